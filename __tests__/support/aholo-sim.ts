@@ -1,0 +1,333 @@
+/**
+ * A simulated Aholo open API on 127.0.0.1: the task-list endpoint exactly as documented
+ * (signed query, JSON envelope), scripted task timelines, injected faults, and asset files.
+ * Used by the integration and end-to-end tests, the demo and the benchmarks.
+ */
+import { createHash } from 'node:crypto'
+import { createReadStream, statSync } from 'node:fs'
+import * as http from 'node:http'
+import type { AddressInfo, Socket } from 'node:net'
+
+export const TASK_LIST_PATH = '/v2/aholo/project/task/list/by-ids'
+export const MAX_IDS_PER_REQUEST = 50
+const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000
+
+export interface SimCredentials {
+  appKey: string
+  appSecret: string
+  appUid: string
+}
+
+/** One step of a task's timeline: a status, or a status with an explicit result. */
+export type TimelineStep = number | { status: number; result?: Record<string, string> | null }
+
+export interface TaskScript {
+  /** Status per request that asks for the task; the last one repeats. */
+  timeline: TimelineStep[]
+  /** The task is left out of the first N answers that ask for it. */
+  absentFor?: number
+  /** Formats to include in a success result (default ply, spz, sog). */
+  formats?: Array<'ply' | 'spz' | 'sog'>
+}
+
+export type Fault =
+  | { kind: 'status'; status: number; body?: string }
+  | { kind: 'rate-limit'; retryAfter?: string }
+  | { kind: 'reset' }
+  | { kind: 'not-json' }
+  | { kind: 'slow'; ms: number }
+  | { kind: 'api-error'; c: string; m: string }
+
+export type AssetSpec =
+  | { kind: 'file'; path: string; contentType?: string }
+  | { kind: 'bytes'; body: Buffer; contentType?: string }
+  /** Declares Content-Length larger than what is sent, then ends the response. */
+  | { kind: 'short'; body: Buffer; declaredLength: number }
+  /** Sends the first `after` bytes of body, then resets the connection. */
+  | { kind: 'reset'; body: Buffer; after: number }
+  | { kind: 'redirect'; location: string; status?: 301 | 302 | 303 | 307 | 308 }
+  /** A generated body of `bytes` bytes (deterministic), without holding it in memory. */
+  | { kind: 'generated'; bytes: number }
+
+export interface RecordedRequest {
+  method: string
+  path: string
+  query: Record<string, string>
+  ids: string[] | undefined
+  /** What the service answered: 'ok', a fault kind, or an error code. */
+  outcome: string
+  at: number
+}
+
+export interface SimOptions {
+  credentials?: SimCredentials
+  /** The service's clock for timestamp checks. */
+  now?: () => number
+}
+
+export const DEFAULT_CREDENTIALS: SimCredentials = { appKey: 'sim-key', appSecret: 'sim-secret-0123456789', appUid: 'sim-user' }
+
+export class AholoSim {
+  readonly requests: RecordedRequest[] = []
+  private readonly tasks = new Map<string, { script: TaskScript; asked: number }>()
+  private readonly faults: Fault[] = []
+  private readonly assetFaults = new Map<string, Fault[]>()
+  private readonly assets = new Map<string, AssetSpec>()
+  private readonly sockets = new Set<Socket>()
+  private readonly server: http.Server
+  private readonly credentials: SimCredentials
+  private readonly now: () => number
+  url = ''
+
+  constructor(options: SimOptions = {}) {
+    this.credentials = options.credentials ?? DEFAULT_CREDENTIALS
+    this.now = options.now ?? Date.now
+    this.server = http.createServer((req, res) => {
+      this.handle(req, res).catch(error => {
+        res.destroy(error as Error)
+      })
+    })
+    this.server.on('connection', socket => {
+      this.sockets.add(socket)
+      socket.on('close', () => this.sockets.delete(socket))
+    })
+  }
+
+  async start(host = '127.0.0.1'): Promise<this> {
+    await new Promise<void>(resolve => this.server.listen(0, host, resolve))
+    const { port } = this.server.address() as AddressInfo
+    this.url = `http://${host}:${port}`
+    return this
+  }
+
+  async close(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy()
+    await new Promise<void>(resolve => this.server.close(() => resolve()))
+  }
+
+  /** Scripts a task; a bare array is its status timeline. */
+  addTask(taskId: string, script: TaskScript | TimelineStep[]): this {
+    this.tasks.set(taskId, { script: Array.isArray(script) ? { timeline: script } : script, asked: 0 })
+    return this
+  }
+
+  /** Faults answered to the next API requests, one each, in order. */
+  injectFaults(...faults: Fault[]): this {
+    this.faults.push(...faults)
+    return this
+  }
+
+  /** Faults answered to the next GETs of one asset path, before it is served. */
+  injectAssetFaults(path: string, ...faults: Fault[]): this {
+    this.assetFaults.set(path, [...(this.assetFaults.get(path) ?? []), ...faults])
+    return this
+  }
+
+  addAsset(path: string, spec: AssetSpec): this {
+    this.assets.set(path, spec)
+    return this
+  }
+
+  /** The URL a success result gives for a task's asset; served if an asset is added there. */
+  assetUrl(taskId: string, format: 'ply' | 'spz' | 'sog'): string {
+    return `${this.url}${this.assetPath(taskId, format)}`
+  }
+
+  assetPath(taskId: string, format: 'ply' | 'spz' | 'sog'): string {
+    return `/assets/${taskId}/point_cloud.${format}`
+  }
+
+  /** API requests only (not asset downloads). */
+  get apiRequests(): RecordedRequest[] {
+    return this.requests.filter(request => request.path === TASK_LIST_PATH)
+  }
+
+  /** How many times the service was asked about a task. */
+  timesAsked(taskId: string): number {
+    return this.tasks.get(taskId)?.asked ?? 0
+  }
+
+  private record(req: http.IncomingMessage, ids: string[] | undefined, outcome: string): void {
+    const url = new URL(req.url ?? '/', 'http://sim')
+    this.requests.push({
+      method: req.method ?? '',
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      ids,
+      outcome,
+      at: Date.now()
+    })
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://sim')
+    if (url.pathname === TASK_LIST_PATH) return this.handleTaskList(req, res, url)
+    if (req.method === 'GET' && (this.assets.has(url.pathname) || this.assetFaults.has(url.pathname))) {
+      return this.handleAsset(req, res, url.pathname)
+    }
+    this.record(req, undefined, 'not-found')
+    res.writeHead(404, { 'Content-Type': 'text/html' }).end('<html><body>404 Not Found</body></html>')
+  }
+
+  private async handleTaskList(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
+    const raw = await readBody(req)
+    let ids: string[] | undefined
+    try {
+      const parsed: unknown = JSON.parse(raw)
+      if (Array.isArray(parsed) && parsed.every(id => typeof id === 'string')) ids = parsed
+    } catch {
+      ids = undefined
+    }
+
+    const fault = this.faults.shift()
+    if (fault) {
+      this.record(req, ids, fault.kind)
+      return answerFault(res, fault, req)
+    }
+
+    const reject = (c: string, m: string): void => {
+      this.record(req, ids, `c=${c}`)
+      sendJson(res, 200, { c, d: null, m, f: '' })
+    }
+    if (req.method !== 'POST') return reject('405', '请求方法错误')
+    if (!(req.headers['content-type'] ?? '').startsWith('application/json')) return reject('400', 'Content-Type 必须为 application/json')
+    const q = url.searchParams
+    if (q.get('appkey') !== this.credentials.appKey) return reject('100001', 'appkey 不存在')
+    if (q.get('appuid') !== this.credentials.appUid) return reject('100004', 'appuid 无效')
+    const timestamp = Number(q.get('timestamp'))
+    if (!/^\d{13}$/.test(q.get('timestamp') ?? '') || Math.abs(this.now() - timestamp) > MAX_CLOCK_SKEW_MS) {
+      return reject('100003', '时间戳无效或已过期')
+    }
+    const { appSecret, appKey, appUid } = this.credentials
+    const expected = createHash('md5').update(`${appSecret}${appKey}${appUid}${q.get('timestamp')}`).digest('hex')
+    if (q.get('sign') !== expected) return reject('100002', '签名错误')
+    if (!ids) return reject('400', '请求体必须为任务 id 的 JSON 数组')
+    if (ids.length > MAX_IDS_PER_REQUEST) return reject('400', `一次最多查询 ${MAX_IDS_PER_REQUEST} 个任务`)
+
+    const d: unknown[] = []
+    for (const taskId of ids) {
+      const entry = this.tasks.get(taskId)
+      if (!entry) continue
+      const round = entry.asked++
+      if (round < (entry.script.absentFor ?? 0)) continue
+      const timeline = entry.script.timeline
+      const step = timeline[Math.min(round - (entry.script.absentFor ?? 0), timeline.length - 1)]
+      const status = typeof step === 'number' ? step : step.status
+      const explicit = typeof step === 'number' ? undefined : step.result
+      d.push({ taskId, status, result: explicit !== undefined ? explicit : status === 3 ? this.successResult(taskId, entry.script) : null })
+    }
+    this.record(req, ids, 'ok')
+    sendJson(res, 200, { c: '0', d, m: null, f: '' })
+  }
+
+  private successResult(taskId: string, script: TaskScript): Record<string, string> {
+    const result: Record<string, string> = {}
+    for (const format of script.formats ?? ['ply', 'spz', 'sog']) {
+      result[`${format}Path`] = this.assetUrl(taskId, format)
+    }
+    return result
+  }
+
+  private async handleAsset(req: http.IncomingMessage, res: http.ServerResponse, path: string): Promise<void> {
+    const fault = this.assetFaults.get(path)?.shift()
+    if (fault) {
+      this.record(req, undefined, fault.kind)
+      return answerFault(res, fault, req)
+    }
+    const spec = this.assets.get(path)
+    if (!spec) {
+      this.record(req, undefined, 'not-found')
+      res.writeHead(404).end()
+      return
+    }
+    this.record(req, undefined, spec.kind)
+    switch (spec.kind) {
+      case 'file': {
+        const size = statSync(spec.path).size
+        res.writeHead(200, { 'Content-Type': spec.contentType ?? 'application/octet-stream', 'Content-Length': size })
+        createReadStream(spec.path).pipe(res)
+        return
+      }
+      case 'bytes':
+        res.writeHead(200, { 'Content-Type': spec.contentType ?? 'application/octet-stream', 'Content-Length': spec.body.length })
+        res.end(spec.body)
+        return
+      case 'short':
+        res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': spec.declaredLength })
+        res.write(spec.body)
+        // Closing the socket ends the body early, as a dropped connection does.
+        setImmediate(() => res.socket?.destroy())
+        return
+      case 'reset':
+        res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': spec.body.length })
+        res.write(spec.body.subarray(0, spec.after), () => setImmediate(() => res.socket?.resetAndDestroy()))
+        return
+      case 'redirect':
+        res.writeHead(spec.status ?? 302, { Location: spec.location }).end()
+        return
+      case 'generated':
+        return sendGenerated(res, spec.bytes)
+    }
+  }
+}
+
+/** Starts a simulated service; close it when done. */
+export async function startAholoSim(options: SimOptions = {}): Promise<AholoSim> {
+  return new AholoSim(options).start()
+}
+
+function answerFault(res: http.ServerResponse, fault: Fault, req: http.IncomingMessage): void {
+  switch (fault.kind) {
+    case 'status':
+      res.writeHead(fault.status, { 'Content-Type': 'text/html' }).end(fault.body ?? `<html><body><h1>${fault.status}</h1></body></html>`)
+      return
+    case 'rate-limit':
+      res.writeHead(429, { 'Content-Type': 'text/plain', ...(fault.retryAfter !== undefined ? { 'Retry-After': fault.retryAfter } : {}) }).end('Too Many Requests')
+      return
+    case 'reset':
+      req.socket.resetAndDestroy()
+      return
+    case 'not-json':
+      res.writeHead(200, { 'Content-Type': 'text/html' }).end('<!doctype html><html><body>Gateway says hello</body></html>')
+      return
+    case 'slow': {
+      const timer = setTimeout(() => sendJson(res, 200, { c: '0', d: [], m: null, f: '' }), fault.ms)
+      res.on('close', () => clearTimeout(timer))
+      return
+    }
+    case 'api-error':
+      sendJson(res, 200, { c: fault.c, d: null, m: fault.m, f: '' })
+      return
+  }
+}
+
+function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body)
+  res.writeHead(status, { 'Content-Type': 'application/json;charset=UTF-8', 'Content-Length': Buffer.byteLength(text) }).end(text)
+}
+
+async function readBody(req: http.IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = []
+  for await (const chunk of req) chunks.push(chunk as Buffer)
+  return Buffer.concat(chunks).toString('utf8')
+}
+
+/** Streams `bytes` bytes of a repeating pattern with back-pressure, for large-file benchmarks. */
+function sendGenerated(res: http.ServerResponse, bytes: number): void {
+  const block = Buffer.alloc(1024 * 1024)
+  for (let i = 0; i < block.length; i++) block[i] = (i * 31 + 7) & 0xff
+  res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': bytes })
+  let sent = 0
+  const pump = (): void => {
+    while (sent < bytes) {
+      const size = Math.min(block.length, bytes - sent)
+      sent += size
+      if (!res.write(size === block.length ? block : block.subarray(0, size))) {
+        res.once('drain', pump)
+        return
+      }
+    }
+    res.end()
+  }
+  pump()
+}

@@ -1,0 +1,39 @@
+/**
+ * `npm run demo`: the bundled action against the simulated Aholo service, as a workflow step
+ * would run it. Three tasks succeed after moving through the queue; one fails.
+ */
+import { DEFAULT_CREDENTIALS, startAholoSim } from '../__tests__/support/aholo-sim.js'
+import { runAction } from '../__tests__/support/run-action.js'
+
+const sim = await startAholoSim()
+sim
+  .addTask('3FO4K4WBNNYV', [0, 0, 8, 2, 2, 3])
+  .addTask('3FO4K4WBNNY2', [1, 8, 8, 2, 3])
+  .addTask('3FO4K4WBNNZ7', [0, 8, 2, 2, 2, 2, 3])
+  .addTask('3FO4K4WBNNQ1', [0, 8, 2, 4])
+
+const heading = (text: string): void => console.log(`\n\x1b[1m── ${text} ${'─'.repeat(Math.max(0, 70 - text.length))}\x1b[0m`)
+heading('step log (what the runner shows)')
+const run = await runAction({
+  inputs: {
+    'task-ids': '3FO4K4WBNNYV, 3FO4K4WBNNY2\n3FO4K4WBNNZ7 3FO4K4WBNNQ1',
+    'app-key': DEFAULT_CREDENTIALS.appKey,
+    'app-secret': DEFAULT_CREDENTIALS.appSecret,
+    'app-uid': DEFAULT_CREDENTIALS.appUid,
+    'api-url': sim.url,
+    'poll-interval': '300ms',
+    timeout: '1m',
+    'fail-on': 'any'
+  },
+  onStdout: text => process.stdout.write(text)
+})
+await sim.close()
+
+heading(`exit code ${run.exitCode} (a failed task fails the step under fail-on: any)`)
+heading('outputs (GITHUB_OUTPUT)')
+for (const [name, value] of Object.entries(run.outputs)) {
+  console.log(`${name.padEnd(16)} ${value.length > 200 ? `${value.slice(0, 200)}…` : value}`)
+}
+heading('job summary (GITHUB_STEP_SUMMARY, Markdown)')
+console.log(run.summary)
+heading(`${sim.apiRequests.length} signed requests to the simulated service, ${run.wallMs.toFixed(0)} ms in all`)

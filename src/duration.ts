@@ -1,0 +1,24 @@
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }
+const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/
+
+/**
+ * Parses `500ms`, `10s`, `2m`, `1h` or plain seconds (`30`, `1.5`) into milliseconds.
+ * Returns undefined for anything else, so the caller can name the input in its message.
+ */
+export function parseDuration(text: string): number | undefined {
+  const match = DURATION.exec(text.trim().toLowerCase())
+  if (!match) return undefined
+  const ms = Number(match[1]) * UNIT_MS[match[2] ?? 's']
+  return Number.isFinite(ms) ? Math.round(ms) : undefined
+}
+
+/** `1h 2m 3s`, `4.2s`, `250ms`: short, for logs and summaries. */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)}ms`
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1).replace(/\.0$/, '')}s`
+  const total = Math.round(ms / 1000)
+  const h = Math.floor(total / 3600)
+  const m = Math.floor((total % 3600) / 60)
+  const s = total % 60
+  return [h ? `${h}h` : '', m ? `${m}m` : '', s ? `${s}s` : ''].filter(Boolean).join(' ')
+}

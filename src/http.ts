@@ -1,0 +1,124 @@
+import * as http from 'node:http'
+import * as https from 'node:https'
+import { HttpClient } from '@actions/http-client'
+
+/**
+ * The one place that opens HTTP connections. Agents come from the toolkit's HttpClient so that
+ * HTTPS_PROXY / HTTP_PROXY / NO_PROXY behave exactly as in every other action; the request itself
+ * is Node's own, because the toolkit's client can neither be aborted nor stream a body without
+ * buffering it, and it cannot follow a relative redirect.
+ */
+
+export interface HttpRequest {
+  method: 'GET' | 'POST'
+  url: URL
+  headers?: Record<string, string>
+  body?: string
+  /** Cancels the request (the run is being cancelled). */
+  signal?: AbortSignal
+  /** Limit for the whole exchange, headers and body. */
+  timeoutMs?: number
+  /** Limit for a silent socket, for long downloads where a total limit makes no sense. */
+  idleTimeoutMs?: number
+}
+
+export interface HttpResponse {
+  status: number
+  headers: http.IncomingHttpHeaders
+  body: http.IncomingMessage
+}
+
+/** A failure to exchange bytes with the server: worth another try. */
+export class NetworkError extends Error {
+  constructor(
+    message: string,
+    readonly code: string
+  ) {
+    super(message)
+    this.name = 'NetworkError'
+  }
+}
+
+// One client per protocol: HttpClient caches a single agent, and an http agent cannot carry https.
+const clients = new Map<string, HttpClient>()
+
+function agentFor(url: URL): http.Agent {
+  let client = clients.get(url.protocol)
+  if (!client) {
+    client = new HttpClient('aholo-task-action', [], { keepAlive: true })
+    clients.set(url.protocol, client)
+  }
+  return client.getAgent(url.href)
+}
+
+export function sendRequest(request: HttpRequest): Promise<HttpResponse> {
+  const signals: AbortSignal[] = []
+  if (request.signal) signals.push(request.signal)
+  if (request.timeoutMs !== undefined) signals.push(AbortSignal.timeout(request.timeoutMs))
+  const signal = signals.length > 0 ? AbortSignal.any(signals) : undefined
+  const transport = request.url.protocol === 'https:' ? https : http
+
+  return new Promise((resolve, reject) => {
+    const req = transport.request(request.url, {
+      method: request.method,
+      headers: request.headers,
+      agent: agentFor(request.url),
+      signal
+    })
+    if (request.idleTimeoutMs !== undefined) {
+      req.setTimeout(request.idleTimeoutMs, () =>
+        req.destroy(new NetworkError(`no data for ${request.idleTimeoutMs} ms`, 'ETIMEDOUT'))
+      )
+    }
+    req.on('response', message => {
+      // Errors on the body after this point reach whoever reads it, as the same kinds of error.
+      message.on('error', () => undefined)
+      resolve({ status: message.statusCode ?? 0, headers: message.headers, body: message })
+    })
+    req.on('error', error => reject(toRequestError(error, request)))
+    req.end(request.body)
+  })
+}
+
+/** Turns what Node throws into a NetworkError, or re-throws cancellation unchanged. */
+export function toRequestError(error: unknown, request: Pick<HttpRequest, 'signal'>): Error {
+  if (request.signal?.aborted) return abortReason(request.signal)
+  if (error instanceof NetworkError) return error
+  const err = error as NodeJS.ErrnoException
+  if (err.name === 'AbortError' || err.name === 'TimeoutError') {
+    return new NetworkError('the request took too long and was abandoned', 'ETIMEDOUT')
+  }
+  const code = typeof err.code === 'string' ? err.code : 'ENETWORK'
+  return new NetworkError(err.message || code, code)
+}
+
+function abortReason(signal: AbortSignal): Error {
+  return signal.reason instanceof Error ? signal.reason : new CancelledError()
+}
+
+/** The run was cancelled; no retry, no further request. */
+export class CancelledError extends Error {
+  constructor(message = 'cancelled') {
+    super(message)
+    this.name = 'CancelledError'
+  }
+}
+
+/** Reads a small body whole, refusing more than `limit` bytes so a wrong endpoint cannot eat memory. */
+export async function readText(response: HttpResponse, limit: number, signal?: AbortSignal): Promise<string> {
+  const chunks: Buffer[] = []
+  let size = 0
+  try {
+    for await (const chunk of response.body as AsyncIterable<Buffer>) {
+      size += chunk.length
+      if (size > limit) {
+        response.body.destroy()
+        throw new NetworkError(`response larger than ${limit} bytes`, 'ETOOLARGE')
+      }
+      chunks.push(chunk)
+    }
+  } catch (error) {
+    throw toRequestError(error, { signal })
+  }
+  return Buffer.concat(chunks).toString('utf8')
+}

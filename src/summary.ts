@@ -1,0 +1,140 @@
+import type { AssetFile } from './assets/types.js'
+import { formatDuration } from './duration.js'
+import type { OverallState, TaskResult } from './outcome.js'
+
+export interface SummaryInput {
+  title: string
+  state: OverallState
+  /** In input order. */
+  results: readonly TaskResult[]
+  /** Per task id: time from the start of waiting to its final state. */
+  finishedAfterMs: ReadonlyMap<string, number>
+  elapsedMs: number
+  /** One line under the heading: why the step failed, a timeout, an API error. */
+  note?: string
+  artifact?: { name: string; url: string }
+}
+
+/** GitHub refuses a step summary over 1 MiB; leave room for what other steps append. */
+export const SUMMARY_BUDGET_BYTES = 900 * 1024
+/** Above this many tasks the table drops its links (they stay in the `results` output). */
+export const COMPACT_ABOVE_TASKS = 300
+
+const STATE_ICONS: Record<string, string> = {
+  succeeded: '✅',
+  failed: '❌',
+  cancelled: '🚫',
+  'timed-out': '⏱️',
+  rejected: '⛔',
+  'not-found': '❔',
+  unknown: '❔'
+}
+
+const HEADLINES: Record<OverallState, string> = {
+  succeeded: '✅ all tasks succeeded',
+  failed: '❌ not every task succeeded',
+  'timed-out': '⏱️ timed out with tasks unfinished',
+  cancelled: '🚫 cancelled while waiting'
+}
+
+/** The job summary and check-run text: a table a person reads at a glance, failures first. */
+export function renderSummary(input: SummaryInput, budgetBytes = SUMMARY_BUDGET_BYTES): string {
+  const { results } = input
+  const counts = countStates(results)
+  const compact = results.length > COMPACT_ABOVE_TASKS
+  const head = [
+    `## ${input.title}: ${HEADLINES[input.state]}`,
+    '',
+    `${results.length} task${results.length === 1 ? '' : 's'} · ${counts.succeeded} succeeded · ${counts.failed} failed · ${counts.pending} unfinished · waited ${formatDuration(input.elapsedMs)}`,
+    ...(input.note ? ['', escapeText(input.note)] : []),
+    ...(input.artifact ? ['', `Artifact: [${escapeText(input.artifact.name)}](${escapeUrl(input.artifact.url)})`] : []),
+    '',
+    compact ? '| Task | State | Finished after | Files |' : '| Task | State | Finished after | Assets |',
+    '| --- | --- | --- | --- |'
+  ].join('\n')
+
+  const ordered = [
+    ...results.filter(r => r.state !== 'succeeded'),
+    ...results.filter(r => r.state === 'succeeded')
+  ]
+  const lines: string[] = []
+  let used = byteLength(head) + 512
+  for (const result of ordered) {
+    const line = renderRow(result, input.finishedAfterMs.get(result.taskId), compact)
+    const size = byteLength(line) + 1
+    if (used + size > budgetBytes) break
+    lines.push(line)
+    used += size
+  }
+  const notes: string[] = []
+  if (compact) notes.push('Links are left out of this table to keep it short; every URL is in the `results` output.')
+  const omitted = ordered.length - lines.length
+  if (omitted > 0) {
+    notes.push(`${omitted} more task${omitted === 1 ? '' : 's'} (succeeded ones first) left out to stay under GitHub's 1 MiB summary limit; see the \`results\` output.`)
+  }
+  return [head, ...lines, ...(notes.length ? ['', ...notes] : []), ''].join('\n')
+}
+
+function renderRow(result: TaskResult, finishedAfterMs: number | undefined, compact: boolean): string {
+  const icon = STATE_ICONS[result.state] ?? '⏳'
+  const time = finishedAfterMs === undefined ? '—' : formatDuration(finishedAfterMs)
+  const assets = compact ? renderFileCount(result.files) : renderAssets(result)
+  return `| \`${result.taskId}\` | ${icon} ${result.state} | ${time} | ${assets} |`
+}
+
+function renderAssets(result: TaskResult): string {
+  const cells: string[] = []
+  for (const [format, url] of [
+    ['ply', result.plyPath],
+    ['spz', result.spzPath],
+    ['sog', result.sogPath]
+  ] as const) {
+    if (!url) continue
+    const file = result.files.find(f => f.format === format)
+    cells.push(`[${format.toUpperCase()}](${escapeUrl(url)})${file ? ` ${describeFile(file)}` : ''}`)
+  }
+  return cells.length ? cells.join(' · ') : '—'
+}
+
+function renderFileCount(files: readonly AssetFile[]): string {
+  return files.length ? files.map(f => `${f.format.toUpperCase()} ${describeFile(f)}`).join(' · ') : '—'
+}
+
+export function describeFile(file: AssetFile): string {
+  return `(${formatBytes(file.bytes)}, ${file.gaussians.toLocaleString('en-US')} splats)`
+}
+
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`
+  const units = ['KiB', 'MiB', 'GiB', 'TiB']
+  let value = bytes / 1024
+  let unit = 0
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024
+    unit++
+  }
+  return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`
+}
+
+function countStates(results: readonly TaskResult[]): { succeeded: number; failed: number; pending: number } {
+  const counts = { succeeded: 0, failed: 0, pending: 0 }
+  for (const result of results) {
+    if (result.state === 'succeeded') counts.succeeded++
+    else if (['failed', 'cancelled', 'timed-out', 'rejected'].includes(result.state)) counts.failed++
+    else counts.pending++
+  }
+  return counts
+}
+
+// Table cells break on `|` and new lines; links break on spaces and parentheses.
+function escapeText(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ')
+}
+
+function escapeUrl(url: string): string {
+  return url.replace(/[\s()|<>]/g, ch => encodeURIComponent(ch).replace(/[()]/g, c => (c === '(' ? '%28' : '%29')))
+}
+
+function byteLength(text: string): number {
+  return Buffer.byteLength(text, 'utf8')
+}
