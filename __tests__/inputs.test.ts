@@ -40,7 +40,11 @@ describe('parseInputs', () => {
       checkName: 'Aholo 3D tasks'
     })
     expect(config.apiUrl.href).toBe('https://openapi.kujiale.com/')
-    expect(config.credentials).toEqual({ appKey: 'key', appSecret: 'super-secret-value', appUid: 'uid' })
+    expect(config.credentials).toEqual({
+      appKey: 'key',
+      appSecret: 'super-secret-value',
+      appUid: 'uid'
+    })
   })
 
   describe('task-ids', () => {
@@ -61,7 +65,9 @@ describe('parseInputs', () => {
     })
 
     it('rejects an empty value, naming the input', () => {
-      expect(problems({ 'task-ids': ' \n ' })).toEqual([expect.stringMatching(/^'task-ids' is required/)])
+      expect(problems({ 'task-ids': ' \n ' })).toEqual([
+        expect.stringMatching(/^'task-ids' is required/)
+      ])
     })
 
     it('rejects ids outside the allowed pattern, showing them and the rule', () => {
@@ -73,15 +79,20 @@ describe('parseInputs', () => {
 
     it('rejects broken JSON and arrays of non-strings', () => {
       expect(problems({ 'task-ids': '["A1", ' })[0]).toMatch(/'task-ids' is not a valid JSON array/)
-      expect(problems({ 'task-ids': '[1, 2]' })[0]).toMatch(/'task-ids' must be a JSON array of strings/)
+      expect(problems({ 'task-ids': '[1, 2]' })[0]).toMatch(
+        /'task-ids' must be a JSON array of strings/
+      )
     })
   })
 
-  it.each(['app-key', 'app-secret', 'app-uid'] as const)('requires %s, with a hint about secrets', name => {
-    const [problem] = problems({ [name]: '' })
-    expect(problem).toMatch(new RegExp(`^'${name}' is required`))
-    expect(problem).toContain('secret')
-  })
+  it.each(['app-key', 'app-secret', 'app-uid'] as const)(
+    'requires %s, with a hint about secrets',
+    name => {
+      const [problem] = problems({ [name]: '' })
+      expect(problem).toMatch(new RegExp(`^'${name}' is required`))
+      expect(problem).toContain('secret')
+    }
+  )
 
   it('never shows the secret in a message', () => {
     const messages = problems({ 'app-secret': 'top secret', 'github-token': 'ghp token' })
@@ -99,12 +110,17 @@ describe('parseInputs', () => {
     it('accepts http only for loopback hosts', () => {
       expect(parse({ 'api-url': 'http://127.0.0.1:8080' }).apiUrl.host).toBe('127.0.0.1:8080')
       expect(parse({ 'api-url': 'http://localhost:9' }).apiUrl.host).toBe('localhost:9')
-      expect(problems({ 'api-url': 'http://openapi.kujiale.com' })[0]).toMatch(/'api-url' must be an https:\/\/ URL/)
+      expect(problems({ 'api-url': 'http://openapi.kujiale.com' })[0]).toMatch(
+        /'api-url' must be an https:\/\/ URL/
+      )
     })
 
-    it.each(['openapi.kujiale.com', 'ftp://x.com', 'https://u:p@x.com', 'https://x.com/?a=1'])('rejects %j', url => {
-      expect(problems({ 'api-url': url })[0]).toMatch(/^'api-url'/)
-    })
+    it.each(['openapi.kujiale.com', 'ftp://x.com', 'https://u:p@x.com', 'https://x.com/?a=1'])(
+      'rejects %j',
+      url => {
+        expect(problems({ 'api-url': url })[0]).toMatch(/^'api-url'/)
+      }
+    )
   })
 
   describe('durations', () => {
@@ -121,17 +137,23 @@ describe('parseInputs', () => {
       expect(config.warnings).toEqual([expect.stringContaining('5s')])
     })
 
-    it.each(['poll-interval', 'timeout'] as const)('rejects a bad %s with the allowed forms', name => {
-      expect(problems({ [name]: '10 minutes' })).toEqual([
-        `'${name}' must be a positive duration such as 500ms, 10s, 2m, 1h or plain seconds (30); got "10 minutes".`
-      ])
-      expect(problems({ [name]: '0s' })[0]).toContain(`'${name}' must be a positive duration`)
-    })
+    it.each(['poll-interval', 'timeout'] as const)(
+      'rejects a bad %s with the allowed forms',
+      name => {
+        expect(problems({ [name]: '10 minutes' })).toEqual([
+          `'${name}' must be a positive duration such as 500ms, 10s, 2m, 1h or plain seconds (30); got "10 minutes".`
+        ])
+        expect(problems({ [name]: '0s' })[0]).toContain(`'${name}' must be a positive duration`)
+      }
+    )
   })
 
   it('reads fail-on from its three values and rejects others', () => {
-    for (const value of ['any', 'all', 'never']) expect(parse({ 'fail-on': value }).failOn).toBe(value)
-    expect(problems({ 'fail-on': 'some' })).toEqual([`'fail-on' must be one of any, all, never; got "some".`])
+    for (const value of ['any', 'all', 'never'])
+      expect(parse({ 'fail-on': value }).failOn).toBe(value)
+    expect(problems({ 'fail-on': 'some' })).toEqual([
+      `'fail-on' must be one of any, all, never; got "some".`
+    ])
   })
 
   describe('download', () => {
@@ -160,7 +182,9 @@ describe('parseInputs', () => {
     })
 
     it('refuses a relative path that climbs out of the workspace', () => {
-      expect(problems({ 'download-dir': '../../elsewhere' })[0]).toMatch(/'download-dir' must stay inside the workspace/)
+      expect(problems({ 'download-dir': '../../elsewhere' })[0]).toMatch(
+        /'download-dir' must stay inside the workspace/
+      )
     })
   })
 
@@ -171,23 +195,31 @@ describe('parseInputs', () => {
     })
 
     it('rejects anything else rather than guessing', () => {
-      expect(problems({ 'upload-artifact': 'yes' })).toEqual([`'upload-artifact' must be true or false; got "yes".`])
+      expect(problems({ 'upload-artifact': 'yes' })).toEqual([
+        `'upload-artifact' must be true or false; got "yes".`
+      ])
     })
 
     it('needs something downloaded to upload', () => {
-      expect(problems({ 'upload-artifact': 'true' })[0]).toMatch(/'upload-artifact' is true but 'download' is "none"/)
+      expect(problems({ 'upload-artifact': 'true' })[0]).toMatch(
+        /'upload-artifact' is true but 'download' is "none"/
+      )
     })
   })
 
   it('rejects artifact names the artifact service refuses', () => {
-    expect(problems({ 'artifact-name': 'a/b' })[0]).toMatch(/^'artifact-name' must be a non-empty name without/)
+    expect(problems({ 'artifact-name': 'a/b' })[0]).toMatch(
+      /^'artifact-name' must be a non-empty name without/
+    )
   })
 
   it('reads retention-days from 1 to 90, or empty', () => {
     expect(parse({ 'retention-days': '90' }).retentionDays).toBe(90)
     expect(parse({ 'retention-days': '' }).retentionDays).toBeUndefined()
     for (const bad of ['0', '91', '7.5', 'week']) {
-      expect(problems({ 'retention-days': bad })[0]).toMatch(/^'retention-days' must be a whole number of days from 1 to 90/)
+      expect(problems({ 'retention-days': bad })[0]).toMatch(
+        /^'retention-days' must be a whole number of days from 1 to 90/
+      )
     }
   })
 

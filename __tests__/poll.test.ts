@@ -50,7 +50,8 @@ async function poll(
     now: time.now,
     sleep: time.sleep,
     events: {
-      onStateChange: (task, previous) => recorded.changes.push(`${task.taskId}:${previous ?? '-'}>${task.state}`),
+      onStateChange: (task, previous) =>
+        recorded.changes.push(`${task.taskId}:${previous ?? '-'}>${task.state}`),
       onUnknownStatus: (taskId, status) => recorded.unknown.push([taskId, status])
     },
     ...options
@@ -77,7 +78,11 @@ describe('waiting for tasks against the simulated service', () => {
       state: 'succeeded',
       final: true,
       finishedAfterMs: 40_000,
-      result: { plyPath: sim.assetUrl('T1', 'ply'), spzPath: sim.assetUrl('T1', 'spz'), sogPath: sim.assetUrl('T1', 'sog') }
+      result: {
+        plyPath: sim.assetUrl('T1', 'ply'),
+        spzPath: sim.assetUrl('T1', 'spz'),
+        sogPath: sim.assetUrl('T1', 'sog')
+      }
     })
     expect(sim.apiRequests).toHaveLength(5)
     expect(sim.apiRequests.every(request => request.outcome === 'ok')).toBe(true)
@@ -91,7 +96,10 @@ describe('waiting for tasks against the simulated service', () => {
     const signs = sim.apiRequests.map(request => request.query.sign)
     expect(new Set(stamps).size).toBe(3)
     expect(new Set(signs).size).toBe(3)
-    expect(sim.apiRequests[0].query).toMatchObject({ appkey: DEFAULT_CREDENTIALS.appKey, appuid: DEFAULT_CREDENTIALS.appUid })
+    expect(sim.apiRequests[0].query).toMatchObject({
+      appkey: DEFAULT_CREDENTIALS.appKey,
+      appuid: DEFAULT_CREDENTIALS.appUid
+    })
   })
 
   describe('a batch of three where one fails', () => {
@@ -105,13 +113,19 @@ describe('waiting for tasks against the simulated service', () => {
     it('waits for all and groups them', () => {
       expect(outcome.ending).toBe('finished')
       expect(overallState(outcome)).toBe('failed')
-      expect(groupTasks(outcome.tasks)).toEqual({ succeeded: ['OK1', 'OK2'], failed: ['BAD'], pending: [] })
+      expect(groupTasks(outcome.tasks)).toEqual({
+        succeeded: ['OK1', 'OK2'],
+        failed: ['BAD'],
+        pending: []
+      })
       // The failed task is not asked about again once final.
       expect(sim.timesAsked('BAD')).toBe(2)
     })
 
     it('fails the step under fail-on any, naming the failed task', () => {
-      expect(failureReason('any', outcome)).toBe('Not every task succeeded (2 of 3 succeeded; 1 failed: BAD).')
+      expect(failureReason('any', outcome)).toBe(
+        'Not every task succeeded (2 of 3 succeeded; 1 failed: BAD).'
+      )
     })
 
     it('passes under fail-on all, since some succeeded', () => {
@@ -126,7 +140,9 @@ describe('waiting for tasks against the simulated service', () => {
   it('fails under fail-on all when no task succeeded', async () => {
     sim.addTask('A', [4]).addTask('B', [7])
     const outcome = await poll(['A', 'B'])
-    expect(failureReason('all', outcome)).toBe('No task succeeded (0 of 2 succeeded; 2 failed: A, B).')
+    expect(failureReason('all', outcome)).toBe(
+      'No task succeeded (0 of 2 succeeded; 2 failed: A, B).'
+    )
     expect(outcome.tasks.map(task => task.state)).toEqual(['failed', 'rejected'])
   })
 
@@ -137,7 +153,9 @@ describe('waiting for tasks against the simulated service', () => {
 
     expect(outcome.ending).toBe('finished')
     expect(outcome.rounds).toBe(3)
-    expect(sim.apiRequests.map(request => request.ids?.length)).toEqual([50, 50, 20, 50, 50, 20, 50, 50, 20])
+    expect(sim.apiRequests.map(request => request.ids?.length)).toEqual([
+      50, 50, 20, 50, 50, 20, 50, 50, 20
+    ])
     const asked = sim.apiRequests.slice(0, 3).flatMap(request => request.ids)
     expect(asked).toEqual(ids)
   })
@@ -145,7 +163,11 @@ describe('waiting for tasks against the simulated service', () => {
   it('waits for a task the service does not return for two rounds', async () => {
     sim.addTask('LATE', { timeline: [2, 3], absentFor: 2 })
     const outcome = await poll(['LATE'])
-    expect(outcome.changes).toEqual(['LATE:->not-found', 'LATE:not-found>running', 'LATE:running>succeeded'])
+    expect(outcome.changes).toEqual([
+      'LATE:->not-found',
+      'LATE:not-found>running',
+      'LATE:running>succeeded'
+    ])
     expect(outcome.ending).toBe('finished')
     expect(sim.timesAsked('LATE')).toBe(4)
   })
@@ -161,7 +183,12 @@ describe('waiting for tasks against the simulated service', () => {
     sim.addTask('NEW', [9, 9, 3]).addTask('NEW2', [9, 3])
     const outcome = await poll(['NEW', 'NEW2'])
     expect(outcome.unknown).toEqual([['NEW', 9]])
-    expect(outcome.changes).toEqual(['NEW:->unknown', 'NEW2:->unknown', 'NEW2:unknown>succeeded', 'NEW:unknown>succeeded'])
+    expect(outcome.changes).toEqual([
+      'NEW:->unknown',
+      'NEW2:->unknown',
+      'NEW2:unknown>succeeded',
+      'NEW:unknown>succeeded'
+    ])
     expect(outcome.ending).toBe('finished')
   })
 
@@ -197,7 +224,11 @@ describe('waiting for tasks against the simulated service', () => {
     sim.addTask('T1', [2, 3])
     sim.injectFaults(fault)
     const retries: string[] = []
-    const outcome = await poll(['T1'], {}, { requestTimeoutMs: 300, onRetry: error => retries.push(error.kind) })
+    const outcome = await poll(
+      ['T1'],
+      {},
+      { requestTimeoutMs: 300, onRetry: error => retries.push(error.kind) }
+    )
     expect(outcome.ending).toBe('finished')
     expect(retries).toHaveLength(1)
     expect(sim.apiRequests.map(request => request.outcome)).toEqual([fault.kind, 'ok', 'ok'])
@@ -205,7 +236,11 @@ describe('waiting for tasks against the simulated service', () => {
 
   it('fails at once on a signature rejection, with c and m', async () => {
     sim.addTask('T1', [2, 3])
-    const outcome = await poll(['T1'], {}, { credentials: { ...DEFAULT_CREDENTIALS, appSecret: 'wrong' } })
+    const outcome = await poll(
+      ['T1'],
+      {},
+      { credentials: { ...DEFAULT_CREDENTIALS, appSecret: 'wrong' } }
+    )
 
     expect(outcome.ending).toBe('error')
     expect(outcome.error).toBeInstanceOf(AholoApiError)
@@ -237,14 +272,22 @@ describe('waiting for tasks against the simulated service', () => {
     expect(overallState(outcome)).toBe('timed-out')
     expect(time.sleeps).toEqual([10_000, 10_000, 10_000, 5000])
     expect(outcome.elapsedMs).toBe(35_000)
-    expect(groupTasks(outcome.tasks)).toEqual({ succeeded: ['DONE'], failed: [], pending: ['SLOW'] })
-    expect(failureReason('any', outcome)).toBe('Not every task succeeded (1 of 2 succeeded; 1 unfinished: SLOW).')
+    expect(groupTasks(outcome.tasks)).toEqual({
+      succeeded: ['DONE'],
+      failed: [],
+      pending: ['SLOW']
+    })
+    expect(failureReason('any', outcome)).toBe(
+      'Not every task succeeded (1 of 2 succeeded; 1 unfinished: SLOW).'
+    )
     expect(failureReason('never', outcome)).toBeUndefined()
   })
 
   it('gives up on transient faults at the deadline and says which fault it was', async () => {
     sim.addTask('T1', [2])
-    sim.injectFaults(...Array.from({ length: 50 }, () => ({ kind: 'status', status: 503 }) as const))
+    sim.injectFaults(
+      ...Array.from({ length: 50 }, () => ({ kind: 'status', status: 503 }) as const)
+    )
     const outcome = await poll(['T1'], { timeoutMs: 20_000 })
     expect(outcome.ending).toBe('timed-out')
     expect(outcome.lastFault?.message).toBe('HTTP 503')

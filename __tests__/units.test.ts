@@ -2,7 +2,12 @@ import { sign } from '../src/aholo/sign.js'
 import { describeStatus, isKnownStatus } from '../src/aholo/status.js'
 import { formatDuration, parseDuration } from '../src/duration.js'
 import { backoffDelay, parseRetryAfter, retryDelay } from '../src/retry.js'
-import { interpretResponse, AholoApiError, MalformedResponseError, TransientError } from '../src/aholo/client.js'
+import {
+  interpretResponse,
+  AholoApiError,
+  MalformedResponseError,
+  TransientError
+} from '../src/aholo/client.js'
 
 describe('sign', () => {
   it('is md5(appSecret + appKey + appUid + timestamp) in lowercase hex', () => {
@@ -96,16 +101,26 @@ describe('retry policy', () => {
 })
 
 describe('interpreting a response', () => {
-  const task = { taskId: 'A1', status: 3, result: { plyPath: 'https://x/a.ply', spzPath: 'https://x/a.spz' } }
+  const task = {
+    taskId: 'A1',
+    status: 3,
+    result: { plyPath: 'https://x/a.ply', spzPath: 'https://x/a.spz' }
+  }
 
   it('returns the tasks of a successful envelope', () => {
     expect(interpretResponse(200, JSON.stringify({ c: '0', d: [task], m: null, f: '' }))).toEqual([
-      { taskId: 'A1', status: 3, result: { plyPath: 'https://x/a.ply', spzPath: 'https://x/a.spz' } }
+      {
+        taskId: 'A1',
+        status: 3,
+        result: { plyPath: 'https://x/a.ply', spzPath: 'https://x/a.spz' }
+      }
     ])
   })
 
   it('turns c other than "0" into an API error carrying c and m', () => {
-    const error = catchError(() => interpretResponse(200, JSON.stringify({ c: '100002', d: null, m: '签名错误' })))
+    const error = catchError(() =>
+      interpretResponse(200, JSON.stringify({ c: '100002', d: null, m: '签名错误' }))
+    )
     expect(error).toBeInstanceOf(AholoApiError)
     expect(error).toMatchObject({ code: '100002', apiMessage: '签名错误' })
     expect((error as Error).message).toContain('100002')
@@ -114,9 +129,9 @@ describe('interpreting a response', () => {
 
   it('calls c="0" with d null or not an array malformed', () => {
     for (const d of [null, {}, 'x']) {
-      expect(catchError(() => interpretResponse(200, JSON.stringify({ c: '0', d, m: null })))).toBeInstanceOf(
-        MalformedResponseError
-      )
+      expect(
+        catchError(() => interpretResponse(200, JSON.stringify({ c: '0', d, m: null })))
+      ).toBeInstanceOf(MalformedResponseError)
     }
   })
 
@@ -131,7 +146,9 @@ describe('interpreting a response', () => {
 
   it('treats a 200 that is not JSON as transient, and a 404 that is not JSON as malformed', () => {
     expect(catchError(() => interpretResponse(200, '<html>'))).toBeInstanceOf(TransientError)
-    expect(catchError(() => interpretResponse(404, '<html>'))).toBeInstanceOf(MalformedResponseError)
+    expect(catchError(() => interpretResponse(404, '<html>'))).toBeInstanceOf(
+      MalformedResponseError
+    )
   })
 })
 

@@ -28418,7 +28418,7 @@ function sendRequest(request) {
     if (request.signal)
         signals.push(request.signal);
     if (request.timeoutMs !== undefined)
-        signals.push(AbortSignal.timeout(request.timeoutMs));
+        signals.push(AbortSignal.timeout(Math.max(1, Math.ceil(request.timeoutMs))));
     const signal = signals.length > 0 ? AbortSignal.any(signals) : undefined;
     const transport = request.url.protocol === 'https:' ? external_node_https_namespaceObject : external_node_http_;
     return new Promise((resolve, reject) => {
@@ -30756,6 +30756,13 @@ class TransientError extends Error {
         this.name = 'TransientError';
     }
 }
+/** The overall deadline cut a request short: time is up, and the service is not to blame. */
+class DeadlineReachedError extends Error {
+    constructor() {
+        super('the deadline passed during a request');
+        this.name = 'DeadlineReachedError';
+    }
+}
 const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 class AholoClient {
     options;
@@ -30793,7 +30800,10 @@ class AholoClient {
         url.searchParams.set('appkey', credentials.appKey);
         url.searchParams.set('timestamp', String(timestamp));
         url.searchParams.set('sign', sign(credentials, timestamp));
-        const timeoutMs = Math.max(1, Math.min(requestTimeoutMs, call.deadline - now()));
+        const remainingMs = call.deadline - now();
+        if (remainingMs <= 0)
+            throw new DeadlineReachedError();
+        const timeoutMs = Math.min(requestTimeoutMs, remainingMs);
         const started = now();
         // The query string carries the sign: logs show the path only.
         debug?.(`POST ${this.endpoint.href} with ${ids.length} id(s), time limit ${timeoutMs} ms`);
@@ -30815,6 +30825,9 @@ class AholoClient {
         }
         catch (error) {
             if (error instanceof http/* NetworkError */.Dr) {
+                if (error.code === 'ETIMEDOUT' && timeoutMs < requestTimeoutMs && now() >= call.deadline) {
+                    throw new DeadlineReachedError();
+                }
                 throw new TransientError(`network error: ${error.message}`, `network ${error.code}`);
             }
             throw error;
@@ -31003,7 +31016,7 @@ function parseInputs(read, workspace) {
     const pollIntervalMs = duration('poll-interval');
     const timeoutMs = duration('timeout');
     if (pollIntervalMs !== undefined && pollIntervalMs < VENDOR_MIN_POLL_MS) {
-        warnings.push(`'poll-interval' is ${value('poll-interval')}; the Aholo service asks clients to poll every 5s or less often.`);
+        warnings.push(`'poll-interval' is ${value('poll-interval')}; the Aholo service asks clients not to poll more often than every 5s.`);
     }
     const failOn = oneOf('fail-on', value('fail-on'), FAIL_ON, problems);
     const download = parseDownload(value('download'), problems);
@@ -31103,7 +31116,7 @@ function parseApiUrl(text, problems) {
 }
 function isLoopbackHost(hostname) {
     const host = hostname.toLowerCase().replace(/^\[|\]$/g, '');
-    return host === 'localhost' || host.endsWith('.localhost') || /^127\./.test(host) || host === '::1';
+    return (host === 'localhost' || host.endsWith('.localhost') || /^127\./.test(host) || host === '::1');
 }
 function oneOf(name, text, allowed, problems) {
     if (allowed.includes(text))
@@ -31226,9 +31239,13 @@ function failureReason(failOn, outcome) {
     if (failOn === 'never')
         return undefined;
     if (failOn === 'all') {
-        return groups.succeeded.length === 0 ? `No task succeeded (${describeGroups(groups, total)}).` : undefined;
+        return groups.succeeded.length === 0
+            ? `No task succeeded (${describeGroups(groups, total)}).`
+            : undefined;
     }
-    return state === 'succeeded' ? undefined : `Not every task succeeded (${describeGroups(groups, total)}).`;
+    return state === 'succeeded'
+        ? undefined
+        : `Not every task succeeded (${describeGroups(groups, total)}).`;
 }
 function describeGroups(groups, total) {
     const parts = [`${groups.succeeded.length} of ${total} succeeded`];
@@ -31239,7 +31256,9 @@ function describeGroups(groups, total) {
     return parts.join('; ');
 }
 function listIds(ids, shown = 10) {
-    return ids.length <= shown ? ids.join(', ') : `${ids.slice(0, shown).join(', ')} and ${ids.length - shown} more`;
+    return ids.length <= shown
+        ? ids.join(', ')
+        : `${ids.slice(0, shown).join(', ')} and ${ids.length - shown} more`;
 }
 function taskResults(tasks, files = new Map()) {
     return tasks.map(task => ({
@@ -31378,6 +31397,8 @@ async function pollTasks(options) {
     catch (error) {
         if (signal?.aborted)
             return finish('cancelled');
+        if (error instanceof DeadlineReachedError)
+            return finish('timed-out');
         if (error instanceof TransientError)
             return finish('timed-out', { lastFault: error });
         return finish('error', { error });
@@ -31394,7 +31415,7 @@ async function sleep(ms, signal) {
     if (signal?.aborted)
         throw cancelled(signal);
     try {
-        await (0,promises_namespaceObject.setTimeout)(ms, undefined, { signal });
+        await (0,promises_namespaceObject.setTimeout)(Math.max(0, Math.ceil(ms)), undefined, { signal });
     }
     catch (error) {
         if (signal?.aborted)
@@ -31437,9 +31458,13 @@ function renderSummary(input, budgetBytes = SUMMARY_BUDGET_BYTES) {
         '',
         `${results.length} task${results.length === 1 ? '' : 's'} · ${counts.succeeded} succeeded · ${counts.failed} failed · ${counts.pending} unfinished · waited ${formatDuration(input.elapsedMs)}`,
         ...(input.note ? ['', escapeText(input.note)] : []),
-        ...(input.artifact ? ['', `Artifact: [${escapeText(input.artifact.name)}](${escapeUrl(input.artifact.url)})`] : []),
+        ...(input.artifact
+            ? ['', `Artifact: [${escapeText(input.artifact.name)}](${escapeUrl(input.artifact.url)})`]
+            : []),
         '',
-        compact ? '| Task | State | Finished after | Files |' : '| Task | State | Finished after | Assets |',
+        compact
+            ? '| Task | State | Finished after | Files |'
+            : '| Task | State | Finished after | Assets |',
         '| --- | --- | --- | --- |'
     ].join('\n');
     const ordered = [
@@ -31486,7 +31511,9 @@ function renderAssets(result) {
     return cells.length ? cells.join(' · ') : '—';
 }
 function renderFileCount(files) {
-    return files.length ? files.map(f => `${f.format.toUpperCase()} ${describeFile(f)}`).join(' · ') : '—';
+    return files.length
+        ? files.map(f => `${f.format.toUpperCase()} ${describeFile(f)}`).join(' · ')
+        : '—';
 }
 function describeFile(file) {
     return `(${formatBytes(file.bytes)}, ${file.gaussians.toLocaleString('en-US')} splats)`;
@@ -31570,11 +31597,19 @@ async function runAction(deps) {
     const extras = {};
     setOutputs(buildOutputs(outcome, results, extras));
     const state = overallState(outcome);
-    const problem = outcome.ending === 'error' ? describeError(outcome.error) : failureReason(config.failOn, outcome);
+    const problem = outcome.ending === 'error'
+        ? describeError(outcome.error)
+        : failureReason(config.failOn, outcome);
     const timeoutNote = state === 'timed-out'
         ? `Timed out after ${formatDuration(config.timeoutMs)} (the 'timeout' input)${outcome.lastFault ? ` while the service kept failing: ${outcome.lastFault.message}` : ''}.`
         : undefined;
-    const note = [timeoutNote, problem ?? (state !== 'succeeded' ? describeGroups(groupTasks(outcome.tasks), outcome.tasks.length) : undefined)]
+    const note = [
+        timeoutNote,
+        problem ??
+            (state !== 'succeeded'
+                ? describeGroups(groupTasks(outcome.tasks), outcome.tasks.length)
+                : undefined)
+    ]
         .filter(Boolean)
         .join(' ');
     await writeSummary(config, outcome, results, note);
@@ -31634,7 +31669,7 @@ function setOutputs(outputs) {
         setOutput(name, value);
 }
 async function writeSummary(config, outcome, results, note) {
-    const finishedAfterMs = new Map(outcome.tasks.flatMap(task => (task.finishedAfterMs === undefined ? [] : [[task.taskId, task.finishedAfterMs]])));
+    const finishedAfterMs = new Map(outcome.tasks.flatMap(task => task.finishedAfterMs === undefined ? [] : [[task.taskId, task.finishedAfterMs]]));
     const markdown = renderSummary({
         title: config.checkName,
         state: overallState(outcome),

@@ -12,7 +12,25 @@ sim
   .addTask('3FO4K4WBNNZ7', [0, 8, 2, 2, 2, 2, 3])
   .addTask('3FO4K4WBNNQ1', [0, 8, 2, 4])
 
-const heading = (text: string): void => console.log(`\n\x1b[1m── ${text} ${'─'.repeat(Math.max(0, 70 - text.length))}\x1b[0m`)
+/** The runner hides debug lines and masking commands and shows workflow commands as labels. */
+function asRunnerShowsIt(text: string): string {
+  return text
+    .split('\n')
+    .filter(line => !line.startsWith('::debug::') && !line.startsWith('::add-mask::'))
+    .map(line =>
+      line
+        .replace(/^::group::/, '▼ ')
+        .replace(/^::endgroup::$/, '▲')
+        .replace(
+          /^::(error|warning|notice)::/,
+          (_, kind: string) => `${kind[0].toUpperCase()}${kind.slice(1)}: `
+        )
+    )
+    .join('\n')
+}
+
+const heading = (text: string): void =>
+  console.log(`\n\x1b[1m── ${text} ${'─'.repeat(Math.max(0, 70 - text.length))}\x1b[0m`)
 heading('step log (what the runner shows)')
 const run = await runAction({
   inputs: {
@@ -25,7 +43,7 @@ const run = await runAction({
     timeout: '1m',
     'fail-on': 'any'
   },
-  onStdout: text => process.stdout.write(text)
+  onStdout: text => process.stdout.write(asRunnerShowsIt(text))
 })
 await sim.close()
 
@@ -36,4 +54,6 @@ for (const [name, value] of Object.entries(run.outputs)) {
 }
 heading('job summary (GITHUB_STEP_SUMMARY, Markdown)')
 console.log(run.summary)
-heading(`${sim.apiRequests.length} signed requests to the simulated service, ${run.wallMs.toFixed(0)} ms in all`)
+heading(
+  `${sim.apiRequests.length} signed requests to the simulated service, ${run.wallMs.toFixed(0)} ms in all`
+)

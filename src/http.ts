@@ -54,7 +54,8 @@ function agentFor(url: URL): http.Agent {
 export function sendRequest(request: HttpRequest): Promise<HttpResponse> {
   const signals: AbortSignal[] = []
   if (request.signal) signals.push(request.signal)
-  if (request.timeoutMs !== undefined) signals.push(AbortSignal.timeout(request.timeoutMs))
+  if (request.timeoutMs !== undefined)
+    signals.push(AbortSignal.timeout(Math.max(1, Math.ceil(request.timeoutMs))))
   const signal = signals.length > 0 ? AbortSignal.any(signals) : undefined
   const transport = request.url.protocol === 'https:' ? https : http
 
@@ -105,7 +106,11 @@ export class CancelledError extends Error {
 }
 
 /** Reads a small body whole, refusing more than `limit` bytes so a wrong endpoint cannot eat memory. */
-export async function readText(response: HttpResponse, limit: number, signal?: AbortSignal): Promise<string> {
+export async function readText(
+  response: HttpResponse,
+  limit: number,
+  signal?: AbortSignal
+): Promise<string> {
   const chunks: Buffer[] = []
   let size = 0
   try {

@@ -131,7 +131,7 @@ export function parseInputs(read: (name: InputName) => string, workspace: string
   const timeoutMs = duration('timeout')
   if (pollIntervalMs !== undefined && pollIntervalMs < VENDOR_MIN_POLL_MS) {
     warnings.push(
-      `'poll-interval' is ${value('poll-interval')}; the Aholo service asks clients to poll every 5s or less often.`
+      `'poll-interval' is ${value('poll-interval')}; the Aholo service asks clients not to poll more often than every 5s.`
     )
   }
 
@@ -225,7 +225,9 @@ function parseApiUrl(text: string, problems: string[]): URL | undefined {
   try {
     url = new URL(text)
   } catch {
-    problems.push(`'api-url' must be an absolute URL such as ${DEFAULTS['api-url']}; got ${JSON.stringify(text)}.`)
+    problems.push(
+      `'api-url' must be an absolute URL such as ${DEFAULTS['api-url']}; got ${JSON.stringify(text)}.`
+    )
     return undefined
   }
   const rule = `'api-url' must be an https:// URL (http:// only for localhost) without credentials, query or fragment`
@@ -243,7 +245,9 @@ function parseApiUrl(text: string, problems: string[]): URL | undefined {
 
 export function isLoopbackHost(hostname: string): boolean {
   const host = hostname.toLowerCase().replace(/^\[|\]$/g, '')
-  return host === 'localhost' || host.endsWith('.localhost') || /^127\./.test(host) || host === '::1'
+  return (
+    host === 'localhost' || host.endsWith('.localhost') || /^127\./.test(host) || host === '::1'
+  )
 }
 
 function oneOf<T extends string>(
@@ -269,7 +273,9 @@ function parseDownload(text: string, problems: string[]): AssetFormat[] {
   }
   const unknown = list.items.filter(item => !(ASSET_FORMATS as readonly string[]).includes(item))
   if (unknown.length > 0) {
-    problems.push(`${rule}; got ${JSON.stringify(text)} (${unknown.map(u => JSON.stringify(u)).join(', ')} not allowed).`)
+    problems.push(
+      `${rule}; got ${JSON.stringify(text)} (${unknown.map(u => JSON.stringify(u)).join(', ')} not allowed).`
+    )
     return []
   }
   return ASSET_FORMATS.filter(format => list.items.includes(format))
@@ -313,7 +319,9 @@ function parseArtifactName(text: string, problems: string[]): string {
 function parseRetentionDays(text: string, problems: string[]): number | undefined {
   if (text === '') return undefined
   if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 90) {
-    problems.push(`'retention-days' must be a whole number of days from 1 to 90, or empty for the repository's default; got ${JSON.stringify(text)}.`)
+    problems.push(
+      `'retention-days' must be a whole number of days from 1 to 90, or empty for the repository's default; got ${JSON.stringify(text)}.`
+    )
     return undefined
   }
   return Number(text)

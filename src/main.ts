@@ -1,5 +1,10 @@
 import * as core from '@actions/core'
-import { AholoApiError, AholoClient, MalformedResponseError, type TransientError } from './aholo/client.js'
+import {
+  AholoApiError,
+  AholoClient,
+  MalformedResponseError,
+  type TransientError
+} from './aholo/client.js'
 import { formatDuration } from './duration.js'
 import { type Config, InputError, type InputName, parseInputs, SECRET_INPUTS } from './inputs.js'
 import {
@@ -64,12 +69,21 @@ async function runAction(deps: RunDeps): Promise<void> {
   setOutputs(buildOutputs(outcome, results, extras))
 
   const state = overallState(outcome)
-  const problem = outcome.ending === 'error' ? describeError(outcome.error) : failureReason(config.failOn, outcome)
+  const problem =
+    outcome.ending === 'error'
+      ? describeError(outcome.error)
+      : failureReason(config.failOn, outcome)
   const timeoutNote =
     state === 'timed-out'
       ? `Timed out after ${formatDuration(config.timeoutMs)} (the 'timeout' input)${outcome.lastFault ? ` while the service kept failing: ${outcome.lastFault.message}` : ''}.`
       : undefined
-  const note = [timeoutNote, problem ?? (state !== 'succeeded' ? describeGroups(groupTasks(outcome.tasks), outcome.tasks.length) : undefined)]
+  const note = [
+    timeoutNote,
+    problem ??
+      (state !== 'succeeded'
+        ? describeGroups(groupTasks(outcome.tasks), outcome.tasks.length)
+        : undefined)
+  ]
     .filter(Boolean)
     .join(' ')
 
@@ -99,7 +113,9 @@ async function waitForTasks(config: Config, deps: RunDeps): Promise<PollOutcome>
   })
 
   const count = config.taskIds.length
-  core.startGroup(`Waiting for ${count} Aholo task${count === 1 ? '' : 's'} (every ${formatDuration(config.pollIntervalMs)}, up to ${formatDuration(config.timeoutMs)})`)
+  core.startGroup(
+    `Waiting for ${count} Aholo task${count === 1 ? '' : 's'} (every ${formatDuration(config.pollIntervalMs)}, up to ${formatDuration(config.timeoutMs)})`
+  )
   try {
     return await pollTasks({
       taskIds: config.taskIds,
@@ -110,7 +126,8 @@ async function waitForTasks(config: Config, deps: RunDeps): Promise<PollOutcome>
       sleep: deps.sleep,
       signal: deps.signal,
       events: {
-        onStateChange: (task, previous, elapsedMs) => core.info(describeChange(task, previous, elapsedMs)),
+        onStateChange: (task, previous, elapsedMs) =>
+          core.info(describeChange(task, previous, elapsedMs)),
         onUnknownStatus: (taskId, status) =>
           core.warning(
             `Task ${taskId} has status ${status}, which this action does not know; it is treated as unfinished and polling goes on. Other tasks with status ${status} are not reported again.`
@@ -124,7 +141,8 @@ async function waitForTasks(config: Config, deps: RunDeps): Promise<PollOutcome>
 
 function describeChange(task: TaskRecord, previous: string | undefined, elapsedMs: number): string {
   const at = `[${formatDuration(elapsedMs)}]`
-  if (task.state === 'not-found') return `${at} ${task.taskId}: not returned by the service yet; waiting for it`
+  if (task.state === 'not-found')
+    return `${at} ${task.taskId}: not returned by the service yet; waiting for it`
   return `${at} ${task.taskId}: ${previous ? `${previous} → ` : ''}${task.state}${task.status !== undefined && task.state === 'unknown' ? ` (status ${task.status})` : ''}`
 }
 
@@ -139,7 +157,9 @@ async function writeSummary(
   note: string
 ): Promise<void> {
   const finishedAfterMs = new Map(
-    outcome.tasks.flatMap(task => (task.finishedAfterMs === undefined ? [] : [[task.taskId, task.finishedAfterMs] as const]))
+    outcome.tasks.flatMap(task =>
+      task.finishedAfterMs === undefined ? [] : [[task.taskId, task.finishedAfterMs] as const]
+    )
   )
   const markdown = renderSummary({
     title: config.checkName,
@@ -166,7 +186,8 @@ export function describeError(error: unknown): string {
   if (error instanceof AholoApiError) {
     return `${error.message}. If this is a signature error (签名错误), check 'app-key', 'app-secret' and 'app-uid', and that the runner's clock is right (the timestamp must be within 5 minutes of the service's).`
   }
-  if (error instanceof MalformedResponseError) return `Unexpected response from the Aholo API: ${error.message}`
+  if (error instanceof MalformedResponseError)
+    return `Unexpected response from the Aholo API: ${error.message}`
   if (error instanceof Error) return error.message || error.name
   return String(error)
 }

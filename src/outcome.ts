@@ -75,20 +75,28 @@ export function failureReason(failOn: FailOn, outcome: PollOutcome): string | un
   }
   if (failOn === 'never') return undefined
   if (failOn === 'all') {
-    return groups.succeeded.length === 0 ? `No task succeeded (${describeGroups(groups, total)}).` : undefined
+    return groups.succeeded.length === 0
+      ? `No task succeeded (${describeGroups(groups, total)}).`
+      : undefined
   }
-  return state === 'succeeded' ? undefined : `Not every task succeeded (${describeGroups(groups, total)}).`
+  return state === 'succeeded'
+    ? undefined
+    : `Not every task succeeded (${describeGroups(groups, total)}).`
 }
 
 export function describeGroups(groups: TaskGroups, total: number): string {
   const parts = [`${groups.succeeded.length} of ${total} succeeded`]
-  if (groups.failed.length > 0) parts.push(`${groups.failed.length} failed: ${listIds(groups.failed)}`)
-  if (groups.pending.length > 0) parts.push(`${groups.pending.length} unfinished: ${listIds(groups.pending)}`)
+  if (groups.failed.length > 0)
+    parts.push(`${groups.failed.length} failed: ${listIds(groups.failed)}`)
+  if (groups.pending.length > 0)
+    parts.push(`${groups.pending.length} unfinished: ${listIds(groups.pending)}`)
   return parts.join('; ')
 }
 
 function listIds(ids: readonly string[], shown = 10): string {
-  return ids.length <= shown ? ids.join(', ') : `${ids.slice(0, shown).join(', ')} and ${ids.length - shown} more`
+  return ids.length <= shown
+    ? ids.join(', ')
+    : `${ids.slice(0, shown).join(', ')} and ${ids.length - shown} more`
 }
 
 export function taskResults(

@@ -1,5 +1,5 @@
 import type { AholoTask, AssetUrls, CallOptions } from './aholo/client.js'
-import { TransientError } from './aholo/client.js'
+import { DeadlineReachedError, TransientError } from './aholo/client.js'
 import { describeStatus, isKnownStatus, type TaskState } from './aholo/status.js'
 
 /** What is known of one task. */
@@ -126,6 +126,7 @@ export async function pollTasks(options: PollOptions): Promise<PollOutcome> {
     }
   } catch (error) {
     if (signal?.aborted) return finish('cancelled')
+    if (error instanceof DeadlineReachedError) return finish('timed-out')
     if (error instanceof TransientError) return finish('timed-out', { lastFault: error })
     return finish('error', { error })
   }

@@ -5,7 +5,7 @@ import { CancelledError } from './http.js'
 export async function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   if (signal?.aborted) throw cancelled(signal)
   try {
-    await delay(ms, undefined, { signal })
+    await delay(Math.max(0, Math.ceil(ms)), undefined, { signal })
   } catch (error) {
     if (signal?.aborted) throw cancelled(signal)
     throw error

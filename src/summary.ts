@@ -47,9 +47,13 @@ export function renderSummary(input: SummaryInput, budgetBytes = SUMMARY_BUDGET_
     '',
     `${results.length} task${results.length === 1 ? '' : 's'} · ${counts.succeeded} succeeded · ${counts.failed} failed · ${counts.pending} unfinished · waited ${formatDuration(input.elapsedMs)}`,
     ...(input.note ? ['', escapeText(input.note)] : []),
-    ...(input.artifact ? ['', `Artifact: [${escapeText(input.artifact.name)}](${escapeUrl(input.artifact.url)})`] : []),
+    ...(input.artifact
+      ? ['', `Artifact: [${escapeText(input.artifact.name)}](${escapeUrl(input.artifact.url)})`]
+      : []),
     '',
-    compact ? '| Task | State | Finished after | Files |' : '| Task | State | Finished after | Assets |',
+    compact
+      ? '| Task | State | Finished after | Files |'
+      : '| Task | State | Finished after | Assets |',
     '| --- | --- | --- | --- |'
   ].join('\n')
 
@@ -67,15 +71,24 @@ export function renderSummary(input: SummaryInput, budgetBytes = SUMMARY_BUDGET_
     used += size
   }
   const notes: string[] = []
-  if (compact) notes.push('Links are left out of this table to keep it short; every URL is in the `results` output.')
+  if (compact)
+    notes.push(
+      'Links are left out of this table to keep it short; every URL is in the `results` output.'
+    )
   const omitted = ordered.length - lines.length
   if (omitted > 0) {
-    notes.push(`${omitted} more task${omitted === 1 ? '' : 's'} (succeeded ones first) left out to stay under GitHub's 1 MiB summary limit; see the \`results\` output.`)
+    notes.push(
+      `${omitted} more task${omitted === 1 ? '' : 's'} (succeeded ones first) left out to stay under GitHub's 1 MiB summary limit; see the \`results\` output.`
+    )
   }
   return [head, ...lines, ...(notes.length ? ['', ...notes] : []), ''].join('\n')
 }
 
-function renderRow(result: TaskResult, finishedAfterMs: number | undefined, compact: boolean): string {
+function renderRow(
+  result: TaskResult,
+  finishedAfterMs: number | undefined,
+  compact: boolean
+): string {
   const icon = STATE_ICONS[result.state] ?? '⏳'
   const time = finishedAfterMs === undefined ? '—' : formatDuration(finishedAfterMs)
   const assets = compact ? renderFileCount(result.files) : renderAssets(result)
@@ -91,13 +104,17 @@ function renderAssets(result: TaskResult): string {
   ] as const) {
     if (!url) continue
     const file = result.files.find(f => f.format === format)
-    cells.push(`[${format.toUpperCase()}](${escapeUrl(url)})${file ? ` ${describeFile(file)}` : ''}`)
+    cells.push(
+      `[${format.toUpperCase()}](${escapeUrl(url)})${file ? ` ${describeFile(file)}` : ''}`
+    )
   }
   return cells.length ? cells.join(' · ') : '—'
 }
 
 function renderFileCount(files: readonly AssetFile[]): string {
-  return files.length ? files.map(f => `${f.format.toUpperCase()} ${describeFile(f)}`).join(' · ') : '—'
+  return files.length
+    ? files.map(f => `${f.format.toUpperCase()} ${describeFile(f)}`).join(' · ')
+    : '—'
 }
 
 export function describeFile(file: AssetFile): string {
@@ -116,11 +133,16 @@ export function formatBytes(bytes: number): string {
   return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`
 }
 
-function countStates(results: readonly TaskResult[]): { succeeded: number; failed: number; pending: number } {
+function countStates(results: readonly TaskResult[]): {
+  succeeded: number
+  failed: number
+  pending: number
+} {
   const counts = { succeeded: 0, failed: 0, pending: 0 }
   for (const result of results) {
     if (result.state === 'succeeded') counts.succeeded++
-    else if (['failed', 'cancelled', 'timed-out', 'rejected'].includes(result.state)) counts.failed++
+    else if (['failed', 'cancelled', 'timed-out', 'rejected'].includes(result.state))
+      counts.failed++
     else counts.pending++
   }
   return counts
@@ -132,7 +154,9 @@ function escapeText(text: string): string {
 }
 
 function escapeUrl(url: string): string {
-  return url.replace(/[\s()|<>]/g, ch => encodeURIComponent(ch).replace(/[()]/g, c => (c === '(' ? '%28' : '%29')))
+  return url.replace(/[\s()|<>]/g, ch =>
+    encodeURIComponent(ch).replace(/[()]/g, c => (c === '(' ? '%28' : '%29'))
+  )
 }
 
 function byteLength(text: string): number {

@@ -65,7 +65,11 @@ export interface SimOptions {
   now?: () => number
 }
 
-export const DEFAULT_CREDENTIALS: SimCredentials = { appKey: 'sim-key', appSecret: 'sim-secret-0123456789', appUid: 'sim-user' }
+export const DEFAULT_CREDENTIALS: SimCredentials = {
+  appKey: 'sim-key',
+  appSecret: 'sim-secret-0123456789',
+  appUid: 'sim-user'
+}
 
 export class AholoSim {
   readonly requests: RecordedRequest[] = []
@@ -107,7 +111,10 @@ export class AholoSim {
 
   /** Scripts a task; a bare array is its status timeline. */
   addTask(taskId: string, script: TaskScript | TimelineStep[]): this {
-    this.tasks.set(taskId, { script: Array.isArray(script) ? { timeline: script } : script, asked: 0 })
+    this.tasks.set(taskId, {
+      script: Array.isArray(script) ? { timeline: script } : script,
+      asked: 0
+    })
     return this
   }
 
@@ -162,14 +169,23 @@ export class AholoSim {
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://sim')
     if (url.pathname === TASK_LIST_PATH) return this.handleTaskList(req, res, url)
-    if (req.method === 'GET' && (this.assets.has(url.pathname) || this.assetFaults.has(url.pathname))) {
+    if (
+      req.method === 'GET' &&
+      (this.assets.has(url.pathname) || this.assetFaults.has(url.pathname))
+    ) {
       return this.handleAsset(req, res, url.pathname)
     }
     this.record(req, undefined, 'not-found')
-    res.writeHead(404, { 'Content-Type': 'text/html' }).end('<html><body>404 Not Found</body></html>')
+    res
+      .writeHead(404, { 'Content-Type': 'text/html' })
+      .end('<html><body>404 Not Found</body></html>')
   }
 
-  private async handleTaskList(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
+  private async handleTaskList(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    url: URL
+  ): Promise<void> {
     const raw = await readBody(req)
     let ids: string[] | undefined
     try {
@@ -190,19 +206,26 @@ export class AholoSim {
       sendJson(res, 200, { c, d: null, m, f: '' })
     }
     if (req.method !== 'POST') return reject('405', '请求方法错误')
-    if (!(req.headers['content-type'] ?? '').startsWith('application/json')) return reject('400', 'Content-Type 必须为 application/json')
+    if (!(req.headers['content-type'] ?? '').startsWith('application/json'))
+      return reject('400', 'Content-Type 必须为 application/json')
     const q = url.searchParams
     if (q.get('appkey') !== this.credentials.appKey) return reject('100001', 'appkey 不存在')
     if (q.get('appuid') !== this.credentials.appUid) return reject('100004', 'appuid 无效')
     const timestamp = Number(q.get('timestamp'))
-    if (!/^\d{13}$/.test(q.get('timestamp') ?? '') || Math.abs(this.now() - timestamp) > MAX_CLOCK_SKEW_MS) {
+    if (
+      !/^\d{13}$/.test(q.get('timestamp') ?? '') ||
+      Math.abs(this.now() - timestamp) > MAX_CLOCK_SKEW_MS
+    ) {
       return reject('100003', '时间戳无效或已过期')
     }
     const { appSecret, appKey, appUid } = this.credentials
-    const expected = createHash('md5').update(`${appSecret}${appKey}${appUid}${q.get('timestamp')}`).digest('hex')
+    const expected = createHash('md5')
+      .update(`${appSecret}${appKey}${appUid}${q.get('timestamp')}`)
+      .digest('hex')
     if (q.get('sign') !== expected) return reject('100002', '签名错误')
     if (!ids) return reject('400', '请求体必须为任务 id 的 JSON 数组')
-    if (ids.length > MAX_IDS_PER_REQUEST) return reject('400', `一次最多查询 ${MAX_IDS_PER_REQUEST} 个任务`)
+    if (ids.length > MAX_IDS_PER_REQUEST)
+      return reject('400', `一次最多查询 ${MAX_IDS_PER_REQUEST} 个任务`)
 
     const d: unknown[] = []
     for (const taskId of ids) {
@@ -214,7 +237,16 @@ export class AholoSim {
       const step = timeline[Math.min(round - (entry.script.absentFor ?? 0), timeline.length - 1)]
       const status = typeof step === 'number' ? step : step.status
       const explicit = typeof step === 'number' ? undefined : step.result
-      d.push({ taskId, status, result: explicit !== undefined ? explicit : status === 3 ? this.successResult(taskId, entry.script) : null })
+      d.push({
+        taskId,
+        status,
+        result:
+          explicit !== undefined
+            ? explicit
+            : status === 3
+              ? this.successResult(taskId, entry.script)
+              : null
+      })
     }
     this.record(req, ids, 'ok')
     sendJson(res, 200, { c: '0', d, m: null, f: '' })
@@ -228,7 +260,11 @@ export class AholoSim {
     return result
   }
 
-  private async handleAsset(req: http.IncomingMessage, res: http.ServerResponse, path: string): Promise<void> {
+  private async handleAsset(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    path: string
+  ): Promise<void> {
     const fault = this.assetFaults.get(path)?.shift()
     if (fault) {
       this.record(req, undefined, fault.kind)
@@ -244,23 +280,37 @@ export class AholoSim {
     switch (spec.kind) {
       case 'file': {
         const size = statSync(spec.path).size
-        res.writeHead(200, { 'Content-Type': spec.contentType ?? 'application/octet-stream', 'Content-Length': size })
+        res.writeHead(200, {
+          'Content-Type': spec.contentType ?? 'application/octet-stream',
+          'Content-Length': size
+        })
         createReadStream(spec.path).pipe(res)
         return
       }
       case 'bytes':
-        res.writeHead(200, { 'Content-Type': spec.contentType ?? 'application/octet-stream', 'Content-Length': spec.body.length })
+        res.writeHead(200, {
+          'Content-Type': spec.contentType ?? 'application/octet-stream',
+          'Content-Length': spec.body.length
+        })
         res.end(spec.body)
         return
       case 'short':
-        res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': spec.declaredLength })
+        res.writeHead(200, {
+          'Content-Type': 'application/octet-stream',
+          'Content-Length': spec.declaredLength
+        })
         res.write(spec.body)
         // Closing the socket ends the body early, as a dropped connection does.
         setImmediate(() => res.socket?.destroy())
         return
       case 'reset':
-        res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': spec.body.length })
-        res.write(spec.body.subarray(0, spec.after), () => setImmediate(() => res.socket?.resetAndDestroy()))
+        res.writeHead(200, {
+          'Content-Type': 'application/octet-stream',
+          'Content-Length': spec.body.length
+        })
+        res.write(spec.body.subarray(0, spec.after), () =>
+          setImmediate(() => res.socket?.resetAndDestroy())
+        )
         return
       case 'redirect':
         res.writeHead(spec.status ?? 302, { Location: spec.location }).end()
@@ -279,19 +329,31 @@ export async function startAholoSim(options: SimOptions = {}): Promise<AholoSim>
 function answerFault(res: http.ServerResponse, fault: Fault, req: http.IncomingMessage): void {
   switch (fault.kind) {
     case 'status':
-      res.writeHead(fault.status, { 'Content-Type': 'text/html' }).end(fault.body ?? `<html><body><h1>${fault.status}</h1></body></html>`)
+      res
+        .writeHead(fault.status, { 'Content-Type': 'text/html' })
+        .end(fault.body ?? `<html><body><h1>${fault.status}</h1></body></html>`)
       return
     case 'rate-limit':
-      res.writeHead(429, { 'Content-Type': 'text/plain', ...(fault.retryAfter !== undefined ? { 'Retry-After': fault.retryAfter } : {}) }).end('Too Many Requests')
+      res
+        .writeHead(429, {
+          'Content-Type': 'text/plain',
+          ...(fault.retryAfter !== undefined ? { 'Retry-After': fault.retryAfter } : {})
+        })
+        .end('Too Many Requests')
       return
     case 'reset':
       req.socket.resetAndDestroy()
       return
     case 'not-json':
-      res.writeHead(200, { 'Content-Type': 'text/html' }).end('<!doctype html><html><body>Gateway says hello</body></html>')
+      res
+        .writeHead(200, { 'Content-Type': 'text/html' })
+        .end('<!doctype html><html><body>Gateway says hello</body></html>')
       return
     case 'slow': {
-      const timer = setTimeout(() => sendJson(res, 200, { c: '0', d: [], m: null, f: '' }), fault.ms)
+      const timer = setTimeout(
+        () => sendJson(res, 200, { c: '0', d: [], m: null, f: '' }),
+        fault.ms
+      )
       res.on('close', () => clearTimeout(timer))
       return
     }
@@ -303,7 +365,12 @@ function answerFault(res: http.ServerResponse, fault: Fault, req: http.IncomingM
 
 function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body)
-  res.writeHead(status, { 'Content-Type': 'application/json;charset=UTF-8', 'Content-Length': Buffer.byteLength(text) }).end(text)
+  res
+    .writeHead(status, {
+      'Content-Type': 'application/json;charset=UTF-8',
+      'Content-Length': Buffer.byteLength(text)
+    })
+    .end(text)
 }
 
 async function readBody(req: http.IncomingMessage): Promise<string> {

@@ -60,7 +60,11 @@ export async function runAction(options: RunActionOptions): Promise<ActionRun> {
   }
 
   const started = performance.now()
-  const child = spawn(options.node ?? process.execPath, [BUNDLE], { env, cwd: workspace, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(options.node ?? process.execPath, [BUNDLE], {
+    env,
+    cwd: workspace,
+    stdio: ['ignore', 'pipe', 'pipe']
+  })
   let stdout = ''
   let stderr = ''
   child.stdout.setEncoding('utf8').on('data', (text: string) => {

@@ -48,6 +48,14 @@ export class TransientError extends Error {
   }
 }
 
+/** The overall deadline cut a request short: time is up, and the service is not to blame. */
+export class DeadlineReachedError extends Error {
+  constructor() {
+    super('the deadline passed during a request')
+    this.name = 'DeadlineReachedError'
+  }
+}
+
 export interface ClientOptions {
   apiUrl: URL
   credentials: Credentials
@@ -90,7 +98,12 @@ export class AholoClient {
         return await this.attemptOnce(ids, call)
       } catch (error) {
         if (!(error instanceof TransientError)) throw error
-        const delay = retryDelay(attempt, error.retryAfterMs, this.options.backoff ?? DEFAULT_BACKOFF, random)
+        const delay = retryDelay(
+          attempt,
+          error.retryAfterMs,
+          this.options.backoff ?? DEFAULT_BACKOFF,
+          random
+        )
         if (now() + delay >= call.deadline) throw error
         this.options.onRetry?.(error, attempt + 1, delay)
         await sleep(delay, call.signal)
@@ -107,7 +120,9 @@ export class AholoClient {
     url.searchParams.set('timestamp', String(timestamp))
     url.searchParams.set('sign', sign(credentials, timestamp))
 
-    const timeoutMs = Math.max(1, Math.min(requestTimeoutMs, call.deadline - now()))
+    const remainingMs = call.deadline - now()
+    if (remainingMs <= 0) throw new DeadlineReachedError()
+    const timeoutMs = Math.min(requestTimeoutMs, remainingMs)
     const started = now()
     // The query string carries the sign: logs show the path only.
     debug?.(`POST ${this.endpoint.href} with ${ids.length} id(s), time limit ${timeoutMs} ms`)
@@ -128,6 +143,9 @@ export class AholoClient {
       body = await readText(response, MAX_RESPONSE_BYTES, call.signal)
     } catch (error) {
       if (error instanceof NetworkError) {
+        if (error.code === 'ETIMEDOUT' && timeoutMs < requestTimeoutMs && now() >= call.deadline) {
+          throw new DeadlineReachedError()
+        }
         throw new TransientError(`network error: ${error.message}`, `network ${error.code}`)
       }
       throw error
@@ -138,9 +156,17 @@ export class AholoClient {
 }
 
 /** Decides what one HTTP answer means: tasks, or one of the typed errors. Pure. */
-export function interpretResponse(status: number, body: string, retryAfterMs?: number): AholoTask[] {
+export function interpretResponse(
+  status: number,
+  body: string,
+  retryAfterMs?: number
+): AholoTask[] {
   if (status === 429 || status === 408 || status >= 500) {
-    throw new TransientError(`HTTP ${status}${retryAfterMs !== undefined ? `, Retry-After ${retryAfterMs} ms` : ''}`, `HTTP ${status}`, retryAfterMs)
+    throw new TransientError(
+      `HTTP ${status}${retryAfterMs !== undefined ? `, Retry-After ${retryAfterMs} ms` : ''}`,
+      `HTTP ${status}`,
+      retryAfterMs
+    )
   }
   let envelope: unknown
   try {
@@ -148,22 +174,34 @@ export function interpretResponse(status: number, body: string, retryAfterMs?: n
   } catch {
     // Proxies and gateways answer with HTML pages; these pass.
     if (status >= 200 && status < 300) {
-      throw new TransientError(`the response is not JSON (starts with ${JSON.stringify(body.slice(0, 40))})`, 'not JSON')
+      throw new TransientError(
+        `the response is not JSON (starts with ${JSON.stringify(body.slice(0, 40))})`,
+        'not JSON'
+      )
     }
-    throw new MalformedResponseError(`HTTP ${status} with a body that is not JSON: check 'api-url'.`)
+    throw new MalformedResponseError(
+      `HTTP ${status} with a body that is not JSON: check 'api-url'.`
+    )
   }
   if (!isRecord(envelope) || !('c' in envelope)) {
-    throw new MalformedResponseError(`HTTP ${status}: the response is not the Aholo envelope {c, d, m}: check 'api-url'.`)
+    throw new MalformedResponseError(
+      `HTTP ${status}: the response is not the Aholo envelope {c, d, m}: check 'api-url'.`
+    )
   }
   const code = String(envelope.c)
   if (code !== '0') {
-    throw new AholoApiError(code, typeof envelope.m === 'string' ? envelope.m : JSON.stringify(envelope.m ?? null))
+    throw new AholoApiError(
+      code,
+      typeof envelope.m === 'string' ? envelope.m : JSON.stringify(envelope.m ?? null)
+    )
   }
   if (status < 200 || status >= 300) {
     throw new MalformedResponseError(`HTTP ${status} with c="0": the response cannot be trusted.`)
   }
   if (!Array.isArray(envelope.d)) {
-    throw new MalformedResponseError(`c="0" but d is ${envelope.d === null ? 'null' : typeof envelope.d}, not an array of tasks.`)
+    throw new MalformedResponseError(
+      `c="0" but d is ${envelope.d === null ? 'null' : typeof envelope.d}, not an array of tasks.`
+    )
   }
   return envelope.d.map((item, index) => parseTask(item, index))
 }
