@@ -28414,19 +28414,29 @@ function agentFor(url) {
     return client.getAgent(url.href);
 }
 function sendRequest(request) {
-    const signals = [];
-    if (request.signal)
-        signals.push(request.signal);
-    if (request.timeoutMs !== undefined)
-        signals.push(AbortSignal.timeout(Math.max(1, Math.ceil(request.timeoutMs))));
-    const signal = signals.length > 0 ? AbortSignal.any(signals) : undefined;
     const transport = request.url.protocol === 'https:' ? external_node_https_namespaceObject : external_node_http_;
+    // A controller and a timer of our own, both released when the exchange ends: thousands of
+    // AbortSignal.timeout/any pairs would each live until their timer fires, and fill the heap.
+    const controller = new AbortController();
+    const outer = request.signal;
+    const onOuterAbort = () => controller.abort(outer?.reason);
+    const timer = request.timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => controller.abort(), Math.max(1, Math.ceil(request.timeoutMs)));
+    const release = () => {
+        clearTimeout(timer);
+        outer?.removeEventListener('abort', onOuterAbort);
+    };
+    if (outer?.aborted)
+        onOuterAbort();
+    else
+        outer?.addEventListener('abort', onOuterAbort, { once: true });
     return new Promise((resolve, reject) => {
         const req = transport.request(request.url, {
             method: request.method,
             headers: request.headers,
             agent: agentFor(request.url),
-            signal
+            signal: controller.signal
         });
         if (request.idleTimeoutMs !== undefined) {
             req.setTimeout(request.idleTimeoutMs, () => req.destroy(new NetworkError(`no data for ${request.idleTimeoutMs} ms`, 'ETIMEDOUT')));
@@ -28434,9 +28444,13 @@ function sendRequest(request) {
         req.on('response', message => {
             // Errors on the body after this point reach whoever reads it, as the same kinds of error.
             message.on('error', () => undefined);
+            message.on('close', release);
             resolve({ status: message.statusCode ?? 0, headers: message.headers, body: message });
         });
-        req.on('error', error => reject(toRequestError(error, request)));
+        req.on('error', error => {
+            release();
+            reject(toRequestError(error, request));
+        });
         req.end(request.body);
     });
 }

@@ -52,19 +52,29 @@ function agentFor(url: URL): http.Agent {
 }
 
 export function sendRequest(request: HttpRequest): Promise<HttpResponse> {
-  const signals: AbortSignal[] = []
-  if (request.signal) signals.push(request.signal)
-  if (request.timeoutMs !== undefined)
-    signals.push(AbortSignal.timeout(Math.max(1, Math.ceil(request.timeoutMs))))
-  const signal = signals.length > 0 ? AbortSignal.any(signals) : undefined
   const transport = request.url.protocol === 'https:' ? https : http
+  // A controller and a timer of our own, both released when the exchange ends: thousands of
+  // AbortSignal.timeout/any pairs would each live until their timer fires, and fill the heap.
+  const controller = new AbortController()
+  const outer = request.signal
+  const onOuterAbort = (): void => controller.abort(outer?.reason)
+  const timer =
+    request.timeoutMs === undefined
+      ? undefined
+      : setTimeout(() => controller.abort(), Math.max(1, Math.ceil(request.timeoutMs)))
+  const release = (): void => {
+    clearTimeout(timer)
+    outer?.removeEventListener('abort', onOuterAbort)
+  }
+  if (outer?.aborted) onOuterAbort()
+  else outer?.addEventListener('abort', onOuterAbort, { once: true })
 
   return new Promise((resolve, reject) => {
     const req = transport.request(request.url, {
       method: request.method,
       headers: request.headers,
       agent: agentFor(request.url),
-      signal
+      signal: controller.signal
     })
     if (request.idleTimeoutMs !== undefined) {
       req.setTimeout(request.idleTimeoutMs, () =>
@@ -74,9 +84,13 @@ export function sendRequest(request: HttpRequest): Promise<HttpResponse> {
     req.on('response', message => {
       // Errors on the body after this point reach whoever reads it, as the same kinds of error.
       message.on('error', () => undefined)
+      message.on('close', release)
       resolve({ status: message.statusCode ?? 0, headers: message.headers, body: message })
     })
-    req.on('error', error => reject(toRequestError(error, request)))
+    req.on('error', error => {
+      release()
+      reject(toRequestError(error, request))
+    })
     req.end(request.body)
   })
 }

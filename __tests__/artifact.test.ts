@@ -1,0 +1,204 @@
+import { execFile } from 'node:child_process'
+import { createHash } from 'node:crypto'
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import * as path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
+import {
+  ArtifactEnvironmentError,
+  ArtifactNameClashError,
+  type ArtifactUpload,
+  uploadArtifact
+} from '../src/assets/artifact.js'
+import { type Azurite, startAzurite } from './support/azurite.js'
+import {
+  NAME_EXISTS_MESSAGE,
+  readZip,
+  ResultsService,
+  runnerEnv
+} from './support/results-service.js'
+
+const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+const SPLATS = path.join(PROJECT_ROOT, '__fixtures__', 'splats')
+
+// Two tasks laid out as the downloader leaves them: <download-dir>/<taskId>/<file name>.
+const DOWNLOADS: Record<string, string[]> = {
+  '3FO4K4WBNNYV': ['ply/st_1k_sh3.ply', 'spz/v4_1k_sh3.spz', 'sog/bundled_1k_sh3.sog'],
+  '3FO4K4WBNNZA': ['ply/input_1k_sh0.ply', 'spz/v4_1k_sh0.spz', 'sog/bundled_1k_sh0.sog']
+}
+
+let azurite: Azurite
+let service: ResultsService
+let downloadDir: string
+let files: string[]
+let env: NodeJS.ProcessEnv
+let restoreStdout: () => void
+
+beforeAll(async () => {
+  // The toolkit logs every step with core.info, straight to stdout.
+  const write = process.stdout.write
+  process.stdout.write = (() => true) as typeof write
+  restoreStdout = () => (process.stdout.write = write)
+
+  azurite = await startAzurite()
+  service = await ResultsService.start(azurite)
+  downloadDir = mkdtempSync(path.join(tmpdir(), 'artifact-test-'))
+  files = []
+  for (const [taskId, fixtures] of Object.entries(DOWNLOADS)) {
+    mkdirSync(path.join(downloadDir, taskId))
+    for (const fixture of fixtures) {
+      const file = path.join(downloadDir, taskId, path.basename(fixture))
+      copyFileSync(path.join(SPLATS, fixture), file)
+      files.push(file)
+    }
+  }
+  env = { PATH: process.env.PATH, ...runnerEnv(service) }
+})
+
+afterAll(async () => {
+  restoreStdout?.()
+  await service?.stop()
+  await azurite?.stop()
+  if (downloadDir) rmSync(downloadDir, { recursive: true, force: true })
+})
+
+function upload(name: string, extra: Partial<ArtifactUpload> = {}): ArtifactUpload {
+  return { name, rootDirectory: downloadDir, files, ...extra }
+}
+
+const sha256 = (data: Buffer): string => createHash('sha256').update(data).digest('hex')
+
+describe('uploadArtifact', () => {
+  it('uploads one ZIP holding exactly the downloaded files, each under its task folder, byte for byte', async () => {
+    await uploadArtifact(upload('aholo-assets'), env)
+
+    const entries = readZip(await service.readArtifact('aholo-assets'))
+    const expected = files.map(file => path.relative(downloadDir, file).split(path.sep).join('/'))
+    expect(entries.map(entry => entry.name).sort()).toEqual(expected.sort())
+    for (const entry of entries) {
+      expect(sha256(entry.data)).toBe(sha256(readFileSync(path.join(downloadDir, entry.name))))
+    }
+  })
+
+  it('returns the id the service assigned, the artifact URL on the run page, the digest and size of the ZIP', async () => {
+    const result = await uploadArtifact(upload('outputs-check'), env)
+
+    const record = service.artifact('outputs-check')
+    const blob = await service.readArtifact('outputs-check')
+    expect(record?.finalized).toBe(true)
+    expect(result).toEqual({
+      id: record?.id,
+      url: `https://github.com/octo-org/splat-pipeline/actions/runs/9876543210/artifacts/${record?.id}`,
+      digest: sha256(blob),
+      size: blob.length
+    })
+    expect(record?.hash).toBe(`sha256:${sha256(blob)}`)
+    expect(record?.size).toBe(String(blob.length))
+    expect(record?.mimeType).toBe('application/zip')
+  })
+
+  it('authenticates to the results service with the runtime token', async () => {
+    await uploadArtifact(upload('token-check'), env)
+
+    const calls = service.calls.filter(call => call.body.name === 'token-check')
+    expect(calls.map(call => call.method)).toEqual(['CreateArtifact', 'FinalizeArtifact'])
+    for (const call of calls) expect(call.authorization).toBe(`Bearer ${env.ACTIONS_RUNTIME_TOKEN}`)
+  })
+
+  it('asks the service to expire the artifact after the retention days given', async () => {
+    const before = Date.now()
+    await uploadArtifact(upload('kept-5-days', { retentionDays: 5 }), env)
+
+    const expiresAt = Date.parse(service.artifact('kept-5-days')?.expiresAt ?? '')
+    const fiveDays = 5 * 24 * 3600_000
+    // The client adds calendar days in local time: allow a DST shift of an hour.
+    expect(expiresAt).toBeGreaterThanOrEqual(before + fiveDays - 3600_000)
+    expect(expiresAt).toBeLessThanOrEqual(Date.now() + fiveDays + 3600_000)
+  })
+
+  it('leaves the expiry to the repository default when no retention is given', async () => {
+    await uploadArtifact(upload('default-retention'), env)
+
+    expect(service.artifact('default-retention')?.finalized).toBe(true)
+    expect(service.artifact('default-retention')?.expiresAt).toBeUndefined()
+  })
+
+  it('reports a name the run already has as a clash that names it and suggests a unique one', async () => {
+    await uploadArtifact(upload('taken'), env)
+
+    const clash = await uploadArtifact(upload('taken'), env).then(
+      () => undefined,
+      (error: unknown) => error
+    )
+    expect(clash).toBeInstanceOf(ArtifactNameClashError)
+    const { message, cause } = clash as ArtifactNameClashError
+    expect(message).toContain('"taken" already exists')
+    expect(message).toContain('taken-${{ github.run_attempt }}')
+    expect(String(cause)).toContain(NAME_EXISTS_MESSAGE)
+    // The service answered once with 409 and nothing was retried.
+    const creates = service.calls.filter(
+      c => c.method === 'CreateArtifact' && c.body.name === 'taken'
+    )
+    expect(creates.map(call => call.status)).toEqual([200, 409])
+  })
+
+  it('fails before any request when the runner did not provide ACTIONS_RUNTIME_TOKEN', async () => {
+    const calls = service.calls.length
+    const withoutToken = { ...env, ACTIONS_RUNTIME_TOKEN: undefined }
+
+    const failure = uploadArtifact(upload('no-token'), withoutToken)
+
+    await expect(failure).rejects.toBeInstanceOf(ArtifactEnvironmentError)
+    await expect(failure).rejects.toThrow(
+      /needs ACTIONS_RUNTIME_TOKEN in the environment.*'uses:'.*'upload-artifact' to false/
+    )
+    expect(service.calls.length).toBe(calls)
+  })
+
+  it('refuses a file outside the download directory, naming it', async () => {
+    const outside = path.join(SPLATS, 'ply', 'st_1k_sh3.ply')
+
+    await expect(uploadArtifact(upload('outside', { files: [outside] }), env)).rejects.toThrow(
+      `Cannot upload ${outside}: it is not inside ${downloadDir}.`
+    )
+    expect(service.artifact('outside')).toBeUndefined()
+  })
+
+  it('gives the process its environment back after the upload', async () => {
+    const before = { ...process.env }
+
+    await uploadArtifact(upload('env-restored'), env)
+
+    expect(process.env).toEqual(before)
+  })
+})
+
+describe('loading the artifact client', () => {
+  it('happens when an upload starts, not when the module is imported', async () => {
+    // A fresh process: archiver is CommonJS and only @actions/artifact imports it, so its
+    // presence in the CommonJS cache shows whether the client was loaded.
+    const script = `
+      import { createRequire } from 'node:module'
+      const loaded = () => Object.keys(createRequire(import.meta.url).cache)
+        .some(file => file.includes('/node_modules/archiver/'))
+      const { uploadArtifact } = await import('./src/assets/artifact.ts')
+      const before = loaded()
+      const env = { ...${JSON.stringify(runnerEnv(service))}, ACTIONS_RESULTS_URL: 'http://127.0.0.1:1/' }
+      const upload = { name: 'x', rootDirectory: process.cwd(), files: [process.cwd() + '/package.json'] }
+      await uploadArtifact(upload, env).catch(() => {})
+      console.log('LOADED ' + JSON.stringify({ before, after: loaded() }))
+    `
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', '--input-type=module', '-e', script],
+      { cwd: PROJECT_ROOT, env: { PATH: process.env.PATH } }
+    )
+
+    const line = stdout.split('\n').find(text => text.startsWith('LOADED '))
+    expect(JSON.parse(line?.slice('LOADED '.length) ?? '{}')).toEqual({
+      before: false,
+      after: true
+    })
+  })
+})

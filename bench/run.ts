@@ -1,0 +1,25 @@
+/** `npm run bench`: every benchmark, printed as Markdown tables for BENCHMARKS.md. */
+import { benchColdStart, benchScale } from './core.js'
+
+const quick = process.argv.includes('--quick')
+
+console.log('## Cold start (one finished task, no downloads)\n')
+const cold = await benchColdStart(quick ? 5 : 15)
+console.log('| `node -e 0` (median) | bundle (median) | ratio | target |')
+console.log('| ---: | ---: | ---: | ---: |')
+console.log(
+  `| ${cold.bareNodeMs.toFixed(0)} ms | ${cold.bundleMs.toFixed(0)} ms | ${cold.ratio.toFixed(2)}× | ≤ 3× |`
+)
+
+console.log('\n## Scale (20 rounds against the simulated service)\n')
+console.log(
+  '| task ids | requests per round (expected ⌈N/50⌉) | rounds | CPU time | CPU per round | peak RSS | target RSS |'
+)
+console.log('| ---: | --- | ---: | ---: | ---: | ---: | ---: |')
+for (const tasks of [1, 100, 1000, 5000]) {
+  const row = await benchScale(tasks)
+  const uniform = row.requestsPerRound.every(count => count === row.expectedPerRound)
+  console.log(
+    `| ${tasks} | ${uniform ? `${row.expectedPerRound} every round ✓` : `${row.requestsPerRound.join(',')} ✗ (expected ${row.expectedPerRound})`} | ${row.rounds} | ${row.cpuMs.toFixed(0)} ms | ${(row.cpuMs / row.rounds).toFixed(1)} ms | ${row.peakRssMb.toFixed(1)} MB | ≤ 100 MB at 5000 |`
+  )
+}
