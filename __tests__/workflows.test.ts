@@ -1,0 +1,522 @@
+/**
+ * The workflows (.github/workflows, examples/) and action.yml, checked with GitHub's own parser;
+ * and the names that must agree everywhere: action.yml, the code (INPUT_NAMES, OUTPUT_NAMES),
+ * the READMEs' tables, the reusable workflow and every use of the action.
+ */
+import { execFile, spawn } from 'node:child_process'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import * as path from 'node:path'
+import { parse } from 'yaml'
+import { sign } from '../src/aholo/sign.js'
+import { parseDuration } from '../src/duration.js'
+import { DEFAULTS, INPUT_NAMES, InputError, parseInputs } from '../src/inputs.js'
+import { buildOutputs, OUTPUT_NAMES } from '../src/outcome.js'
+import { MISSING_TASK, SELF_TEST_TASKS } from '../scripts/serve-sim.js'
+import { DEFAULT_CREDENTIALS, TASK_LIST_PATH } from './support/aholo-sim.js'
+import { PROJECT_ROOT } from './support/run-action.js'
+
+/** Where users get the action; the examples and the reusable workflow must all say so. */
+const ACTION_REPOSITORY = 'aholo-dev/aholo-task-action'
+const ACTION_REF = `${ACTION_REPOSITORY}@v1`
+const REUSABLE_WORKFLOW = '.github/workflows/aholo-wait.yml'
+const REUSABLE_REF = `${ACTION_REPOSITORY}/${REUSABLE_WORKFLOW}@v1`
+/** Inputs that the reusable workflow takes as secrets; the first three are required. */
+const SECRET_INPUTS = ['app-key', 'app-secret', 'app-uid', 'github-token']
+
+interface Step {
+  id?: string
+  name?: string
+  uses?: string
+  run?: string
+  with?: Record<string, unknown>
+}
+interface Job {
+  uses?: string
+  with?: Record<string, unknown>
+  secrets?: Record<string, unknown> | 'inherit'
+  steps?: Step[]
+  outputs?: Record<string, string>
+  permissions?: unknown
+  'timeout-minutes'?: number | string
+}
+interface Workflow {
+  on: unknown
+  permissions?: unknown
+  jobs: Record<string, Job>
+}
+interface CallableInput {
+  type: 'string' | 'boolean' | 'number'
+  required?: boolean
+  default?: string | boolean | number
+}
+interface ActionYml {
+  inputs: Record<string, { required?: boolean; default?: string }>
+  outputs: Record<string, { description: string }>
+}
+
+const read = (file: string): string => readFileSync(path.join(PROJECT_ROOT, file), 'utf8')
+const ymlIn = (dir: string): string[] =>
+  readdirSync(path.join(PROJECT_ROOT, dir))
+    .filter(name => /\.ya?ml$/.test(name))
+    .sort()
+    .map(name => `${dir}/${name}`)
+
+const WORKFLOW_FILES = [...ymlIn('.github/workflows'), ...ymlIn('examples')]
+const workflows = new Map(WORKFLOW_FILES.map(file => [file, parse(read(file)) as Workflow]))
+const action = parse(read('action.yml')) as ActionYml
+const actionInputs = Object.keys(action.inputs)
+const sorted = (names: Iterable<string>): string[] => [...names].sort()
+
+/** Every step of every job, with where it is. */
+const allSteps = [...workflows].flatMap(([file, workflow]) =>
+  Object.entries(workflow.jobs).flatMap(([jobId, job]) =>
+    (job.steps ?? []).map(step => ({ file, jobId, job, step }))
+  )
+)
+const isThisAction = (uses: string | undefined): boolean =>
+  uses === './' || (uses ?? '').startsWith(`${ACTION_REPOSITORY}@`)
+const actionSteps = allSteps.filter(({ step }) => isThisAction(step.uses))
+
+describe("GitHub's workflow parser", () => {
+  const broken = mkdtempSync(path.join(tmpdir(), 'aholo-workflows-'))
+  const brokenStep = path.join(broken, 'unknown-step-key.yml')
+  const brokenCall = path.join(broken, 'bad-call.yml')
+  const brokenAction = path.join(broken, 'action.yml')
+  let report: Record<string, string[]>
+
+  beforeAll(async () => {
+    writeFileSync(
+      brokenStep,
+      'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo\n        timeout: 3\n'
+    )
+    writeFileSync(
+      brokenCall,
+      `on: push\njobs:\n  a:\n    uses: ${REUSABLE_REF}\n    with:\n      task-ids: A1\n      no-such-input: x\n    secrets:\n      app-key: k\n`
+    )
+    writeFileSync(brokenAction, read('action.yml').replace('using: node24', 'using: node99'))
+    report = await checkWithGitHubParser([
+      'action.yml',
+      ...WORKFLOW_FILES,
+      brokenStep,
+      brokenCall,
+      brokenAction
+    ])
+  })
+
+  test('accepts action.yml', () => {
+    expect(report['action.yml']).toEqual([])
+  })
+
+  test.each(WORKFLOW_FILES)('accepts %s', file => {
+    expect(report[file]).toEqual([])
+  })
+
+  test('reports a key that a step does not have', () => {
+    expect(report[brokenStep]).toEqual([expect.stringContaining("Unexpected value 'timeout'")])
+  })
+
+  test('checks a call of the reusable workflow against its inputs and secrets', () => {
+    expect(report[brokenCall]).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining('Invalid input, no-such-input is not defined'),
+        expect.stringContaining('Secret app-secret is required'),
+        expect.stringContaining('Secret app-uid is required')
+      ])
+    )
+  })
+
+  test('reports an action that runs on a Node.js the runner does not have', () => {
+    expect(report[brokenAction]).toEqual([expect.stringContaining('node99')])
+  })
+})
+
+describe('action.yml and the code', () => {
+  test('action.yml declares exactly the inputs of INPUT_NAMES (src/inputs.ts)', () => {
+    expect(sorted(actionInputs)).toEqual(sorted(INPUT_NAMES))
+  })
+
+  test('action.yml declares exactly the outputs of OUTPUT_NAMES (src/outcome.ts)', () => {
+    expect(sorted(Object.keys(action.outputs))).toEqual(sorted(OUTPUT_NAMES))
+  })
+
+  test('parseInputs reads every input of INPUT_NAMES', () => {
+    const asked = new Set<string>()
+    const given: Record<string, string> = {
+      'task-ids': 'A1',
+      'app-key': 'k',
+      'app-secret': 's',
+      'app-uid': 'u'
+    }
+    parseInputs(name => {
+      asked.add(name)
+      return given[name] ?? ''
+    }, PROJECT_ROOT)
+    expect(sorted(asked)).toEqual(sorted(INPUT_NAMES))
+  })
+
+  test('buildOutputs sets every output of OUTPUT_NAMES and nothing else', () => {
+    const outputs = buildOutputs({ tasks: [], ending: 'finished', rounds: 0, elapsedMs: 0 }, [])
+    expect(sorted(Object.keys(outputs))).toEqual(sorted(OUTPUT_NAMES))
+  })
+
+  test('src/ reads inputs and sets outputs only through those lists, never by a literal name', () => {
+    const sample = `core.getInput('task-ids'); core.setOutput("state", s); process.env.INPUT_TIMEOUT`
+    expect(literalNameUses(sample)).toHaveLength(3)
+    const found = sourceFiles('src').flatMap(file =>
+      literalNameUses(read(file)).map(use => `${file}: ${use}`)
+    )
+    expect(found).toEqual([])
+  })
+
+  test('action.yml requires exactly the inputs that the code refuses to go without', () => {
+    let problems: string[] = []
+    try {
+      parseInputs(() => '', PROJECT_ROOT)
+    } catch (error) {
+      problems = (error as InputError).problems
+    }
+    const requiredByCode = INPUT_NAMES.filter(name =>
+      problems.some(problem => problem.startsWith(`'${name}' is required`))
+    )
+    const requiredByYml = actionInputs.filter(name => action.inputs[name].required === true)
+    expect(sorted(requiredByYml)).toEqual(sorted(requiredByCode))
+  })
+
+  test("action.yml's defaults are the ones the code applies to an empty input", () => {
+    const optional = actionInputs.filter(name => action.inputs[name].required !== true)
+    const inYml = Object.fromEntries(
+      optional.map(name => [name, action.inputs[name].default ?? ''])
+    )
+    const inCode = Object.fromEntries(
+      optional.map(name => [name, (DEFAULTS as Record<string, string>)[name] ?? ''])
+    )
+    expect(inYml).toEqual(inCode)
+  })
+})
+
+describe('the READMEs', () => {
+  test('the table reader takes the names in the first column of the first table of a section', () => {
+    const markdown = [
+      '# T',
+      '## Inputs',
+      'Text with `not-a-row`.',
+      '| Input | Default |',
+      '|---|---|',
+      '| `a-b` | `x` |',
+      '| `c`, `d` | |',
+      '',
+      '| `other-table` | |',
+      '## Outputs',
+      '| `e` | |'
+    ].join('\n')
+    expect(tableNames(markdown, 'Inputs', 'T.md')).toEqual(['a-b', 'c', 'd'])
+    expect(() => tableNames(markdown, 'Missing', 'T.md')).toThrow(/T\.md has no "## Missing"/)
+  })
+
+  const tables = [
+    ['README.md', 'Inputs', 'inputs', actionInputs],
+    ['README.md', 'Outputs', 'outputs', Object.keys(action.outputs)],
+    ['README.zh-CN.md', '输入', 'inputs', actionInputs],
+    ['README.zh-CN.md', '输出', 'outputs', Object.keys(action.outputs)]
+  ] as const
+
+  test.each(tables)(
+    '%s lists, under "## %s", exactly the %s of action.yml',
+    (file, heading, _kind, names) => {
+      if (!existsSync(path.join(PROJECT_ROOT, file))) {
+        throw new Error(
+          `${file} is missing. It must have a "## ${heading}" section whose table has one row per name of action.yml, the name in backticks in the first column.`
+        )
+      }
+      const listed = tableNames(read(file), heading, file)
+      expect(listed.filter((name, at) => listed.indexOf(name) !== at)).toEqual([])
+      expect(sorted(listed)).toEqual(sorted(names))
+    }
+  )
+})
+
+describe('the reusable workflow', () => {
+  const workflow = workflows.get(REUSABLE_WORKFLOW) as Workflow
+  const call = (workflow.on as { workflow_call: Record<string, Record<string, unknown>> })
+    .workflow_call
+  const inputs = call.inputs as Record<string, CallableInput>
+  const secrets = call.secrets as Record<string, { required?: boolean }>
+  const [jobId, job] = Object.entries(workflow.jobs)[0]
+  const step = (job.steps ?? []).find(candidate => isThisAction(candidate.uses)) as Step
+
+  test('runs only when called', () => {
+    expect(Object.keys(workflow.on as object)).toEqual(['workflow_call'])
+    expect(Object.keys(workflow.jobs)).toHaveLength(1)
+    expect(step.uses).toBe(ACTION_REF)
+  })
+
+  test('takes every input of the action, the credentials as secrets and the rest as inputs', () => {
+    const required = Object.keys(secrets).filter(name => secrets[name].required === true)
+    expect(sorted(Object.keys(secrets))).toEqual(sorted(SECRET_INPUTS))
+    expect(sorted(required)).toEqual(['app-key', 'app-secret', 'app-uid'])
+    const missing = actionInputs.filter(name => !SECRET_INPUTS.includes(name) && !(name in inputs))
+    expect(missing).toEqual([])
+  })
+
+  test("has action.yml's defaults (0 and false standing for empty and 'false')", () => {
+    const mirrored = actionInputs.filter(name => name in inputs)
+    const ours = Object.fromEntries(
+      mirrored.map(name => {
+        const { type, required, default: value } = inputs[name]
+        if (required) return [name, 'required']
+        return [name, type === 'number' && value === 0 ? '' : String(value ?? '')]
+      })
+    )
+    const theirs = Object.fromEntries(
+      mirrored.map(name => {
+        const input = action.inputs[name]
+        return [name, input.required ? 'required' : (input.default ?? '')]
+      })
+    )
+    expect(ours).toEqual(theirs)
+  })
+
+  test('passes every input on to the action', () => {
+    expect(sorted(Object.keys(step.with ?? {}))).toEqual(sorted(actionInputs))
+    const unpassed = actionInputs.filter(name => {
+      const source = SECRET_INPUTS.includes(name) ? `secrets.${name}` : `inputs.${name}`
+      return !String(step.with?.[name]).includes(source)
+    })
+    expect(unpassed).toEqual([])
+  })
+
+  test('hands on every output of the action, through its job', () => {
+    const outputs = call.outputs as Record<string, { value: string }>
+    expect(sorted(Object.keys(outputs))).toEqual(sorted(OUTPUT_NAMES))
+    for (const name of OUTPUT_NAMES) {
+      expect(outputs[name].value).toBe(`\${{ jobs.${jobId}.outputs.${name} }}`)
+      expect(job.outputs?.[name]).toBe(`\${{ steps.${step.id}.outputs.${name} }}`)
+    }
+  })
+
+  test('leaves permissions to its caller, as a called job may not ask for more than that', () => {
+    expect(workflow.permissions).toBeUndefined()
+    expect(job.permissions).toBeUndefined()
+  })
+})
+
+describe('uses of the action', () => {
+  test('every example uses the action or the reusable workflow', () => {
+    const examples = WORKFLOW_FILES.filter(file => file.startsWith('examples/'))
+    const using = examples.filter(file =>
+      Object.values(workflows.get(file)?.jobs ?? {}).some(
+        job => job.uses === REUSABLE_REF || (job.steps ?? []).some(step => isThisAction(step.uses))
+      )
+    )
+    expect(examples.length).toBeGreaterThanOrEqual(5)
+    expect(using).toEqual(examples)
+  })
+
+  test(`outside this repository's CI the action is ${ACTION_REF}, and the workflow ${REUSABLE_REF}`, () => {
+    const refs = actionSteps.map(({ file, step }) => `${file}: ${step.uses}`)
+    const expected = actionSteps.map(
+      ({ file }) => `${file}: ${file === '.github/workflows/ci.yml' ? './' : ACTION_REF}`
+    )
+    expect(refs).toEqual(expected)
+    const calls = [...workflows].flatMap(([file, workflow]) =>
+      Object.values(workflow.jobs).flatMap(job => (job.uses ? [`${file}: ${job.uses}`] : []))
+    )
+    expect(calls).toEqual(['examples/reusable-caller.yml: ' + REUSABLE_REF])
+  })
+
+  test.each(actionSteps.map(({ file, jobId, step }) => [`${file} (${jobId}.${step.id})`, step]))(
+    '%s passes only inputs of action.yml, and all the required ones',
+    (_where, step) => {
+      const given = Object.keys(step.with ?? {})
+      const required = actionInputs.filter(name => action.inputs[name].required === true)
+      expect(given.filter(name => !actionInputs.includes(name))).toEqual([])
+      expect(required.filter(name => !given.includes(name))).toEqual([])
+    }
+  )
+
+  test("every job that waits may run longer than the action's timeout", () => {
+    const tooShort = actionSteps.flatMap(({ file, jobId, job, step }) => {
+      const minutes = job['timeout-minutes']
+      if (typeof minutes !== 'number') return [] // an expression: the caller's to choose
+      const timeoutMs = parseDuration(String(step.with?.timeout ?? DEFAULTS.timeout)) as number
+      return minutes * 60_000 > timeoutMs ? [] : [`${file} (${jobId}): ${minutes} min`]
+    })
+    expect(actionSteps.filter(({ job }) => job['timeout-minutes'] === undefined)).toEqual([])
+    expect(tooShort).toEqual([])
+  })
+})
+
+describe('every workflow', () => {
+  test('hands values to run scripts through env, never pasting an expression into the script', () => {
+    const pasted = allSteps
+      .filter(({ step }) => step.run?.includes('${{'))
+      .map(({ file, step }) => `${file}: ${step.name ?? step.run}`)
+    expect(pasted).toEqual([])
+  })
+
+  test('pins other actions to a version tag or a commit SHA', () => {
+    const loose = allSteps
+      .map(({ file, step }) => ({ file, uses: step.uses }))
+      .filter(({ uses }) => uses !== undefined && !isThisAction(uses))
+      .filter(
+        ({ uses }) => !/^[\w.-]+\/[\w./-]+@(v\d+(\.\d+){0,2}|[0-9a-f]{40})$/.test(uses as string)
+      )
+    expect(loose).toEqual([])
+  })
+
+  test('sets its token permissions, unless only called by other workflows', () => {
+    const unset = [...workflows]
+      .filter(([, workflow]) => !isOnlyCalled(workflow))
+      .filter(([, workflow]) => workflow.permissions === undefined)
+      .filter(([, workflow]) =>
+        Object.values(workflow.jobs).some(job => job.permissions === undefined)
+      )
+      .map(([file]) => file)
+    expect(unset).toEqual([])
+  })
+})
+
+describe('the self-test job of ci.yml', () => {
+  const job = workflows.get('.github/workflows/ci.yml')?.jobs['self-test'] as Job
+  const runs = (job.steps ?? []).filter(step => step.uses === './')
+
+  test('runs the action with the simulated service, its test credentials and its scripted tasks', () => {
+    const known = [...Object.keys(SELF_TEST_TASKS), MISSING_TASK]
+    expect(runs.length).toBeGreaterThanOrEqual(2)
+    for (const step of runs) {
+      expect(step.with).toMatchObject({
+        'app-key': DEFAULT_CREDENTIALS.appKey,
+        'app-secret': DEFAULT_CREDENTIALS.appSecret,
+        'app-uid': DEFAULT_CREDENTIALS.appUid,
+        'api-url': '${{ steps.sim.outputs.url }}'
+      })
+      const ids = String(step.with?.['task-ids']).split(/[\s,]+/)
+      expect(ids.filter(id => !known.includes(id))).toEqual([])
+    }
+  })
+
+  test('scripts/serve-sim.ts publishes its URL, serves the tasks and their files, and stops on SIGTERM', async () => {
+    const urlFile = path.join(mkdtempSync(path.join(tmpdir(), 'aholo-serve-sim-')), 'url')
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/serve-sim.ts', urlFile], {
+      cwd: PROJECT_ROOT,
+      env: childEnv(),
+      stdio: ['ignore', 'pipe', 'pipe']
+    })
+    let stdout = ''
+    child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text))
+    const closed = new Promise<number | null>(resolve => child.on('close', code => resolve(code)))
+    try {
+      const url = await waitForFile(urlFile, 15_000)
+      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
+
+      const timestamp = Date.now()
+      const query = new URLSearchParams({
+        appuid: DEFAULT_CREDENTIALS.appUid,
+        appkey: DEFAULT_CREDENTIALS.appKey,
+        timestamp: String(timestamp),
+        sign: sign(DEFAULT_CREDENTIALS, timestamp)
+      })
+      const answer = await fetch(`${url}${TASK_LIST_PATH}?${query}`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(['SIM-OK-1', MISSING_TASK])
+      })
+      expect(await answer.json()).toEqual({
+        c: '0',
+        d: [{ taskId: 'SIM-OK-1', status: 0, result: null }],
+        m: null,
+        f: ''
+      })
+
+      const asset = await fetch(`${url}/assets/SIM-OK-1/point_cloud.spz`)
+      expect(Buffer.from(await asset.arrayBuffer())).toEqual(
+        readFileSync(path.join(PROJECT_ROOT, '__fixtures__/splats/spz/v4_1k_sh3.spz'))
+      )
+    } finally {
+      child.kill('SIGTERM')
+    }
+    expect(await closed).toBe(0)
+    expect(stdout).toContain(`POST ${TASK_LIST_PATH} [SIM-OK-1, ${MISSING_TASK}] → ok`)
+  })
+})
+
+/** Runs __tests__/support/github-parser.ts in a plain Node process (see there for why). */
+async function checkWithGitHubParser(files: string[]): Promise<Record<string, string[]>> {
+  const args = [
+    '--import',
+    'tsx',
+    '--import',
+    './__tests__/support/json-import-hook.mjs',
+    '__tests__/support/github-parser.ts',
+    '--repository',
+    ACTION_REPOSITORY,
+    ...files
+  ]
+  const stdout = await new Promise<string>((resolve, reject) =>
+    execFile(process.execPath, args, { cwd: PROJECT_ROOT, env: childEnv() }, (error, out, err) =>
+      error
+        ? reject(new Error(`The parser process failed: ${error.message}\n${err}`))
+        : resolve(out)
+    )
+  )
+  return JSON.parse(stdout) as Record<string, string[]>
+}
+
+/** jest's NODE_OPTIONS (--experimental-vm-modules) has no business in a child process. */
+function childEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env }
+  delete env.NODE_OPTIONS
+  return env
+}
+
+async function waitForFile(file: string, timeoutMs: number): Promise<string> {
+  const deadline = Date.now() + timeoutMs
+  while (!existsSync(file)) {
+    if (Date.now() > deadline) throw new Error(`${file} did not appear within ${timeoutMs} ms`)
+    await new Promise(resolve => setTimeout(resolve, 50))
+  }
+  return readFileSync(file, 'utf8').trim()
+}
+
+function isOnlyCalled(workflow: Workflow): boolean {
+  const on = workflow.on
+  const events = typeof on === 'string' ? [on] : Array.isArray(on) ? on : Object.keys(on as object)
+  return events.length === 1 && events[0] === 'workflow_call'
+}
+
+/** Calls that name an input or output by a string literal rather than through the typed lists. */
+function literalNameUses(source: string): string[] {
+  const pattern =
+    /\b(?:getInput|getBooleanInput|getMultilineInput|setOutput)\(\s*['"`][^'"`]*['"`]|\benv(?:\.|\[\s*['"`])INPUT_\w+/g
+  return source.match(pattern) ?? []
+}
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(path.join(PROJECT_ROOT, dir), { withFileTypes: true, recursive: true })
+    .filter(entry => entry.isFile() && entry.name.endsWith('.ts'))
+    .map(entry => path.relative(PROJECT_ROOT, path.join(entry.parentPath, entry.name)))
+}
+
+/**
+ * The backticked names in the first column of the first table under `## <heading>`, up to the
+ * next heading of that level or above. A first cell may hold several names (`` `a`, `b` ``).
+ */
+function tableNames(markdown: string, heading: string, file: string): string[] {
+  const lines = markdown.split('\n')
+  const start = lines.findIndex(line => line.trim() === `## ${heading}`)
+  if (start === -1) throw new Error(`${file} has no "## ${heading}" heading`)
+  const end = lines.findIndex((line, at) => at > start && /^#{1,2}\s/.test(line))
+  const section = lines.slice(start + 1, end === -1 ? undefined : end)
+  const first = section.findIndex(line => line.trim().startsWith('|'))
+  if (first === -1) throw new Error(`${file} has no table under "## ${heading}"`)
+  const table: string[] = []
+  for (const line of section.slice(first)) {
+    if (!line.trim().startsWith('|')) break
+    table.push(line)
+  }
+  return table.flatMap(row => {
+    const cell = row.trim().split('|')[1] ?? ''
+    return [...cell.matchAll(/`([^`]+)`/g)].map(match => match[1])
+  })
+}
