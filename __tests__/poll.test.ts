@@ -32,6 +32,7 @@ function client(overrides: Partial<ClientOptions> = {}): AholoClient {
 
 interface Recorded {
   changes: string[]
+  progress: string[][]
   unknown: Array<[string, number]>
 }
 
@@ -41,7 +42,7 @@ async function poll(
   clientOptions: Partial<ClientOptions> = {}
 ): Promise<PollOutcome & Recorded> {
   const api = client(clientOptions)
-  const recorded: Recorded = { changes: [], unknown: [] }
+  const recorded: Recorded = { changes: [], progress: [], unknown: [] }
   const outcome = await pollTasks({
     taskIds,
     pollIntervalMs: 10_000,
@@ -52,7 +53,8 @@ async function poll(
     events: {
       onStateChange: (task, previous) =>
         recorded.changes.push(`${task.taskId}:${previous ?? '-'}>${task.state}`),
-      onUnknownStatus: (taskId, status) => recorded.unknown.push([taskId, status])
+      onUnknownStatus: (taskId, status) => recorded.unknown.push([taskId, status]),
+      onProgress: tasks => recorded.progress.push(tasks.map(task => `${task.taskId}:${task.state}`))
     },
     ...options
   })
@@ -84,6 +86,13 @@ describe('waiting for tasks against the simulated service', () => {
         sogPath: sim.assetUrl('T1', 'sog')
       }
     })
+    expect(outcome.progress.map(tasks => tasks.join())).toEqual([
+      'T1:queued',
+      'T1:waiting',
+      'T1:preprocessing',
+      'T1:running',
+      'T1:succeeded'
+    ])
     expect(sim.apiRequests).toHaveLength(5)
     expect(sim.apiRequests.every(request => request.outcome === 'ok')).toBe(true)
     expect(time.sleeps).toEqual([10_000, 10_000, 10_000, 10_000])
@@ -270,6 +279,8 @@ describe('waiting for tasks against the simulated service', () => {
 
     expect(outcome.ending).toBe('timed-out')
     expect(overallState(outcome)).toBe('timed-out')
+    // Rounds without a change report no progress.
+    expect(outcome.progress.map(tasks => tasks.join())).toEqual(['DONE:queued,SLOW:queued', 'DONE:succeeded,SLOW:running'])
     expect(time.sleeps).toEqual([10_000, 10_000, 10_000, 5000])
     expect(outcome.elapsedMs).toBe(35_000)
     expect(groupTasks(outcome.tasks)).toEqual({

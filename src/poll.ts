@@ -33,6 +33,8 @@ export interface PollEvents {
   onStateChange?(task: TaskRecord, previous: TaskState | undefined, elapsedMs: number): void
   /** A status code this action does not know, once per code. */
   onUnknownStatus?(taskId: string, status: number): void
+  /** After a round in which some task changed: every task as now known, in input order. */
+  onProgress?(tasks: readonly TaskRecord[], elapsedMs: number): void
 }
 
 export interface PollOptions {
@@ -69,6 +71,7 @@ export async function pollTasks(options: PollOptions): Promise<PollOutcome> {
   const sighted = new Set<string>()
   const unknownReported = new Set<number>()
   let rounds = 0
+  let changed = false
 
   const finish = (ending: PollEnding, extra: Partial<PollOutcome> = {}): PollOutcome => ({
     tasks: [...records.values()],
@@ -94,6 +97,7 @@ export async function pollTasks(options: PollOptions): Promise<PollOutcome> {
     }
     if (previous === undefined || previous !== record.state) {
       sighted.add(record.taskId)
+      changed = true
       events?.onStateChange?.(record, previous, now() - start)
     }
   }
@@ -102,6 +106,7 @@ export async function pollTasks(options: PollOptions): Promise<PollOutcome> {
     while (true) {
       if (signal?.aborted) return finish('cancelled')
       rounds++
+      changed = false
       const pending = [...records.values()].filter(record => !record.final)
       for (let offset = 0; offset < pending.length; offset += batchSize) {
         const chunk = pending.slice(offset, offset + batchSize)
@@ -118,6 +123,7 @@ export async function pollTasks(options: PollOptions): Promise<PollOutcome> {
           if (task || !sighted.has(record.taskId)) observe(record, task)
         }
       }
+      if (changed) events?.onProgress?.([...records.values()], now() - start)
       if ([...records.values()].every(record => record.final)) return finish('finished')
       const remaining = deadline - now()
       if (remaining <= 0) return finish('timed-out')

@@ -2,9 +2,12 @@ import type { AssetFile } from './assets/types.js'
 import { formatDuration } from './duration.js'
 import type { OverallState, TaskResult } from './outcome.js'
 
+/** `waiting`: the check run's table while polling goes on. */
+export type SummaryState = OverallState | 'waiting'
+
 export interface SummaryInput {
   title: string
-  state: OverallState
+  state: SummaryState
   /** In input order. */
   results: readonly TaskResult[]
   /** Per task id: time from the start of waiting to its final state. */
@@ -30,7 +33,8 @@ const STATE_ICONS: Record<string, string> = {
   unknown: '❔'
 }
 
-const HEADLINES: Record<OverallState, string> = {
+const HEADLINES: Record<SummaryState, string> = {
+  waiting: '⏳ waiting for tasks to finish',
   succeeded: '✅ all tasks succeeded',
   failed: '❌ not every task succeeded',
   'timed-out': '⏱️ timed out with tasks unfinished',
@@ -78,7 +82,7 @@ export function renderSummary(input: SummaryInput, budgetBytes = SUMMARY_BUDGET_
   const omitted = ordered.length - lines.length
   if (omitted > 0) {
     notes.push(
-      `${omitted} more task${omitted === 1 ? '' : 's'} (succeeded ones first) left out to stay under GitHub's 1 MiB summary limit; see the \`results\` output.`
+      `${omitted} more task${omitted === 1 ? '' : 's'} (succeeded ones first) left out to stay under GitHub's size limit; see the \`results\` output.`
     )
   }
   return [head, ...lines, ...(notes.length ? ['', ...notes] : []), ''].join('\n')

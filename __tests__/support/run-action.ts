@@ -3,7 +3,7 @@
  * GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files, RUNNER_TEMP and GITHUB_WORKSPACE.
  */
 import { spawn } from 'node:child_process'
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -34,14 +34,25 @@ export interface RunActionOptions {
   onStdout?: (text: string) => void
 }
 
+let runsRoot: string | undefined
+
+/** One folder per process for every run's files, removed when the process ends. */
+function newRunHome(): string {
+  if (!runsRoot) {
+    const root = mkdtempSync(path.join(tmpdir(), 'aholo-runs-'))
+    runsRoot = root
+    process.on('exit', () => rmSync(root, { recursive: true, force: true }))
+  }
+  return mkdtempSync(path.join(runsRoot, 'run-'))
+}
+
 export async function runAction(options: RunActionOptions): Promise<ActionRun> {
-  const home = mkdtempSync(path.join(tmpdir(), 'aholo-run-'))
+  const home = newRunHome()
   const workspace = options.workspace ?? path.join(home, 'workspace')
   const outputFile = path.join(home, 'github_output')
   const summaryFile = path.join(home, 'step_summary')
   writeFileSync(outputFile, '')
   writeFileSync(summaryFile, '')
-  const { mkdirSync } = await import('node:fs')
   mkdirSync(workspace, { recursive: true })
   mkdirSync(path.join(home, 'runner_temp'), { recursive: true })
 
