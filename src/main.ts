@@ -1,10 +1,15 @@
 import * as core from '@actions/core'
+import { readFileSync } from 'node:fs'
+import { AholoApiError, AholoClient, MalformedResponseError } from './aholo/client.js'
+import { deliverAssets, type Delivery } from './assets/deliver.js'
 import {
-  AholoApiError,
-  AholoClient,
-  MalformedResponseError,
-  type TransientError
-} from './aholo/client.js'
+  CHECK_OUTPUT_LIMIT_BYTES,
+  checkConclusion,
+  type CheckOutput,
+  CheckRunReporter,
+  checkRunTarget,
+  checkTitle
+} from './check-run.js'
 import { formatDuration } from './duration.js'
 import { type Config, InputError, type InputName, parseInputs, SECRET_INPUTS } from './inputs.js'
 import {
@@ -12,13 +17,13 @@ import {
   describeGroups,
   failureReason,
   groupTasks,
-  type OutputExtras,
   overallState,
+  type OutputExtras,
   taskResults
 } from './outcome.js'
 import { pollTasks, type PollOutcome, type TaskRecord } from './poll.js'
 import { sleep as realSleep } from './sleep.js'
-import { renderSummary } from './summary.js'
+import { renderSummary, type SummaryInput } from './summary.js'
 
 /** What the run takes from the world; tests replace the clock and the waits. */
 export interface RunDeps {
@@ -44,6 +49,9 @@ export function defaultRunDeps(signal?: AbortSignal): RunDeps {
   }
 }
 
+/** Room under GitHub's limit for the table's own closing notes. */
+const CHECK_TEXT_BUDGET_BYTES = CHECK_OUTPUT_LIMIT_BYTES - 2048
+
 /** The action: every failure, of any kind, ends in core.setFailed and nothing else. */
 export async function run(deps: RunDeps = defaultRunDeps()): Promise<void> {
   try {
@@ -63,37 +71,120 @@ async function runAction(deps: RunDeps): Promise<void> {
   config.notices.forEach(message => core.notice(message))
   config.warnings.forEach(message => core.warning(message))
 
-  const outcome = await waitForTasks(config, deps)
-  const results = taskResults(outcome.tasks)
-  const extras: OutputExtras = {}
-  setOutputs(buildOutputs(outcome, results, extras))
+  const checkRun = await startCheckRun(config, deps)
+  try {
+    await waitAndReport(config, deps, checkRun)
+  } catch (error) {
+    // Whatever stops the action, its check run must not stay in progress on the pull request.
+    await checkRun?.complete('failure', {
+      title: 'The action failed',
+      summary: describeError(error)
+    })
+    throw error
+  }
+}
+
+async function waitAndReport(
+  config: Config,
+  deps: RunDeps,
+  checkRun: CheckRunReporter | undefined
+): Promise<void> {
+  const outcome = await waitForTasks(config, deps, checkRun)
+  const extras: OutputExtras = { checkRunUrl: checkRun?.htmlUrl }
+  // Set before any download, so that whatever happens next, later steps have them.
+  setOutputs(buildOutputs(outcome, taskResults(outcome.tasks), extras))
 
   const state = overallState(outcome)
-  const problem =
-    outcome.ending === 'error'
-      ? describeError(outcome.error)
-      : failureReason(config.failOn, outcome)
+  let delivery: Delivery | undefined
+  if (config.download.length > 0 && state !== 'cancelled') {
+    delivery = await deliverAssets(config, outcome.tasks, {
+      now: deps.now,
+      sleep: deps.sleep,
+      random: deps.random,
+      signal: deps.signal,
+      env: deps.env,
+      log: actionLog
+    })
+    extras.downloadDir = delivery.downloadDir
+    extras.artifact = delivery.artifact
+  }
+  const results = taskResults(outcome.tasks, delivery?.files)
+  if (delivery) setOutputs(buildOutputs(outcome, results, extras))
+
+  // An API error fails whatever `fail-on` says; task outcomes count as `fail-on` says.
+  const apiError = outcome.ending === 'error' ? describeError(outcome.error) : undefined
+  const taskProblem = apiError ? undefined : failureReason(config.failOn, outcome)
+  const failing = Boolean(apiError || taskProblem || delivery?.error)
   const timeoutNote =
     state === 'timed-out'
       ? `Timed out after ${formatDuration(config.timeoutMs)} (the 'timeout' input)${outcome.lastFault ? ` while the service kept failing: ${outcome.lastFault.message}` : ''}.`
       : undefined
-  const note = [
-    timeoutNote,
-    problem ??
-      (state !== 'succeeded'
-        ? describeGroups(groupTasks(outcome.tasks), outcome.tasks.length)
-        : undefined)
-  ]
-    .filter(Boolean)
-    .join(' ')
+  const outcomeNote =
+    taskProblem ??
+    (state === 'succeeded'
+      ? undefined
+      : describeGroups(groupTasks(outcome.tasks), outcome.tasks.length))
+  const note = [apiError, timeoutNote, outcomeNote, delivery?.error].filter(Boolean).join(' ')
 
-  await writeSummary(config, outcome, results, note)
+  const summary: SummaryInput = {
+    title: config.checkName,
+    state,
+    results,
+    finishedAfterMs: finishedTimes(outcome.tasks),
+    elapsedMs: outcome.elapsedMs,
+    note: note || undefined,
+    artifact: delivery?.artifact
+      ? { name: config.artifactName, url: delivery.artifact.url }
+      : undefined
+  }
+  await writeSummary(summary)
 
-  if (problem) core.setFailed([timeoutNote, problem].filter(Boolean).join(' '))
-  else if (state !== 'succeeded') core.warning(note)
+  if (checkRun) {
+    const groups = groupTasks(outcome.tasks)
+    const completed = await checkRun.complete(checkConclusion(state, failing), {
+      title: checkTitle(state, groups),
+      summary: note || describeGroups(groups, outcome.tasks.length),
+      text: renderSummary(summary, CHECK_TEXT_BUDGET_BYTES)
+    })
+    // Differs only when the check run could not be created at the start and was at the end.
+    if (completed && completed.url !== extras.checkRunUrl)
+      core.setOutput('check-run-url', completed.url)
+  }
+
+  if (failing) core.setFailed(note)
+  else if (note) core.warning(note)
 }
 
-async function waitForTasks(config: Config, deps: RunDeps): Promise<PollOutcome> {
+/** With a token, the check run that shows the outcome on the commit; without one, nothing. */
+async function startCheckRun(config: Config, deps: RunDeps): Promise<CheckRunReporter | undefined> {
+  if (!config.githubToken) return undefined
+  let target
+  try {
+    target = checkRunTarget(deps.env, path => readFileSync(path, 'utf8'))
+  } catch (error) {
+    core.warning(`No check run is made: ${describeError(error)}`)
+    return undefined
+  }
+  const count = config.taskIds.length
+  return CheckRunReporter.start({
+    token: config.githubToken,
+    name: config.checkName,
+    target,
+    now: deps.now,
+    wallClock: deps.wallClock,
+    log: actionLog,
+    initialOutput: {
+      title: `Waiting for ${count} task${count === 1 ? '' : 's'}`,
+      summary: `Polling the Aholo API every ${formatDuration(config.pollIntervalMs)} for up to ${formatDuration(config.timeoutMs)}.`
+    }
+  })
+}
+
+async function waitForTasks(
+  config: Config,
+  deps: RunDeps,
+  checkRun?: CheckRunReporter
+): Promise<PollOutcome> {
   const warnedFaults = new Set<string>()
   const client = new AholoClient({
     apiUrl: config.apiUrl,
@@ -104,13 +195,30 @@ async function waitForTasks(config: Config, deps: RunDeps): Promise<PollOutcome>
     random: deps.random,
     requestTimeoutMs: deps.requestTimeoutMs,
     debug: core.debug,
-    onRetry: (fault: TransientError, attempt, delayMs) => {
+    onRetry: (fault, attempt, delayMs) => {
       const message = `Aholo API: ${fault.message}; retrying in ${formatDuration(delayMs)} (attempt ${attempt + 1}).`
       if (warnedFaults.has(fault.kind)) return core.debug(message)
       warnedFaults.add(fault.kind)
       core.warning(`${message} Further faults of this kind are logged at debug level only.`)
     }
   })
+
+  // The check run's table is drawn only when an update is sent: at most every 30 s.
+  const progress = (tasks: readonly TaskRecord[], elapsedMs: number) => (): CheckOutput => {
+    const groups = groupTasks(tasks)
+    const table: SummaryInput = {
+      title: config.checkName,
+      state: 'waiting',
+      results: taskResults(tasks),
+      finishedAfterMs: finishedTimes(tasks),
+      elapsedMs
+    }
+    return {
+      title: checkTitle('waiting', groups),
+      summary: describeGroups(groups, tasks.length),
+      text: renderSummary(table, CHECK_TEXT_BUDGET_BYTES)
+    }
+  }
 
   const count = config.taskIds.length
   core.startGroup(
@@ -131,7 +239,10 @@ async function waitForTasks(config: Config, deps: RunDeps): Promise<PollOutcome>
         onUnknownStatus: (taskId, status) =>
           core.warning(
             `Task ${taskId} has status ${status}, which this action does not know; it is treated as unfinished and polling goes on. Other tasks with status ${status} are not reported again.`
-          )
+          ),
+        onProgress: checkRun
+          ? (tasks, elapsedMs) => void checkRun.update(progress(tasks, elapsedMs))
+          : undefined
       }
     })
   } finally {
@@ -139,42 +250,42 @@ async function waitForTasks(config: Config, deps: RunDeps): Promise<PollOutcome>
   }
 }
 
+const actionLog = {
+  info: (message: string) => core.info(message),
+  debug: (message: string) => core.debug(message),
+  notice: (message: string) => core.notice(message),
+  warning: (message: string) => core.warning(message),
+  startGroup: (title: string) => core.startGroup(title),
+  endGroup: () => core.endGroup()
+}
+
 function describeChange(task: TaskRecord, previous: string | undefined, elapsedMs: number): string {
   const at = `[${formatDuration(elapsedMs)}]`
   if (task.state === 'not-found')
     return `${at} ${task.taskId}: not returned by the service yet; waiting for it`
-  return `${at} ${task.taskId}: ${previous ? `${previous} → ` : ''}${task.state}${task.status !== undefined && task.state === 'unknown' ? ` (status ${task.status})` : ''}`
+  const status = task.state === 'unknown' ? ` (status ${task.status})` : ''
+  return `${at} ${task.taskId}: ${previous ? `${previous} → ` : ''}${task.state}${status}`
+}
+
+function finishedTimes(tasks: readonly TaskRecord[]): Map<string, number> {
+  return new Map(
+    tasks.flatMap(task =>
+      task.finishedAfterMs === undefined ? [] : [[task.taskId, task.finishedAfterMs] as const]
+    )
+  )
 }
 
 function setOutputs(outputs: Record<string, string>): void {
   for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value)
 }
 
-async function writeSummary(
-  config: Config,
-  outcome: PollOutcome,
-  results: ReturnType<typeof taskResults>,
-  note: string
-): Promise<void> {
-  const finishedAfterMs = new Map(
-    outcome.tasks.flatMap(task =>
-      task.finishedAfterMs === undefined ? [] : [[task.taskId, task.finishedAfterMs] as const]
-    )
-  )
-  const markdown = renderSummary({
-    title: config.checkName,
-    state: overallState(outcome),
-    results,
-    finishedAfterMs,
-    elapsedMs: outcome.elapsedMs,
-    note: note || undefined
-  })
+async function writeSummary(input: SummaryInput): Promise<void> {
   if (!process.env.GITHUB_STEP_SUMMARY) {
     core.debug('GITHUB_STEP_SUMMARY is not set; no job summary written.')
     return
   }
   try {
-    await core.summary.addRaw(markdown).write()
+    await core.summary.addRaw(renderSummary(input)).write()
   } catch (error) {
     core.warning(`Could not write the job summary: ${describeError(error)}`)
   }
