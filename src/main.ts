@@ -132,7 +132,7 @@ async function waitAndReport(
     results,
     finishedAfterMs: finishedTimes(outcome.tasks),
     elapsedMs: outcome.elapsedMs,
-    note: note || undefined,
+    note: note ? `${failing ? '❌ The step failed: ' : ''}${note}` : undefined,
     artifact: delivery?.artifact
       ? { name: config.artifactName, url: delivery.artifact.url }
       : undefined
