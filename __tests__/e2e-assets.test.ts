@@ -18,7 +18,11 @@ const TOKEN = 'ghs_e2eTokenThatMustNeverBePrinted'
 const HEAD_SHA = 'a'.repeat(40)
 const TASKS = {
   T1: { ply: 'ply/input_1k_sh0.ply', spz: 'spz/v4_1k_sh0.spz', sog: 'sog/bundled_1k_sh0.sog' },
-  T2: { ply: 'ply/st_1k_sh3.compressed.ply', spz: 'spz/v3_1k_sh3.spz', sog: 'sog/bundled_1k_sh3.sog' }
+  T2: {
+    ply: 'ply/st_1k_sh3.compressed.ply',
+    spz: 'spz/v3_1k_sh3.spz',
+    sog: 'sog/bundled_1k_sh3.sog'
+  }
 } as const
 
 let sim: AholoSim
@@ -78,11 +82,19 @@ describe('dist/index.js with downloads, artifact and check run', () => {
     for (const [taskId, files] of Object.entries(TASKS)) {
       sim.addTask(taskId, [2, 3])
       for (const [format, file] of Object.entries(files)) {
-        sim.addAsset(sim.assetPath(taskId, format as 'ply'), { kind: 'file', path: path.join(FIXTURES, file) })
+        sim.addAsset(sim.assetPath(taskId, format as 'ply'), {
+          kind: 'file',
+          path: path.join(FIXTURES, file)
+        })
       }
     }
     const run = await runAction({
-      inputs: inputs({ download: 'all', 'upload-artifact': 'true', 'artifact-name': 'splats-e2e', 'retention-days': '3' }),
+      inputs: inputs({
+        download: 'all',
+        'upload-artifact': 'true',
+        'artifact-name': 'splats-e2e',
+        'retention-days': '3'
+      }),
       env: pullRequestEnv()
     })
 
@@ -90,7 +102,10 @@ describe('dist/index.js with downloads, artifact and check run', () => {
     expect(run.exitCode).toBe(0)
     const downloadDir = path.join(run.workspace, 'aholo-assets')
     expect(run.outputs['download-dir']).toBe(downloadDir)
-    const taskResults = JSON.parse(run.outputs.results) as Array<{ taskId: string; files: Array<Record<string, unknown>> }>
+    const taskResults = JSON.parse(run.outputs.results) as Array<{
+      taskId: string
+      files: Array<Record<string, unknown>>
+    }>
     for (const task of taskResults) {
       const expected = TASKS[task.taskId as keyof typeof TASKS]
       expect(task.files.map(file => file.format)).toEqual(['ply', 'spz', 'sog'])
@@ -105,7 +120,11 @@ describe('dist/index.js with downloads, artifact and check run', () => {
         expect(sha256(file.path as string)).toBe(file.sha256)
       }
       // Nothing temporary is left beside the files.
-      expect(readdirSync(path.join(downloadDir, task.taskId)).sort()).toEqual(['point_cloud.ply', 'point_cloud.sog', 'point_cloud.spz'])
+      expect(readdirSync(path.join(downloadDir, task.taskId)).sort()).toEqual([
+        'point_cloud.ply',
+        'point_cloud.sog',
+        'point_cloud.spz'
+      ])
     }
     expect(taskResults[1].files.map(file => [file.version, file.shDegree])).toEqual([
       ['ply-compressed', 3],
@@ -116,7 +135,9 @@ describe('dist/index.js with downloads, artifact and check run', () => {
     // The artifact holds exactly the downloaded files.
     const zip = readZip(await results.readArtifact('splats-e2e'))
     expect(zip.map(entry => entry.name).sort()).toEqual(
-      Object.entries(TASKS).flatMap(([taskId]) => ['ply', 'sog', 'spz'].map(ext => `${taskId}/point_cloud.${ext}`)).sort()
+      Object.entries(TASKS)
+        .flatMap(([taskId]) => ['ply', 'sog', 'spz'].map(ext => `${taskId}/point_cloud.${ext}`))
+        .sort()
     )
     for (const entry of zip) {
       const [taskId, name] = entry.name.split('/')
@@ -125,33 +146,60 @@ describe('dist/index.js with downloads, artifact and check run', () => {
     }
     const record = results.artifact('splats-e2e')
     expect(run.outputs['artifact-id']).toBe(String(record?.id))
-    expect(run.outputs['artifact-url']).toBe(`https://github.com/octo-org/splat-pipeline/actions/runs/9876543210/artifacts/${record?.id}`)
-    expect(run.outputs['artifact-digest']).toBe(createHash('sha256').update(await results.readArtifact('splats-e2e')).digest('hex'))
+    expect(run.outputs['artifact-url']).toBe(
+      `https://github.com/octo-org/splat-pipeline/actions/runs/9876543210/artifacts/${record?.id}`
+    )
+    expect(run.outputs['artifact-digest']).toBe(
+      createHash('sha256')
+        .update(await results.readArtifact('splats-e2e'))
+        .digest('hex')
+    )
 
     // The check run sits on the pull request's head commit and ends with the table.
     const created = github.requests.find(request => request.method === 'POST')
-    expect(created?.body).toMatchObject({ name: 'Aholo 3D tasks', head_sha: HEAD_SHA, status: 'in_progress' })
+    expect(created?.body).toMatchObject({
+      name: 'Aholo 3D tasks',
+      head_sha: HEAD_SHA,
+      status: 'in_progress'
+    })
     const completed = github.requests.filter(request => request.method === 'PATCH').at(-1)
     expect(completed?.body).toMatchObject({ status: 'completed', conclusion: 'success' })
     expect(JSON.stringify(completed?.body)).toContain('1,000 splats')
     expect(run.outputs['check-run-url']).toMatch(/^https?:\/\/.+\/runs\/\d+$/)
 
     expect(run.summary).toMatch(/\[SPZ\]\([^)]+\) \(17 KiB, 1,000 splats\)/)
-    expect(run.summary).toContain('Artifact: [splats-e2e](https://github.com/octo-org/splat-pipeline/actions/runs/9876543210/artifacts/')
+    expect(run.summary).toContain(
+      'Artifact: [splats-e2e](https://github.com/octo-org/splat-pipeline/actions/runs/9876543210/artifacts/'
+    )
     expect(run.stdout).toMatch(/T1 SPZ: spz-v4, 1,000 splats, SH degree 0, sha256 [0-9a-f]{64}/)
     const log = run.stdout.replace(/^::add-mask::.*$/gm, '')
-    for (const text of [log, run.summary, JSON.stringify(run.outputs)]) expect(text).not.toContain(TOKEN)
+    for (const text of [log, run.summary, JSON.stringify(run.outputs)])
+      expect(text).not.toContain(TOKEN)
   }, 60_000)
 
   it('fails on an HTML page served as a splat, naming the task, format, URL and reason, and leaves no file', async () => {
     const brokenUrl = `${sim.url}/cdn/T1/model.spz?token=signed-secret-query`
-    sim.addTask('T1', [{ status: 3, result: { plyPath: sim.assetUrl('T1', 'ply'), spzPath: brokenUrl } }])
-    sim.addAsset(sim.assetPath('T1', 'ply'), { kind: 'file', path: path.join(FIXTURES, 'ply/input_1k_sh0.ply') })
-    sim.addAsset('/cdn/T1/model.spz', { kind: 'file', path: path.join(FIXTURES, 'bad/html_error.spz'), contentType: 'text/html' })
+    sim.addTask('T1', [
+      { status: 3, result: { plyPath: sim.assetUrl('T1', 'ply'), spzPath: brokenUrl } }
+    ])
+    sim.addAsset(sim.assetPath('T1', 'ply'), {
+      kind: 'file',
+      path: path.join(FIXTURES, 'ply/input_1k_sh0.ply')
+    })
+    sim.addAsset('/cdn/T1/model.spz', {
+      kind: 'file',
+      path: path.join(FIXTURES, 'bad/html_error.spz'),
+      contentType: 'text/html'
+    })
     const uploadsBefore = results.calls.length
 
     const run = await runAction({
-      inputs: inputs({ 'task-ids': 'T1', download: 'ply spz', 'upload-artifact': 'true', 'artifact-name': 'never-uploaded' }),
+      inputs: inputs({
+        'task-ids': 'T1',
+        download: 'ply spz',
+        'upload-artifact': 'true',
+        'artifact-name': 'never-uploaded'
+      }),
       env: pullRequestEnv()
     })
 
