@@ -280,7 +280,10 @@ describe('waiting for tasks against the simulated service', () => {
     expect(outcome.ending).toBe('timed-out')
     expect(overallState(outcome)).toBe('timed-out')
     // Rounds without a change report no progress.
-    expect(outcome.progress.map(tasks => tasks.join())).toEqual(['DONE:queued,SLOW:queued', 'DONE:succeeded,SLOW:running'])
+    expect(outcome.progress.map(tasks => tasks.join())).toEqual([
+      'DONE:queued,SLOW:queued',
+      'DONE:succeeded,SLOW:running'
+    ])
     expect(time.sleeps).toEqual([10_000, 10_000, 10_000, 5000])
     expect(outcome.elapsedMs).toBe(35_000)
     expect(groupTasks(outcome.tasks)).toEqual({

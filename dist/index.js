@@ -1,27 +1,26 @@
 import './sourcemap-register.cjs';import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 770:
+/***/ 20770:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-module.exports = __nccwpck_require__(218);
+module.exports = __nccwpck_require__(20218);
 
 
 /***/ }),
 
-/***/ 218:
+/***/ 20218:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
-var __webpack_unused_export__;
 
 
-var net = __nccwpck_require__(9278);
-var tls = __nccwpck_require__(4756);
-var http = __nccwpck_require__(8611);
-var https = __nccwpck_require__(5692);
-var events = __nccwpck_require__(4434);
-var assert = __nccwpck_require__(2613);
-var util = __nccwpck_require__(9023);
+var net = __nccwpck_require__(69278);
+var tls = __nccwpck_require__(64756);
+var http = __nccwpck_require__(58611);
+var https = __nccwpck_require__(65692);
+var events = __nccwpck_require__(24434);
+var assert = __nccwpck_require__(42613);
+var util = __nccwpck_require__(39023);
 
 
 exports.httpOverHttp = httpOverHttp;
@@ -276,65 +275,64 @@ if (process.env.NODE_DEBUG && /\btunnel\b/.test(process.env.NODE_DEBUG)) {
 } else {
   debug = function() {};
 }
-__webpack_unused_export__ = debug; // for test
+exports.debug = debug; // for test
 
 
 /***/ }),
 
-/***/ 6752:
+/***/ 46752:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-var __webpack_unused_export__;
 
 
-const Client = __nccwpck_require__(3701)
-const Dispatcher = __nccwpck_require__(883)
-const Pool = __nccwpck_require__(628)
+const Client = __nccwpck_require__(23701)
+const Dispatcher = __nccwpck_require__(30883)
+const Pool = __nccwpck_require__(30628)
 const BalancedPool = __nccwpck_require__(837)
-const Agent = __nccwpck_require__(7405)
-const ProxyAgent = __nccwpck_require__(6672)
-const EnvHttpProxyAgent = __nccwpck_require__(3137)
-const RetryAgent = __nccwpck_require__(50)
-const errors = __nccwpck_require__(8707)
+const Agent = __nccwpck_require__(57405)
+const ProxyAgent = __nccwpck_require__(76672)
+const EnvHttpProxyAgent = __nccwpck_require__(53137)
+const RetryAgent = __nccwpck_require__(30050)
+const errors = __nccwpck_require__(68707)
 const util = __nccwpck_require__(3440)
 const { InvalidArgumentError } = errors
-const api = __nccwpck_require__(6615)
-const buildConnector = __nccwpck_require__(9136)
-const MockClient = __nccwpck_require__(7365)
-const MockAgent = __nccwpck_require__(7501)
-const MockPool = __nccwpck_require__(4004)
-const mockErrors = __nccwpck_require__(2429)
-const RetryHandler = __nccwpck_require__(7816)
-const { getGlobalDispatcher, setGlobalDispatcher } = __nccwpck_require__(2581)
-const DecoratorHandler = __nccwpck_require__(8155)
+const api = __nccwpck_require__(56615)
+const buildConnector = __nccwpck_require__(59136)
+const MockClient = __nccwpck_require__(47365)
+const MockAgent = __nccwpck_require__(47501)
+const MockPool = __nccwpck_require__(94004)
+const mockErrors = __nccwpck_require__(52429)
+const RetryHandler = __nccwpck_require__(17816)
+const { getGlobalDispatcher, setGlobalDispatcher } = __nccwpck_require__(32581)
+const DecoratorHandler = __nccwpck_require__(58155)
 const RedirectHandler = __nccwpck_require__(8754)
-const createRedirectInterceptor = __nccwpck_require__(5092)
+const createRedirectInterceptor = __nccwpck_require__(25092)
 
 Object.assign(Dispatcher.prototype, api)
 
-__webpack_unused_export__ = Dispatcher
-__webpack_unused_export__ = Client
-__webpack_unused_export__ = Pool
-__webpack_unused_export__ = BalancedPool
-__webpack_unused_export__ = Agent
-module.exports.kT = ProxyAgent
-__webpack_unused_export__ = EnvHttpProxyAgent
-__webpack_unused_export__ = RetryAgent
-__webpack_unused_export__ = RetryHandler
+module.exports.Dispatcher = Dispatcher
+module.exports.Client = Client
+module.exports.Pool = Pool
+module.exports.BalancedPool = BalancedPool
+module.exports.Agent = Agent
+module.exports.ProxyAgent = ProxyAgent
+module.exports.EnvHttpProxyAgent = EnvHttpProxyAgent
+module.exports.RetryAgent = RetryAgent
+module.exports.RetryHandler = RetryHandler
 
-__webpack_unused_export__ = DecoratorHandler
-__webpack_unused_export__ = RedirectHandler
-__webpack_unused_export__ = createRedirectInterceptor
-__webpack_unused_export__ = {
-  redirect: __nccwpck_require__(1514),
-  retry: __nccwpck_require__(2026),
-  dump: __nccwpck_require__(8060),
-  dns: __nccwpck_require__(379)
+module.exports.DecoratorHandler = DecoratorHandler
+module.exports.RedirectHandler = RedirectHandler
+module.exports.createRedirectInterceptor = createRedirectInterceptor
+module.exports.interceptors = {
+  redirect: __nccwpck_require__(21514),
+  retry: __nccwpck_require__(92026),
+  dump: __nccwpck_require__(88060),
+  dns: __nccwpck_require__(70379)
 }
 
-__webpack_unused_export__ = buildConnector
-__webpack_unused_export__ = errors
-__webpack_unused_export__ = {
+module.exports.buildConnector = buildConnector
+module.exports.errors = errors
+module.exports.util = {
   parseHeaders: util.parseHeaders,
   headerNameToString: util.headerNameToString
 }
@@ -388,11 +386,11 @@ function makeDispatcher (fn) {
   }
 }
 
-__webpack_unused_export__ = setGlobalDispatcher
-__webpack_unused_export__ = getGlobalDispatcher
+module.exports.setGlobalDispatcher = setGlobalDispatcher
+module.exports.getGlobalDispatcher = getGlobalDispatcher
 
-const fetchImpl = (__nccwpck_require__(4398).fetch)
-__webpack_unused_export__ = async function fetch (init, options = undefined) {
+const fetchImpl = (__nccwpck_require__(54398).fetch)
+module.exports.fetch = async function fetch (init, options = undefined) {
   try {
     return await fetchImpl(init, options)
   } catch (err) {
@@ -403,66 +401,66 @@ __webpack_unused_export__ = async function fetch (init, options = undefined) {
     throw err
   }
 }
-/* unused reexport */ __nccwpck_require__(660).Headers
-/* unused reexport */ __nccwpck_require__(9051).Response
-/* unused reexport */ __nccwpck_require__(9967).Request
-/* unused reexport */ __nccwpck_require__(5910).FormData
-__webpack_unused_export__ = globalThis.File ?? (__nccwpck_require__(4573).File)
-/* unused reexport */ __nccwpck_require__(8355).FileReader
+module.exports.Headers = __nccwpck_require__(60660).Headers
+module.exports.Response = __nccwpck_require__(99051).Response
+module.exports.Request = __nccwpck_require__(9967).Request
+module.exports.FormData = __nccwpck_require__(35910).FormData
+module.exports.File = globalThis.File ?? (__nccwpck_require__(4573).File)
+module.exports.FileReader = __nccwpck_require__(48355).FileReader
 
-const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(1059)
+const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(51059)
 
-__webpack_unused_export__ = setGlobalOrigin
-__webpack_unused_export__ = getGlobalOrigin
+module.exports.setGlobalOrigin = setGlobalOrigin
+module.exports.getGlobalOrigin = getGlobalOrigin
 
 const { CacheStorage } = __nccwpck_require__(3245)
-const { kConstruct } = __nccwpck_require__(109)
+const { kConstruct } = __nccwpck_require__(20109)
 
 // Cache & CacheStorage are tightly coupled with fetch. Even if it may run
 // in an older version of Node, it doesn't have any use without fetch.
-__webpack_unused_export__ = new CacheStorage(kConstruct)
+module.exports.caches = new CacheStorage(kConstruct)
 
-const { deleteCookie, getCookies, getSetCookies, setCookie } = __nccwpck_require__(9061)
+const { deleteCookie, getCookies, getSetCookies, setCookie } = __nccwpck_require__(79061)
 
-__webpack_unused_export__ = deleteCookie
-__webpack_unused_export__ = getCookies
-__webpack_unused_export__ = getSetCookies
-__webpack_unused_export__ = setCookie
+module.exports.deleteCookie = deleteCookie
+module.exports.getCookies = getCookies
+module.exports.getSetCookies = getSetCookies
+module.exports.setCookie = setCookie
 
-const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(1900)
+const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(51900)
 
-__webpack_unused_export__ = parseMIMEType
-__webpack_unused_export__ = serializeAMimeType
+module.exports.parseMIMEType = parseMIMEType
+module.exports.serializeAMimeType = serializeAMimeType
 
-const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(5188)
-/* unused reexport */ __nccwpck_require__(3726).WebSocket
-__webpack_unused_export__ = CloseEvent
-__webpack_unused_export__ = ErrorEvent
-__webpack_unused_export__ = MessageEvent
+const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(15188)
+module.exports.WebSocket = __nccwpck_require__(13726).WebSocket
+module.exports.CloseEvent = CloseEvent
+module.exports.ErrorEvent = ErrorEvent
+module.exports.MessageEvent = MessageEvent
 
-__webpack_unused_export__ = makeDispatcher(api.request)
-__webpack_unused_export__ = makeDispatcher(api.stream)
-__webpack_unused_export__ = makeDispatcher(api.pipeline)
-__webpack_unused_export__ = makeDispatcher(api.connect)
-__webpack_unused_export__ = makeDispatcher(api.upgrade)
+module.exports.request = makeDispatcher(api.request)
+module.exports.stream = makeDispatcher(api.stream)
+module.exports.pipeline = makeDispatcher(api.pipeline)
+module.exports.connect = makeDispatcher(api.connect)
+module.exports.upgrade = makeDispatcher(api.upgrade)
 
-__webpack_unused_export__ = MockClient
-__webpack_unused_export__ = MockPool
-__webpack_unused_export__ = MockAgent
-__webpack_unused_export__ = mockErrors
+module.exports.MockClient = MockClient
+module.exports.MockPool = MockPool
+module.exports.MockAgent = MockAgent
+module.exports.mockErrors = mockErrors
 
-const { EventSource } = __nccwpck_require__(1238)
+const { EventSource } = __nccwpck_require__(21238)
 
-__webpack_unused_export__ = EventSource
+module.exports.EventSource = EventSource
 
 
 /***/ }),
 
-/***/ 158:
+/***/ 80158:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 const { addAbortListener } = __nccwpck_require__(3440)
-const { RequestAbortedError } = __nccwpck_require__(8707)
+const { RequestAbortedError } = __nccwpck_require__(68707)
 
 const kListener = Symbol('kListener')
 const kSignal = Symbol('kSignal')
@@ -522,16 +520,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2279:
+/***/ 34660:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const assert = __nccwpck_require__(4589)
-const { AsyncResource } = __nccwpck_require__(6698)
-const { InvalidArgumentError, SocketError } = __nccwpck_require__(8707)
+const assert = __nccwpck_require__(34589)
+const { AsyncResource } = __nccwpck_require__(16698)
+const { InvalidArgumentError, SocketError } = __nccwpck_require__(68707)
 const util = __nccwpck_require__(3440)
-const { addSignal, removeSignal } = __nccwpck_require__(158)
+const { addSignal, removeSignal } = __nccwpck_require__(80158)
 
 class ConnectHandler extends AsyncResource {
   constructor (opts, callback) {
@@ -637,7 +635,7 @@ module.exports = connect
 
 /***/ }),
 
-/***/ 6862:
+/***/ 76862:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -646,16 +644,16 @@ const {
   Readable,
   Duplex,
   PassThrough
-} = __nccwpck_require__(7075)
+} = __nccwpck_require__(57075)
 const {
   InvalidArgumentError,
   InvalidReturnValueError,
   RequestAbortedError
-} = __nccwpck_require__(8707)
+} = __nccwpck_require__(68707)
 const util = __nccwpck_require__(3440)
-const { AsyncResource } = __nccwpck_require__(6698)
-const { addSignal, removeSignal } = __nccwpck_require__(158)
-const assert = __nccwpck_require__(4589)
+const { AsyncResource } = __nccwpck_require__(16698)
+const { addSignal, removeSignal } = __nccwpck_require__(80158)
+const assert = __nccwpck_require__(34589)
 
 const kResume = Symbol('resume')
 
@@ -895,17 +893,17 @@ module.exports = pipeline
 
 /***/ }),
 
-/***/ 4043:
+/***/ 14043:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const assert = __nccwpck_require__(4589)
-const { Readable } = __nccwpck_require__(9927)
-const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(8707)
+const assert = __nccwpck_require__(34589)
+const { Readable } = __nccwpck_require__(49927)
+const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(68707)
 const util = __nccwpck_require__(3440)
-const { getResolveErrorBodyCallback } = __nccwpck_require__(7655)
-const { AsyncResource } = __nccwpck_require__(6698)
+const { getResolveErrorBodyCallback } = __nccwpck_require__(87655)
+const { AsyncResource } = __nccwpck_require__(16698)
 
 class RequestHandler extends AsyncResource {
   constructor (opts, callback) {
@@ -1121,13 +1119,13 @@ module.exports.RequestHandler = RequestHandler
 
 
 
-const assert = __nccwpck_require__(4589)
-const { finished, PassThrough } = __nccwpck_require__(7075)
-const { InvalidArgumentError, InvalidReturnValueError } = __nccwpck_require__(8707)
+const assert = __nccwpck_require__(34589)
+const { finished, PassThrough } = __nccwpck_require__(57075)
+const { InvalidArgumentError, InvalidReturnValueError } = __nccwpck_require__(68707)
 const util = __nccwpck_require__(3440)
-const { getResolveErrorBodyCallback } = __nccwpck_require__(7655)
-const { AsyncResource } = __nccwpck_require__(6698)
-const { addSignal, removeSignal } = __nccwpck_require__(158)
+const { getResolveErrorBodyCallback } = __nccwpck_require__(87655)
+const { AsyncResource } = __nccwpck_require__(16698)
+const { addSignal, removeSignal } = __nccwpck_require__(80158)
 
 class StreamHandler extends AsyncResource {
   constructor (opts, factory, callback) {
@@ -1343,16 +1341,16 @@ module.exports = stream
 
 /***/ }),
 
-/***/ 1882:
+/***/ 61882:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError, SocketError } = __nccwpck_require__(8707)
-const { AsyncResource } = __nccwpck_require__(6698)
+const { InvalidArgumentError, SocketError } = __nccwpck_require__(68707)
+const { AsyncResource } = __nccwpck_require__(16698)
 const util = __nccwpck_require__(3440)
-const { addSignal, removeSignal } = __nccwpck_require__(158)
-const assert = __nccwpck_require__(4589)
+const { addSignal, removeSignal } = __nccwpck_require__(80158)
+const assert = __nccwpck_require__(34589)
 
 class UpgradeHandler extends AsyncResource {
   constructor (opts, callback) {
@@ -1458,30 +1456,30 @@ module.exports = upgrade
 
 /***/ }),
 
-/***/ 6615:
+/***/ 56615:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-module.exports.request = __nccwpck_require__(4043)
+module.exports.request = __nccwpck_require__(14043)
 module.exports.stream = __nccwpck_require__(3560)
-module.exports.pipeline = __nccwpck_require__(6862)
-module.exports.upgrade = __nccwpck_require__(1882)
-module.exports.connect = __nccwpck_require__(2279)
+module.exports.pipeline = __nccwpck_require__(76862)
+module.exports.upgrade = __nccwpck_require__(61882)
+module.exports.connect = __nccwpck_require__(34660)
 
 
 /***/ }),
 
-/***/ 9927:
+/***/ 49927:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // Ported from https://github.com/nodejs/undici/pull/907
 
 
 
-const assert = __nccwpck_require__(4589)
-const { Readable } = __nccwpck_require__(7075)
-const { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = __nccwpck_require__(8707)
+const assert = __nccwpck_require__(34589)
+const { Readable } = __nccwpck_require__(57075)
+const { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = __nccwpck_require__(68707)
 const util = __nccwpck_require__(3440)
 const { ReadableStreamFrom } = __nccwpck_require__(3440)
 
@@ -1864,15 +1862,15 @@ module.exports = { Readable: BodyReadable, chunksDecode }
 
 /***/ }),
 
-/***/ 7655:
+/***/ 87655:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const assert = __nccwpck_require__(4589)
+const assert = __nccwpck_require__(34589)
 const {
   ResponseStatusCodeError
-} = __nccwpck_require__(8707)
+} = __nccwpck_require__(68707)
 
-const { chunksDecode } = __nccwpck_require__(9927)
+const { chunksDecode } = __nccwpck_require__(49927)
 const CHUNK_LIMIT = 128 * 1024
 
 async function getResolveErrorBodyCallback ({ callback, body, contentType, statusCode, statusMessage, headers }) {
@@ -1964,16 +1962,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9136:
+/***/ 59136:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const net = __nccwpck_require__(7030)
-const assert = __nccwpck_require__(4589)
+const net = __nccwpck_require__(77030)
+const assert = __nccwpck_require__(34589)
 const util = __nccwpck_require__(3440)
-const { InvalidArgumentError, ConnectTimeoutError } = __nccwpck_require__(8707)
-const timers = __nccwpck_require__(6603)
+const { InvalidArgumentError, ConnectTimeoutError } = __nccwpck_require__(68707)
+const timers = __nccwpck_require__(96603)
 
 function noop () {}
 
@@ -2058,7 +2056,7 @@ function buildConnector ({ allowH2, maxCachedSessions, socketPath, timeout, sess
     let socket
     if (protocol === 'https:') {
       if (!tls) {
-        tls = __nccwpck_require__(1692)
+        tls = __nccwpck_require__(41692)
       }
       servername = servername || options.servername || util.getServerName(host) || null
 
@@ -2211,7 +2209,7 @@ module.exports = buildConnector
 
 /***/ }),
 
-/***/ 735:
+/***/ 10735:
 /***/ ((module) => {
 
 
@@ -2336,12 +2334,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2414:
+/***/ 42414:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-const diagnosticsChannel = __nccwpck_require__(3053)
-const util = __nccwpck_require__(7975)
+const diagnosticsChannel = __nccwpck_require__(53053)
+const util = __nccwpck_require__(57975)
 
 const undiciDebugLog = util.debuglog('undici')
 const fetchDebuglog = util.debuglog('fetch')
@@ -2545,7 +2543,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8707:
+/***/ 68707:
 /***/ ((module) => {
 
 
@@ -2977,7 +2975,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4655:
+/***/ 44655:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -2985,8 +2983,8 @@ module.exports = {
 const {
   InvalidArgumentError,
   NotSupportedError
-} = __nccwpck_require__(8707)
-const assert = __nccwpck_require__(4589)
+} = __nccwpck_require__(68707)
+const assert = __nccwpck_require__(34589)
 const {
   isValidHTTPToken,
   isValidHeaderValue,
@@ -3001,8 +2999,8 @@ const {
   getServerName,
   normalizedMethodRecords
 } = __nccwpck_require__(3440)
-const { channels } = __nccwpck_require__(2414)
-const { headerNameLowerCasedRecord } = __nccwpck_require__(735)
+const { channels } = __nccwpck_require__(42414)
+const { headerNameLowerCasedRecord } = __nccwpck_require__(10735)
 
 // Verifies that a given path is valid does not contain control chars \x00 to \x20
 const invalidPathRegex = /[^\u0021-\u00ff]/
@@ -3466,7 +3464,7 @@ module.exports = Request
 
 /***/ }),
 
-/***/ 6443:
+/***/ 36443:
 /***/ ((module) => {
 
 module.exports = {
@@ -3540,7 +3538,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7752:
+/***/ 67752:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -3548,7 +3546,7 @@ module.exports = {
 const {
   wellknownHeaderNames,
   headerNameLowerCasedRecord
-} = __nccwpck_require__(735)
+} = __nccwpck_require__(10735)
 
 class TstNode {
   /** @type {any} */
@@ -3704,18 +3702,18 @@ module.exports = {
 
 
 
-const assert = __nccwpck_require__(4589)
-const { kDestroyed, kBodyUsed, kListeners, kBody } = __nccwpck_require__(6443)
-const { IncomingMessage } = __nccwpck_require__(7067)
-const stream = __nccwpck_require__(7075)
-const net = __nccwpck_require__(7030)
+const assert = __nccwpck_require__(34589)
+const { kDestroyed, kBodyUsed, kListeners, kBody } = __nccwpck_require__(36443)
+const { IncomingMessage } = __nccwpck_require__(37067)
+const stream = __nccwpck_require__(57075)
+const net = __nccwpck_require__(77030)
 const { Blob } = __nccwpck_require__(4573)
-const nodeUtil = __nccwpck_require__(7975)
-const { stringify } = __nccwpck_require__(1792)
-const { EventEmitter: EE } = __nccwpck_require__(8474)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
-const { headerNameLowerCasedRecord } = __nccwpck_require__(735)
-const { tree } = __nccwpck_require__(7752)
+const nodeUtil = __nccwpck_require__(57975)
+const { stringify } = __nccwpck_require__(41792)
+const { EventEmitter: EE } = __nccwpck_require__(78474)
+const { InvalidArgumentError } = __nccwpck_require__(68707)
+const { headerNameLowerCasedRecord } = __nccwpck_require__(10735)
+const { tree } = __nccwpck_require__(67752)
 
 const [nodeMajor, nodeMinor] = process.versions.node.split('.').map(v => Number(v))
 
@@ -4425,18 +4423,18 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7405:
+/***/ 57405:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { InvalidArgumentError } = __nccwpck_require__(8707)
-const { kClients, kRunning, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(6443)
-const DispatcherBase = __nccwpck_require__(1841)
-const Pool = __nccwpck_require__(628)
-const Client = __nccwpck_require__(3701)
+const { InvalidArgumentError } = __nccwpck_require__(68707)
+const { kClients, kRunning, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(36443)
+const DispatcherBase = __nccwpck_require__(21841)
+const Pool = __nccwpck_require__(30628)
+const Client = __nccwpck_require__(23701)
 const util = __nccwpck_require__(3440)
-const createRedirectInterceptor = __nccwpck_require__(5092)
+const createRedirectInterceptor = __nccwpck_require__(25092)
 
 const kOnConnect = Symbol('onConnect')
 const kOnDisconnect = Symbol('onDisconnect')
@@ -4573,7 +4571,7 @@ module.exports = Agent
 const {
   BalancedPoolMissingUpstreamError,
   InvalidArgumentError
-} = __nccwpck_require__(8707)
+} = __nccwpck_require__(68707)
 const {
   PoolBase,
   kClients,
@@ -4581,9 +4579,9 @@ const {
   kAddClient,
   kRemoveClient,
   kGetDispatcher
-} = __nccwpck_require__(2128)
-const Pool = __nccwpck_require__(628)
-const { kUrl, kInterceptors } = __nccwpck_require__(6443)
+} = __nccwpck_require__(42128)
+const Pool = __nccwpck_require__(30628)
+const { kUrl, kInterceptors } = __nccwpck_require__(36443)
 const { parseOrigin } = __nccwpck_require__(3440)
 const kFactory = Symbol('factory')
 
@@ -4788,10 +4786,10 @@ module.exports = BalancedPool
 
 /* global WebAssembly */
 
-const assert = __nccwpck_require__(4589)
+const assert = __nccwpck_require__(34589)
 const util = __nccwpck_require__(3440)
-const { channels } = __nccwpck_require__(2414)
-const timers = __nccwpck_require__(6603)
+const { channels } = __nccwpck_require__(42414)
+const timers = __nccwpck_require__(96603)
 const {
   RequestContentLengthMismatchError,
   ResponseContentLengthMismatchError,
@@ -4804,7 +4802,7 @@ const {
   BodyTimeoutError,
   HTTPParserError,
   ResponseExceededMaxSizeError
-} = __nccwpck_require__(8707)
+} = __nccwpck_require__(68707)
 const {
   kUrl,
   kReset,
@@ -4837,9 +4835,9 @@ const {
   kOnError,
   kResume,
   kHTTPContext
-} = __nccwpck_require__(6443)
+} = __nccwpck_require__(36443)
 
-const constants = __nccwpck_require__(2824)
+const constants = __nccwpck_require__(52824)
 const EMPTY_BUF = Buffer.alloc(0)
 const FastBuffer = Buffer[Symbol.species]
 const addListener = util.addListener
@@ -4851,11 +4849,11 @@ const kSocketUsed = Symbol('kSocketUsed')
 let extractBody
 
 async function lazyllhttp () {
-  const llhttpWasmData = process.env.JEST_WORKER_ID ? __nccwpck_require__(3870) : undefined
+  const llhttpWasmData = process.env.JEST_WORKER_ID ? __nccwpck_require__(63870) : undefined
 
   let mod
   try {
-    mod = await WebAssembly.compile(__nccwpck_require__(3434))
+    mod = await WebAssembly.compile(__nccwpck_require__(53434))
   } catch (e) {
     /* istanbul ignore next */
 
@@ -4863,7 +4861,7 @@ async function lazyllhttp () {
     // being enabled, but the occurring of this other error
     // * https://github.com/emscripten-core/emscripten/issues/11495
     // got me to remove that check to avoid breaking Node 12.
-    mod = await WebAssembly.compile(llhttpWasmData || __nccwpck_require__(3870))
+    mod = await WebAssembly.compile(llhttpWasmData || __nccwpck_require__(63870))
   }
 
   return await WebAssembly.instantiate(mod, {
@@ -5778,7 +5776,7 @@ function writeH1 (client, request) {
 
   if (util.isFormDataLike(body)) {
     if (!extractBody) {
-      extractBody = (__nccwpck_require__(4492).extractBody)
+      extractBody = (__nccwpck_require__(84492).extractBody)
     }
 
     const [bodyStream, contentType] = extractBody(body)
@@ -6301,21 +6299,21 @@ module.exports = connectH1
 
 /***/ }),
 
-/***/ 8788:
+/***/ 88788:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const assert = __nccwpck_require__(4589)
-const { errorMonitor } = __nccwpck_require__(8474)
-const { pipeline } = __nccwpck_require__(7075)
+const assert = __nccwpck_require__(34589)
+const { errorMonitor } = __nccwpck_require__(78474)
+const { pipeline } = __nccwpck_require__(57075)
 const util = __nccwpck_require__(3440)
 const {
   RequestContentLengthMismatchError,
   RequestAbortedError,
   SocketError,
   InformationalError
-} = __nccwpck_require__(8707)
+} = __nccwpck_require__(68707)
 const {
   kUrl,
   kReset,
@@ -6334,7 +6332,7 @@ const {
   kResume,
   kSize,
   kHTTPContext
-} = __nccwpck_require__(6443)
+} = __nccwpck_require__(36443)
 
 const kOpenStreams = Symbol('open streams')
 
@@ -6346,7 +6344,7 @@ let h2ExperimentalWarned = false
 /** @type {import('http2')} */
 let http2
 try {
-  http2 = __nccwpck_require__(2467)
+  http2 = __nccwpck_require__(32467)
 } catch {
   // @ts-ignore
   http2 = { constants: {} }
@@ -6740,7 +6738,7 @@ function writeH2 (client, request) {
   let contentLength = util.bodyLength(body)
 
   if (util.isFormDataLike(body)) {
-    extractBody ??= (__nccwpck_require__(4492).extractBody)
+    extractBody ??= (__nccwpck_require__(84492).extractBody)
 
     const [bodyStream, contentType] = extractBody(body)
     headers['content-type'] = contentType
@@ -7100,26 +7098,26 @@ module.exports = connectH2
 
 /***/ }),
 
-/***/ 3701:
+/***/ 23701:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // @ts-check
 
 
 
-const assert = __nccwpck_require__(4589)
-const net = __nccwpck_require__(7030)
-const http = __nccwpck_require__(7067)
+const assert = __nccwpck_require__(34589)
+const net = __nccwpck_require__(77030)
+const http = __nccwpck_require__(37067)
 const util = __nccwpck_require__(3440)
-const { channels } = __nccwpck_require__(2414)
-const Request = __nccwpck_require__(4655)
-const DispatcherBase = __nccwpck_require__(1841)
+const { channels } = __nccwpck_require__(42414)
+const Request = __nccwpck_require__(44655)
+const DispatcherBase = __nccwpck_require__(21841)
 const {
   InvalidArgumentError,
   InformationalError,
   ClientDestroyedError
-} = __nccwpck_require__(8707)
-const buildConnector = __nccwpck_require__(9136)
+} = __nccwpck_require__(68707)
+const buildConnector = __nccwpck_require__(59136)
 const {
   kUrl,
   kServerName,
@@ -7161,9 +7159,9 @@ const {
   kHTTPContext,
   kMaxConcurrentStreams,
   kResume
-} = __nccwpck_require__(6443)
+} = __nccwpck_require__(36443)
 const connectH1 = __nccwpck_require__(637)
-const connectH2 = __nccwpck_require__(8788)
+const connectH2 = __nccwpck_require__(88788)
 let deprecatedInterceptorWarned = false
 
 const kClosedResolve = Symbol('kClosedResolve')
@@ -7471,7 +7469,7 @@ class Client extends DispatcherBase {
   }
 }
 
-const createRedirectInterceptor = __nccwpck_require__(5092)
+const createRedirectInterceptor = __nccwpck_require__(25092)
 
 function onError (client, err) {
   if (
@@ -7731,19 +7729,19 @@ module.exports = Client
 
 /***/ }),
 
-/***/ 1841:
+/***/ 21841:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const buffer = __nccwpck_require__(4573)
-const Dispatcher = __nccwpck_require__(883)
+const Dispatcher = __nccwpck_require__(30883)
 const {
   ClientDestroyedError,
   ClientClosedError,
   InvalidArgumentError
-} = __nccwpck_require__(8707)
-const { kDestroy, kClose, kClosed, kDestroyed, kDispatch, kInterceptors } = __nccwpck_require__(6443)
+} = __nccwpck_require__(68707)
+const { kDestroy, kClose, kClosed, kDestroyed, kDispatch, kInterceptors } = __nccwpck_require__(36443)
 
 const kOnDestroyed = Symbol('onDestroyed')
 const kOnClosed = Symbol('onClosed')
@@ -7946,11 +7944,11 @@ module.exports = DispatcherBase
 
 /***/ }),
 
-/***/ 883:
+/***/ 30883:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-const EventEmitter = __nccwpck_require__(8474)
+const EventEmitter = __nccwpck_require__(78474)
 
 class Dispatcher extends EventEmitter {
   dispatch () {
@@ -8018,15 +8016,15 @@ module.exports = Dispatcher
 
 /***/ }),
 
-/***/ 3137:
+/***/ 53137:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const DispatcherBase = __nccwpck_require__(1841)
-const { kClose, kDestroy, kClosed, kDestroyed, kDispatch, kNoProxyAgent, kHttpProxyAgent, kHttpsProxyAgent } = __nccwpck_require__(6443)
-const ProxyAgent = __nccwpck_require__(6672)
-const Agent = __nccwpck_require__(7405)
+const DispatcherBase = __nccwpck_require__(21841)
+const { kClose, kDestroy, kClosed, kDestroyed, kDispatch, kNoProxyAgent, kHttpProxyAgent, kHttpsProxyAgent } = __nccwpck_require__(36443)
+const ProxyAgent = __nccwpck_require__(76672)
+const Agent = __nccwpck_require__(57405)
 
 const DEFAULT_PORTS = {
   'http:': 80,
@@ -8185,7 +8183,7 @@ module.exports = EnvHttpProxyAgent
 
 /***/ }),
 
-/***/ 4660:
+/***/ 64660:
 /***/ ((module) => {
 
 /* eslint-disable */
@@ -8309,15 +8307,15 @@ module.exports = class FixedQueue {
 
 /***/ }),
 
-/***/ 2128:
+/***/ 42128:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const DispatcherBase = __nccwpck_require__(1841)
-const FixedQueue = __nccwpck_require__(4660)
-const { kConnected, kSize, kRunning, kPending, kQueued, kBusy, kFree, kUrl, kClose, kDestroy, kDispatch } = __nccwpck_require__(6443)
-const PoolStats = __nccwpck_require__(3246)
+const DispatcherBase = __nccwpck_require__(21841)
+const FixedQueue = __nccwpck_require__(64660)
+const { kConnected, kSize, kRunning, kPending, kQueued, kBusy, kFree, kUrl, kClose, kDestroy, kDispatch } = __nccwpck_require__(36443)
+const PoolStats = __nccwpck_require__(43246)
 
 const kClients = Symbol('clients')
 const kNeedDrain = Symbol('needDrain')
@@ -8510,10 +8508,10 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3246:
+/***/ 43246:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-const { kFree, kConnected, kPending, kQueued, kRunning, kSize } = __nccwpck_require__(6443)
+const { kFree, kConnected, kPending, kQueued, kRunning, kSize } = __nccwpck_require__(36443)
 const kPool = Symbol('pool')
 
 class PoolStats {
@@ -8551,7 +8549,7 @@ module.exports = PoolStats
 
 /***/ }),
 
-/***/ 628:
+/***/ 30628:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -8562,14 +8560,14 @@ const {
   kNeedDrain,
   kAddClient,
   kGetDispatcher
-} = __nccwpck_require__(2128)
-const Client = __nccwpck_require__(3701)
+} = __nccwpck_require__(42128)
+const Client = __nccwpck_require__(23701)
 const {
   InvalidArgumentError
-} = __nccwpck_require__(8707)
+} = __nccwpck_require__(68707)
 const util = __nccwpck_require__(3440)
-const { kUrl, kInterceptors } = __nccwpck_require__(6443)
-const buildConnector = __nccwpck_require__(9136)
+const { kUrl, kInterceptors } = __nccwpck_require__(36443)
+const buildConnector = __nccwpck_require__(59136)
 
 const kOptions = Symbol('options')
 const kConnections = Symbol('connections')
@@ -8665,19 +8663,19 @@ module.exports = Pool
 
 /***/ }),
 
-/***/ 6672:
+/***/ 76672:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kProxy, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(6443)
-const { URL } = __nccwpck_require__(3136)
-const Agent = __nccwpck_require__(7405)
-const Pool = __nccwpck_require__(628)
-const DispatcherBase = __nccwpck_require__(1841)
-const { InvalidArgumentError, RequestAbortedError, SecureProxyConnectionError } = __nccwpck_require__(8707)
-const buildConnector = __nccwpck_require__(9136)
-const Client = __nccwpck_require__(3701)
+const { kProxy, kClose, kDestroy, kDispatch, kInterceptors } = __nccwpck_require__(36443)
+const { URL } = __nccwpck_require__(73136)
+const Agent = __nccwpck_require__(57405)
+const Pool = __nccwpck_require__(30628)
+const DispatcherBase = __nccwpck_require__(21841)
+const { InvalidArgumentError, RequestAbortedError, SecureProxyConnectionError } = __nccwpck_require__(68707)
+const buildConnector = __nccwpck_require__(59136)
+const Client = __nccwpck_require__(23701)
 
 const kAgent = Symbol('proxy agent')
 const kClient = Symbol('proxy client')
@@ -8946,13 +8944,13 @@ module.exports = ProxyAgent
 
 /***/ }),
 
-/***/ 50:
+/***/ 30050:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const Dispatcher = __nccwpck_require__(883)
-const RetryHandler = __nccwpck_require__(7816)
+const Dispatcher = __nccwpck_require__(30883)
+const RetryHandler = __nccwpck_require__(17816)
 
 class RetryAgent extends Dispatcher {
   #agent = null
@@ -8988,7 +8986,7 @@ module.exports = RetryAgent
 
 /***/ }),
 
-/***/ 2581:
+/***/ 32581:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -8996,8 +8994,8 @@ module.exports = RetryAgent
 // We include a version number for the Dispatcher API. In case of breaking changes,
 // this version number must be increased to avoid conflicts.
 const globalDispatcher = Symbol.for('undici.globalDispatcher.1')
-const { InvalidArgumentError } = __nccwpck_require__(8707)
-const Agent = __nccwpck_require__(7405)
+const { InvalidArgumentError } = __nccwpck_require__(68707)
+const Agent = __nccwpck_require__(57405)
 
 if (getGlobalDispatcher() === undefined) {
   setGlobalDispatcher(new Agent())
@@ -9027,7 +9025,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8155:
+/***/ 58155:
 /***/ ((module) => {
 
 
@@ -9084,10 +9082,10 @@ module.exports = class DecoratorHandler {
 
 
 const util = __nccwpck_require__(3440)
-const { kBodyUsed } = __nccwpck_require__(6443)
-const assert = __nccwpck_require__(4589)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
-const EE = __nccwpck_require__(8474)
+const { kBodyUsed } = __nccwpck_require__(36443)
+const assert = __nccwpck_require__(34589)
+const { InvalidArgumentError } = __nccwpck_require__(68707)
+const EE = __nccwpck_require__(78474)
 
 const redirectableStatusCodes = [300, 301, 302, 303, 307, 308]
 
@@ -9317,14 +9315,14 @@ module.exports = RedirectHandler
 
 /***/ }),
 
-/***/ 7816:
+/***/ 17816:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-const assert = __nccwpck_require__(4589)
+const assert = __nccwpck_require__(34589)
 
-const { kRetryHandlerDefaultRetry } = __nccwpck_require__(6443)
-const { RequestRetryError } = __nccwpck_require__(8707)
+const { kRetryHandlerDefaultRetry } = __nccwpck_require__(36443)
+const { RequestRetryError } = __nccwpck_require__(68707)
 const {
   isDisturbed,
   parseHeaders,
@@ -9761,14 +9759,14 @@ module.exports = RetryHandler
 
 /***/ }),
 
-/***/ 379:
+/***/ 70379:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-const { isIP } = __nccwpck_require__(7030)
-const { lookup } = __nccwpck_require__(610)
-const DecoratorHandler = __nccwpck_require__(8155)
-const { InvalidArgumentError, InformationalError } = __nccwpck_require__(8707)
+const { isIP } = __nccwpck_require__(77030)
+const { lookup } = __nccwpck_require__(40610)
+const DecoratorHandler = __nccwpck_require__(58155)
+const { InvalidArgumentError, InformationalError } = __nccwpck_require__(68707)
 const maxInt = Math.pow(2, 31) - 1
 
 class DNSInstance {
@@ -10143,14 +10141,14 @@ module.exports = interceptorOpts => {
 
 /***/ }),
 
-/***/ 8060:
+/***/ 88060:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const util = __nccwpck_require__(3440)
-const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(8707)
-const DecoratorHandler = __nccwpck_require__(8155)
+const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(68707)
+const DecoratorHandler = __nccwpck_require__(58155)
 
 class DumpHandler extends DecoratorHandler {
   #maxSize = 1024 * 1024
@@ -10273,7 +10271,7 @@ module.exports = createDumpInterceptor
 
 /***/ }),
 
-/***/ 5092:
+/***/ 25092:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -10301,7 +10299,7 @@ module.exports = createRedirectInterceptor
 
 /***/ }),
 
-/***/ 1514:
+/***/ 21514:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -10332,11 +10330,11 @@ module.exports = opts => {
 
 /***/ }),
 
-/***/ 2026:
+/***/ 92026:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
-const RetryHandler = __nccwpck_require__(7816)
+const RetryHandler = __nccwpck_require__(17816)
 
 module.exports = globalOpts => {
   return dispatch => {
@@ -10358,13 +10356,13 @@ module.exports = globalOpts => {
 
 /***/ }),
 
-/***/ 2824:
+/***/ 52824:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.SPECIAL_HEADERS = exports.HEADER_STATE = exports.MINOR = exports.MAJOR = exports.CONNECTION_TOKEN_CHARS = exports.HEADER_CHARS = exports.TOKEN = exports.STRICT_TOKEN = exports.HEX = exports.URL_CHAR = exports.STRICT_URL_CHAR = exports.USERINFO_CHARS = exports.MARK = exports.ALPHANUM = exports.NUM = exports.HEX_MAP = exports.NUM_MAP = exports.ALPHA = exports.FINISH = exports.H_METHOD_MAP = exports.METHOD_MAP = exports.METHODS_RTSP = exports.METHODS_ICE = exports.METHODS_HTTP = exports.METHODS = exports.LENIENT_FLAGS = exports.FLAGS = exports.TYPE = exports.ERROR = void 0;
-const utils_1 = __nccwpck_require__(172);
+const utils_1 = __nccwpck_require__(50172);
 // C headers
 var ERROR;
 (function (ERROR) {
@@ -10642,7 +10640,7 @@ exports.SPECIAL_HEADERS = {
 
 /***/ }),
 
-/***/ 3870:
+/***/ 63870:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -10654,7 +10652,7 @@ module.exports = Buffer.from('AGFzbQEAAAABJwdgAX8Bf2ADf39/AX9gAX8AYAJ/fwBgBH9/f3
 
 /***/ }),
 
-/***/ 3434:
+/***/ 53434:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -10666,7 +10664,7 @@ module.exports = Buffer.from('AGFzbQEAAAABJwdgAX8Bf2ADf39/AX9gAX8AYAJ/fwBgBH9/f3
 
 /***/ }),
 
-/***/ 172:
+/***/ 50172:
 /***/ ((__unused_webpack_module, exports) => {
 
 
@@ -10687,13 +10685,13 @@ exports.enumToMap = enumToMap;
 
 /***/ }),
 
-/***/ 7501:
+/***/ 47501:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kClients } = __nccwpck_require__(6443)
-const Agent = __nccwpck_require__(7405)
+const { kClients } = __nccwpck_require__(36443)
+const Agent = __nccwpck_require__(57405)
 const {
   kAgent,
   kMockAgentSet,
@@ -10704,14 +10702,14 @@ const {
   kGetNetConnect,
   kOptions,
   kFactory
-} = __nccwpck_require__(1117)
-const MockClient = __nccwpck_require__(7365)
-const MockPool = __nccwpck_require__(4004)
-const { matchValue, buildMockOptions } = __nccwpck_require__(3397)
-const { InvalidArgumentError, UndiciError } = __nccwpck_require__(8707)
-const Dispatcher = __nccwpck_require__(883)
-const Pluralizer = __nccwpck_require__(1529)
-const PendingInterceptorsFormatter = __nccwpck_require__(6142)
+} = __nccwpck_require__(91117)
+const MockClient = __nccwpck_require__(47365)
+const MockPool = __nccwpck_require__(94004)
+const { matchValue, buildMockOptions } = __nccwpck_require__(53397)
+const { InvalidArgumentError, UndiciError } = __nccwpck_require__(68707)
+const Dispatcher = __nccwpck_require__(30883)
+const Pluralizer = __nccwpck_require__(91529)
+const PendingInterceptorsFormatter = __nccwpck_require__(56142)
 
 class MockAgent extends Dispatcher {
   constructor (opts) {
@@ -10854,14 +10852,14 @@ module.exports = MockAgent
 
 /***/ }),
 
-/***/ 7365:
+/***/ 47365:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { promisify } = __nccwpck_require__(7975)
-const Client = __nccwpck_require__(3701)
-const { buildMockDispatch } = __nccwpck_require__(3397)
+const { promisify } = __nccwpck_require__(57975)
+const Client = __nccwpck_require__(23701)
+const { buildMockDispatch } = __nccwpck_require__(53397)
 const {
   kDispatches,
   kMockAgent,
@@ -10870,10 +10868,10 @@ const {
   kOrigin,
   kOriginalDispatch,
   kConnected
-} = __nccwpck_require__(1117)
-const { MockInterceptor } = __nccwpck_require__(1511)
-const Symbols = __nccwpck_require__(6443)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
+} = __nccwpck_require__(91117)
+const { MockInterceptor } = __nccwpck_require__(31511)
+const Symbols = __nccwpck_require__(36443)
+const { InvalidArgumentError } = __nccwpck_require__(68707)
 
 /**
  * MockClient provides an API that extends the Client to influence the mockDispatches.
@@ -10920,12 +10918,12 @@ module.exports = MockClient
 
 /***/ }),
 
-/***/ 2429:
+/***/ 52429:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { UndiciError } = __nccwpck_require__(8707)
+const { UndiciError } = __nccwpck_require__(68707)
 
 const kMockNotMatchedError = Symbol.for('undici.error.UND_MOCK_ERR_MOCK_NOT_MATCHED')
 
@@ -10955,12 +10953,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1511:
+/***/ 31511:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { getResponseData, buildKey, addMockDispatch } = __nccwpck_require__(3397)
+const { getResponseData, buildKey, addMockDispatch } = __nccwpck_require__(53397)
 const {
   kDispatches,
   kDispatchKey,
@@ -10968,8 +10966,8 @@ const {
   kDefaultTrailers,
   kContentLength,
   kMockDispatch
-} = __nccwpck_require__(1117)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
+} = __nccwpck_require__(91117)
+const { InvalidArgumentError } = __nccwpck_require__(68707)
 const { buildURL } = __nccwpck_require__(3440)
 
 /**
@@ -11169,14 +11167,14 @@ module.exports.MockScope = MockScope
 
 /***/ }),
 
-/***/ 4004:
+/***/ 94004:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { promisify } = __nccwpck_require__(7975)
-const Pool = __nccwpck_require__(628)
-const { buildMockDispatch } = __nccwpck_require__(3397)
+const { promisify } = __nccwpck_require__(57975)
+const Pool = __nccwpck_require__(30628)
+const { buildMockDispatch } = __nccwpck_require__(53397)
 const {
   kDispatches,
   kMockAgent,
@@ -11185,10 +11183,10 @@ const {
   kOrigin,
   kOriginalDispatch,
   kConnected
-} = __nccwpck_require__(1117)
-const { MockInterceptor } = __nccwpck_require__(1511)
-const Symbols = __nccwpck_require__(6443)
-const { InvalidArgumentError } = __nccwpck_require__(8707)
+} = __nccwpck_require__(91117)
+const { MockInterceptor } = __nccwpck_require__(31511)
+const Symbols = __nccwpck_require__(36443)
+const { InvalidArgumentError } = __nccwpck_require__(68707)
 
 /**
  * MockPool provides an API that extends the Pool to influence the mockDispatches.
@@ -11235,7 +11233,7 @@ module.exports = MockPool
 
 /***/ }),
 
-/***/ 1117:
+/***/ 91117:
 /***/ ((module) => {
 
 
@@ -11265,26 +11263,26 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3397:
+/***/ 53397:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { MockNotMatchedError } = __nccwpck_require__(2429)
+const { MockNotMatchedError } = __nccwpck_require__(52429)
 const {
   kDispatches,
   kMockAgent,
   kOriginalDispatch,
   kOrigin,
   kGetNetConnect
-} = __nccwpck_require__(1117)
+} = __nccwpck_require__(91117)
 const { buildURL } = __nccwpck_require__(3440)
-const { STATUS_CODES } = __nccwpck_require__(7067)
+const { STATUS_CODES } = __nccwpck_require__(37067)
 const {
   types: {
     isPromise
   }
-} = __nccwpck_require__(7975)
+} = __nccwpck_require__(57975)
 
 function matchValue (match, value) {
   if (typeof match === 'string') {
@@ -11639,13 +11637,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6142:
+/***/ 56142:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { Transform } = __nccwpck_require__(7075)
-const { Console } = __nccwpck_require__(7540)
+const { Transform } = __nccwpck_require__(57075)
+const { Console } = __nccwpck_require__(37540)
 
 const PERSISTENT = process.versions.icu ? '✅' : 'Y '
 const NOT_PERSISTENT = process.versions.icu ? '❌' : 'N '
@@ -11689,7 +11687,7 @@ module.exports = class PendingInterceptorsFormatter {
 
 /***/ }),
 
-/***/ 1529:
+/***/ 91529:
 /***/ ((module) => {
 
 
@@ -11725,7 +11723,7 @@ module.exports = class Pluralizer {
 
 /***/ }),
 
-/***/ 6603:
+/***/ 96603:
 /***/ ((module) => {
 
 
@@ -12155,21 +12153,21 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9634:
+/***/ 89634:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kConstruct } = __nccwpck_require__(109)
-const { urlEquals, getFieldValues } = __nccwpck_require__(6798)
+const { kConstruct } = __nccwpck_require__(20109)
+const { urlEquals, getFieldValues } = __nccwpck_require__(76798)
 const { kEnumerableProperty, isDisturbed } = __nccwpck_require__(3440)
-const { webidl } = __nccwpck_require__(5893)
-const { Response, cloneResponse, fromInnerResponse } = __nccwpck_require__(9051)
+const { webidl } = __nccwpck_require__(45893)
+const { Response, cloneResponse, fromInnerResponse } = __nccwpck_require__(99051)
 const { Request, fromInnerRequest } = __nccwpck_require__(9967)
-const { kState } = __nccwpck_require__(3627)
-const { fetching } = __nccwpck_require__(4398)
-const { urlIsHttpHttpsScheme, createDeferredPromise, readAllBytes } = __nccwpck_require__(3168)
-const assert = __nccwpck_require__(4589)
+const { kState } = __nccwpck_require__(93627)
+const { fetching } = __nccwpck_require__(54398)
+const { urlIsHttpHttpsScheme, createDeferredPromise, readAllBytes } = __nccwpck_require__(73168)
+const assert = __nccwpck_require__(34589)
 
 /**
  * @see https://w3c.github.io/ServiceWorker/#dfn-cache-batch-operation
@@ -13026,9 +13024,9 @@ module.exports = {
 
 
 
-const { kConstruct } = __nccwpck_require__(109)
-const { Cache } = __nccwpck_require__(9634)
-const { webidl } = __nccwpck_require__(5893)
+const { kConstruct } = __nccwpck_require__(20109)
+const { Cache } = __nccwpck_require__(89634)
+const { webidl } = __nccwpck_require__(45893)
 const { kEnumerableProperty } = __nccwpck_require__(3440)
 
 class CacheStorage {
@@ -13180,26 +13178,26 @@ module.exports = {
 
 /***/ }),
 
-/***/ 109:
+/***/ 20109:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 module.exports = {
-  kConstruct: (__nccwpck_require__(6443).kConstruct)
+  kConstruct: (__nccwpck_require__(36443).kConstruct)
 }
 
 
 /***/ }),
 
-/***/ 6798:
+/***/ 76798:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const assert = __nccwpck_require__(4589)
-const { URLSerializer } = __nccwpck_require__(1900)
-const { isValidHeaderName } = __nccwpck_require__(3168)
+const assert = __nccwpck_require__(34589)
+const { URLSerializer } = __nccwpck_require__(51900)
+const { isValidHeaderName } = __nccwpck_require__(73168)
 
 /**
  * @see https://url.spec.whatwg.org/#concept-url-equals
@@ -13244,7 +13242,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1276:
+/***/ 71276:
 /***/ ((module) => {
 
 
@@ -13263,15 +13261,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9061:
+/***/ 79061:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { parseSetCookie } = __nccwpck_require__(1978)
-const { stringify } = __nccwpck_require__(7797)
-const { webidl } = __nccwpck_require__(5893)
-const { Headers } = __nccwpck_require__(660)
+const { parseSetCookie } = __nccwpck_require__(11978)
+const { stringify } = __nccwpck_require__(57797)
+const { webidl } = __nccwpck_require__(45893)
+const { Headers } = __nccwpck_require__(60660)
 
 /**
  * @typedef {Object} Cookie
@@ -13454,15 +13452,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1978:
+/***/ 11978:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { maxNameValuePairSize, maxAttributeValueSize } = __nccwpck_require__(1276)
-const { isCTLExcludingHtab } = __nccwpck_require__(7797)
-const { collectASequenceOfCodePointsFast } = __nccwpck_require__(1900)
-const assert = __nccwpck_require__(4589)
+const { maxNameValuePairSize, maxAttributeValueSize } = __nccwpck_require__(71276)
+const { isCTLExcludingHtab } = __nccwpck_require__(57797)
+const { collectASequenceOfCodePointsFast } = __nccwpck_require__(51900)
+const assert = __nccwpck_require__(34589)
 
 /**
  * @description Parses the field-value attributes of a set-cookie header string.
@@ -13771,7 +13769,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7797:
+/***/ 57797:
 /***/ ((module) => {
 
 
@@ -14130,13 +14128,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4031:
+/***/ 24031:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 const buffer = __nccwpck_require__(4573)
-const { Transform } = __nccwpck_require__(7075)
-const { isASCIINumber, isValidLastEventId } = __nccwpck_require__(4811)
+const { Transform } = __nccwpck_require__(57075)
+const { isASCIINumber, isValidLastEventId } = __nccwpck_require__(94811)
 
 /**
  * @type {number[]} BOM
@@ -14711,23 +14709,23 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1238:
+/***/ 21238:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { pipeline } = __nccwpck_require__(7075)
-const { fetching } = __nccwpck_require__(4398)
+const { pipeline } = __nccwpck_require__(57075)
+const { fetching } = __nccwpck_require__(54398)
 const { makeRequest } = __nccwpck_require__(9967)
-const { webidl } = __nccwpck_require__(5893)
-const { EventSourceStream } = __nccwpck_require__(4031)
-const { parseMIMEType } = __nccwpck_require__(1900)
-const { createFastMessageEvent } = __nccwpck_require__(5188)
-const { isNetworkError } = __nccwpck_require__(9051)
-const { delay } = __nccwpck_require__(4811)
+const { webidl } = __nccwpck_require__(45893)
+const { EventSourceStream } = __nccwpck_require__(24031)
+const { parseMIMEType } = __nccwpck_require__(51900)
+const { createFastMessageEvent } = __nccwpck_require__(15188)
+const { isNetworkError } = __nccwpck_require__(99051)
+const { delay } = __nccwpck_require__(94811)
 const { kEnumerableProperty } = __nccwpck_require__(3440)
-const { environmentSettingsObject } = __nccwpck_require__(3168)
-const { getGlobalDispatcher } = __nccwpck_require__(2581)
+const { environmentSettingsObject } = __nccwpck_require__(73168)
+const { getGlobalDispatcher } = __nccwpck_require__(32581)
 
 let experimentalWarned = false
 
@@ -15201,7 +15199,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4811:
+/***/ 94811:
 /***/ ((module) => {
 
 
@@ -15245,7 +15243,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4492:
+/***/ 84492:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -15260,20 +15258,20 @@ const {
   fullyReadBody,
   extractMimeType,
   utf8DecodeBytes
-} = __nccwpck_require__(3168)
-const { FormData } = __nccwpck_require__(5910)
-const { kState } = __nccwpck_require__(3627)
-const { webidl } = __nccwpck_require__(5893)
+} = __nccwpck_require__(73168)
+const { FormData } = __nccwpck_require__(35910)
+const { kState } = __nccwpck_require__(93627)
+const { webidl } = __nccwpck_require__(45893)
 const { Blob } = __nccwpck_require__(4573)
-const assert = __nccwpck_require__(4589)
-const { isErrored, isDisturbed } = __nccwpck_require__(7075)
-const { isArrayBuffer } = __nccwpck_require__(3429)
-const { serializeAMimeType } = __nccwpck_require__(1900)
-const { multipartFormDataParser } = __nccwpck_require__(116)
+const assert = __nccwpck_require__(34589)
+const { isErrored, isDisturbed } = __nccwpck_require__(57075)
+const { isArrayBuffer } = __nccwpck_require__(73429)
+const { serializeAMimeType } = __nccwpck_require__(51900)
+const { multipartFormDataParser } = __nccwpck_require__(50116)
 let random
 
 try {
-  const crypto = __nccwpck_require__(7598)
+  const crypto = __nccwpck_require__(77598)
   random = (max) => crypto.randomInt(0, max)
 } catch {
   random = (max) => Math.floor(Math.random(max))
@@ -15912,12 +15910,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 1900:
+/***/ 51900:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const assert = __nccwpck_require__(4589)
+const assert = __nccwpck_require__(34589)
 
 const encoder = new TextEncoder()
 
@@ -16663,12 +16661,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6653:
+/***/ 66653:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kConnected, kSize } = __nccwpck_require__(6443)
+const { kConnected, kSize } = __nccwpck_require__(36443)
 
 class CompatWeakRef {
   constructor (value) {
@@ -16716,14 +16714,14 @@ module.exports = function () {
 
 /***/ }),
 
-/***/ 7114:
+/***/ 27114:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { Blob, File } = __nccwpck_require__(4573)
-const { kState } = __nccwpck_require__(3627)
-const { webidl } = __nccwpck_require__(5893)
+const { kState } = __nccwpck_require__(93627)
+const { webidl } = __nccwpck_require__(45893)
 
 // TODO(@KhafraDev): remove
 class FileLike {
@@ -16849,17 +16847,17 @@ module.exports = { FileLike, isFileLike }
 
 /***/ }),
 
-/***/ 116:
+/***/ 50116:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { isUSVString, bufferToLowerCasedHeaderName } = __nccwpck_require__(3440)
-const { utf8DecodeBytes } = __nccwpck_require__(3168)
-const { HTTP_TOKEN_CODEPOINTS, isomorphicDecode } = __nccwpck_require__(1900)
-const { isFileLike } = __nccwpck_require__(7114)
-const { makeEntry } = __nccwpck_require__(5910)
-const assert = __nccwpck_require__(4589)
+const { utf8DecodeBytes } = __nccwpck_require__(73168)
+const { HTTP_TOKEN_CODEPOINTS, isomorphicDecode } = __nccwpck_require__(51900)
+const { isFileLike } = __nccwpck_require__(27114)
+const { makeEntry } = __nccwpck_require__(35910)
+const assert = __nccwpck_require__(34589)
 const { File: NodeFile } = __nccwpck_require__(4573)
 
 const File = globalThis.File ?? NodeFile
@@ -17330,18 +17328,18 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5910:
+/***/ 35910:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { isBlobLike, iteratorMixin } = __nccwpck_require__(3168)
-const { kState } = __nccwpck_require__(3627)
+const { isBlobLike, iteratorMixin } = __nccwpck_require__(73168)
+const { kState } = __nccwpck_require__(93627)
 const { kEnumerableProperty } = __nccwpck_require__(3440)
-const { FileLike, isFileLike } = __nccwpck_require__(7114)
-const { webidl } = __nccwpck_require__(5893)
+const { FileLike, isFileLike } = __nccwpck_require__(27114)
+const { webidl } = __nccwpck_require__(45893)
 const { File: NativeFile } = __nccwpck_require__(4573)
-const nodeUtil = __nccwpck_require__(7975)
+const nodeUtil = __nccwpck_require__(57975)
 
 /** @type {globalThis['File']} */
 const File = globalThis.File ?? NativeFile
@@ -17589,7 +17587,7 @@ module.exports = { FormData, makeEntry }
 
 /***/ }),
 
-/***/ 1059:
+/***/ 51059:
 /***/ ((module) => {
 
 
@@ -17636,23 +17634,23 @@ module.exports = {
 
 /***/ }),
 
-/***/ 660:
+/***/ 60660:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // https://github.com/Ethan-Arrowood/undici-fetch
 
 
 
-const { kConstruct } = __nccwpck_require__(6443)
+const { kConstruct } = __nccwpck_require__(36443)
 const { kEnumerableProperty } = __nccwpck_require__(3440)
 const {
   iteratorMixin,
   isValidHeaderName,
   isValidHeaderValue
-} = __nccwpck_require__(3168)
-const { webidl } = __nccwpck_require__(5893)
-const assert = __nccwpck_require__(4589)
-const util = __nccwpck_require__(7975)
+} = __nccwpck_require__(73168)
+const { webidl } = __nccwpck_require__(45893)
+const assert = __nccwpck_require__(34589)
+const util = __nccwpck_require__(57975)
 
 const kHeadersMap = Symbol('headers map')
 const kHeadersSortedMap = Symbol('headers map sorted')
@@ -18330,7 +18328,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 4398:
+/***/ 54398:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 // https://github.com/Ethan-Arrowood/undici-fetch
@@ -18343,10 +18341,10 @@ const {
   filterResponse,
   makeResponse,
   fromInnerResponse
-} = __nccwpck_require__(9051)
-const { HeadersList } = __nccwpck_require__(660)
+} = __nccwpck_require__(99051)
+const { HeadersList } = __nccwpck_require__(60660)
 const { Request, cloneRequest } = __nccwpck_require__(9967)
-const zlib = __nccwpck_require__(8522)
+const zlib = __nccwpck_require__(38522)
 const {
   bytesMatch,
   makePolicyContainer,
@@ -18381,10 +18379,10 @@ const {
   buildContentRange,
   createInflate,
   extractMimeType
-} = __nccwpck_require__(3168)
-const { kState, kDispatcher } = __nccwpck_require__(3627)
-const assert = __nccwpck_require__(4589)
-const { safelyExtractBody, extractBody } = __nccwpck_require__(4492)
+} = __nccwpck_require__(73168)
+const { kState, kDispatcher } = __nccwpck_require__(93627)
+const assert = __nccwpck_require__(34589)
+const { safelyExtractBody, extractBody } = __nccwpck_require__(84492)
 const {
   redirectStatusSet,
   nullBodyStatus,
@@ -18392,13 +18390,13 @@ const {
   requestBodyHeader,
   subresourceSet
 } = __nccwpck_require__(4495)
-const EE = __nccwpck_require__(8474)
-const { Readable, pipeline, finished } = __nccwpck_require__(7075)
+const EE = __nccwpck_require__(78474)
+const { Readable, pipeline, finished } = __nccwpck_require__(57075)
 const { addAbortListener, isErrored, isReadable, bufferToLowerCasedHeaderName } = __nccwpck_require__(3440)
-const { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = __nccwpck_require__(1900)
-const { getGlobalDispatcher } = __nccwpck_require__(2581)
-const { webidl } = __nccwpck_require__(5893)
-const { STATUS_CODES } = __nccwpck_require__(7067)
+const { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = __nccwpck_require__(51900)
+const { getGlobalDispatcher } = __nccwpck_require__(32581)
+const { webidl } = __nccwpck_require__(45893)
+const { STATUS_CODES } = __nccwpck_require__(37067)
 const GET_OR_HEAD = ['GET', 'HEAD']
 
 const defaultUserAgent = typeof __UNDICI_IS_NODE__ !== 'undefined' || typeof esbuildDetection !== 'undefined'
@@ -20614,16 +20612,16 @@ module.exports = {
 
 
 
-const { extractBody, mixinBody, cloneBody, bodyUnusable } = __nccwpck_require__(4492)
-const { Headers, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = __nccwpck_require__(660)
-const { FinalizationRegistry } = __nccwpck_require__(6653)()
+const { extractBody, mixinBody, cloneBody, bodyUnusable } = __nccwpck_require__(84492)
+const { Headers, fill: fillHeaders, HeadersList, setHeadersGuard, getHeadersGuard, setHeadersList, getHeadersList } = __nccwpck_require__(60660)
+const { FinalizationRegistry } = __nccwpck_require__(66653)()
 const util = __nccwpck_require__(3440)
-const nodeUtil = __nccwpck_require__(7975)
+const nodeUtil = __nccwpck_require__(57975)
 const {
   isValidHTTPToken,
   sameOrigin,
   environmentSettingsObject
-} = __nccwpck_require__(3168)
+} = __nccwpck_require__(73168)
 const {
   forbiddenMethodsSet,
   corsSafeListedMethodsSet,
@@ -20635,12 +20633,12 @@ const {
   requestDuplex
 } = __nccwpck_require__(4495)
 const { kEnumerableProperty, normalizedMethodRecordsBase, normalizedMethodRecords } = util
-const { kHeaders, kSignal, kState, kDispatcher } = __nccwpck_require__(3627)
-const { webidl } = __nccwpck_require__(5893)
-const { URLSerializer } = __nccwpck_require__(1900)
-const { kConstruct } = __nccwpck_require__(6443)
-const assert = __nccwpck_require__(4589)
-const { getMaxListeners, setMaxListeners, getEventListeners, defaultMaxListeners } = __nccwpck_require__(8474)
+const { kHeaders, kSignal, kState, kDispatcher } = __nccwpck_require__(93627)
+const { webidl } = __nccwpck_require__(45893)
+const { URLSerializer } = __nccwpck_require__(51900)
+const { kConstruct } = __nccwpck_require__(36443)
+const assert = __nccwpck_require__(34589)
+const { getMaxListeners, setMaxListeners, getEventListeners, defaultMaxListeners } = __nccwpck_require__(78474)
 
 const kAbortController = Symbol('abortController')
 
@@ -21651,15 +21649,15 @@ module.exports = { Request, makeRequest, fromInnerRequest, cloneRequest }
 
 /***/ }),
 
-/***/ 9051:
+/***/ 99051:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { Headers, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = __nccwpck_require__(660)
-const { extractBody, cloneBody, mixinBody, hasFinalizationRegistry, streamRegistry, bodyUnusable } = __nccwpck_require__(4492)
+const { Headers, HeadersList, fill, getHeadersGuard, setHeadersGuard, setHeadersList } = __nccwpck_require__(60660)
+const { extractBody, cloneBody, mixinBody, hasFinalizationRegistry, streamRegistry, bodyUnusable } = __nccwpck_require__(84492)
 const util = __nccwpck_require__(3440)
-const nodeUtil = __nccwpck_require__(7975)
+const nodeUtil = __nccwpck_require__(57975)
 const { kEnumerableProperty } = util
 const {
   isValidReasonPhrase,
@@ -21670,18 +21668,18 @@ const {
   isErrorLike,
   isomorphicEncode,
   environmentSettingsObject: relevantRealm
-} = __nccwpck_require__(3168)
+} = __nccwpck_require__(73168)
 const {
   redirectStatusSet,
   nullBodyStatus
 } = __nccwpck_require__(4495)
-const { kState, kHeaders } = __nccwpck_require__(3627)
-const { webidl } = __nccwpck_require__(5893)
-const { FormData } = __nccwpck_require__(5910)
-const { URLSerializer } = __nccwpck_require__(1900)
-const { kConstruct } = __nccwpck_require__(6443)
-const assert = __nccwpck_require__(4589)
-const { types } = __nccwpck_require__(7975)
+const { kState, kHeaders } = __nccwpck_require__(93627)
+const { webidl } = __nccwpck_require__(45893)
+const { FormData } = __nccwpck_require__(35910)
+const { URLSerializer } = __nccwpck_require__(51900)
+const { kConstruct } = __nccwpck_require__(36443)
+const assert = __nccwpck_require__(34589)
+const { types } = __nccwpck_require__(57975)
 
 const textEncoder = new TextEncoder('utf-8')
 
@@ -22268,7 +22266,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3627:
+/***/ 93627:
 /***/ ((module) => {
 
 
@@ -22284,21 +22282,21 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3168:
+/***/ 73168:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { Transform } = __nccwpck_require__(7075)
-const zlib = __nccwpck_require__(8522)
+const { Transform } = __nccwpck_require__(57075)
+const zlib = __nccwpck_require__(38522)
 const { redirectStatusSet, referrerPolicySet: referrerPolicyTokens, badPortsSet } = __nccwpck_require__(4495)
-const { getGlobalOrigin } = __nccwpck_require__(1059)
-const { collectASequenceOfCodePoints, collectAnHTTPQuotedString, removeChars, parseMIMEType } = __nccwpck_require__(1900)
+const { getGlobalOrigin } = __nccwpck_require__(51059)
+const { collectASequenceOfCodePoints, collectAnHTTPQuotedString, removeChars, parseMIMEType } = __nccwpck_require__(51900)
 const { performance } = __nccwpck_require__(643)
 const { isBlobLike, ReadableStreamFrom, isValidHTTPToken, normalizedMethodRecordsBase } = __nccwpck_require__(3440)
-const assert = __nccwpck_require__(4589)
-const { isUint8Array } = __nccwpck_require__(3429)
-const { webidl } = __nccwpck_require__(5893)
+const assert = __nccwpck_require__(34589)
+const { isUint8Array } = __nccwpck_require__(73429)
+const { webidl } = __nccwpck_require__(45893)
 
 let supportedHashes = []
 
@@ -22306,7 +22304,7 @@ let supportedHashes = []
 /** @type {import('crypto')} */
 let crypto
 try {
-  crypto = __nccwpck_require__(7598)
+  crypto = __nccwpck_require__(77598)
   const possibleRelevantHashes = ['sha256', 'sha384', 'sha512']
   supportedHashes = crypto.getHashes().filter((hash) => possibleRelevantHashes.includes(hash))
 /* c8 ignore next 3 */
@@ -23923,13 +23921,13 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5893:
+/***/ 45893:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { types, inspect } = __nccwpck_require__(7975)
-const { markAsUncloneable } = __nccwpck_require__(5919)
+const { types, inspect } = __nccwpck_require__(57975)
+const { markAsUncloneable } = __nccwpck_require__(75919)
 const { toUSVString } = __nccwpck_require__(3440)
 
 /** @type {import('../../../types/webidl').Webidl} */
@@ -24625,7 +24623,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 2607:
+/***/ 22607:
 /***/ ((module) => {
 
 
@@ -24922,7 +24920,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8355:
+/***/ 48355:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -24931,15 +24929,15 @@ const {
   staticPropertyDescriptors,
   readOperation,
   fireAProgressEvent
-} = __nccwpck_require__(3610)
+} = __nccwpck_require__(53610)
 const {
   kState,
   kError,
   kResult,
   kEvents,
   kAborted
-} = __nccwpck_require__(961)
-const { webidl } = __nccwpck_require__(5893)
+} = __nccwpck_require__(20961)
+const { webidl } = __nccwpck_require__(45893)
 const { kEnumerableProperty } = __nccwpck_require__(3440)
 
 class FileReader extends EventTarget {
@@ -25273,12 +25271,12 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8573:
+/***/ 88573:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(5893)
+const { webidl } = __nccwpck_require__(45893)
 
 const kState = Symbol('ProgressEvent state')
 
@@ -25358,7 +25356,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 961:
+/***/ 20961:
 /***/ ((module) => {
 
 
@@ -25375,7 +25373,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3610:
+/***/ 53610:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
@@ -25386,12 +25384,12 @@ const {
   kResult,
   kAborted,
   kLastProgressEventFired
-} = __nccwpck_require__(961)
-const { ProgressEvent } = __nccwpck_require__(8573)
-const { getEncoding } = __nccwpck_require__(2607)
-const { serializeAMimeType, parseMIMEType } = __nccwpck_require__(1900)
-const { types } = __nccwpck_require__(7975)
-const { StringDecoder } = __nccwpck_require__(3193)
+} = __nccwpck_require__(20961)
+const { ProgressEvent } = __nccwpck_require__(88573)
+const { getEncoding } = __nccwpck_require__(22607)
+const { serializeAMimeType, parseMIMEType } = __nccwpck_require__(51900)
+const { types } = __nccwpck_require__(57975)
+const { StringDecoder } = __nccwpck_require__(13193)
 const { btoa } = __nccwpck_require__(4573)
 
 /** @type {PropertyDescriptor} */
@@ -25773,32 +25771,32 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6897:
+/***/ 86897:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { uid, states, sentCloseFrameState, emptyBuffer, opcodes } = __nccwpck_require__(736)
+const { uid, states, sentCloseFrameState, emptyBuffer, opcodes } = __nccwpck_require__(20736)
 const {
   kReadyState,
   kSentClose,
   kByteParser,
   kReceivedClose,
   kResponse
-} = __nccwpck_require__(1216)
-const { fireEvent, failWebsocketConnection, isClosing, isClosed, isEstablished, parseExtensions } = __nccwpck_require__(8625)
-const { channels } = __nccwpck_require__(2414)
-const { CloseEvent } = __nccwpck_require__(5188)
+} = __nccwpck_require__(61216)
+const { fireEvent, failWebsocketConnection, isClosing, isClosed, isEstablished, parseExtensions } = __nccwpck_require__(98625)
+const { channels } = __nccwpck_require__(42414)
+const { CloseEvent } = __nccwpck_require__(15188)
 const { makeRequest } = __nccwpck_require__(9967)
-const { fetching } = __nccwpck_require__(4398)
-const { Headers, getHeadersList } = __nccwpck_require__(660)
-const { getDecodeSplit } = __nccwpck_require__(3168)
+const { fetching } = __nccwpck_require__(54398)
+const { Headers, getHeadersList } = __nccwpck_require__(60660)
+const { getDecodeSplit } = __nccwpck_require__(73168)
 const { WebsocketFrameSend } = __nccwpck_require__(3264)
 
 /** @type {import('crypto')} */
 let crypto
 try {
-  crypto = __nccwpck_require__(7598)
+  crypto = __nccwpck_require__(77598)
 /* c8 ignore next 3 */
 } catch {
 
@@ -26151,7 +26149,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 736:
+/***/ 20736:
 /***/ ((module) => {
 
 
@@ -26224,15 +26222,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5188:
+/***/ 15188:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(5893)
+const { webidl } = __nccwpck_require__(45893)
 const { kEnumerableProperty } = __nccwpck_require__(3440)
-const { kConstruct } = __nccwpck_require__(6443)
-const { MessagePort } = __nccwpck_require__(5919)
+const { kConstruct } = __nccwpck_require__(36443)
+const { MessagePort } = __nccwpck_require__(75919)
 
 /**
  * @see https://html.spec.whatwg.org/multipage/comms.html#messageevent
@@ -26565,7 +26563,7 @@ module.exports = {
 
 
 
-const { maxUnsigned16Bit } = __nccwpck_require__(736)
+const { maxUnsigned16Bit } = __nccwpck_require__(20736)
 
 const BUFFER_SIZE = 16386
 
@@ -26575,7 +26573,7 @@ let buffer = null
 let bufIdx = BUFFER_SIZE
 
 try {
-  crypto = __nccwpck_require__(7598)
+  crypto = __nccwpck_require__(77598)
 /* c8 ignore next 3 */
 } catch {
   crypto = {
@@ -26663,14 +26661,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 9469:
+/***/ 19469:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { createInflateRaw, Z_DEFAULT_WINDOWBITS } = __nccwpck_require__(8522)
-const { isValidClientWindowBits } = __nccwpck_require__(8625)
-const { MessageSizeExceededError } = __nccwpck_require__(8707)
+const { createInflateRaw, Z_DEFAULT_WINDOWBITS } = __nccwpck_require__(38522)
+const { isValidClientWindowBits } = __nccwpck_require__(98625)
+const { MessageSizeExceededError } = __nccwpck_require__(68707)
 
 const tail = Buffer.from([0x00, 0x00, 0xff, 0xff])
 const kBuffer = Symbol('kBuffer')
@@ -26775,16 +26773,16 @@ module.exports = { PerMessageDeflate }
 
 /***/ }),
 
-/***/ 1652:
+/***/ 81652:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { Writable } = __nccwpck_require__(7075)
-const assert = __nccwpck_require__(4589)
-const { parserStates, opcodes, states, emptyBuffer, sentCloseFrameState } = __nccwpck_require__(736)
-const { kReadyState, kSentClose, kResponse, kReceivedClose } = __nccwpck_require__(1216)
-const { channels } = __nccwpck_require__(2414)
+const { Writable } = __nccwpck_require__(57075)
+const assert = __nccwpck_require__(34589)
+const { parserStates, opcodes, states, emptyBuffer, sentCloseFrameState } = __nccwpck_require__(20736)
+const { kReadyState, kSentClose, kResponse, kReceivedClose } = __nccwpck_require__(61216)
+const { channels } = __nccwpck_require__(42414)
 const {
   isValidStatusCode,
   isValidOpcode,
@@ -26794,11 +26792,11 @@ const {
   isControlFrame,
   isTextBinaryFrame,
   isContinuationFrame
-} = __nccwpck_require__(8625)
+} = __nccwpck_require__(98625)
 const { WebsocketFrameSend } = __nccwpck_require__(3264)
-const { closeWebSocketConnection } = __nccwpck_require__(6897)
-const { PerMessageDeflate } = __nccwpck_require__(9469)
-const { MessageSizeExceededError } = __nccwpck_require__(8707)
+const { closeWebSocketConnection } = __nccwpck_require__(86897)
+const { PerMessageDeflate } = __nccwpck_require__(19469)
+const { MessageSizeExceededError } = __nccwpck_require__(68707)
 
 function failWebsocketConnectionWithCode (ws, code, reason) {
   closeWebSocketConnection(ws, code, reason, Buffer.byteLength(reason))
@@ -27309,14 +27307,14 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3900:
+/***/ 13900:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
 const { WebsocketFrameSend } = __nccwpck_require__(3264)
-const { opcodes, sendHints } = __nccwpck_require__(736)
-const FixedQueue = __nccwpck_require__(4660)
+const { opcodes, sendHints } = __nccwpck_require__(20736)
+const FixedQueue = __nccwpck_require__(64660)
 
 /** @type {typeof Uint8Array} */
 const FastBuffer = Buffer[Symbol.species]
@@ -27420,7 +27418,7 @@ module.exports = { SendQueue }
 
 /***/ }),
 
-/***/ 1216:
+/***/ 61216:
 /***/ ((module) => {
 
 
@@ -27439,16 +27437,16 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8625:
+/***/ 98625:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { kReadyState, kController, kResponse, kBinaryType, kWebSocketURL } = __nccwpck_require__(1216)
-const { states, opcodes } = __nccwpck_require__(736)
-const { ErrorEvent, createFastMessageEvent } = __nccwpck_require__(5188)
+const { kReadyState, kController, kResponse, kBinaryType, kWebSocketURL } = __nccwpck_require__(61216)
+const { states, opcodes } = __nccwpck_require__(20736)
+const { ErrorEvent, createFastMessageEvent } = __nccwpck_require__(15188)
 const { isUtf8 } = __nccwpck_require__(4573)
-const { collectASequenceOfCodePointsFast, removeHTTPWhitespace } = __nccwpck_require__(1900)
+const { collectASequenceOfCodePointsFast, removeHTTPWhitespace } = __nccwpck_require__(51900)
 
 /* globals Blob */
 
@@ -27768,15 +27766,15 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3726:
+/***/ 13726:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 
 
-const { webidl } = __nccwpck_require__(5893)
-const { URLSerializer } = __nccwpck_require__(1900)
-const { environmentSettingsObject } = __nccwpck_require__(3168)
-const { staticPropertyDescriptors, states, sentCloseFrameState, sendHints } = __nccwpck_require__(736)
+const { webidl } = __nccwpck_require__(45893)
+const { URLSerializer } = __nccwpck_require__(51900)
+const { environmentSettingsObject } = __nccwpck_require__(73168)
+const { staticPropertyDescriptors, states, sentCloseFrameState, sendHints } = __nccwpck_require__(20736)
 const {
   kWebSocketURL,
   kReadyState,
@@ -27785,21 +27783,21 @@ const {
   kResponse,
   kSentClose,
   kByteParser
-} = __nccwpck_require__(1216)
+} = __nccwpck_require__(61216)
 const {
   isConnecting,
   isEstablished,
   isClosing,
   isValidSubprotocol,
   fireEvent
-} = __nccwpck_require__(8625)
-const { establishWebSocketConnection, closeWebSocketConnection } = __nccwpck_require__(6897)
-const { ByteParser } = __nccwpck_require__(1652)
+} = __nccwpck_require__(98625)
+const { establishWebSocketConnection, closeWebSocketConnection } = __nccwpck_require__(86897)
+const { ByteParser } = __nccwpck_require__(81652)
 const { kEnumerableProperty, isBlobLike } = __nccwpck_require__(3440)
-const { getGlobalDispatcher } = __nccwpck_require__(2581)
-const { types } = __nccwpck_require__(7975)
-const { ErrorEvent, CloseEvent } = __nccwpck_require__(5188)
-const { SendQueue } = __nccwpck_require__(3900)
+const { getGlobalDispatcher } = __nccwpck_require__(32581)
+const { types } = __nccwpck_require__(57975)
+const { ErrorEvent, CloseEvent } = __nccwpck_require__(15188)
+const { SendQueue } = __nccwpck_require__(13900)
 
 // https://websockets.spec.whatwg.org/#interface-definition
 class WebSocket extends EventTarget {
@@ -28370,27 +28368,21 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7066:
+/***/ 76803:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  cc: () => (/* binding */ CancelledError),
-  Dr: () => (/* binding */ NetworkError),
-  yR: () => (/* binding */ readText),
-  w$: () => (/* binding */ sendRequest)
-});
-
-// UNUSED EXPORTS: toRequestError
-
-// EXTERNAL MODULE: external "node:http"
-var external_node_http_ = __nccwpck_require__(7067);
-;// CONCATENATED MODULE: external "node:https"
-const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
-// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/index.js + 1 modules
-var lib = __nccwpck_require__(4942);
-;// CONCATENATED MODULE: ./src/http.ts
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Dr: () => (/* binding */ NetworkError),
+/* harmony export */   cc: () => (/* binding */ CancelledError),
+/* harmony export */   du: () => (/* binding */ toRequestError),
+/* harmony export */   w$: () => (/* binding */ sendRequest),
+/* harmony export */   yR: () => (/* binding */ readText)
+/* harmony export */ });
+/* harmony import */ var node_http__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(37067);
+/* harmony import */ var node_http__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_http__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_https__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(44708);
+/* harmony import */ var node_https__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_https__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var _actions_http_client__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(44942);
 
 
 
@@ -28408,13 +28400,13 @@ const clients = new Map();
 function agentFor(url) {
     let client = clients.get(url.protocol);
     if (!client) {
-        client = new lib/* HttpClient */.Qq('aholo-task-action', [], { keepAlive: true });
+        client = new _actions_http_client__WEBPACK_IMPORTED_MODULE_2__/* .HttpClient */ .Qq('aholo-task-action', [], { keepAlive: true });
         clients.set(url.protocol, client);
     }
     return client.getAgent(url.href);
 }
 function sendRequest(request) {
-    const transport = request.url.protocol === 'https:' ? external_node_https_namespaceObject : external_node_http_;
+    const transport = request.url.protocol === 'https:' ? node_https__WEBPACK_IMPORTED_MODULE_1__ : node_http__WEBPACK_IMPORTED_MODULE_0__;
     // A controller and a timer of our own, both released when the exchange ends: thousands of
     // AbortSignal.timeout/any pairs would each live until their timer fires, and fill the heap.
     const controller = new AbortController();
@@ -28500,12 +28492,12 @@ async function readText(response, limit, signal) {
 
 /***/ }),
 
-/***/ 9407:
+/***/ 79407:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _http_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7066);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5163);
+/* harmony import */ var _http_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(76803);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(14485);
 
 
 // The runner cancels a job with SIGINT, then SIGTERM 7.5 s later: the first one stops the
@@ -28527,7 +28519,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5163:
+/***/ 14485:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28539,8 +28531,3819 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: describeError
 
-;// CONCATENATED MODULE: external "os"
-const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 13 modules
+var core = __nccwpck_require__(77094);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(73024);
+// EXTERNAL MODULE: ./src/http.ts
+var http = __nccwpck_require__(76803);
+;// CONCATENATED MODULE: ./src/retry.ts
+const DEFAULT_BACKOFF = { baseMs: 1000, maxMs: 30_000 };
+/**
+ * Exponential backoff with full jitter: a uniform wait in [0, min(max, base * 2^attempt)).
+ * `attempt` counts from 0 for the first retry; `random` is injected for tests.
+ */
+function backoffDelay(attempt, policy, random) {
+    const ceiling = Math.min(policy.maxMs, policy.baseMs * 2 ** Math.min(attempt, 30));
+    return Math.floor(random() * ceiling);
+}
+/**
+ * Reads `Retry-After` as delta-seconds or an HTTP date, in ms from `nowMs`.
+ * Undefined when absent or unreadable; never negative.
+ */
+function parseRetryAfter(value, nowMs) {
+    if (value === undefined)
+        return undefined;
+    const text = value.trim();
+    if (/^\d+$/.test(text))
+        return Number(text) * 1000;
+    const date = Date.parse(text);
+    if (Number.isNaN(date) || !/[a-z]/i.test(text))
+        return undefined;
+    return Math.max(0, date - nowMs);
+}
+/** The wait before the next try: the server's word when it gave one, else the backoff. */
+function retryDelay(attempt, retryAfterMs, policy, random) {
+    return retryAfterMs ?? backoffDelay(attempt, policy, random);
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(77598);
+;// CONCATENATED MODULE: ./src/aholo/sign.ts
+
+/** Kujiale open platform, user-level signature: md5(appSecret + appKey + appUid + timestamp), hex. */
+function sign(credentials, timestampMs) {
+    const { appSecret, appKey, appUid } = credentials;
+    return (0,external_node_crypto_.createHash)('md5')
+        .update(`${appSecret}${appKey}${appUid}${timestampMs}`, 'utf8')
+        .digest('hex');
+}
+
+;// CONCATENATED MODULE: ./src/aholo/client.ts
+
+
+
+const TASK_LIST_PATH = '/v2/aholo/project/task/list/by-ids';
+/** The service answered with `c` other than "0": a business error such as a bad signature. */
+class AholoApiError extends Error {
+    code;
+    apiMessage;
+    constructor(code, apiMessage) {
+        super(`Aholo API error c=${JSON.stringify(code)}: ${apiMessage || '(no message)'}`);
+        this.code = code;
+        this.apiMessage = apiMessage;
+        this.name = 'AholoApiError';
+    }
+}
+/** A response that is JSON but not the documented envelope, or an HTTP error that no retry fixes. */
+class MalformedResponseError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'MalformedResponseError';
+    }
+}
+/** A fault that may pass: network error, 5xx, 408, 429, a body that is not JSON. */
+class TransientError extends Error {
+    kind;
+    retryAfterMs;
+    constructor(message, 
+    /** Groups faults of one kind, so each kind is reported once. */
+    kind, retryAfterMs) {
+        super(message);
+        this.kind = kind;
+        this.retryAfterMs = retryAfterMs;
+        this.name = 'TransientError';
+    }
+}
+/** The overall deadline cut a request short: time is up, and the service is not to blame. */
+class DeadlineReachedError extends Error {
+    constructor() {
+        super('the deadline passed during a request');
+        this.name = 'DeadlineReachedError';
+    }
+}
+const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+class AholoClient {
+    options;
+    endpoint;
+    constructor(options) {
+        this.options = options;
+        this.endpoint = new URL(options.apiUrl.href.replace(/\/+$/, '') + TASK_LIST_PATH);
+    }
+    /**
+     * Asks for the tasks with these ids (one request), retrying transient faults until `deadline`.
+     * Throws AholoApiError or MalformedResponseError at once; TransientError when time ran out.
+     */
+    async listTasks(ids, call) {
+        const { now, sleep, random } = this.options;
+        for (let attempt = 0;; attempt++) {
+            try {
+                return await this.attemptOnce(ids, call);
+            }
+            catch (error) {
+                if (!(error instanceof TransientError))
+                    throw error;
+                const delay = retryDelay(attempt, error.retryAfterMs, this.options.backoff ?? DEFAULT_BACKOFF, random);
+                if (now() + delay >= call.deadline)
+                    throw error;
+                this.options.onRetry?.(error, attempt + 1, delay);
+                await sleep(delay, call.signal);
+            }
+        }
+    }
+    async attemptOnce(ids, call) {
+        const { credentials, now, wallClock, requestTimeoutMs, debug } = this.options;
+        const timestamp = wallClock();
+        const url = new URL(this.endpoint);
+        url.searchParams.set('appuid', credentials.appUid);
+        url.searchParams.set('appkey', credentials.appKey);
+        url.searchParams.set('timestamp', String(timestamp));
+        url.searchParams.set('sign', sign(credentials, timestamp));
+        const remainingMs = call.deadline - now();
+        if (remainingMs <= 0)
+            throw new DeadlineReachedError();
+        const timeoutMs = Math.min(requestTimeoutMs, remainingMs);
+        const started = now();
+        // The query string carries the sign: logs show the path only.
+        debug?.(`POST ${this.endpoint.href} with ${ids.length} id(s), time limit ${timeoutMs} ms`);
+        let status;
+        let body;
+        let retryAfter;
+        try {
+            const response = await (0,http/* sendRequest */.w$)({
+                method: 'POST',
+                url,
+                headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+                body: JSON.stringify(ids),
+                signal: call.signal,
+                timeoutMs
+            });
+            status = response.status;
+            retryAfter = headerValue(response.headers['retry-after']);
+            body = await (0,http/* readText */.yR)(response, MAX_RESPONSE_BYTES, call.signal);
+        }
+        catch (error) {
+            if (error instanceof http/* NetworkError */.Dr) {
+                if (error.code === 'ETIMEDOUT' && timeoutMs < requestTimeoutMs && now() >= call.deadline) {
+                    throw new DeadlineReachedError();
+                }
+                throw new TransientError(`network error: ${error.message}`, `network ${error.code}`);
+            }
+            throw error;
+        }
+        debug?.(`HTTP ${status} after ${Math.round(now() - started)} ms, ${body.length} bytes`);
+        return interpretResponse(status, body, parseRetryAfter(retryAfter, wallClock()));
+    }
+}
+/** Decides what one HTTP answer means: tasks, or one of the typed errors. Pure. */
+function interpretResponse(status, body, retryAfterMs) {
+    if (status === 429 || status === 408 || status >= 500) {
+        throw new TransientError(`HTTP ${status}${retryAfterMs !== undefined ? `, Retry-After ${retryAfterMs} ms` : ''}`, `HTTP ${status}`, retryAfterMs);
+    }
+    let envelope;
+    try {
+        envelope = JSON.parse(body);
+    }
+    catch {
+        // Proxies and gateways answer with HTML pages; these pass.
+        if (status >= 200 && status < 300) {
+            throw new TransientError(`the response is not JSON (starts with ${JSON.stringify(body.slice(0, 40))})`, 'not JSON');
+        }
+        throw new MalformedResponseError(`HTTP ${status} with a body that is not JSON: check 'api-url'.`);
+    }
+    if (!isRecord(envelope) || !('c' in envelope)) {
+        throw new MalformedResponseError(`HTTP ${status}: the response is not the Aholo envelope {c, d, m}: check 'api-url'.`);
+    }
+    const code = String(envelope.c);
+    if (code !== '0') {
+        throw new AholoApiError(code, typeof envelope.m === 'string' ? envelope.m : JSON.stringify(envelope.m ?? null));
+    }
+    if (status < 200 || status >= 300) {
+        throw new MalformedResponseError(`HTTP ${status} with c="0": the response cannot be trusted.`);
+    }
+    if (!Array.isArray(envelope.d)) {
+        throw new MalformedResponseError(`c="0" but d is ${envelope.d === null ? 'null' : typeof envelope.d}, not an array of tasks.`);
+    }
+    return envelope.d.map((item, index) => parseTask(item, index));
+}
+function parseTask(item, index) {
+    const where = `d[${index}]`;
+    if (!isRecord(item) || typeof item.taskId !== 'string' || !Number.isInteger(item.status)) {
+        throw new MalformedResponseError(`${where} is not a task {taskId: string, status: integer}.`);
+    }
+    let result = null;
+    if (isRecord(item.result)) {
+        result = {};
+        for (const key of ['plyPath', 'spzPath', 'sogPath']) {
+            const value = item.result[key];
+            if (typeof value === 'string' && value !== '')
+                result[key] = value;
+            else if (value !== undefined && value !== null && value !== '') {
+                throw new MalformedResponseError(`${where}.result.${key} is not a string.`);
+            }
+        }
+    }
+    else if (item.result !== undefined && item.result !== null) {
+        throw new MalformedResponseError(`${where}.result is neither an object nor null.`);
+    }
+    return { taskId: item.taskId, status: item.status, result };
+}
+function isRecord(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+function headerValue(value) {
+    return Array.isArray(value) ? value[0] : value;
+}
+
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(76760);
+;// CONCATENATED MODULE: ./src/assets/artifact.ts
+
+/** The run already has an artifact of this name (the service answered 409 Conflict). */
+class ArtifactNameClashError extends Error {
+    artifactName;
+    constructor(artifactName, options) {
+        super(`An artifact named "${artifactName}" already exists in this workflow run, and names must be unique within a run ` +
+            `(another job of a matrix, another step, or an earlier attempt may have used it). ` +
+            `Give 'artifact-name' a unique value, e.g. "${artifactName}-\${{ github.run_attempt }}", ` +
+            `or in a matrix job add the matrix values: "${artifactName}-\${{ matrix.os }}".`, options);
+        this.artifactName = artifactName;
+        this.name = 'ArtifactNameClashError';
+    }
+}
+/** The runner did not provide what an upload needs: the step is not running as an action. */
+class ArtifactEnvironmentError extends Error {
+    missing;
+    constructor(missing) {
+        super(`Uploading an artifact needs ${missing.join(', ')} in the environment, which the runner sets for a step that ` +
+            `runs the action with 'uses:'. Run it that way, or set 'upload-artifact' to false.`);
+        this.missing = missing;
+        this.name = 'ArtifactEnvironmentError';
+    }
+}
+// ACTIONS_RUNTIME_TOKEN authorises the upload, ACTIONS_RESULTS_URL locates the service; the
+// other two name the run whose page the artifact URL points at.
+const REQUIRED_ENV = [
+    'ACTIONS_RUNTIME_TOKEN',
+    'ACTIONS_RESULTS_URL',
+    'GITHUB_REPOSITORY',
+    'GITHUB_RUN_ID'
+];
+/**
+ * Uploads the files as one artifact (a ZIP of them, paths relative to rootDirectory).
+ * Loads @actions/artifact only when called (dynamic import): it is most of the bundle, and
+ * runs without uploads must not pay its start-up cost.
+ * `env` is what the client sees as process.env for the duration of the call.
+ */
+async function uploadArtifact(upload, env = process.env) {
+    const missing = REQUIRED_ENV.filter(name => !env[name]);
+    if (missing.length > 0)
+        throw new ArtifactEnvironmentError(missing);
+    checkFiles(upload);
+    const { DefaultArtifactClient } = await Promise.all(/* import() */[__nccwpck_require__.e(351), __nccwpck_require__.e(645)]).then(__nccwpck_require__.bind(__nccwpck_require__, 9645));
+    const response = await withProcessEnv(env, async () => {
+        try {
+            return await new DefaultArtifactClient().uploadArtifact(upload.name, upload.files, upload.rootDirectory, { retentionDays: upload.retentionDays });
+        }
+        catch (error) {
+            if (isNameConflict(error))
+                throw new ArtifactNameClashError(upload.name, { cause: error });
+            throw error;
+        }
+    });
+    if (response.id === undefined) {
+        throw new Error(`The artifact service gave no id for the artifact "${upload.name}".`);
+    }
+    return {
+        id: response.id,
+        url: artifactUrl(env, response.id),
+        digest: response.digest ?? '',
+        size: response.size ?? 0
+    };
+}
+/** Where the run page lists the artifact; the same URL actions/upload-artifact outputs. */
+function artifactUrl(env, id) {
+    const server = (env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '');
+    return `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}/artifacts/${id}`;
+}
+// The toolkit's own check is a string prefix test (`/dl` would accept `/dl2/x`) and it would
+// store such a file under a mangled name: refuse it here, naming the file.
+function checkFiles({ rootDirectory, files }) {
+    if (files.length === 0)
+        throw new Error('There are no files to upload as an artifact.');
+    for (const file of files) {
+        const relative = external_node_path_.relative(rootDirectory, file);
+        if (!relative || relative.startsWith('..') || external_node_path_.isAbsolute(relative)) {
+            throw new Error(`Cannot upload ${file}: it is not inside ${rootDirectory}.`);
+        }
+    }
+}
+// @actions/artifact 6 has no typed error for this: its Twirp client turns any non-retryable
+// status into `Failed to CreateArtifact: Received non-retryable error: Failed request: (409)
+// Conflict: <msg>`. The method name and the status are the stable parts of that message.
+function isNameConflict(error) {
+    return error instanceof Error && /^Failed to CreateArtifact: .*\(409\)/.test(error.message);
+}
+// The client reads its configuration from process.env at several points of the upload, not
+// once; the action runs one upload at a time, so swapping the environment for its duration is
+// safe, and it lets tests give each upload its own runner environment.
+async function withProcessEnv(env, work) {
+    if (env === process.env)
+        return work();
+    const saved = { ...process.env };
+    replaceProcessEnv(env);
+    try {
+        return await work();
+    }
+    finally {
+        replaceProcessEnv(saved);
+    }
+}
+function replaceProcessEnv(values) {
+    for (const name of Object.keys(process.env)) {
+        if (values[name] === undefined)
+            delete process.env[name];
+    }
+    for (const [name, value] of Object.entries(values)) {
+        if (value !== undefined)
+            process.env[name] = value;
+    }
+}
+
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(51455);
+;// CONCATENATED MODULE: external "node:v8"
+const external_node_v8_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:v8");
+var external_node_v8_default = /*#__PURE__*/__nccwpck_require__.n(external_node_v8_namespaceObject);
+;// CONCATENATED MODULE: external "node:vm"
+const external_node_vm_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:vm");
+var external_node_vm_default = /*#__PURE__*/__nccwpck_require__.n(external_node_vm_namespaceObject);
+// EXTERNAL MODULE: external "node:worker_threads"
+var external_node_worker_threads_ = __nccwpck_require__(75919);
+;// CONCATENATED MODULE: ./src/duration.ts
+const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/;
+/**
+ * Parses `500ms`, `10s`, `2m`, `1h` or plain seconds (`30`, `1.5`) into milliseconds.
+ * Returns undefined for anything else, so the caller can name the input in its message.
+ */
+function parseDuration(text) {
+    const match = DURATION.exec(text.trim().toLowerCase());
+    if (!match)
+        return undefined;
+    const ms = Number(match[1]) * UNIT_MS[match[2] ?? 's'];
+    return Number.isFinite(ms) ? Math.round(ms) : undefined;
+}
+/** `1h 2m 3s`, `4.2s`, `250ms`: short, for logs and summaries. */
+function formatDuration(ms) {
+    if (ms < 1000)
+        return `${Math.round(ms)}ms`;
+    if (ms < 60_000)
+        return `${(ms / 1000).toFixed(1).replace(/\.0$/, '')}s`;
+    const total = Math.round(ms / 1000);
+    const h = Math.floor(total / 3600);
+    const m = Math.floor((total % 3600) / 60);
+    const s = total % 60;
+    return [h ? `${h}h` : '', m ? `${m}m` : '', s ? `${s}s` : ''].filter(Boolean).join(' ');
+}
+
+;// CONCATENATED MODULE: ./src/inputs.ts
+
+
+/** Every input of action.yml, by name: the single list that the code, action.yml and README share. */
+const INPUT_NAMES = (/* unused pure expression or super */ null && ([
+    'task-ids',
+    'app-key',
+    'app-secret',
+    'app-uid',
+    'api-url',
+    'poll-interval',
+    'timeout',
+    'fail-on',
+    'download',
+    'download-dir',
+    'upload-artifact',
+    'artifact-name',
+    'retention-days',
+    'github-token',
+    'check-name'
+]));
+/** Inputs whose values are never printed, in messages or logs. */
+const SECRET_INPUTS = ['app-secret', 'github-token'];
+const DEFAULTS = {
+    'api-url': 'https://openapi.kujiale.com',
+    'poll-interval': '10s',
+    timeout: '30m',
+    'fail-on': 'any',
+    download: 'none',
+    'download-dir': 'aholo-assets',
+    'upload-artifact': 'false',
+    'artifact-name': 'aholo-assets',
+    'check-name': 'Aholo 3D tasks'
+};
+const ASSET_FORMATS = ['ply', 'spz', 'sog'];
+const FAIL_ON = ['any', 'all', 'never'];
+const TASK_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+/** The vendor asks clients not to poll more often than this. */
+const VENDOR_MIN_POLL_MS = 5000;
+class InputError extends Error {
+    problems;
+    constructor(problems) {
+        super(problems.length === 1
+            ? `Invalid input: ${problems[0]}`
+            : `${problems.length} inputs are invalid:\n${problems.map(p => `  - ${p}`).join('\n')}`);
+        this.problems = problems;
+        this.name = 'InputError';
+    }
+}
+/**
+ * Reads and checks every input, collecting all problems before throwing one InputError,
+ * so a user fixes their workflow in one go. `read` returns '' for an input that is not set.
+ */
+function parseInputs(read, workspace) {
+    const problems = [];
+    const notices = [];
+    const warnings = [];
+    const value = (name) => {
+        const raw = read(name).trim();
+        return raw === '' && name in DEFAULTS ? DEFAULTS[name] : raw;
+    };
+    const show = (name, text) => SECRET_INPUTS.includes(name) ? '(hidden)' : JSON.stringify(text);
+    const taskIds = parseTaskIds(value('task-ids'), problems, notices);
+    const required = (name, hint) => {
+        const text = value(name);
+        if (text === '') {
+            problems.push(`'${name}' is required and is empty: set it to ${hint}. If it comes from a secret, check that the secret exists and is passed to this workflow (secrets are not passed to workflows run from forks or to reusable workflows without 'secrets:').`);
+        }
+        else if (/\s/.test(text)) {
+            problems.push(`'${name}' must not contain spaces or line breaks; got ${show(name, text)}.`);
+        }
+        return text;
+    };
+    const credentials = {
+        appKey: required('app-key', 'your open platform AppKey'),
+        appSecret: required('app-secret', 'your open platform AppSecret'),
+        appUid: required('app-uid', 'the appuid (third-party user id) the tasks belong to')
+    };
+    const apiUrl = parseApiUrl(value('api-url'), problems);
+    const duration = (name) => {
+        const text = value(name);
+        const ms = parseDuration(text);
+        if (ms === undefined || ms <= 0) {
+            problems.push(`'${name}' must be a positive duration such as 500ms, 10s, 2m, 1h or plain seconds (30); got ${show(name, text)}.`);
+            return undefined;
+        }
+        return ms;
+    };
+    const pollIntervalMs = duration('poll-interval');
+    const timeoutMs = duration('timeout');
+    if (pollIntervalMs !== undefined && pollIntervalMs < VENDOR_MIN_POLL_MS) {
+        warnings.push(`'poll-interval' is ${value('poll-interval')}; the Aholo service asks clients not to poll more often than every 5s.`);
+    }
+    const failOn = oneOf('fail-on', value('fail-on'), FAIL_ON, problems);
+    const download = parseDownload(value('download'), problems);
+    const downloadDir = parseDownloadDir(value('download-dir'), workspace, problems);
+    const uploadArtifact = parseBoolean('upload-artifact', value('upload-artifact'), problems);
+    if (uploadArtifact && download.length === 0) {
+        problems.push(`'upload-artifact' is true but 'download' is "none": there would be nothing to upload. Set 'download' to all or a list of ply, spz, sog.`);
+    }
+    const artifactName = parseArtifactName(value('artifact-name'), problems);
+    const retentionDays = parseRetentionDays(value('retention-days'), problems);
+    const githubToken = value('github-token') || undefined;
+    const checkName = value('check-name');
+    if (checkName.length > 100) {
+        problems.push(`'check-name' must be at most 100 characters; got ${checkName.length}.`);
+    }
+    if (problems.length > 0)
+        throw new InputError(problems);
+    return {
+        taskIds,
+        credentials,
+        apiUrl: apiUrl,
+        pollIntervalMs: pollIntervalMs,
+        timeoutMs: timeoutMs,
+        failOn: failOn,
+        download,
+        downloadDir,
+        uploadArtifact,
+        artifactName,
+        retentionDays,
+        githubToken,
+        checkName,
+        notices,
+        warnings
+    };
+}
+/** Splits a list given as a JSON array or separated by newlines, commas or spaces. */
+function splitList(text) {
+    const trimmed = text.trim();
+    if (trimmed.startsWith('[')) {
+        let parsed;
+        try {
+            parsed = JSON.parse(trimmed);
+        }
+        catch (error) {
+            return { error: `is not a valid JSON array (${error.message})` };
+        }
+        if (!Array.isArray(parsed) || parsed.some(item => typeof item !== 'string')) {
+            return { error: 'must be a JSON array of strings' };
+        }
+        return { items: parsed.map(item => item.trim()).filter(item => item !== '') };
+    }
+    return { items: trimmed.split(/[\s,]+/).filter(item => item !== '') };
+}
+function parseTaskIds(text, problems, notices) {
+    const list = splitList(text);
+    if ('error' in list) {
+        problems.push(`'task-ids' ${list.error}; got ${JSON.stringify(abbreviate(text))}.`);
+        return [];
+    }
+    if (list.items.length === 0) {
+        problems.push(`'task-ids' is required and is empty: give one or more task ids, separated by newlines, commas or spaces, or as a JSON array.`);
+        return [];
+    }
+    const bad = list.items.filter(id => !TASK_ID_PATTERN.test(id));
+    if (bad.length > 0) {
+        const shown = bad.slice(0, 5).map(id => JSON.stringify(abbreviate(id)));
+        const more = bad.length > 5 ? ` and ${bad.length - 5} more` : '';
+        problems.push(`'task-ids' has ${bad.length === 1 ? 'an id' : `${bad.length} ids`} that ${bad.length === 1 ? 'is' : 'are'} not valid: ${shown.join(', ')}${more}. Each id must be 1-64 characters of A-Z, a-z, 0-9, '_' or '-'.`);
+    }
+    const unique = [...new Set(list.items)];
+    if (unique.length < list.items.length) {
+        const dropped = list.items.length - unique.length;
+        notices.push(`'task-ids' lists ${dropped} duplicate id${dropped === 1 ? '' : 's'}; each task is waited for once.`);
+    }
+    return unique;
+}
+function parseApiUrl(text, problems) {
+    let url;
+    try {
+        url = new URL(text);
+    }
+    catch {
+        problems.push(`'api-url' must be an absolute URL such as ${DEFAULTS['api-url']}; got ${JSON.stringify(text)}.`);
+        return undefined;
+    }
+    const rule = `'api-url' must be an https:// URL (http:// only for localhost) without credentials, query or fragment`;
+    if (url.username || url.password || url.search || url.hash) {
+        problems.push(`${rule}; got ${JSON.stringify(url.origin + url.pathname)} with extra parts.`);
+        return undefined;
+    }
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
+        problems.push(`${rule}; got ${JSON.stringify(text)}.`);
+        return undefined;
+    }
+    url.pathname = url.pathname.replace(/\/+$/, '');
+    return url;
+}
+function isLoopbackHost(hostname) {
+    const host = hostname.toLowerCase().replace(/^\[|\]$/g, '');
+    return (host === 'localhost' || host.endsWith('.localhost') || /^127\./.test(host) || host === '::1');
+}
+function oneOf(name, text, allowed, problems) {
+    if (allowed.includes(text))
+        return text;
+    problems.push(`'${name}' must be one of ${allowed.join(', ')}; got ${JSON.stringify(text)}.`);
+    return undefined;
+}
+function parseDownload(text, problems) {
+    const rule = `'download' must be none, all, or a list of ${ASSET_FORMATS.join(', ')}`;
+    const lowered = text.toLowerCase();
+    if (lowered === 'none')
+        return [];
+    if (lowered === 'all')
+        return [...ASSET_FORMATS];
+    const list = splitList(lowered);
+    if ('error' in list || list.items.length === 0) {
+        problems.push(`${rule}; got ${JSON.stringify(text)}.`);
+        return [];
+    }
+    const unknown = list.items.filter(item => !ASSET_FORMATS.includes(item));
+    if (unknown.length > 0) {
+        problems.push(`${rule}; got ${JSON.stringify(text)} (${unknown.map(u => JSON.stringify(u)).join(', ')} not allowed).`);
+        return [];
+    }
+    return ASSET_FORMATS.filter(format => list.items.includes(format));
+}
+function parseDownloadDir(text, workspace, problems) {
+    if (text.includes('\0')) {
+        problems.push(`'download-dir' must be a path; got a value with a NUL byte.`);
+        return '';
+    }
+    const resolved = external_node_path_.resolve(workspace, text);
+    if (!external_node_path_.isAbsolute(text) && external_node_path_.relative(workspace, resolved).startsWith('..')) {
+        problems.push(`'download-dir' must stay inside the workspace when relative (use an absolute path such as \${{ runner.temp }}/assets to go elsewhere); got ${JSON.stringify(text)}.`);
+    }
+    return resolved;
+}
+function parseBoolean(name, text, problems) {
+    // The YAML 1.2 core schema's spellings, as core.getBooleanInput accepts.
+    if (['true', 'True', 'TRUE'].includes(text))
+        return true;
+    if (['false', 'False', 'FALSE'].includes(text))
+        return false;
+    problems.push(`'${name}' must be true or false; got ${JSON.stringify(text)}.`);
+    return false;
+}
+// The characters the artifact service refuses in a name.
+const ARTIFACT_NAME_FORBIDDEN = ['"', ':', '<', '>', '|', '*', '?', '\r', '\n', '\\', '/'];
+function parseArtifactName(text, problems) {
+    const forbidden = ARTIFACT_NAME_FORBIDDEN.filter(ch => text.includes(ch));
+    if (text === '' || forbidden.length > 0) {
+        problems.push(`'artifact-name' must be a non-empty name without any of ${ARTIFACT_NAME_FORBIDDEN.map(c => JSON.stringify(c)).join(' ')}; got ${JSON.stringify(text)}.`);
+    }
+    return text;
+}
+function parseRetentionDays(text, problems) {
+    if (text === '')
+        return undefined;
+    if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 90) {
+        problems.push(`'retention-days' must be a whole number of days from 1 to 90, or empty for the repository's default; got ${JSON.stringify(text)}.`);
+        return undefined;
+    }
+    return Number(text);
+}
+function abbreviate(text) {
+    return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+;// CONCATENATED MODULE: ./src/assets/download.ts
+/**
+ * Streaming downloads of asset files: one file to disk through the runner's proxy, with retries,
+ * redirects, a size check, SHA-256, and an atomic rename once the caller's verifier agrees.
+ *
+ * Not @actions/tool-cache's downloadTool (DESIGN.md §7): it follows no relative redirect, reports
+ * no progress, hashes nothing and sleeps 10-20 s between tries. The request goes through
+ * src/http.ts instead, whose agents come from the toolkit, so HTTPS_PROXY / NO_PROXY behave the same.
+ *
+ * Speed: Node's HTTP client reads the socket in 64 KiB chunks on the main thread, which already
+ * costs about as much as curl's whole download; so little else runs there. Chunks are copied into
+ * four 2 MiB buffers; a full buffer is written by one positioned write (libuv's thread pool), then
+ * moved (transferred, not copied) to a worker thread that hashes it and hands it back. Filling,
+ * writing and hashing thus run at once on different buffers, and memory is the buffers whatever
+ * the file size: when all are busy the socket is paused. (Shared memory would spare the moves,
+ * but V8 copies into a SharedArrayBuffer byte by byte: 0.5 s per GiB on the main thread.)
+ */
+
+
+
+
+
+
+
+
+
+
+/** A file that could not be brought down whole and verified. */
+class DownloadError extends Error {
+    url;
+    reason;
+    permanent;
+    attempts;
+    name = 'DownloadError';
+    constructor(
+    /** Without its query string, which may carry a signature. */
+    url, reason, 
+    /** True when no retry could help (a 404, a refused URL, a file that failed verification). */
+    permanent, attempts, options) {
+        super(`could not download ${url}: ${reason}`, options);
+        this.url = url;
+        this.reason = reason;
+        this.permanent = permanent;
+        this.attempts = attempts;
+    }
+}
+const DEFAULT_MAX_ATTEMPTS = 5;
+const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
+const DEFAULT_PROGRESS_EVERY_MS = 5000;
+const MAX_REDIRECTS = 10;
+/** A server asking for a longer pause gets this one; the next try counts against maxAttempts. */
+const MAX_RETRY_AFTER_MS = 120_000;
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+/**
+ * Four buffers of 2 MiB: one filling, one being written, one being hashed, one spare. Measured on
+ * 1 GiB (bench/download.ts): more or larger buffers cost RSS and were not faster.
+ */
+const BUFFER_BYTES = 2 * 1024 * 1024;
+const BUFFER_COUNT = 4;
+/** Between young-generation GCs (see collectGarbage); at 8 MiB one download's RSS passed 100 MB. */
+const GARBAGE_EVERY_BYTES = 2 * 1024 * 1024;
+/** Below this, a worker's start-up costs more than hashing on the main thread. */
+const WORKER_HASH_MIN_BYTES = 16 * 1024 * 1024;
+const PROGRESS_CHECK_BYTES = 1024 * 1024;
+/** The URL as it may be shown: no query string, fragment or credentials. */
+function redactUrl(url) {
+    try {
+        const parsed = new URL(url);
+        return `${parsed.origin === 'null' ? `${parsed.protocol}//${parsed.host}` : parsed.origin}${parsed.pathname}`;
+    }
+    catch {
+        return String(url).split(/[?#]/, 1)[0];
+    }
+}
+/**
+ * Downloads one file to `request.destination`: nothing appears there unless it arrived whole and
+ * `verify` accepted it; the temporary file is removed on every failure and on cancellation.
+ * Throws DownloadError, or the signal's reason (CancelledError) when cancelled.
+ */
+async function downloadFile(request, options, deps) {
+    const { signal } = options;
+    const { log } = deps;
+    const shownUrl = redactUrl(request.url);
+    const maxAttempts = Math.max(1, options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS);
+    let url;
+    try {
+        url = new URL(request.url);
+    }
+    catch {
+        throw new DownloadError(shownUrl, 'not a valid URL', true, 0);
+    }
+    const refusal = refuseUrl(url, options.allowInsecureHosts);
+    if (refusal)
+        throw new DownloadError(shownUrl, refusal, true, 0);
+    const folder = external_node_path_.dirname(request.destination);
+    try {
+        await (0,promises_.mkdir)(folder, { recursive: true });
+    }
+    catch (error) {
+        throw new DownloadError(shownUrl, `cannot create ${folder}: ${messageOf(error)}`, true, 0, {
+            cause: error
+        });
+    }
+    const started = deps.now();
+    log.info(`${request.label}: downloading ${shownUrl}`);
+    for (let attempt = 1;; attempt++) {
+        throwIfCancelled(signal);
+        const tempPath = external_node_path_.join(folder, `.${external_node_path_.basename(request.destination)}.${(0,external_node_crypto_.randomBytes)(6).toString('hex')}.part`);
+        let fetched;
+        try {
+            fetched = await fetchOnce(url, tempPath, request.label, options, deps);
+        }
+        catch (error) {
+            await (0,promises_.rm)(tempPath, { force: true });
+            throwIfCancelled(signal);
+            if (!(error instanceof AttemptError))
+                throw error;
+            if (error.permanent || attempt >= maxAttempts) {
+                const reason = attempt > 1 ? `${error.reason} (after ${attempt} attempts)` : error.reason;
+                throw new DownloadError(shownUrl, reason, error.permanent, attempt, { cause: error });
+            }
+            const backoff = options.backoff ?? DEFAULT_BACKOFF;
+            const delay = Math.min(MAX_RETRY_AFTER_MS, retryDelay(attempt - 1, error.retryAfterMs, backoff, deps.random));
+            log.warning(`${request.label}: ${error.reason}; attempt ${attempt} of ${maxAttempts}, trying again in ${formatDuration(delay)}.`);
+            await deps.sleep(delay, signal);
+            continue;
+        }
+        try {
+            await options.verify?.(tempPath);
+        }
+        catch (error) {
+            await (0,promises_.rm)(tempPath, { force: true });
+            throwIfCancelled(signal);
+            throw new DownloadError(shownUrl, messageOf(error), true, attempt, { cause: error });
+        }
+        try {
+            await (0,promises_.rename)(tempPath, request.destination);
+        }
+        catch (error) {
+            await (0,promises_.rm)(tempPath, { force: true });
+            const reason = `cannot rename the download to ${request.destination}: ${messageOf(error)}`;
+            throw new DownloadError(shownUrl, reason, true, attempt, { cause: error });
+        }
+        const ms = deps.now() - started;
+        log.info(`${request.label}: ${formatBytes(fetched.bytes)} in ${formatDuration(ms)} (${formatRate(fetched.bytes, fetched.ms)}) to ${request.destination}`);
+        return {
+            url: shownUrl,
+            destination: request.destination,
+            bytes: fetched.bytes,
+            sha256: fetched.sha256,
+            ms,
+            attempts: attempt
+        };
+    }
+}
+/**
+ * Runs `worker` over `items` with at most `concurrency` at once. After the first failure (or
+ * cancellation) no new item starts; the running ones are awaited, then the first error is thrown.
+ * Results come in input order.
+ */
+async function runBounded(items, concurrency, worker, signal) {
+    const results = new Array(items.length);
+    let next = 0;
+    let failure;
+    const lane = async () => {
+        while (!failure && next < items.length) {
+            if (signal?.aborted) {
+                failure = { error: cancellation(signal) };
+                return;
+            }
+            const index = next++;
+            try {
+                results[index] = await worker(items[index]);
+            }
+            catch (error) {
+                failure ??= { error };
+            }
+        }
+    };
+    const lanes = Math.max(1, Math.min(Math.floor(concurrency), items.length));
+    await Promise.all(Array.from({ length: lanes }, lane));
+    if (failure)
+        throw failure.error;
+    return results;
+}
+/** Why this URL may not be fetched, or undefined when it may. */
+function refuseUrl(url, allowInsecureHosts = []) {
+    if (url.protocol === 'https:')
+        return undefined;
+    const host = url.hostname.toLowerCase();
+    if (url.protocol === 'http:' && (isLoopbackHost(host) || allowInsecureHosts.includes(host))) {
+        return undefined;
+    }
+    return `only https: URLs are downloaded (plain http only from this machine); got ${redactUrl(url)}`;
+}
+/** Where a redirect from `from` leads (relative Locations included), or why it is not followed. */
+function redirectTarget(from, location, allowInsecureHosts) {
+    if (!location)
+        return { refusal: 'a redirect without a Location header' };
+    let next;
+    try {
+        next = new URL(location, from);
+    }
+    catch {
+        return { refusal: 'a redirect to an invalid Location' };
+    }
+    if (from.protocol === 'https:' && next.protocol !== 'https:') {
+        return { refusal: `refused a redirect from https to ${redactUrl(next)}` };
+    }
+    const refusal = refuseUrl(next, allowInsecureHosts);
+    return refusal ? { refusal: `refused a redirect: ${refusal}` } : { next };
+}
+/** One try failed; `permanent` says whether another could help. */
+class AttemptError extends Error {
+    reason;
+    permanent;
+    retryAfterMs;
+    constructor(reason, permanent, retryAfterMs) {
+        super(reason);
+        this.reason = reason;
+        this.permanent = permanent;
+        this.retryAfterMs = retryAfterMs;
+        this.name = 'AttemptError';
+    }
+}
+async function fetchOnce(start, tempPath, label, options, deps) {
+    const { signal } = options;
+    const began = deps.now();
+    const response = await follow(start, label, options, deps);
+    const expected = contentLength(response.headers);
+    const writer = await HashingFileWriter.open(tempPath, expected).catch((error) => {
+        response.body.destroy();
+        throw new AttemptError(`cannot write ${tempPath}: ${messageOf(error)}`, true);
+    });
+    try {
+        const every = options.progressEveryMs ?? DEFAULT_PROGRESS_EVERY_MS;
+        let received = 0;
+        let reported = began;
+        let nextCheck = PROGRESS_CHECK_BYTES;
+        const idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
+        await pump(response.body, writer, { signal, idleTimeoutMs }, chunkBytes => {
+            received += chunkBytes;
+            // The clock is read once per MiB, not per 64 KiB chunk.
+            if (received < nextCheck)
+                return;
+            nextCheck = received + PROGRESS_CHECK_BYTES;
+            const now = deps.now();
+            if (now - reported < every)
+                return;
+            reported = now;
+            const share = expected
+                ? ` of ${formatBytes(expected)} (${Math.floor((received / expected) * 100)}%)`
+                : '';
+            deps.log.info(`${label}: ${formatBytes(received)}${share}, ${formatRate(received, now - began)}`);
+        }).catch((error) => {
+            if (error instanceof AttemptError)
+                throw error;
+            const failure = (0,http/* toRequestError */.du)(error, { signal });
+            if (!(failure instanceof http/* NetworkError */.Dr))
+                throw failure;
+            const progress = expected !== undefined ? ` after ${received} of ${expected} bytes` : '';
+            throw new AttemptError(`the connection failed${progress} (${failure.message})`, false);
+        });
+        const { bytes, sha256 } = await writer.finish();
+        if (expected !== undefined && bytes !== expected) {
+            throw new AttemptError(`the body ended after ${bytes} of ${expected} bytes`, false);
+        }
+        return { bytes, sha256, ms: deps.now() - began };
+    }
+    finally {
+        await writer.abort();
+    }
+}
+/** GETs `start`, following redirects itself; resolves with a 200 response, body unread. */
+async function follow(start, label, options, deps) {
+    let url = start;
+    for (let hops = 0;; hops++) {
+        let response;
+        try {
+            response = await (0,http/* sendRequest */.w$)({
+                method: 'GET',
+                url,
+                // The size check needs the bytes as stored, not a transfer encoding of them.
+                headers: { 'Accept-Encoding': 'identity' },
+                signal: options.signal,
+                idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS
+            });
+        }
+        catch (error) {
+            if (error instanceof http/* NetworkError */.Dr) {
+                throw new AttemptError(`network error: ${error.message}`, false);
+            }
+            throw error;
+        }
+        const { status, headers, body } = response;
+        if (status === 200)
+            return response;
+        if (REDIRECT_STATUSES.has(status)) {
+            body.resume();
+            if (hops >= MAX_REDIRECTS) {
+                throw new AttemptError(`more than ${MAX_REDIRECTS} redirects`, true);
+            }
+            const target = redirectTarget(url, firstHeader(headers.location), options.allowInsecureHosts);
+            if ('refusal' in target)
+                throw new AttemptError(`HTTP ${status}: ${target.refusal}`, true);
+            deps.log.debug(`${label}: HTTP ${status} to ${redactUrl(target.next)}`);
+            url = target.next;
+            continue;
+        }
+        const retryAfter = parseRetryAfter(firstHeader(headers['retry-after']), (deps.wallClock ?? Date.now)());
+        if (status === 408 || status === 429 || status >= 500) {
+            body.destroy();
+            throw new AttemptError(`HTTP ${status}`, false, retryAfter);
+        }
+        const excerpt = await readExcerpt(body);
+        const detail = excerpt && !excerpt.startsWith(String(status)) ? ` (${excerpt})` : '';
+        const hint = status === 401 || status === 403 ? '; the signed URL may have expired' : '';
+        throw new AttemptError(`HTTP ${status}${detail}${hint}`, true);
+    }
+}
+const EXCERPT_CHARS = 160;
+/** The start of an error page, in one line: often the only clue (an expired signature, a firewall). */
+async function readExcerpt(body) {
+    const chunks = [];
+    let size = 0;
+    try {
+        for await (const chunk of body) {
+            chunks.push(chunk);
+            size += chunk.length;
+            if (size >= EXCERPT_CHARS * 4)
+                break;
+        }
+    }
+    catch {
+        // An excerpt is a courtesy; the status says enough.
+    }
+    finally {
+        body.destroy();
+    }
+    const text = Buffer.concat(chunks)
+        .toString('utf8')
+        .replace(/<[^>]*>/g, ' ')
+        .replace(/\s+/g, ' ');
+    const trimmed = text.trim();
+    return trimmed.length > EXCERPT_CHARS ? `${trimmed.slice(0, EXCERPT_CHARS)}…` : trimmed;
+}
+/**
+ * Feeds the body to the writer, pausing it while the writer has no free buffer. A failure names
+ * a silent connection as such (src/http.ts ends it after idleTimeoutMs; the body only sees an
+ * abort).
+ */
+function pump(body, writer, options, onChunk) {
+    const { signal, idleTimeoutMs } = options;
+    return new Promise((resolve, reject) => {
+        const socket = body.socket;
+        let silent = false;
+        const onSilence = () => {
+            silent = true;
+        };
+        let settled = false;
+        const settle = () => {
+            if (settled)
+                return false;
+            settled = true;
+            signal?.removeEventListener('abort', onAbort);
+            socket?.removeListener('timeout', onSilence);
+            return true;
+        };
+        const fail = (error) => {
+            if (!settle())
+                return;
+            body.destroy();
+            reject(silent ? new http/* NetworkError */.Dr(`no data for ${idleTimeoutMs} ms`, 'ETIMEDOUT') : error);
+        };
+        const onAbort = () => fail(cancellation(signal));
+        if (signal?.aborted)
+            return onAbort();
+        signal?.addEventListener('abort', onAbort, { once: true });
+        socket?.on('timeout', onSilence);
+        // The connection may have failed while the file was being opened.
+        if (body.destroyed)
+            return fail(body.errored ?? closedEarly());
+        writer.onError = fail;
+        body.on('data', (chunk) => {
+            onChunk(chunk.length);
+            if (!writer.push(chunk)) {
+                body.pause();
+                writer.whenRoom(() => body.resume());
+            }
+        });
+        body.once('end', () => {
+            if (settle())
+                resolve();
+        });
+        body.once('error', fail);
+        body.once('close', () => {
+            if (!body.complete)
+                fail(closedEarly());
+        });
+    });
+}
+function closedEarly() {
+    return new http/* NetworkError */.Dr('the connection closed early', 'ECONNRESET');
+}
+/** For small files: on the main thread. */
+class InlineHasher {
+    hash = (0,external_node_crypto_.createHash)('sha256');
+    async update(memory, length) {
+        this.hash.update(memory.subarray(0, length));
+        return memory;
+    }
+    async digest() {
+        return this.hash.digest('hex');
+    }
+    close() { }
+}
+// Inline, so that it survives bundling into one ESM file; CommonJS, as eval workers are.
+// Buffers are transferred there and back (moved, not copied).
+const HASH_WORKER_SOURCE = `
+const { parentPort } = require('node:worker_threads')
+const { createHash } = require('node:crypto')
+const hashes = new Map()
+parentPort.on('message', ({ op, stream, memory, length }) => {
+  let hash = hashes.get(stream)
+  if (op === 'close') return hashes.delete(stream)
+  if (!hash) hashes.set(stream, (hash = createHash('sha256')))
+  if (op === 'update') {
+    hash.update(new Uint8Array(memory, 0, length))
+    parentPort.postMessage({ stream, memory }, [memory])
+  } else {
+    hashes.delete(stream)
+    parentPort.postMessage({ stream, digest: hash.digest('hex') })
+  }
+})
+`;
+/**
+ * One worker thread hashes every large download in flight (each is a stream of buffers), so
+ * parallel downloads do not each pay for a V8 isolate. It ends when the last stream closes.
+ */
+class HashWorker {
+    static current;
+    worker = new external_node_worker_threads_.Worker(HASH_WORKER_SOURCE, { eval: true });
+    /** Replies come in the order of requests, per stream. */
+    waiters = new Map();
+    nextStream = 1;
+    constructor() {
+        this.worker.on('message', (reply) => this.waiters.get(reply.stream)?.shift()?.resolve(reply));
+        const broken = (error) => {
+            if (HashWorker.current === this)
+                HashWorker.current = undefined;
+            for (const queue of this.waiters.values())
+                queue.forEach(waiter => waiter.reject(error));
+            this.waiters.clear();
+        };
+        this.worker.on('error', broken);
+        this.worker.on('exit', code => broken(new Error(`the hashing thread stopped (exit ${code})`)));
+    }
+    static open() {
+        HashWorker.current ??= new HashWorker();
+        return HashWorker.current.stream();
+    }
+    stream() {
+        const stream = this.nextStream++;
+        const queue = [];
+        this.waiters.set(stream, queue);
+        const call = (message, transfer = []) => new Promise((resolve, reject) => {
+            if (!this.waiters.has(stream))
+                return reject(new Error('the hashing thread stopped'));
+            queue.push({ resolve, reject });
+            this.worker.postMessage({ stream, ...message }, transfer);
+        });
+        return {
+            update: async (memory, length) => {
+                const buffer = memory.buffer;
+                const reply = await call({ op: 'update', memory: buffer, length }, [buffer]);
+                return reply?.memory && Buffer.from(reply.memory);
+            },
+            digest: async () => {
+                const reply = await call({ op: 'digest' });
+                this.close(stream);
+                return reply?.digest ?? '';
+            },
+            close: () => {
+                if (!this.waiters.has(stream))
+                    return;
+                this.worker.postMessage({ op: 'close', stream });
+                this.close(stream);
+            }
+        };
+    }
+    close(stream) {
+        this.waiters.get(stream)?.forEach(waiter => waiter.resolve(undefined));
+        this.waiters.delete(stream);
+        if (this.waiters.size > 0)
+            return;
+        if (HashWorker.current === this)
+            HashWorker.current = undefined;
+        void this.worker.terminate();
+    }
+}
+let collectYoungGarbage;
+/**
+ * Node's HTTP client allocates two fresh buffers per socket read (the read, and the body copy
+ * the parser makes), and V8 frees them only at a GC; its heuristics let some 40-60 MB of them
+ * pile up first. A young-generation GC every few MiB keeps the RSS flat at a fraction of a
+ * millisecond each. V8 exposes `gc` to contexts created while its flag is on: one such context.
+ */
+function collectGarbage() {
+    if (!collectYoungGarbage) {
+        try {
+            external_node_v8_default().setFlagsFromString('--expose-gc');
+            const gc = external_node_vm_default().runInNewContext('gc');
+            collectYoungGarbage = () => gc({ type: 'minor' });
+        }
+        catch {
+            collectYoungGarbage = () => undefined;
+        }
+        finally {
+            external_node_v8_default().setFlagsFromString('--no-expose-gc');
+        }
+    }
+    collectYoungGarbage();
+}
+/**
+ * Writes a stream of chunks to a new file and hashes it, through at most BUFFER_COUNT buffers.
+ * `push` copies into the current buffer; a full buffer is written, then hashed, then reused, so
+ * filling, writing and hashing run at once on different buffers.
+ */
+class HashingFileWriter {
+    file;
+    filePath;
+    hasher;
+    bufferBytes;
+    /** Set by the reader: called once with the first write or hashing failure. */
+    onError = () => undefined;
+    idle = [];
+    allocated = 0;
+    current;
+    filled = 0;
+    position = 0;
+    sinceGarbage = 0;
+    backlog = [];
+    writes = Promise.resolve();
+    inFlight = new Set();
+    failure;
+    onRoom;
+    closed = false;
+    constructor(file, filePath, hasher, bufferBytes) {
+        this.file = file;
+        this.filePath = filePath;
+        this.hasher = hasher;
+        this.bufferBytes = bufferBytes;
+    }
+    static async open(filePath, expectedBytes) {
+        const file = await (0,promises_.open)(filePath, 'wx');
+        const large = expectedBytes === undefined || expectedBytes >= WORKER_HASH_MIN_BYTES;
+        const bufferBytes = Math.min(BUFFER_BYTES, Math.max(64 * 1024, expectedBytes ?? BUFFER_BYTES));
+        try {
+            const hasher = large ? HashWorker.open() : new InlineHasher();
+            return new HashingFileWriter(file, filePath, hasher, bufferBytes);
+        }
+        catch (error) {
+            await file.close();
+            throw error;
+        }
+    }
+    /** Takes the chunk; false when the caller must wait for `whenRoom` before pushing more. */
+    push(chunk) {
+        if (this.failure)
+            return true;
+        this.backlog.push(chunk);
+        this.fill();
+        return this.backlog.length === 0;
+    }
+    /** Calls back once every pushed chunk has been taken (or the writer failed). */
+    whenRoom(callback) {
+        this.onRoom = callback;
+    }
+    /** Waits for everything pushed to be written; closes the file. */
+    async finish() {
+        while (this.backlog.length > 0 && !this.failure) {
+            await new Promise(resolve => this.whenRoom(resolve));
+        }
+        if (!this.failure && this.filled > 0)
+            this.flush();
+        await this.settle();
+        if (this.failure)
+            throw this.failure;
+        const sha256 = await this.hasher.digest();
+        this.closed = true;
+        await this.file.close();
+        return { bytes: this.position, sha256 };
+    }
+    /** Stops and closes the file (the caller deletes it). Harmless after finish. */
+    async abort() {
+        if (this.closed)
+            return;
+        this.closed = true;
+        this.failure ??= new Error('aborted');
+        this.backlog.length = 0;
+        await this.settle();
+        this.hasher.close();
+        await this.file.close().catch(() => undefined);
+    }
+    fill() {
+        while (this.backlog.length > 0 && !this.failure) {
+            const memory = (this.current ??= this.takeBuffer());
+            if (!memory)
+                return;
+            const chunk = this.backlog[0];
+            const copied = chunk.copy(memory, this.filled);
+            this.filled += copied;
+            if (copied === chunk.length)
+                this.backlog.shift();
+            else
+                this.backlog[0] = chunk.subarray(copied);
+            if (this.filled === memory.length)
+                this.flush();
+        }
+    }
+    takeBuffer() {
+        const memory = this.idle.pop();
+        if (memory || this.allocated === BUFFER_COUNT)
+            return memory;
+        this.allocated++;
+        // An ArrayBuffer of its own, so that it can move to the hashing thread and back.
+        return Buffer.from(new ArrayBuffer(this.bufferBytes));
+    }
+    flush() {
+        const memory = this.current;
+        const length = this.filled;
+        const position = this.position;
+        this.current = undefined;
+        this.filled = 0;
+        this.position += length;
+        // Writes go one after another, so buffers reach the hasher in file order.
+        const written = (this.writes = this.writes.then(() => writeFully(this.file, memory, length, position).catch((error) => {
+            throw new AttemptError(`cannot write ${this.filePath}: ${messageOf(error)}`, true);
+        })));
+        const reused = written
+            .then(() => this.hasher.update(memory, length))
+            .then(back => back && this.release(back), (error) => this.fail(error))
+            .finally(() => this.inFlight.delete(reused));
+        this.inFlight.add(reused);
+        this.sinceGarbage += length;
+        if (this.sinceGarbage >= GARBAGE_EVERY_BYTES) {
+            this.sinceGarbage = 0;
+            collectGarbage();
+        }
+    }
+    release(memory) {
+        this.idle.push(memory);
+        this.fill();
+        if (this.backlog.length === 0)
+            this.wake();
+    }
+    fail(error) {
+        if (this.failure)
+            return;
+        this.failure =
+            error instanceof AttemptError
+                ? error
+                : new AttemptError(`cannot hash ${this.filePath}: ${messageOf(error)}`, true);
+        this.onError(this.failure);
+        this.wake();
+    }
+    wake() {
+        const callback = this.onRoom;
+        this.onRoom = undefined;
+        callback?.();
+    }
+    async settle() {
+        while (this.inFlight.size > 0)
+            await Promise.all(this.inFlight);
+    }
+}
+async function writeFully(file, memory, length, position) {
+    for (let offset = 0; offset < length;) {
+        const { bytesWritten } = await file.write(memory, offset, length - offset, position + offset);
+        offset += bytesWritten;
+    }
+}
+function contentLength(headers) {
+    const text = headers['content-length'];
+    if (text === undefined || !/^\d+$/.test(text))
+        return undefined;
+    return Number(text);
+}
+function firstHeader(value) {
+    return Array.isArray(value) ? value[0] : value;
+}
+function cancellation(signal) {
+    return signal?.reason instanceof Error ? signal.reason : new http/* CancelledError */.cc();
+}
+function throwIfCancelled(signal) {
+    if (signal?.aborted)
+        throw cancellation(signal);
+}
+function messageOf(error) {
+    return error instanceof Error ? error.message : String(error);
+}
+const MIB = 1024 * 1024;
+function formatBytes(bytes) {
+    if (bytes < 1024)
+        return `${bytes} B`;
+    if (bytes < MIB)
+        return `${(bytes / 1024).toFixed(1)} KiB`;
+    if (bytes < 1024 * MIB)
+        return `${(bytes / MIB).toFixed(1)} MiB`;
+    return `${(bytes / 1024 / MIB).toFixed(2)} GiB`;
+}
+function formatRate(bytes, ms) {
+    return `${(bytes / MIB / Math.max(ms / 1000, 0.001)).toFixed(1)} MiB/s`;
+}
+
+;// CONCATENATED MODULE: ./src/assets/file-name.ts
+/** Room for the temporary name's prefix and suffix under the usual 255-byte limit. */
+const MAX_NAME_LENGTH = 200;
+/**
+ * The file name for an asset (DESIGN.md §5): the URL's last path segment reduced to
+ * `[A-Za-z0-9._-]`, else `point_cloud.<ext>`.
+ *
+ * Beyond the letter of §5: leading dots are dropped (no hidden files, and no clash with the
+ * `.<name>.*.part` temporary names), and the format's extension is added when the segment lacks
+ * it, so that two formats served from one path (`/get?format=ply`, `/get?format=spz`) cannot
+ * overwrite each other in the task's folder.
+ */
+function assetFileName(url, format) {
+    const extension = `.${format}`;
+    const reduced = lastSegment(url).replace(/[^A-Za-z0-9._-]/g, '');
+    let name = reduced.replace(/^\.+/, '');
+    // Nothing left, or only the extension (`场景.ply`): no name worth keeping.
+    if (name === '' || reduced.toLowerCase() === extension)
+        return `point_cloud${extension}`;
+    if (!name.toLowerCase().endsWith(extension))
+        name += extension;
+    if (name.length > MAX_NAME_LENGTH)
+        name = name.slice(-MAX_NAME_LENGTH).replace(/^\.+/, '');
+    return name;
+}
+function lastSegment(url) {
+    let pathname;
+    try {
+        pathname = new URL(url).pathname;
+    }
+    catch {
+        pathname = url.split(/[?#]/, 1)[0];
+    }
+    const segment = pathname.split('/').pop() ?? '';
+    try {
+        return decodeURIComponent(segment);
+    }
+    catch {
+        return segment;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/assets/verify/result.ts
+/** The file is not a usable asset; `reason` says why, in words meant for the user. */
+class AssetVerificationError extends Error {
+    reason;
+    constructor(reason) {
+        super(reason);
+        this.name = 'AssetVerificationError';
+        this.reason = reason;
+    }
+}
+function fail(reason) {
+    throw new AssetVerificationError(reason);
+}
+
+;// CONCATENATED MODULE: ./src/assets/verify/text.ts
+/** Words for failure messages: raw bytes quoted safely, counts, and errors of any kind. */
+/** Bytes as a double-quoted string that is safe to print: ASCII as is, anything else escaped. */
+function quoteBytes(bytes) {
+    let out = '';
+    for (const byte of bytes) {
+        if (byte === 0x0a)
+            out += '\\n';
+        else if (byte === 0x0d)
+            out += '\\r';
+        else if (byte === 0x09)
+            out += '\\t';
+        else if (byte === 0x22 || byte === 0x5c)
+            out += `\\${String.fromCharCode(byte)}`;
+        else if (byte >= 0x20 && byte < 0x7f)
+            out += String.fromCharCode(byte);
+        else
+            out += `\\x${byte.toString(16).padStart(2, '0')}`;
+    }
+    return `"${out}"`;
+}
+/** Up to 80 characters of header text read as latin1, quoted like bytes. */
+const quoteText = (text) => quoteBytes(Buffer.from(text.slice(0, 80), 'latin1'));
+const plural = (count, noun) => `${count} ${noun}${count === 1 ? '' : 's'}`;
+function describeError(error) {
+    // Not `instanceof Error`: errors from Node's internals may come from another realm (as under jest).
+    const message = text_isRecord(error) ? error.message : undefined;
+    return typeof message === 'string' ? message : String(error);
+}
+const text_isRecord = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+;// CONCATENATED MODULE: ./src/assets/verify/file-ranges.ts
+
+
+/** Reads byte ranges of an open file whose size is known. */
+class FileRanges {
+    file;
+    size;
+    constructor(file, size) {
+        this.file = file;
+        this.size = size;
+    }
+    /** The bytes at [position, position + length), or fewer where the file ends. */
+    async read(position, length) {
+        const wanted = Math.max(0, Math.min(length, this.size - position));
+        const buffer = Buffer.alloc(wanted);
+        let filled = 0;
+        while (filled < wanted) {
+            const { bytesRead } = await this.file.read(buffer, filled, wanted - filled, position + filled);
+            if (bytesRead === 0)
+                break; // the file shrank under us; callers see the short buffer
+            filled += bytesRead;
+        }
+        return buffer.subarray(0, filled);
+    }
+}
+/**
+ * Relates a file's size to the size its own headers describe. `describer` names those headers,
+ * e.g. "the PLY header"; `singular` picks the verb's form for it.
+ */
+function checkExactSize(actual, expected, describer, singular) {
+    if (actual < expected) {
+        fail(`truncated: ${actual} bytes, ${describer} ${singular ? 'needs' : 'need'} ${expected}`);
+    }
+    if (actual > expected) {
+        const accounts = singular ? 'accounts' : 'account';
+        fail(`${plural(actual - expected, 'trailing byte')}: ${actual} bytes, ${describer} ${accounts} for ${expected}`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/assets/verify/ply-header.ts
+
+
+const PLY_TYPE_BYTES = {
+    char: 1,
+    uchar: 1,
+    int8: 1,
+    uint8: 1,
+    short: 2,
+    ushort: 2,
+    int16: 2,
+    uint16: 2,
+    int: 4,
+    uint: 4,
+    float: 4,
+    int32: 4,
+    uint32: 4,
+    float32: 4,
+    double: 8,
+    float64: 8
+};
+/** Length of the header including its `end_header` line, or undefined if it is not in `head`. */
+function findPlyHeaderEnd(head) {
+    const match = /\nend_header[ \t]*\r?\n/.exec(head.toString('latin1'));
+    return match ? match.index + match[0].length : undefined;
+}
+function parsePlyHeader(header) {
+    const lines = header.split('\n').map(line => line.replace(/\r$/, '').trim());
+    let format;
+    const elements = [];
+    for (const line of lines.slice(1)) {
+        const words = line.split(/\s+/);
+        const keyword = words[0];
+        if (keyword === 'end_header')
+            break;
+        if (keyword === '' || keyword === 'comment' || keyword === 'obj_info')
+            continue;
+        if (keyword === 'format') {
+            format = words.slice(1).join(' ');
+            checkPlyFormat(format);
+        }
+        else if (keyword === 'element') {
+            elements.push(parseElement(words, line));
+        }
+        else if (keyword === 'property') {
+            addProperty(elements.at(-1), words, line);
+        }
+        else {
+            fail(`unexpected PLY header line ${quoteText(line)}`);
+        }
+    }
+    if (format === undefined)
+        fail('the PLY header has no "format" line');
+    return elements;
+}
+function checkPlyFormat(format) {
+    if (format === 'binary_little_endian 1.0')
+        return;
+    const [encoding] = format.split(' ');
+    if (encoding === 'ascii') {
+        fail('ASCII PLY is not supported: Gaussian-splat PLY files are "binary_little_endian 1.0"');
+    }
+    if (encoding === 'binary_big_endian') {
+        fail('big-endian PLY is not supported: Gaussian-splat PLY files are "binary_little_endian 1.0"');
+    }
+    fail(`unsupported PLY format ${quoteText(format)}; expected "binary_little_endian 1.0"`);
+}
+function parseElement(words, line) {
+    if (words.length !== 3 || !/^\d+$/.test(words[2]) || !Number.isSafeInteger(Number(words[2]))) {
+        fail(`malformed PLY header line ${quoteText(line)}`);
+    }
+    return { name: words[1], count: Number(words[2]), properties: [], rowBytes: 0 };
+}
+function addProperty(element, words, line) {
+    if (!element)
+        fail(`PLY property before any element: ${quoteText(line)}`);
+    if (words[1] === 'list') {
+        fail(`list property "${words.at(-1)}" in the ${element.name} element: its size depends on the data, and Gaussian-splat PLY files have none`);
+    }
+    const bytes = PLY_TYPE_BYTES[words[1]];
+    if (words.length !== 3 || bytes === undefined) {
+        fail(`malformed PLY header line ${quoteText(line)}`);
+    }
+    element.properties.push(words[2]);
+    element.rowBytes += bytes;
+}
+
+;// CONCATENATED MODULE: ./src/assets/verify/sh-degree.ts
+/** Spherical-harmonic coefficients per colour channel for SH degrees 0..4. */
+const SH_COEFFICIENTS = [0, 3, 8, 15, 24];
+/** PLY's f_rest_* and SOG v1's shN.shape[1] count all three channels, for degrees 0..3. */
+const DEGREE_OF_REST_COUNT = new Map(SH_COEFFICIENTS.slice(0, 4).map((perChannel, degree) => [3 * perChannel, degree]));
+/** The SH degree (0-3) of a splat with `count` non-DC coefficients, or undefined for any other count. */
+const shDegreeOfRestCount = (count) => DEGREE_OF_REST_COUNT.get(count);
+
+;// CONCATENATED MODULE: ./src/assets/verify/ply.ts
+
+
+
+
+const PLY_HEADER_LIMIT = 128 * 1024;
+/** What every 3DGS splat carries; SH beyond degree 0 (f_rest_*) and normals are optional. */
+const GAUSSIAN_PROPERTIES = 'x y z f_dc_0 f_dc_1 f_dc_2 opacity scale_0 scale_1 scale_2 rot_0 rot_1 rot_2 rot_3'.split(' ');
+const PACKED_PROPERTIES = ['packed_position', 'packed_rotation', 'packed_scale', 'packed_color'];
+/** The compressed PLY stores one `chunk` row of bounds per this many splats. */
+const SPLATS_PER_CHUNK = 256;
+/** Checks a 3DGS or compressed (chunked) PLY: its header, and a size that is exactly what the header describes. */
+async function verifyPly(file) {
+    const head = await file.read(0, PLY_HEADER_LIMIT);
+    const headerBytes = findPlyHeaderEnd(head);
+    if (headerBytes === undefined) {
+        fail(file.size <= PLY_HEADER_LIMIT
+            ? `truncated: ${file.size} bytes and the PLY header has no "end_header" line`
+            : 'no "end_header" line in the first 128 KiB; a splat PLY header is a few KiB');
+    }
+    const elements = parsePlyHeader(head.toString('latin1', 0, headerBytes));
+    checkPlySize(file.size, headerBytes, elements);
+    const named = (name) => elements.find(element => element.name === name);
+    const vertex = named('vertex');
+    if (!vertex)
+        fail('the PLY header has no "vertex" element, so no splats');
+    const chunk = named('chunk');
+    if (chunk || vertex.properties.includes('packed_position')) {
+        return compressedPlyInfo(vertex, chunk, named('sh'));
+    }
+    const missing = GAUSSIAN_PROPERTIES.filter(name => !vertex.properties.includes(name));
+    if (missing.length > 0) {
+        fail(`not a Gaussian-splat PLY: the vertex element lacks ${missing.join(', ')}`);
+    }
+    return {
+        format: 'ply',
+        gaussians: vertex.count,
+        version: 'ply-3dgs',
+        shDegree: fRestDegree(vertex)
+    };
+}
+function checkPlySize(size, headerBytes, elements) {
+    let expectedSize = headerBytes;
+    for (const element of elements)
+        expectedSize += element.count * element.rowBytes;
+    if (!Number.isSafeInteger(expectedSize))
+        fail('the PLY header describes an impossibly large file');
+    const layout = elements
+        .filter(element => element.count > 0)
+        .map(element => `${element.count} ${element.name} × ${element.rowBytes} bytes`)
+        .join(' + ');
+    checkExactSize(size, expectedSize, `the PLY header (${headerBytes} bytes + ${layout || 'no data'})`, true);
+}
+function compressedPlyInfo(vertex, chunk, sh) {
+    const missing = PACKED_PROPERTIES.filter(name => !vertex.properties.includes(name));
+    if (missing.length > 0) {
+        fail(`not a compressed PLY: the vertex element lacks ${missing.join(', ')}`);
+    }
+    const chunksNeeded = Math.ceil(vertex.count / SPLATS_PER_CHUNK);
+    if (!chunk || chunk.count < chunksNeeded) {
+        fail(`compressed PLY with ${vertex.count} splats needs ${chunksNeeded} chunk rows, the header has ${chunk?.count ?? 0}`);
+    }
+    if (sh && sh.count !== vertex.count) {
+        fail(`compressed PLY has ${vertex.count} vertex rows but ${sh.count} sh rows; they must match`);
+    }
+    return {
+        format: 'ply',
+        gaussians: vertex.count,
+        version: 'ply-compressed',
+        shDegree: sh ? fRestDegree(sh) : 0
+    };
+}
+function fRestDegree(element) {
+    const count = element.properties.filter(name => /^f_rest_\d+$/.test(name)).length;
+    const degree = shDegreeOfRestCount(count);
+    if (degree === undefined) {
+        fail(`${count} f_rest properties in the ${element.name} element; SH degrees 0-3 have 0, 9, 24 or 45`);
+    }
+    return degree;
+}
+
+;// CONCATENATED MODULE: ./src/assets/verify/sniff.ts
+
+
+/**
+ * Tells the formats apart by their first bytes, and names what a server sent instead of an asset
+ * (an HTML error page, an XML or JSON error body) so the user reads the cause, not "bad magic".
+ */
+/** How many leading bytes `expectFormat` needs to see. */
+const SNIFF_BYTES = 4096;
+const startsWith = (bytes, prefix) => bytes.length >= prefix.length && prefix.every((byte, i) => bytes[i] === byte);
+const ascii = (text) => [...text].map(char => char.charCodeAt(0));
+const PLY_MAGIC = ascii('ply\n');
+const PLY_MAGIC_CRLF = ascii('ply\r\n');
+const GZIP_MAGIC = [0x1f, 0x8b];
+/** Starts an SPZ header: a v4 file as is, v1-v3 once inflated. */
+const SPZ_MAGIC = ascii('NGSP');
+const ZIP_LOCAL_MAGIC = [0x50, 0x4b, 0x03, 0x04];
+const LABEL = { ply: 'PLY', spz: 'SPZ', sog: 'SOG' };
+/** Fails unless `head`, the first bytes of a file of `size` bytes, starts the `expected` format. */
+function expectFormat(head, size, expected) {
+    if (size === 0)
+        fail('empty file (0 bytes)');
+    const actual = sniffFormat(head);
+    if (actual === undefined) {
+        fail(describeNonAsset(head, size) ?? describeUnknown(head, expected));
+    }
+    if (actual !== expected) {
+        fail(`the bytes say ${LABEL[actual]} but the file name says .${expected}`);
+    }
+}
+function sniffFormat(head) {
+    if (startsWith(head, PLY_MAGIC) || startsWith(head, PLY_MAGIC_CRLF))
+        return 'ply';
+    if (startsWith(head, GZIP_MAGIC) || startsWith(head, SPZ_MAGIC))
+        return 'spz';
+    if (startsWith(head, ZIP_LOCAL_MAGIC))
+        return 'sog';
+    return undefined;
+}
+/** Names what a web server or API sent instead of an asset, or undefined if it is none of those. */
+function describeNonAsset(head, size) {
+    let start = startsWith(head, [0xef, 0xbb, 0xbf]) ? 3 : 0; // a UTF-8 byte order mark
+    while (start < head.length && isSpace(head[start]))
+        start++;
+    const text = head.toString('utf8', start);
+    const lower = text.slice(0, 256).toLowerCase();
+    const shown = quoteBytes(head.subarray(start, start + 40));
+    if (lower.startsWith('<!doctype html') ||
+        lower.startsWith('<html') ||
+        /^<\?xml[^>]*>\s*(<!doctype html|<html)/.test(lower)) {
+        const title = /<title[^>]*>([^<]{1,120})/i.exec(text)?.[1]?.trim();
+        const titled = title ? `; title "${collapse(title)}"` : '';
+        return `an HTML page, not a splat file (starts with ${shown}${titled})`;
+    }
+    if (lower.startsWith('<')) {
+        const code = /<code>([^<]{1,80})<\/code>/i.exec(text)?.[1];
+        const message = /<message>([^<]{1,160})<\/message>/i.exec(text)?.[1];
+        const details = code
+            ? `; code "${collapse(code)}"${message ? `, message "${collapse(message)}"` : ''}`
+            : '';
+        return `an XML document, not a splat file (starts with ${shown}${details})`;
+    }
+    if (lower.startsWith('{') || lower.startsWith('[')) {
+        return describeJson(text, head.length >= size, shown);
+    }
+    return undefined;
+}
+/** `complete`: `text` is the whole body, so it can be parsed rather than only pattern-matched. */
+function describeJson(text, complete, shown) {
+    let body;
+    if (complete) {
+        try {
+            body = JSON.parse(text);
+        }
+        catch {
+            body = undefined;
+        }
+    }
+    if (text_isRecord(body) && 'c' in body) {
+        const message = body.m === null || body.m === undefined ? '' : `, m "${collapse(String(body.m))}"`;
+        return `a JSON API response, not a splat file (c "${collapse(String(body.c))}"${message})`;
+    }
+    if (text_isRecord(body) && 'means' in body && 'quats' in body) {
+        return 'a SOG meta.json on its own, not a bundled .sog file (its images are separate files)';
+    }
+    const code = /^\{\s*"c"\s*:\s*"([^"]{0,40})"/.exec(text)?.[1];
+    if (code !== undefined)
+        return `a JSON API response, not a splat file (c "${collapse(code)}")`;
+    return `a JSON document, not a splat file (starts with ${shown})`;
+}
+function describeUnknown(head, expected) {
+    const sample = head.subarray(0, 24);
+    const looksLikeText = sample.every(byte => isSpace(byte) || byte >= 0x20);
+    const shown = looksLikeText
+        ? `the bytes are text, starting with ${quoteBytes(sample)}`
+        : `its first bytes are ${[...sample.subarray(0, 16)].map(byte => byte.toString(16).padStart(2, '0')).join(' ')}`;
+    return `not a ${LABEL[expected]} file or any splat format: ${shown}`;
+}
+const isSpace = (byte) => byte === 0x20 || (byte >= 0x09 && byte <= 0x0d);
+/** One line of printable text, for quoting what a server said. */
+const collapse = (text) => [...text]
+    .map(char => (char < ' ' || char === '\u007f' ? ' ' : char))
+    .join('')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, 160);
+
+;// CONCATENATED MODULE: ./src/assets/verify/sog-meta.ts
+
+
+
+/** Reads a SOG's meta.json (version 1 or 2): the splat count, SH degree and the images it names. */
+function parseSogMeta(bytes) {
+    let meta;
+    try {
+        meta = JSON.parse(bytes.toString('utf8'));
+    }
+    catch (error) {
+        fail(`meta.json is not valid JSON: ${describeError(error)}`);
+    }
+    if (!text_isRecord(meta))
+        fail('meta.json is not a JSON object');
+    const textures = [];
+    for (const section of ['means', 'scales', 'quats', 'sh0']) {
+        for (const name of sectionFiles(meta, section))
+            textures.push({ name, perSplat: true });
+    }
+    const shN = meta.shN;
+    if (shN !== undefined) {
+        const [centroids, labels, ...rest] = sectionFiles(meta, 'shN');
+        if (labels === undefined) {
+            fail('meta.json lists no shN labels image (shN.files needs two images)');
+        }
+        textures.push({ name: centroids, perSplat: false }, { name: labels, perSplat: true });
+        for (const name of rest)
+            textures.push({ name, perSplat: false });
+    }
+    if (meta.version === undefined) {
+        // Version 1 had no version field and no count: the count is the first dimension of means.
+        const count = (text_isRecord(meta.means) && Array.isArray(meta.means.shape) ? meta.means.shape : [])[0];
+        const fRest = text_isRecord(shN) && Array.isArray(shN.shape) ? shN.shape[1] : undefined;
+        const shDegree = shN === undefined ? 0 : shDegreeOfRestCount(Number(fRest)) || undefined;
+        if (!isCount(count))
+            fail('meta.json (SOG version 1) has no valid means.shape[0] splat count');
+        if (shDegree === undefined) {
+            fail('meta.json (SOG version 1) has shN without a valid shN.shape[1] (9, 24 or 45)');
+        }
+        return { version: 1, count, shDegree, textures };
+    }
+    if (meta.version !== 2)
+        fail(`unsupported SOG meta.json version ${JSON.stringify(meta.version)}`);
+    if (!isCount(meta.count))
+        fail('meta.json has no valid "count"');
+    let shDegree = 0;
+    if (shN !== undefined) {
+        const bands = text_isRecord(shN) ? shN.bands : undefined;
+        if (bands !== 1 && bands !== 2 && bands !== 3) {
+            fail('meta.json has shN without a valid shN.bands (1, 2 or 3)');
+        }
+        shDegree = bands;
+    }
+    return { version: 2, count: meta.count, shDegree, textures };
+}
+const isCount = (value) => Number.isSafeInteger(value) && value >= 0;
+function sectionFiles(meta, section) {
+    const value = meta[section];
+    const files = text_isRecord(value) ? value.files : undefined;
+    if (!Array.isArray(files) ||
+        files.length === 0 ||
+        !files.every(name => typeof name === 'string')) {
+        fail(`meta.json has no "${section}.files" list of image names`);
+    }
+    return files;
+}
+
+;// CONCATENATED MODULE: ./src/assets/verify/webp.ts
+
+
+
+/** How many leading bytes of an image `readWebpHeader` needs for any of the three WebP forms. */
+const WEBP_HEADER_BYTES = 30;
+/** Reads the size and dimensions from the first bytes of the WebP image `name`. */
+function readWebpHeader(bytes, name) {
+    if (bytes.length < 16 ||
+        bytes.toString('latin1', 0, 4) !== 'RIFF' ||
+        bytes.toString('latin1', 8, 12) !== 'WEBP') {
+        fail(`"${name}" is not a WebP image (starts with ${quoteBytes(bytes.subarray(0, 16))})`);
+    }
+    const riffBytes = bytes.readUInt32LE(4) + 8;
+    const chunk = bytes.toString('latin1', 12, 16);
+    const short = (needed) => {
+        if (bytes.length < needed)
+            fail(`"${name}" is cut off inside its WebP header`);
+    };
+    if (chunk === 'VP8L') {
+        short(25);
+        if (bytes[20] !== 0x2f)
+            fail(`"${name}" has a damaged lossless WebP header`);
+        const bits = bytes.readUInt32LE(21);
+        return { riffBytes, width: (bits & 0x3fff) + 1, height: ((bits >>> 14) & 0x3fff) + 1 };
+    }
+    if (chunk === 'VP8X') {
+        short(30);
+        return { riffBytes, width: bytes.readUIntLE(24, 3) + 1, height: bytes.readUIntLE(27, 3) + 1 };
+    }
+    if (chunk === 'VP8 ') {
+        short(30);
+        if (!startsWith(bytes.subarray(23), [0x9d, 0x01, 0x2a])) {
+            fail(`"${name}" has a damaged lossy WebP header`);
+        }
+        return {
+            riffBytes,
+            width: bytes.readUInt16LE(26) & 0x3fff,
+            height: bytes.readUInt16LE(28) & 0x3fff
+        };
+    }
+    fail(`"${name}" is a WebP image with an unknown first chunk ${quoteText(chunk)}`);
+}
+
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(38522);
+;// CONCATENATED MODULE: ./src/assets/verify/inflate-prefix.ts
+
+
+
+/** Deflate expands at most ~1032:1, so this never trips on a 64 KiB prefix yet bounds memory. */
+const INFLATE_OUTPUT_LIMIT = 80 * 1024 * 1024;
+/** Inflates as much of `input` as it holds: a stream cut short gives what precedes the cut, not an error. */
+function inflatePrefix(input, kind) {
+    const options = {
+        finishFlush: external_node_zlib_.constants.Z_SYNC_FLUSH,
+        maxOutputLength: INFLATE_OUTPUT_LIMIT
+    };
+    try {
+        return kind === 'gzip' ? external_node_zlib_.gunzipSync(input, options) : external_node_zlib_.inflateRawSync(input, options);
+    }
+    catch (error) {
+        fail(`corrupt compressed data: ${describeError(error)}`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/assets/verify/zip.ts
+
+
+
+
+
+/**
+ * Reads the ZIP container of a SOG bundle: its directory, and the start or the whole of an entry.
+ * Only what a SOG writer produces is accepted (one plain ZIP file, stored or deflated entries), and
+ * the limits and messages are a SOG's.
+ */
+const EOCD_SIGNATURE = 0x06054b50;
+const EOCD_BYTES = 22;
+const MAX_ZIP_COMMENT = 0xffff;
+const ZIP64_LOCATOR_SIGNATURE = 0x07064b50;
+const ZIP64_LOCATOR_BYTES = 20;
+const CENTRAL_SIGNATURE = 0x02014b50;
+const CENTRAL_ENTRY_BYTES = 46;
+const LOCAL_SIGNATURE = 0x04034b50;
+const LOCAL_HEADER_BYTES = 30;
+/** A SOG's directory lists a handful of files; more than this is not a SOG. */
+const CENTRAL_DIRECTORY_LIMIT = 1024 * 1024;
+const META_JSON_LIMIT = 1024 * 1024;
+/** Compressed bytes inflated to reach a deflated image's header. */
+const DEFLATED_HEADER_INPUT = 4096;
+/** Reads the central directory, checking that the file ends exactly where the end record says. */
+async function readZipDirectory(file) {
+    const { eocd, eocdOffset } = await findEndRecord(file);
+    const commentLength = eocd.readUInt16LE(20);
+    checkExactSize(file.size, eocdOffset + EOCD_BYTES + commentLength, 'the ZIP directory', true);
+    const entryCount = eocd.readUInt16LE(10);
+    const directorySize = eocd.readUInt32LE(12);
+    const directoryOffset = eocd.readUInt32LE(16);
+    const zip64 = entryCount === 0xffff ||
+        directorySize === 0xffffffff ||
+        directoryOffset === 0xffffffff ||
+        (eocdOffset >= ZIP64_LOCATOR_BYTES &&
+            (await file.read(eocdOffset - ZIP64_LOCATOR_BYTES, 4)).readUInt32LE(0) ===
+                ZIP64_LOCATOR_SIGNATURE);
+    if (zip64)
+        fail('a ZIP64 archive; SOG bundles are plain ZIP files, and ZIP64 is not supported');
+    if (eocd.readUInt16LE(4) !== 0 ||
+        eocd.readUInt16LE(6) !== 0 ||
+        eocd.readUInt16LE(8) !== entryCount) {
+        fail('a multi-part (spanned) ZIP archive; a SOG bundle is a single file');
+    }
+    if (directoryOffset + directorySize !== eocdOffset) {
+        fail(`corrupt ZIP: the central directory (${directorySize} bytes at ${directoryOffset}) does not end where the end record starts (${eocdOffset})`);
+    }
+    if (directorySize > CENTRAL_DIRECTORY_LIMIT) {
+        fail(`a ZIP central directory of ${directorySize} bytes; a SOG bundle lists a handful of files`);
+    }
+    const directory = await file.read(directoryOffset, directorySize);
+    return {
+        entries: parseCentralDirectory(directory, entryCount),
+        centralDirectoryOffset: directoryOffset
+    };
+}
+/** The end-of-central-directory record, searched for backwards past a comment of up to 64 KiB. */
+async function findEndRecord(file) {
+    const tailLength = Math.min(file.size, EOCD_BYTES + MAX_ZIP_COMMENT);
+    const tailStart = file.size - tailLength;
+    const tail = await file.read(tailStart, tailLength);
+    let at = -1;
+    for (let i = tail.length - 4; i >= 0; i--) {
+        if (tail.readUInt32LE(i) === EOCD_SIGNATURE) {
+            at = i;
+            break;
+        }
+    }
+    if (at < 0) {
+        fail(`truncated: ${file.size} bytes and no ZIP end-of-central-directory record; the download was cut short`);
+    }
+    if (at + EOCD_BYTES > tail.length) {
+        fail(`truncated: ${file.size} bytes, the file ends inside the ZIP end-of-central-directory record`);
+    }
+    return { eocd: tail.subarray(at, at + EOCD_BYTES), eocdOffset: tailStart + at };
+}
+function parseCentralDirectory(directory, entryCount) {
+    const entries = new Map();
+    let position = 0;
+    for (let k = 0; k < entryCount; k++) {
+        if (position + CENTRAL_ENTRY_BYTES > directory.length ||
+            directory.readUInt32LE(position) !== CENTRAL_SIGNATURE) {
+            fail(`corrupt ZIP central directory: entry ${k + 1} of ${entryCount} is missing or damaged`);
+        }
+        const nameLength = directory.readUInt16LE(position + 28);
+        const nameEnd = position + CENTRAL_ENTRY_BYTES + nameLength;
+        const entry = {
+            name: directory.toString('utf8', position + CENTRAL_ENTRY_BYTES, nameEnd),
+            method: directory.readUInt16LE(position + 10),
+            compressedSize: directory.readUInt32LE(position + 20),
+            uncompressedSize: directory.readUInt32LE(position + 24),
+            localHeaderOffset: directory.readUInt32LE(position + 42)
+        };
+        checkZipEntry(entry, directory.readUInt16LE(position + 8));
+        entries.set(entry.name, entry);
+        position =
+            nameEnd + directory.readUInt16LE(position + 30) + directory.readUInt16LE(position + 32);
+    }
+    if (position !== directory.length) {
+        fail(`corrupt ZIP central directory: it does not hold exactly the ${entryCount} entries its end record counts`);
+    }
+    return entries;
+}
+function checkZipEntry(entry, flags) {
+    if ([entry.compressedSize, entry.uncompressedSize, entry.localHeaderOffset].includes(0xffffffff)) {
+        fail(`ZIP64 entry "${entry.name}"; SOG bundles are plain ZIP files, and ZIP64 is not supported`);
+    }
+    if ((flags & 0x1) !== 0)
+        fail(`"${entry.name}" is encrypted`);
+    if (entry.method !== 0 && entry.method !== 8) {
+        fail(`"${entry.name}" uses ZIP compression method ${entry.method}; SOG readers accept stored (0) and deflate (8)`);
+    }
+    if (entry.method === 0 && entry.compressedSize !== entry.uncompressedSize) {
+        fail(`corrupt ZIP: stored entry "${entry.name}" lists ${entry.compressedSize} bytes compressed but ${entry.uncompressedSize} uncompressed`);
+    }
+}
+/** Where an entry's data starts: the local header has its own name and extra-field lengths. */
+async function entryDataOffset(file, zip, entry) {
+    const local = await file.read(entry.localHeaderOffset, LOCAL_HEADER_BYTES);
+    if (local.length < LOCAL_HEADER_BYTES || local.readUInt32LE(0) !== LOCAL_SIGNATURE) {
+        fail(`corrupt ZIP: no local header for "${entry.name}" at byte ${entry.localHeaderOffset}`);
+    }
+    const dataOffset = entry.localHeaderOffset + LOCAL_HEADER_BYTES + local.readUInt16LE(26) + local.readUInt16LE(28);
+    if (dataOffset + entry.compressedSize > zip.centralDirectoryOffset) {
+        fail(`corrupt ZIP: "${entry.name}" runs past the start of the central directory`);
+    }
+    return dataOffset;
+}
+/** Up to `length` uncompressed bytes from the start of an entry, inflating only a little of it. */
+async function readEntryStart(file, zip, entry, length) {
+    const offset = await entryDataOffset(file, zip, entry);
+    if (entry.method === 0)
+        return file.read(offset, Math.min(length, entry.compressedSize));
+    const compressed = await file.read(offset, Math.min(DEFLATED_HEADER_INPUT, entry.compressedSize));
+    return inflatePrefix(compressed, 'raw').subarray(0, length);
+}
+/** A small entry (meta.json) whole, checked against the size the directory gives it. */
+async function readWholeEntry(file, zip, entry) {
+    if (entry.uncompressedSize > META_JSON_LIMIT || entry.compressedSize > META_JSON_LIMIT) {
+        fail(`"${entry.name}" is ${entry.uncompressedSize} bytes; more than the ${META_JSON_LIMIT} a SOG's meta.json can need`);
+    }
+    const offset = await entryDataOffset(file, zip, entry);
+    const stored = await file.read(offset, entry.compressedSize);
+    let data = stored;
+    if (entry.method === 8) {
+        try {
+            data = external_node_zlib_.inflateRawSync(stored, { maxOutputLength: META_JSON_LIMIT });
+        }
+        catch (error) {
+            fail(`"${entry.name}" does not inflate: ${describeError(error)}`);
+        }
+    }
+    if (data.length !== entry.uncompressedSize) {
+        fail(`"${entry.name}" holds ${data.length} bytes, the ZIP directory says ${entry.uncompressedSize}`);
+    }
+    return data;
+}
+
+;// CONCATENATED MODULE: ./src/assets/verify/sog.ts
+
+
+
+
+/**
+ * Checks a SOG bundle (a ZIP of meta.json and WebP images): the ZIP directory, meta.json, and the
+ * header of every image it names, whose size must match its entry and whose pixels cover the splats.
+ */
+async function verifySog(file) {
+    const zip = await readZipDirectory(file);
+    const metaEntry = zip.entries.get('meta.json');
+    if (!metaEntry)
+        fail('no meta.json in the SOG bundle');
+    const meta = parseSogMeta(await readWholeEntry(file, zip, metaEntry));
+    for (const texture of meta.textures) {
+        const entry = zip.entries.get(texture.name);
+        if (!entry)
+            fail(`meta.json names "${texture.name}", which is not in the SOG bundle`);
+        const webp = readWebpHeader(await readEntryStart(file, zip, entry, WEBP_HEADER_BYTES), texture.name);
+        if (webp.riffBytes !== entry.uncompressedSize) {
+            fail(`"${texture.name}" is damaged: its WebP header says ${webp.riffBytes} bytes, the bundle holds ${entry.uncompressedSize}`);
+        }
+        if (texture.perSplat && webp.width * webp.height < meta.count) {
+            fail(`"${texture.name}" is ${webp.width}×${webp.height} = ${webp.width * webp.height} pixels, fewer than the ${meta.count} splats`);
+        }
+    }
+    return {
+        format: 'sog',
+        gaussians: meta.count,
+        version: `sog-v${meta.version}`,
+        shDegree: meta.shDegree
+    };
+}
+
+;// CONCATENATED MODULE: ./src/assets/verify/spz-layout.ts
+
+
+/** The attribute blocks every SPZ version stores, in file order. */
+const SPZ_ATTRIBUTES = [
+    'positions',
+    'alphas',
+    'colours',
+    'scales',
+    'rotations',
+    'spherical harmonics'
+];
+/** Bytes per splat in each attribute block, in file order. */
+function spzAttributeBytes(version, shDegree) {
+    const positions = version === 1 ? 6 : 9; // v1 stored float16 positions, later versions 24-bit fixed point
+    const rotations = version >= 3 ? 4 : 3;
+    return [positions, 1, 3, 3, rotations, 3 * SH_COEFFICIENTS[shDegree]];
+}
+function checkShDegree(shDegree) {
+    if (shDegree >= SH_COEFFICIENTS.length) {
+        fail(`SPZ header gives SH degree ${shDegree}; SPZ allows 0-4`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/assets/verify/spz-gzip.ts
+
+
+
+
+
+const SPZ_HEADER_BYTES = 16;
+const GZIP_HEADER_AND_TRAILER = 18;
+const GZIP_RESERVED_FLAGS = 0xe0;
+/** Compressed bytes tried, in turn, to inflate the 16-byte SPZ header: nearly always the first. */
+const GZIP_PREFIX_STEPS = [1024, 16 * 1024, 64 * 1024];
+const SPZ_FLAG_EXTENSIONS = 0x2;
+/**
+ * Checks a gzip-compressed SPZ v1-v3 file, given its first bytes: the gzip header, the inflated
+ * SPZ header, and the gzip trailer's length against the size that header implies.
+ */
+async function verifyGzipSpz(file, head) {
+    if (file.size < GZIP_HEADER_AND_TRAILER + 2) {
+        fail(`truncated: ${file.size} bytes, too short for a gzip stream`);
+    }
+    if (head[2] !== 8) {
+        fail(`not a valid gzip stream: compression method ${head[2]}, gzip uses 8 (deflate)`);
+    }
+    if ((head[3] & GZIP_RESERVED_FLAGS) !== 0) {
+        fail('not a valid gzip stream: reserved header flags are set');
+    }
+    const header = await inflateGzipPrefix(file, SPZ_HEADER_BYTES);
+    if (header.length >= SPZ_MAGIC.length && !startsWith(header, SPZ_MAGIC)) {
+        fail(`gzip data that is not SPZ: it inflates to ${quoteBytes(header.subarray(0, SPZ_HEADER_BYTES))}, not "NGSP..."`);
+    }
+    if (header.length < SPZ_HEADER_BYTES) {
+        fail(`truncated: ${file.size} bytes, and the gzip data ends inside the 16-byte SPZ header`);
+    }
+    const version = header.readUInt32LE(4);
+    if (version < 1 || version > 3) {
+        fail(version === 4
+            ? 'SPZ version 4 inside gzip: v4 files are not gzip-compressed'
+            : `unsupported SPZ version ${version}`);
+    }
+    const gaussians = header.readUInt32LE(8);
+    const shDegree = header[12];
+    checkShDegree(shDegree);
+    const flags = header[14];
+    // The gzip trailer's ISIZE is the uncompressed length mod 2^32: a cut or extended file ends in
+    // other bytes, which no longer match what the SPZ header implies.
+    const perSplat = spzAttributeBytes(version, shDegree).reduce((sum, bytes) => sum + bytes, 0);
+    const expected = SPZ_HEADER_BYTES + gaussians * perSplat;
+    const isize = (await file.read(file.size - 4, 4)).readUInt32LE(0);
+    const mismatch = (means) => fail(`truncated or with bytes appended: the SPZ v${version} header (${gaussians} splats, SH degree ${shDegree}) ` +
+        `means ${means}, but the gzip length field at the end of the file reads ${isize}`);
+    // Extensions follow the attributes, so with them the header gives only a lower bound.
+    if ((flags & SPZ_FLAG_EXTENSIONS) === 0) {
+        if (isize !== expected % 2 ** 32)
+            mismatch(`${expected} bytes uncompressed`);
+    }
+    else if (expected < 2 ** 32 && isize < expected) {
+        mismatch(`at least ${expected} bytes uncompressed`);
+    }
+    return { format: 'spz', gaussians, version: `spz-v${version}`, shDegree };
+}
+/** Inflates the start of the gzip stream, reading more compressed bytes only while too little comes out. */
+async function inflateGzipPrefix(file, wanted) {
+    let output = Buffer.alloc(0);
+    for (const step of GZIP_PREFIX_STEPS) {
+        const input = await file.read(0, step);
+        output = inflatePrefix(input, 'gzip');
+        if (output.length >= wanted || input.length === file.size)
+            break;
+    }
+    return output;
+}
+
+;// CONCATENATED MODULE: ./src/assets/verify/spz-v4.ts
+
+
+
+
+
+const SPZ_V4_HEADER_BYTES = 32;
+const TOC_ENTRY_BYTES = 16;
+const ZSTD_MAGIC = [0x28, 0xb5, 0x2f, 0xfd];
+/**
+ * Checks an SPZ v4 file: its header, a table of contents whose uncompressed sizes match the splat
+ * count, streams that fill the file exactly, and a Zstandard frame at the start of each stream.
+ */
+async function verifySpzV4(file) {
+    if (file.size < SPZ_V4_HEADER_BYTES) {
+        fail(`truncated: ${file.size} bytes, the SPZ v4 header alone needs 32`);
+    }
+    const header = await file.read(0, SPZ_V4_HEADER_BYTES);
+    const version = header.readUInt32LE(4);
+    if (version >= 1 && version <= 3) {
+        fail(`an uncompressed SPZ v${version} stream: SPZ v1-v3 files are gzip-compressed`);
+    }
+    if (version !== 4)
+        fail(`unsupported SPZ version ${version}`);
+    const gaussians = header.readUInt32LE(8);
+    const shDegree = header[12];
+    checkShDegree(shDegree);
+    const streamCount = header[15];
+    const tocOffset = header.readUInt32LE(16);
+    const streamBytes = spzAttributeBytes(version, shDegree).slice(0, shDegree === 0 ? 5 : 6);
+    if (streamCount !== streamBytes.length) {
+        fail(`the SPZ v4 header gives ${plural(streamCount, 'stream')}; SH degree ${shDegree} needs ${streamBytes.length}`);
+    }
+    if (tocOffset < SPZ_V4_HEADER_BYTES) {
+        fail(`the SPZ v4 table of contents offset ${tocOffset} points inside the 32-byte header`);
+    }
+    const tocEnd = tocOffset + TOC_ENTRY_BYTES * streamCount;
+    if (file.size < tocEnd) {
+        fail(`truncated: ${file.size} bytes, the SPZ v4 header and table of contents alone need ${tocEnd}`);
+    }
+    const toc = await file.read(tocOffset, TOC_ENTRY_BYTES * streamCount);
+    const streams = readStreams(toc, tocEnd, gaussians, streamBytes);
+    const end = streams.reduce((at, stream) => at + stream.compressed, tocEnd);
+    if (!Number.isSafeInteger(end))
+        fail('impossible stream sizes in the SPZ v4 table of contents');
+    checkExactSize(file.size, end, 'the SPZ v4 header and table of contents', false);
+    for (const stream of streams) {
+        const magic = await file.read(stream.offset, ZSTD_MAGIC.length);
+        if (!startsWith(magic, ZSTD_MAGIC)) {
+            fail(`SPZ v4 ${stream.name} at byte ${stream.offset} is not a Zstandard frame (starts with ${quoteBytes(magic)})`);
+        }
+    }
+    return { format: 'spz', gaussians, version: 'spz-v4', shDegree };
+}
+/** The streams the table of contents lists, laid end to end from `start`. */
+function readStreams(toc, start, gaussians, streamBytes) {
+    const streams = [];
+    let offset = start;
+    for (const [i, bytesPerSplat] of streamBytes.entries()) {
+        const name = `stream ${i + 1} (${SPZ_ATTRIBUTES[i]})`;
+        const compressed = readSize(toc, i * TOC_ENTRY_BYTES, `${name}'s compressed size`);
+        const uncompressed = toc.readBigUInt64LE(i * TOC_ENTRY_BYTES + 8);
+        const wanted = gaussians * bytesPerSplat;
+        if (uncompressed !== BigInt(wanted)) {
+            fail(`the SPZ v4 table of contents gives ${name} ${uncompressed} bytes uncompressed; ${gaussians} splats need ${wanted}`);
+        }
+        streams.push({ name, offset, compressed });
+        offset += compressed;
+    }
+    return streams;
+}
+/** A u64 size; one past 2^53 bytes is corruption, not a real size. */
+function readSize(buffer, offset, what) {
+    const value = buffer.readBigUInt64LE(offset);
+    if (value > BigInt(Number.MAX_SAFE_INTEGER))
+        fail(`impossible ${what}: ${value} bytes`);
+    return Number(value);
+}
+
+;// CONCATENATED MODULE: ./src/assets/verify.ts
+
+
+
+
+
+
+
+
+
+/**
+ * Checks a downloaded Gaussian-splat file by its content (see FORMATS.md): the bytes must be the
+ * format the file is named for, its headers and directories must be consistent, and its size must
+ * be exactly what they describe. Only headers, tables and a few bytes of each image are read, so
+ * a multi-gigabyte file costs a few small reads.
+ */
+
+/** Checks a file on disk by content, reading headers and directories only (never the whole file into memory). */
+async function verifyAsset(filePath, expected) {
+    let file;
+    try {
+        file = await (0,promises_.open)(filePath, 'r');
+    }
+    catch (error) {
+        throw new AssetVerificationError(`cannot open the file: ${describeError(error)}`);
+    }
+    try {
+        const stat = await file.stat();
+        if (!stat.isFile())
+            fail('not a regular file');
+        return await verifyContent(new FileRanges(file, stat.size), expected);
+    }
+    catch (error) {
+        if (error instanceof AssetVerificationError)
+            throw error;
+        throw new AssetVerificationError(`cannot read the file: ${describeError(error)}`);
+    }
+    finally {
+        await file.close();
+    }
+}
+async function verifyContent(file, expected) {
+    const head = await file.read(0, SNIFF_BYTES);
+    expectFormat(head, file.size, expected);
+    if (expected === 'ply')
+        return verifyPly(file);
+    if (expected === 'sog')
+        return verifySog(file);
+    return head[0] === 0x1f ? verifyGzipSpz(file, head) : verifySpzV4(file);
+}
+
+;// CONCATENATED MODULE: ./src/assets/deliver.ts
+
+
+
+
+
+const DOWNLOAD_CONCURRENCY = 4;
+const URL_KEYS = { ply: 'plyPath', spz: 'spzPath', sog: 'sogPath' };
+/** The chosen formats of every succeeded task; a format a task lacks is only worth a notice. */
+function planDownloads(tasks, formats) {
+    const jobs = [];
+    const missing = [];
+    for (const task of tasks) {
+        if (task.state !== 'succeeded')
+            continue;
+        for (const format of formats) {
+            const url = task.result?.[URL_KEYS[format]];
+            if (url)
+                jobs.push({ taskId: task.taskId, format, url });
+            else
+                missing.push(`${task.taskId} has no ${format.toUpperCase()} file`);
+        }
+    }
+    return { jobs, missing };
+}
+/**
+ * Downloads, verifies and (when asked) uploads the assets of the succeeded tasks. Every file is
+ * tried, so one run names every broken file; nothing failed is uploaded.
+ */
+async function deliverAssets(config, tasks, deps) {
+    const { log } = deps;
+    const { jobs, missing } = planDownloads(tasks, config.download);
+    if (missing.length > 0)
+        log.notice(`Not downloaded, since the service gave no URL: ${missing.join('; ')}.`);
+    const files = new Map();
+    if (jobs.length === 0)
+        return { files };
+    log.startGroup(`Downloading ${jobs.length} file${jobs.length === 1 ? '' : 's'} to ${config.downloadDir}`);
+    const failures = [];
+    try {
+        const downloaded = await runBounded(jobs, DOWNLOAD_CONCURRENCY, job => fetchAsset(job, config.downloadDir, deps).catch((error) => {
+            if (deps.signal?.aborted)
+                throw error;
+            failures.push(describeFailure(job, error));
+            return undefined;
+        }), deps.signal);
+        for (const file of downloaded) {
+            if (!file)
+                continue;
+            files.set(file.taskId, [...(files.get(file.taskId) ?? []), file.asset]);
+        }
+    }
+    catch (error) {
+        if (!deps.signal?.aborted)
+            throw error;
+        failures.push('Downloads were cancelled.');
+    }
+    finally {
+        log.endGroup();
+    }
+    const delivery = { files, downloadDir: files.size > 0 ? config.downloadDir : undefined };
+    if (failures.length > 0) {
+        const skipped = config.uploadArtifact ? ' No artifact was uploaded.' : '';
+        delivery.error = `${failures.length} of ${jobs.length} download${jobs.length === 1 ? '' : 's'} failed: ${failures.join(' ')}${skipped}`;
+        return delivery;
+    }
+    if (config.uploadArtifact) {
+        const paths = [...files.values()].flat().map(file => file.path);
+        log.startGroup(`Uploading ${paths.length} file${paths.length === 1 ? '' : 's'} as the artifact ${config.artifactName}`);
+        try {
+            const artifact = await uploadArtifact({
+                name: config.artifactName,
+                rootDirectory: config.downloadDir,
+                files: paths,
+                retentionDays: config.retentionDays
+            }, deps.env);
+            delivery.artifact = { id: artifact.id, url: artifact.url, digest: artifact.digest };
+            log.info(`Artifact ${config.artifactName}: id ${artifact.id}, ${artifact.size} bytes, ${artifact.url}`);
+        }
+        catch (error) {
+            delivery.error = `Could not upload the artifact: ${error instanceof Error ? error.message : String(error)}`;
+        }
+        finally {
+            log.endGroup();
+        }
+    }
+    return delivery;
+}
+async function fetchAsset(job, downloadDir, deps) {
+    const destination = external_node_path_.join(downloadDir, job.taskId, assetFileName(job.url, job.format));
+    let info;
+    const result = await downloadFile({ url: job.url, destination, label: `${job.taskId} ${job.format.toUpperCase()}` }, {
+        signal: deps.signal,
+        verify: async (tempPath) => {
+            info = await verifyAsset(tempPath, job.format);
+        }
+    }, { now: deps.now, sleep: deps.sleep, random: deps.random, log: deps.log });
+    if (!info)
+        throw new Error(`${job.taskId} ${job.format}: the file was not verified`);
+    deps.log.info(`${job.taskId} ${job.format.toUpperCase()}: ${info.version}, ${info.gaussians.toLocaleString('en-US')} splats, SH degree ${info.shDegree}, sha256 ${result.sha256}`);
+    return {
+        taskId: job.taskId,
+        asset: {
+            format: job.format,
+            path: result.destination,
+            bytes: result.bytes,
+            sha256: result.sha256,
+            gaussians: info.gaussians,
+            version: info.version,
+            shDegree: info.shDegree
+        }
+    };
+}
+function describeFailure(job, error) {
+    const format = job.format.toUpperCase();
+    if (error instanceof DownloadError)
+        return `Task ${job.taskId}, ${format} from ${error.url}: ${error.reason}.`;
+    return `Task ${job.taskId}, ${format}: ${error instanceof Error ? error.message : String(error)}.`;
+}
+
+;// CONCATENATED MODULE: ./src/check-run.ts
+/**
+ * GitHub refuses `output.summary` and `output.text` over 65535 — counted in bytes, not
+ * characters ("summary exceeds a maximum bytesize of 65535", github/docs#35252).
+ */
+const CHECK_OUTPUT_LIMIT_BYTES = 65535;
+const MIN_UPDATE_INTERVAL_MS = 30_000;
+const REQUEST_TIMEOUT_MS = 20_000;
+const PULL_REQUEST_EVENTS = new Set([
+    'pull_request',
+    'pull_request_target',
+    'pull_request_review',
+    'pull_request_review_comment'
+]);
+/**
+ * The commit a check run must be attached to for it to show on what is being tested: on
+ * pull-request events GITHUB_SHA is a merge commit (or the base branch's head for
+ * `pull_request_target`), so the PR's head SHA comes from the event payload instead.
+ * Throws with what is missing when the environment is not a GitHub Actions run.
+ */
+function checkRunTarget(env, readEventFile) {
+    const repository = env.GITHUB_REPOSITORY ?? '';
+    const [owner, repo, ...rest] = repository.split('/');
+    if (!owner || !repo || rest.length > 0) {
+        throw new Error(`GITHUB_REPOSITORY must be 'owner/repo' to create a check run; got ${repository ? `'${repository}'` : 'nothing'}. It is set by GitHub Actions on every run.`);
+    }
+    const apiUrl = (env.GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, '');
+    const serverUrl = (env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '');
+    const detailsUrl = env.GITHUB_RUN_ID
+        ? `${serverUrl}/${owner}/${repo}/actions/runs/${env.GITHUB_RUN_ID}`
+        : undefined;
+    const eventName = env.GITHUB_EVENT_NAME ?? '';
+    const headSha = PULL_REQUEST_EVENTS.has(eventName)
+        ? pullRequestHeadSha(eventName, env.GITHUB_EVENT_PATH, readEventFile)
+        : env.GITHUB_SHA;
+    if (!headSha) {
+        throw new Error('GITHUB_SHA is not set, so there is no commit to attach the check run to.');
+    }
+    return { owner, repo, headSha, apiUrl, ...(detailsUrl ? { detailsUrl } : {}) };
+}
+function pullRequestHeadSha(eventName, eventPath, readEventFile) {
+    if (!eventPath) {
+        throw new Error(`GITHUB_EVENT_PATH is not set; on '${eventName}' events the check run goes on the pull request's head commit, which is read from the event payload.`);
+    }
+    let payload;
+    try {
+        payload = JSON.parse(readEventFile(eventPath));
+    }
+    catch (error) {
+        throw new Error(`Could not read the event payload at GITHUB_EVENT_PATH (${eventPath}): ${error instanceof Error ? error.message : String(error)}`);
+    }
+    const sha = payload?.pull_request
+        ?.head?.sha;
+    if (typeof sha !== 'string' || !sha) {
+        throw new Error(`The '${eventName}' event payload at ${eventPath} has no pull_request.head.sha to attach the check run to.`);
+    }
+    return sha;
+}
+/**
+ * The check's conclusion follows what the step does, so a required check agrees with the job:
+ * a step that passes gives `success` when every task succeeded and `neutral` when it passes
+ * with tasks that did not (`fail-on: all` or `never`); both satisfy a required check. A step
+ * that fails gives `timed_out` for the action's timeout and `failure` otherwise.
+ */
+function checkConclusion(state, stepFails) {
+    if (state === 'cancelled')
+        return 'cancelled';
+    if (!stepFails)
+        return state === 'succeeded' ? 'success' : 'neutral';
+    return state === 'timed-out' ? 'timed_out' : 'failure';
+}
+/** The check run's one-line title: what a reviewer needs from the pull request's checks list. */
+function checkTitle(state, groups) {
+    const total = groups.succeeded.length + groups.failed.length + groups.pending.length;
+    const tasks = (n) => `${n} task${n === 1 ? '' : 's'}`;
+    const unfinished = `${groups.pending.length} of ${tasks(total)} unfinished`;
+    switch (state) {
+        case 'waiting':
+            return `Waiting: ${groups.succeeded.length + groups.failed.length} of ${tasks(total)} finished`;
+        case 'succeeded':
+            return total === 1 ? 'The task succeeded' : `All ${tasks(total)} succeeded`;
+        case 'timed-out':
+            return `Timed out: ${unfinished}`;
+        case 'cancelled':
+            return `Cancelled: ${unfinished}`;
+        case 'failed':
+            // Failed with nothing failed means the wait stopped on an API error.
+            return groups.failed.length === 0
+                ? `Stopped: ${unfinished}`
+                : `${groups.failed.length} of ${tasks(total)} failed, ${groups.succeeded.length} succeeded`;
+    }
+}
+/**
+ * Fits markdown under GitHub's limit for a check run field, cutting at a line end so no table
+ * row is left half-drawn, and saying how much was left out.
+ */
+function fitCheckOutput(markdown, limitBytes = CHECK_OUTPUT_LIMIT_BYTES) {
+    if (Buffer.byteLength(markdown, 'utf8') <= limitBytes)
+        return markdown;
+    const lines = markdown.split('\n');
+    const note = (omitted) => `\n\n… ${omitted} more line${omitted === 1 ? '' : 's'} left out: GitHub limits a check run's text to ${limitBytes} bytes. The job summary and the \`results\` output have every task.`;
+    // The note's length depends on the count; the largest count bounds it.
+    const budget = limitBytes - Buffer.byteLength(note(lines.length), 'utf8');
+    const kept = [];
+    let used = 0;
+    for (const line of lines) {
+        const size = Buffer.byteLength(line, 'utf8') + (kept.length > 0 ? 1 : 0);
+        if (used + size > budget)
+            break;
+        kept.push(line);
+        used += size;
+    }
+    if (kept.length === 0)
+        return cutAtCodePoint(markdown, budget) + note(lines.length);
+    return kept.join('\n') + note(lines.length - kept.length);
+}
+function cutAtCodePoint(text, limitBytes) {
+    let used = 0;
+    let end = 0;
+    for (const char of text) {
+        const size = Buffer.byteLength(char, 'utf8');
+        if (used + size > limitBytes)
+            break;
+        used += size;
+        end += char.length;
+    }
+    return text.slice(0, end);
+}
+/**
+ * One check run for the action's lifetime. Never throws and never changes the action's
+ * outcome: a missing permission gets one warning and turns the reporter off; other failures
+ * are warned about and the next call tries again.
+ */
+class CheckRunReporter {
+    octokit;
+    options;
+    id;
+    url;
+    disabled = false;
+    completed = false;
+    lastSentAt;
+    pending;
+    cancelTimer;
+    queue = Promise.resolve();
+    updateFailures = 0;
+    completion;
+    startedAt;
+    interval;
+    wallClock;
+    schedule;
+    constructor(octokit, options) {
+        this.octokit = octokit;
+        this.options = options;
+        this.interval = options.minUpdateIntervalMs ?? MIN_UPDATE_INTERVAL_MS;
+        this.wallClock = options.wallClock ?? Date.now;
+        this.schedule = options.schedule ?? unrefTimeout;
+        this.lastSentAt = options.now();
+        this.startedAt = new Date(this.wallClock()).toISOString();
+        if (!octokit)
+            this.disabled = true;
+    }
+    /** Creates the check run `in_progress`. Resolves to a reporter even when that failed. */
+    static async start(options) {
+        let octokit;
+        try {
+            // Loaded only with a token: the module and its Octokit cost start-up time on every run.
+            const { getOctokit } = await __nccwpck_require__.e(/* import() */ 351).then(__nccwpck_require__.bind(__nccwpck_require__, 61351));
+            octokit = getOctokit(options.token, {
+                baseUrl: options.target.apiUrl,
+                log: {
+                    debug: options.log.debug,
+                    info: options.log.debug,
+                    warn: options.log.warning,
+                    error: options.log.warning
+                }
+            });
+        }
+        catch (error) {
+            options.log.warning(`No check run: the GitHub client could not be loaded: ${errorText(error)}`);
+        }
+        const reporter = new CheckRunReporter(octokit, options);
+        if (octokit)
+            await reporter.create();
+        return reporter;
+    }
+    /** The check run's page, once it exists. */
+    get htmlUrl() {
+        return this.url;
+    }
+    /**
+     * Shows a new state, at most once per interval: changes in between are coalesced and the
+     * latest is sent when the interval has passed. Pass a function to render the output only
+     * when it is sent. Resolves when any request this call made has finished.
+     */
+    async update(output) {
+        if (this.disabled || this.completed || this.id === undefined)
+            return;
+        this.pending = output;
+        if (this.cancelTimer)
+            return;
+        const wait = this.lastSentAt + this.interval - this.options.now();
+        if (wait > 0) {
+            this.cancelTimer = this.schedule(() => {
+                this.cancelTimer = undefined;
+                void this.flush();
+            }, wait);
+            return;
+        }
+        await this.flush();
+    }
+    /**
+     * Completes the check run with its conclusion and final output, after any update in flight.
+     * If creating it failed for a passing reason, creates it completed now. Resolves to its URL,
+     * or undefined when there is no check run.
+     */
+    complete(conclusion, output) {
+        // A second call (say, from a failure path after the normal one) changes nothing.
+        this.completion ??= this.finish(conclusion, output);
+        return this.completion;
+    }
+    async finish(conclusion, output) {
+        this.completed = true;
+        this.cancelTimer?.();
+        this.cancelTimer = undefined;
+        this.pending = undefined;
+        await this.queue;
+        if (this.disabled)
+            return undefined;
+        const final = {
+            status: 'completed',
+            conclusion,
+            completed_at: new Date(this.wallClock()).toISOString(),
+            output: fitOutput(output)
+        };
+        if (this.id === undefined) {
+            this.options.log.debug('Creating the check run now, completed, since it could not be created earlier.');
+            await this.create(final);
+            return this.url ? { url: this.url } : undefined;
+        }
+        const id = this.id;
+        const ok = await this.send('complete', () => this.api().checks.update({
+            ...this.repoParams(),
+            check_run_id: id,
+            ...final,
+            request: this.requestOptions()
+        }));
+        return ok && this.url ? { url: this.url } : undefined;
+    }
+    async create(final) {
+        const { target, name } = this.options;
+        const initial = this.options.initialOutput;
+        const response = await this.request('create', () => this.api().checks.create({
+            ...this.repoParams(),
+            name,
+            head_sha: target.headSha,
+            ...(target.detailsUrl ? { details_url: target.detailsUrl } : {}),
+            started_at: this.startedAt,
+            ...(final ?? {
+                status: 'in_progress',
+                ...(initial ? { output: fitOutput(initial) } : {})
+            }),
+            request: this.requestOptions()
+        }));
+        if (!response)
+            return false;
+        this.id = response.data.id;
+        this.url = response.data.html_url ?? undefined;
+        this.lastSentAt = this.options.now();
+        this.options.log.debug(`Check run ${this.id} created: ${this.url ?? '(no URL)'}`);
+        return true;
+    }
+    flush() {
+        const next = this.queue.then(async () => {
+            const output = this.pending;
+            this.pending = undefined;
+            if (!output || this.completed || this.disabled || this.id === undefined)
+                return;
+            const id = this.id;
+            this.lastSentAt = this.options.now();
+            let body;
+            try {
+                body = fitOutput(typeof output === 'function' ? output() : output);
+            }
+            catch (error) {
+                this.options.log.warning(`Could not render the check run's progress: ${errorText(error)}`);
+                return;
+            }
+            await this.send('update', () => this.api().checks.update({
+                ...this.repoParams(),
+                check_run_id: id,
+                output: body,
+                request: this.requestOptions()
+            }));
+        });
+        this.queue = next;
+        return next;
+    }
+    async send(what, call) {
+        return (await this.request(what, call)) !== undefined;
+    }
+    /** Runs one API call; on failure, warns as the failure deserves and returns undefined. */
+    async request(what, call) {
+        try {
+            return await call();
+        }
+        catch (error) {
+            this.onFailure(what, classify(error, this.options.token));
+            return undefined;
+        }
+    }
+    onFailure(what, failure) {
+        const { log, name } = this.options;
+        const subject = `check run '${name}'`;
+        if (failure.kind === 'permission') {
+            this.disabled = true;
+            log.warning(`Could not ${what} the ${subject}: the 'github-token' may not write checks (${failure.message}). Add \`permissions: checks: write\` to the workflow or the job that runs this step, next to \`contents: read\` (a permissions block drops every permission it does not list), or use a token with the Checks write permission. Pull requests from forks get a read-only GITHUB_TOKEN whatever the workflow asks. The action's outcome is not affected.`);
+            return;
+        }
+        if (failure.kind === 'rejected') {
+            this.disabled = true;
+            log.warning(`Could not ${what} the ${subject}: ${failure.message}. No further check run requests are made; the action's outcome is not affected.`);
+            return;
+        }
+        if (what === 'update' && this.updateFailures++ > 0) {
+            log.debug(`Could not update the ${subject}: ${failure.message}`);
+            return;
+        }
+        const next = what === 'create'
+            ? this.completed
+                ? 'no check run is shown for this run'
+                : 'it will be created when the action completes'
+            : what === 'update'
+                ? 'later updates are still tried; further update failures are logged at debug level only'
+                : 'the check run is left as it was';
+        log.warning(`Could not ${what} the ${subject}: ${failure.message}; ${next}. The action's outcome is not affected.`);
+    }
+    api() {
+        // The constructor turns the reporter off when there is no client; no request is made then.
+        return this.octokit.rest;
+    }
+    repoParams() {
+        return { owner: this.options.target.owner, repo: this.options.target.repo };
+    }
+    requestOptions() {
+        // Octokit has no timeout of its own; a hung API must not hold the step open.
+        return { signal: AbortSignal.timeout(this.options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS) };
+    }
+}
+function fitOutput(output) {
+    return {
+        // The title has no documented limit; a line is all it needs.
+        title: cutAtCodePoint(output.title.replace(/\s+/g, ' '), 1000),
+        summary: fitCheckOutput(output.summary),
+        ...(output.text ? { text: fitCheckOutput(output.text) } : {})
+    };
+}
+/**
+ * Sorts an Octokit error: a missing permission, a request GitHub will refuse again (other
+ * 4xx), or a passing fault (network, timeout, 5xx, rate limits). Never includes the token.
+ */
+function classify(error, token) {
+    const status = typeof error?.status === 'number'
+        ? error.status
+        : undefined;
+    const data = error?.response?.data;
+    const apiMessage = data && typeof data === 'object' && typeof data.message === 'string'
+        ? data.message
+        : undefined;
+    const described = redact(status !== undefined && apiMessage !== undefined
+        ? `HTTP ${status}: ${apiMessage}`
+        : errorText(error), token);
+    const hasResponse = error?.response !== undefined;
+    if (!hasResponse || status === undefined || status >= 500 || status === 429) {
+        return { kind: 'transient', message: described };
+    }
+    if (status === 403 && /rate limit/i.test(apiMessage ?? ''))
+        return { kind: 'transient', message: described };
+    if (status === 403)
+        return { kind: 'permission', message: described };
+    return { kind: 'rejected', message: described };
+}
+function errorText(error) {
+    if (error instanceof Error)
+        return error.message || error.name;
+    return String(error);
+}
+function redact(text, token) {
+    return token ? text.split(token).join('***') : text;
+}
+function unrefTimeout(callback, delayMs) {
+    const timer = setTimeout(callback, delayMs);
+    // A pending update must never keep a finished step's process alive.
+    timer.unref();
+    return () => clearTimeout(timer);
+}
+
+;// CONCATENATED MODULE: ./src/outcome.ts
+/** Every output of action.yml, by name: the single list that the code, action.yml and README share. */
+const OUTPUT_NAMES = (/* unused pure expression or super */ null && ([
+    'state',
+    'results',
+    'succeeded',
+    'failed',
+    'pending',
+    'ply-url',
+    'spz-url',
+    'sog-url',
+    'ply-urls',
+    'spz-urls',
+    'sog-urls',
+    'download-dir',
+    'artifact-id',
+    'artifact-url',
+    'artifact-digest',
+    'check-run-url'
+]));
+function overallState(outcome) {
+    if (outcome.ending === 'cancelled')
+        return 'cancelled';
+    if (outcome.tasks.some(task => !task.final)) {
+        return outcome.ending === 'error' ? 'failed' : 'timed-out';
+    }
+    return outcome.tasks.every(task => task.state === 'succeeded') ? 'succeeded' : 'failed';
+}
+function groupTasks(tasks) {
+    const groups = { succeeded: [], failed: [], pending: [] };
+    for (const task of tasks) {
+        if (!task.final)
+            groups.pending.push(task.taskId);
+        else if (task.state === 'succeeded')
+            groups.succeeded.push(task.taskId);
+        else
+            groups.failed.push(task.taskId);
+    }
+    return groups;
+}
+/**
+ * Why the step fails for the tasks' outcome under `fail-on`, or undefined when it does not.
+ * Cancellation always fails; API errors fail elsewhere, whatever `fail-on` says.
+ */
+function failureReason(failOn, outcome) {
+    const groups = groupTasks(outcome.tasks);
+    const total = outcome.tasks.length;
+    const state = overallState(outcome);
+    if (state === 'cancelled') {
+        return `The run was cancelled while waiting; ${groups.pending.length} of ${total} task(s) unfinished.`;
+    }
+    if (failOn === 'never')
+        return undefined;
+    if (failOn === 'all') {
+        return groups.succeeded.length === 0
+            ? `No task succeeded (${describeGroups(groups, total)}).`
+            : undefined;
+    }
+    return state === 'succeeded'
+        ? undefined
+        : `Not every task succeeded (${describeGroups(groups, total)}).`;
+}
+function describeGroups(groups, total) {
+    const parts = [`${groups.succeeded.length} of ${total} succeeded`];
+    if (groups.failed.length > 0)
+        parts.push(`${groups.failed.length} failed: ${listIds(groups.failed)}`);
+    if (groups.pending.length > 0)
+        parts.push(`${groups.pending.length} unfinished: ${listIds(groups.pending)}`);
+    return parts.join('; ');
+}
+function listIds(ids, shown = 10) {
+    return ids.length <= shown
+        ? ids.join(', ')
+        : `${ids.slice(0, shown).join(', ')} and ${ids.length - shown} more`;
+}
+function taskResults(tasks, files = new Map()) {
+    return tasks.map(task => ({
+        taskId: task.taskId,
+        status: task.status ?? null,
+        state: task.state,
+        plyPath: task.result?.plyPath ?? null,
+        spzPath: task.result?.spzPath ?? null,
+        sogPath: task.result?.sogPath ?? null,
+        files: files.get(task.taskId) ?? []
+    }));
+}
+/** Every output's value; the ones without a value are empty strings, so none is ever missing. */
+function buildOutputs(outcome, results, extras = {}) {
+    const groups = groupTasks(outcome.tasks);
+    const succeeded = results.filter(result => result.state === 'succeeded');
+    const urls = (key) => JSON.stringify(succeeded.flatMap(result => (result[key] ? [result[key]] : [])));
+    const first = results[0];
+    return {
+        state: overallState(outcome),
+        results: JSON.stringify(results),
+        succeeded: JSON.stringify(groups.succeeded),
+        failed: JSON.stringify(groups.failed),
+        pending: JSON.stringify(groups.pending),
+        'ply-url': first?.plyPath ?? '',
+        'spz-url': first?.spzPath ?? '',
+        'sog-url': first?.sogPath ?? '',
+        'ply-urls': urls('plyPath'),
+        'spz-urls': urls('spzPath'),
+        'sog-urls': urls('sogPath'),
+        'download-dir': extras.downloadDir ?? '',
+        'artifact-id': extras.artifact ? String(extras.artifact.id) : '',
+        'artifact-url': extras.artifact?.url ?? '',
+        'artifact-digest': extras.artifact?.digest ?? '',
+        'check-run-url': extras.checkRunUrl ?? ''
+    };
+}
+
+;// CONCATENATED MODULE: ./src/aholo/status.ts
+const STATUSES = new Map([
+    [0, { state: 'queued', final: false }],
+    [1, { state: 'waiting', final: false }],
+    [2, { state: 'running', final: false }],
+    [8, { state: 'preprocessing', final: false }],
+    [3, { state: 'succeeded', final: true }],
+    [4, { state: 'failed', final: true }],
+    [5, { state: 'cancelled', final: true }],
+    [6, { state: 'timed-out', final: true }],
+    [7, { state: 'rejected', final: true }]
+]);
+/** Maps the service's status code; codes it may add later are `unknown` and not final. */
+function describeStatus(status) {
+    return STATUSES.get(status) ?? { state: 'unknown', final: false };
+}
+function isKnownStatus(status) {
+    return STATUSES.has(status);
+}
+
+;// CONCATENATED MODULE: ./src/poll.ts
+
+
+const BATCH_SIZE = 50;
+/**
+ * Polls until every task is final, the deadline passes, the signal aborts, or the service
+ * answers with an error that waiting cannot fix. Never throws for those: the outcome says
+ * which, with all that is known, so outputs can still be written.
+ */
+async function pollTasks(options) {
+    const { now, sleep, signal, events } = options;
+    const batchSize = options.batchSize ?? BATCH_SIZE;
+    const start = now();
+    const deadline = start + options.timeoutMs;
+    const records = new Map(options.taskIds.map(taskId => [
+        taskId,
+        { taskId, status: undefined, state: 'not-found', final: false, result: null }
+    ]));
+    const sighted = new Set();
+    const unknownReported = new Set();
+    let rounds = 0;
+    let changed = false;
+    const finish = (ending, extra = {}) => ({
+        tasks: [...records.values()],
+        ending,
+        rounds,
+        elapsedMs: now() - start,
+        ...extra
+    });
+    const observe = (record, task) => {
+        const previous = sighted.has(record.taskId) ? record.state : undefined;
+        if (task) {
+            const { state, final } = describeStatus(task.status);
+            if (!isKnownStatus(task.status) && !unknownReported.has(task.status)) {
+                unknownReported.add(task.status);
+                events?.onUnknownStatus?.(record.taskId, task.status);
+            }
+            record.status = task.status;
+            record.state = state;
+            record.final = final;
+            record.result = task.result;
+            if (final)
+                record.finishedAfterMs = now() - start;
+        }
+        if (previous === undefined || previous !== record.state) {
+            sighted.add(record.taskId);
+            changed = true;
+            events?.onStateChange?.(record, previous, now() - start);
+        }
+    };
+    try {
+        while (true) {
+            if (signal?.aborted)
+                return finish('cancelled');
+            rounds++;
+            changed = false;
+            const pending = [...records.values()].filter(record => !record.final);
+            for (let offset = 0; offset < pending.length; offset += batchSize) {
+                const chunk = pending.slice(offset, offset + batchSize);
+                const answered = new Map();
+                for (const task of await options.listTasks(chunk.map(record => record.taskId), { signal, deadline })) {
+                    answered.set(task.taskId, task);
+                }
+                // A task that vanishes from the answers keeps what was last known of it.
+                for (const record of chunk) {
+                    const task = answered.get(record.taskId);
+                    if (task || !sighted.has(record.taskId))
+                        observe(record, task);
+                }
+            }
+            if (changed)
+                events?.onProgress?.([...records.values()], now() - start);
+            if ([...records.values()].every(record => record.final))
+                return finish('finished');
+            const remaining = deadline - now();
+            if (remaining <= 0)
+                return finish('timed-out');
+            await sleep(Math.min(options.pollIntervalMs, remaining), signal);
+            if (deadline - now() <= 0)
+                return finish('timed-out');
+        }
+    }
+    catch (error) {
+        if (signal?.aborted)
+            return finish('cancelled');
+        if (error instanceof DeadlineReachedError)
+            return finish('timed-out');
+        if (error instanceof TransientError)
+            return finish('timed-out', { lastFault: error });
+        return finish('error', { error });
+    }
+}
+
+;// CONCATENATED MODULE: external "node:timers/promises"
+const external_node_timers_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
+;// CONCATENATED MODULE: ./src/sleep.ts
+
+
+/** Waits `ms`, or throws CancelledError as soon as `signal` aborts. */
+async function sleep(ms, signal) {
+    if (signal?.aborted)
+        throw cancelled(signal);
+    try {
+        await (0,external_node_timers_promises_namespaceObject.setTimeout)(Math.max(0, Math.ceil(ms)), undefined, { signal });
+    }
+    catch (error) {
+        if (signal?.aborted)
+            throw cancelled(signal);
+        throw error;
+    }
+}
+function cancelled(signal) {
+    return signal.reason instanceof Error ? signal.reason : new http/* CancelledError */.cc();
+}
+
+;// CONCATENATED MODULE: ./src/summary.ts
+
+/** GitHub refuses a step summary over 1 MiB; leave room for what other steps append. */
+const SUMMARY_BUDGET_BYTES = 900 * 1024;
+/** Above this many tasks the table drops its links (they stay in the `results` output). */
+const COMPACT_ABOVE_TASKS = 300;
+const STATE_ICONS = {
+    succeeded: '✅',
+    failed: '❌',
+    cancelled: '🚫',
+    'timed-out': '⏱️',
+    rejected: '⛔',
+    'not-found': '❔',
+    unknown: '❔'
+};
+const HEADLINES = {
+    waiting: '⏳ waiting for tasks to finish',
+    succeeded: '✅ all tasks succeeded',
+    failed: '❌ not every task succeeded',
+    'timed-out': '⏱️ timed out with tasks unfinished',
+    cancelled: '🚫 cancelled while waiting'
+};
+/** The job summary and check-run text: a table a person reads at a glance, failures first. */
+function renderSummary(input, budgetBytes = SUMMARY_BUDGET_BYTES) {
+    const { results } = input;
+    const counts = countStates(results);
+    const compact = results.length > COMPACT_ABOVE_TASKS;
+    const head = [
+        `## ${input.title}: ${HEADLINES[input.state]}`,
+        '',
+        `${results.length} task${results.length === 1 ? '' : 's'} · ${counts.succeeded} succeeded · ${counts.failed} failed · ${counts.pending} unfinished · waited ${formatDuration(input.elapsedMs)}`,
+        ...(input.note ? ['', escapeText(input.note)] : []),
+        ...(input.artifact
+            ? ['', `Artifact: [${escapeText(input.artifact.name)}](${escapeUrl(input.artifact.url)})`]
+            : []),
+        '',
+        compact
+            ? '| Task | State | Finished after | Files |'
+            : '| Task | State | Finished after | Assets |',
+        '| --- | --- | --- | --- |'
+    ].join('\n');
+    const ordered = [
+        ...results.filter(r => r.state !== 'succeeded'),
+        ...results.filter(r => r.state === 'succeeded')
+    ];
+    const lines = [];
+    let used = byteLength(head) + 512;
+    for (const result of ordered) {
+        const line = renderRow(result, input.finishedAfterMs.get(result.taskId), compact);
+        const size = byteLength(line) + 1;
+        if (used + size > budgetBytes)
+            break;
+        lines.push(line);
+        used += size;
+    }
+    const notes = [];
+    if (compact)
+        notes.push('Links are left out of this table to keep it short; every URL is in the `results` output.');
+    const omitted = ordered.length - lines.length;
+    if (omitted > 0) {
+        notes.push(`${omitted} more task${omitted === 1 ? '' : 's'} (succeeded ones first) left out to stay under GitHub's size limit; see the \`results\` output.`);
+    }
+    return [head, ...lines, ...(notes.length ? ['', ...notes] : []), ''].join('\n');
+}
+function renderRow(result, finishedAfterMs, compact) {
+    const icon = STATE_ICONS[result.state] ?? '⏳';
+    const time = finishedAfterMs === undefined ? '—' : formatDuration(finishedAfterMs);
+    const assets = compact ? renderFileCount(result.files) : renderAssets(result);
+    return `| \`${result.taskId}\` | ${icon} ${result.state} | ${time} | ${assets} |`;
+}
+function renderAssets(result) {
+    const cells = [];
+    for (const [format, url] of [
+        ['ply', result.plyPath],
+        ['spz', result.spzPath],
+        ['sog', result.sogPath]
+    ]) {
+        if (!url)
+            continue;
+        const file = result.files.find(f => f.format === format);
+        cells.push(`[${format.toUpperCase()}](${escapeUrl(url)})${file ? ` ${describeFile(file)}` : ''}`);
+    }
+    return cells.length ? cells.join(' · ') : '—';
+}
+function renderFileCount(files) {
+    return files.length
+        ? files.map(f => `${f.format.toUpperCase()} ${describeFile(f)}`).join(' · ')
+        : '—';
+}
+function describeFile(file) {
+    return `(${summary_formatBytes(file.bytes)}, ${file.gaussians.toLocaleString('en-US')} splats)`;
+}
+function summary_formatBytes(bytes) {
+    if (bytes < 1024)
+        return `${bytes} B`;
+    const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+    let value = bytes / 1024;
+    let unit = 0;
+    while (value >= 1024 && unit < units.length - 1) {
+        value /= 1024;
+        unit++;
+    }
+    return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
+}
+function countStates(results) {
+    const counts = { succeeded: 0, failed: 0, pending: 0 };
+    for (const result of results) {
+        if (result.state === 'succeeded')
+            counts.succeeded++;
+        else if (['failed', 'cancelled', 'timed-out', 'rejected'].includes(result.state))
+            counts.failed++;
+        else
+            counts.pending++;
+    }
+    return counts;
+}
+// Table cells break on `|` and new lines; links break on spaces and parentheses.
+function escapeText(text) {
+    return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+}
+function escapeUrl(url) {
+    return url.replace(/[\s()|<>]/g, ch => encodeURIComponent(ch).replace(/[()]/g, c => (c === '(' ? '%28' : '%29')));
+}
+function byteLength(text) {
+    return Buffer.byteLength(text, 'utf8');
+}
+
+;// CONCATENATED MODULE: ./src/main.ts
+
+
+
+
+
+
+
+
+
+
+
+function defaultRunDeps(signal) {
+    return {
+        now: () => performance.now(),
+        wallClock: Date.now,
+        sleep: sleep,
+        random: Math.random,
+        signal,
+        env: process.env,
+        requestTimeoutMs: 30_000
+    };
+}
+/** Room under GitHub's limit for the table's own closing notes. */
+const CHECK_TEXT_BUDGET_BYTES = CHECK_OUTPUT_LIMIT_BYTES - 2048;
+/** The action: every failure, of any kind, ends in core.setFailed and nothing else. */
+async function run(deps = defaultRunDeps()) {
+    try {
+        await runAction(deps);
+    }
+    catch (error) {
+        core/* setFailed */.C1(main_describeError(error));
+    }
+}
+async function runAction(deps) {
+    const read = (name) => core/* getInput */.V4(name);
+    for (const name of SECRET_INPUTS) {
+        const secret = read(name);
+        if (secret)
+            core/* setSecret */.Pq(secret);
+    }
+    const config = parseInputs(read, deps.env.GITHUB_WORKSPACE || process.cwd());
+    config.notices.forEach(message => core/* notice */.lm(message));
+    config.warnings.forEach(message => core/* warning */.$e(message));
+    const checkRun = await startCheckRun(config, deps);
+    try {
+        await waitAndReport(config, deps, checkRun);
+    }
+    catch (error) {
+        // Whatever stops the action, its check run must not stay in progress on the pull request.
+        await checkRun?.complete('failure', {
+            title: 'The action failed',
+            summary: main_describeError(error)
+        });
+        throw error;
+    }
+}
+async function waitAndReport(config, deps, checkRun) {
+    const outcome = await waitForTasks(config, deps, checkRun);
+    const extras = { checkRunUrl: checkRun?.htmlUrl };
+    // Set before any download, so that whatever happens next, later steps have them.
+    setOutputs(buildOutputs(outcome, taskResults(outcome.tasks), extras));
+    const state = overallState(outcome);
+    let delivery;
+    if (config.download.length > 0 && state !== 'cancelled') {
+        delivery = await deliverAssets(config, outcome.tasks, {
+            now: deps.now,
+            sleep: deps.sleep,
+            random: deps.random,
+            signal: deps.signal,
+            env: deps.env,
+            log: actionLog
+        });
+        extras.downloadDir = delivery.downloadDir;
+        extras.artifact = delivery.artifact;
+    }
+    const results = taskResults(outcome.tasks, delivery?.files);
+    if (delivery)
+        setOutputs(buildOutputs(outcome, results, extras));
+    // An API error fails whatever `fail-on` says; task outcomes count as `fail-on` says.
+    const apiError = outcome.ending === 'error' ? main_describeError(outcome.error) : undefined;
+    const taskProblem = apiError ? undefined : failureReason(config.failOn, outcome);
+    const failing = Boolean(apiError || taskProblem || delivery?.error);
+    const timeoutNote = state === 'timed-out'
+        ? `Timed out after ${formatDuration(config.timeoutMs)} (the 'timeout' input)${outcome.lastFault ? ` while the service kept failing: ${outcome.lastFault.message}` : ''}.`
+        : undefined;
+    const outcomeNote = taskProblem ??
+        (state === 'succeeded'
+            ? undefined
+            : describeGroups(groupTasks(outcome.tasks), outcome.tasks.length));
+    const note = [apiError, timeoutNote, outcomeNote, delivery?.error].filter(Boolean).join(' ');
+    const summary = {
+        title: config.checkName,
+        state,
+        results,
+        finishedAfterMs: finishedTimes(outcome.tasks),
+        elapsedMs: outcome.elapsedMs,
+        note: note ? `${failing ? '❌ The step failed: ' : ''}${note}` : undefined,
+        artifact: delivery?.artifact
+            ? { name: config.artifactName, url: delivery.artifact.url }
+            : undefined
+    };
+    await writeSummary(summary);
+    if (checkRun) {
+        const groups = groupTasks(outcome.tasks);
+        const completed = await checkRun.complete(checkConclusion(state, failing), {
+            title: checkTitle(state, groups),
+            summary: note || describeGroups(groups, outcome.tasks.length),
+            text: renderSummary(summary, CHECK_TEXT_BUDGET_BYTES)
+        });
+        // Differs only when the check run could not be created at the start and was at the end.
+        if (completed && completed.url !== extras.checkRunUrl)
+            core/* setOutput */.uH('check-run-url', completed.url);
+    }
+    if (failing)
+        core/* setFailed */.C1(note);
+    else if (note)
+        core/* warning */.$e(note);
+}
+/** With a token, the check run that shows the outcome on the commit; without one, nothing. */
+async function startCheckRun(config, deps) {
+    if (!config.githubToken)
+        return undefined;
+    let target;
+    try {
+        target = checkRunTarget(deps.env, path => (0,external_node_fs_.readFileSync)(path, 'utf8'));
+    }
+    catch (error) {
+        core/* warning */.$e(`No check run is made: ${main_describeError(error)}`);
+        return undefined;
+    }
+    const count = config.taskIds.length;
+    return CheckRunReporter.start({
+        token: config.githubToken,
+        name: config.checkName,
+        target,
+        now: deps.now,
+        wallClock: deps.wallClock,
+        log: actionLog,
+        initialOutput: {
+            title: `Waiting for ${count} task${count === 1 ? '' : 's'}`,
+            summary: `Polling the Aholo API every ${formatDuration(config.pollIntervalMs)} for up to ${formatDuration(config.timeoutMs)}.`
+        }
+    });
+}
+async function waitForTasks(config, deps, checkRun) {
+    const warnedFaults = new Set();
+    const client = new AholoClient({
+        apiUrl: config.apiUrl,
+        credentials: config.credentials,
+        now: deps.now,
+        wallClock: deps.wallClock,
+        sleep: deps.sleep,
+        random: deps.random,
+        requestTimeoutMs: deps.requestTimeoutMs,
+        debug: core/* debug */.Yz,
+        onRetry: (fault, attempt, delayMs) => {
+            const message = `Aholo API: ${fault.message}; retrying in ${formatDuration(delayMs)} (attempt ${attempt + 1}).`;
+            if (warnedFaults.has(fault.kind))
+                return core/* debug */.Yz(message);
+            warnedFaults.add(fault.kind);
+            core/* warning */.$e(`${message} Further faults of this kind are logged at debug level only.`);
+        }
+    });
+    // The check run's table is drawn only when an update is sent: at most every 30 s.
+    const progress = (tasks, elapsedMs) => () => {
+        const groups = groupTasks(tasks);
+        const table = {
+            title: config.checkName,
+            state: 'waiting',
+            results: taskResults(tasks),
+            finishedAfterMs: finishedTimes(tasks),
+            elapsedMs
+        };
+        return {
+            title: checkTitle('waiting', groups),
+            summary: describeGroups(groups, tasks.length),
+            text: renderSummary(table, CHECK_TEXT_BUDGET_BYTES)
+        };
+    };
+    const count = config.taskIds.length;
+    core/* startGroup */.Oh(`Waiting for ${count} Aholo task${count === 1 ? '' : 's'} (every ${formatDuration(config.pollIntervalMs)}, up to ${formatDuration(config.timeoutMs)})`);
+    try {
+        return await pollTasks({
+            taskIds: config.taskIds,
+            pollIntervalMs: config.pollIntervalMs,
+            timeoutMs: config.timeoutMs,
+            listTasks: (ids, call) => client.listTasks(ids, call),
+            now: deps.now,
+            sleep: deps.sleep,
+            signal: deps.signal,
+            events: {
+                onStateChange: (task, previous, elapsedMs) => core/* info */.pq(describeChange(task, previous, elapsedMs)),
+                onUnknownStatus: (taskId, status) => core/* warning */.$e(`Task ${taskId} has status ${status}, which this action does not know; it is treated as unfinished and polling goes on. Other tasks with status ${status} are not reported again.`),
+                onProgress: checkRun
+                    ? (tasks, elapsedMs) => void checkRun.update(progress(tasks, elapsedMs))
+                    : undefined
+            }
+        });
+    }
+    finally {
+        core/* endGroup */.N4();
+    }
+}
+const actionLog = {
+    info: (message) => core/* info */.pq(message),
+    debug: (message) => core/* debug */.Yz(message),
+    notice: (message) => core/* notice */.lm(message),
+    warning: (message) => core/* warning */.$e(message),
+    startGroup: (title) => core/* startGroup */.Oh(title),
+    endGroup: () => core/* endGroup */.N4()
+};
+function describeChange(task, previous, elapsedMs) {
+    const at = `[${formatDuration(elapsedMs)}]`;
+    if (task.state === 'not-found')
+        return `${at} ${task.taskId}: not returned by the service yet; waiting for it`;
+    const status = task.state === 'unknown' ? ` (status ${task.status})` : '';
+    return `${at} ${task.taskId}: ${previous ? `${previous} → ` : ''}${task.state}${status}`;
+}
+function finishedTimes(tasks) {
+    return new Map(tasks.flatMap(task => task.finishedAfterMs === undefined ? [] : [[task.taskId, task.finishedAfterMs]]));
+}
+function setOutputs(outputs) {
+    for (const [name, value] of Object.entries(outputs))
+        core/* setOutput */.uH(name, value);
+}
+async function writeSummary(input) {
+    if (!process.env.GITHUB_STEP_SUMMARY) {
+        core/* debug */.Yz('GITHUB_STEP_SUMMARY is not set; no job summary written.');
+        return;
+    }
+    try {
+        await core/* summary */.z.addRaw(renderSummary(input)).write();
+    }
+    catch (error) {
+        core/* warning */.$e(`Could not write the job summary: ${main_describeError(error)}`);
+    }
+}
+/** One line a user can act on, for any thrown value. */
+function main_describeError(error) {
+    if (error instanceof InputError)
+        return error.message;
+    if (error instanceof AholoApiError) {
+        return `${error.message}. If this is a signature error (签名错误), check 'app-key', 'app-secret' and 'app-uid', and that the runner's clock is right (the timestamp must be within 5 minutes of the service's).`;
+    }
+    if (error instanceof MalformedResponseError)
+        return `Unexpected response from the Aholo API: ${error.message}`;
+    if (error instanceof Error)
+        return error.message || error.name;
+    return String(error);
+}
+
+
+/***/ }),
+
+/***/ 42613:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
+
+/***/ }),
+
+/***/ 20181:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("buffer");
+
+/***/ }),
+
+/***/ 49140:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("constants");
+
+/***/ }),
+
+/***/ 76982:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
+
+/***/ }),
+
+/***/ 24434:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
+
+/***/ }),
+
+/***/ 79896:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
+
+/***/ }),
+
+/***/ 91943:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs/promises");
+
+/***/ }),
+
+/***/ 58611:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("http");
+
+/***/ }),
+
+/***/ 65692:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("https");
+
+/***/ }),
+
+/***/ 69278:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("net");
+
+/***/ }),
+
+/***/ 34589:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:assert");
+
+/***/ }),
+
+/***/ 16698:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:async_hooks");
+
+/***/ }),
+
+/***/ 4573:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:buffer");
+
+/***/ }),
+
+/***/ 37540:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:console");
+
+/***/ }),
+
+/***/ 77598:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
+
+/***/ }),
+
+/***/ 53053:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:diagnostics_channel");
+
+/***/ }),
+
+/***/ 40610:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:dns");
+
+/***/ }),
+
+/***/ 78474:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events");
+
+/***/ }),
+
+/***/ 73024:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+
+/***/ }),
+
+/***/ 51455:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+
+/***/ }),
+
+/***/ 37067:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
+
+/***/ }),
+
+/***/ 32467:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2");
+
+/***/ }),
+
+/***/ 44708:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
+
+/***/ }),
+
+/***/ 98995:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:module");
+
+/***/ }),
+
+/***/ 77030:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
+
+/***/ }),
+
+/***/ 48161:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+
+/***/ }),
+
+/***/ 76760:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+
+/***/ }),
+
+/***/ 643:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:perf_hooks");
+
+/***/ }),
+
+/***/ 1708:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:process");
+
+/***/ }),
+
+/***/ 41792:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:querystring");
+
+/***/ }),
+
+/***/ 57075:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
+
+/***/ }),
+
+/***/ 46193:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
+
+/***/ }),
+
+/***/ 41692:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:tls");
+
+/***/ }),
+
+/***/ 73136:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
+
+/***/ }),
+
+/***/ 57975:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
+
+/***/ }),
+
+/***/ 73429:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util/types");
+
+/***/ }),
+
+/***/ 75919:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:worker_threads");
+
+/***/ }),
+
+/***/ 38522:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
+
+/***/ }),
+
+/***/ 70857:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
+
+/***/ }),
+
+/***/ 16928:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
+
+/***/ }),
+
+/***/ 2203:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("stream");
+
+/***/ }),
+
+/***/ 13193:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("string_decoder");
+
+/***/ }),
+
+/***/ 64756:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tls");
+
+/***/ }),
+
+/***/ 52018:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tty");
+
+/***/ }),
+
+/***/ 87016:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("url");
+
+/***/ }),
+
+/***/ 39023:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
+
+/***/ }),
+
+/***/ 43106:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("zlib");
+
+/***/ }),
+
+/***/ 77094:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  Yz: () => (/* binding */ core_debug),
+  N4: () => (/* binding */ endGroup),
+  z3: () => (/* binding */ error),
+  V4: () => (/* binding */ getInput),
+  pq: () => (/* binding */ info),
+  lm: () => (/* binding */ notice),
+  C1: () => (/* binding */ setFailed),
+  uH: () => (/* binding */ setOutput),
+  Pq: () => (/* binding */ core_setSecret),
+  Oh: () => (/* binding */ startGroup),
+  z: () => (/* reexport */ summary),
+  $e: () => (/* binding */ warning)
+});
+
+// UNUSED EXPORTS: ExitCode, addPath, exportVariable, getBooleanInput, getIDToken, getMultilineInput, getState, group, isDebug, markdownSummary, platform, saveState, setCommandEcho, toPlatformPath, toPosixPath, toWin32Path
+
+// EXTERNAL MODULE: external "os"
+var external_os_ = __nccwpck_require__(70857);
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -28615,7 +32418,7 @@ function toCommandProperties(annotationProperties) {
  */
 function command_issueCommand(command, properties, message) {
     const cmd = new Command(command, properties, message);
-    process.stdout.write(cmd.toString() + external_os_namespaceObject.EOL);
+    process.stdout.write(cmd.toString() + external_os_.EOL);
 }
 function command_issue(name, message = '') {
     command_issueCommand(name, {}, message);
@@ -28669,10 +32472,10 @@ function escapeProperty(s) {
         .replace(/,/g, '%2C');
 }
 //# sourceMappingURL=command.js.map
-;// CONCATENATED MODULE: external "crypto"
-const external_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
-;// CONCATENATED MODULE: external "fs"
-const external_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
+// EXTERNAL MODULE: external "crypto"
+var external_crypto_ = __nccwpck_require__(76982);
+// EXTERNAL MODULE: external "fs"
+var external_fs_ = __nccwpck_require__(79896);
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/file-command.js
 // For internal use, subject to change.
 // We use any as a valid input type
@@ -28686,15 +32489,15 @@ function file_command_issueFileCommand(command, message) {
     if (!filePath) {
         throw new Error(`Unable to find environment variable for file command ${command}`);
     }
-    if (!external_fs_namespaceObject.existsSync(filePath)) {
+    if (!external_fs_.existsSync(filePath)) {
         throw new Error(`Missing file at path: ${filePath}`);
     }
-    external_fs_namespaceObject.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_namespaceObject.EOL}`, {
+    external_fs_.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_.EOL}`, {
         encoding: 'utf8'
     });
 }
 function file_command_prepareKeyValueMessage(key, value) {
-    const delimiter = `ghadelimiter_${external_crypto_namespaceObject.randomUUID()}`;
+    const delimiter = `ghadelimiter_${external_crypto_.randomUUID()}`;
     const convertedValue = utils_toCommandValue(value);
     // These should realistically never happen, but just in case someone finds a
     // way to exploit uuid generation let's not allow keys or values that contain
@@ -28705,91 +32508,17 @@ function file_command_prepareKeyValueMessage(key, value) {
     if (convertedValue.includes(delimiter)) {
         throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter}"`);
     }
-    return `${key}<<${delimiter}${external_os_namespaceObject.EOL}${convertedValue}${external_os_namespaceObject.EOL}${delimiter}`;
+    return `${key}<<${delimiter}${external_os_.EOL}${convertedValue}${external_os_.EOL}${delimiter}`;
 }
 //# sourceMappingURL=file-command.js.map
-;// CONCATENATED MODULE: external "path"
-const external_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
+// EXTERNAL MODULE: external "path"
+var external_path_ = __nccwpck_require__(16928);
 // EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/index.js + 1 modules
-var lib = __nccwpck_require__(4942);
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/auth.js
-var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-class BasicCredentialHandler {
-    constructor(username, password) {
-        this.username = username;
-        this.password = password;
-    }
-    prepareRequest(options) {
-        if (!options.headers) {
-            throw Error('The request has no headers');
-        }
-        options.headers['Authorization'] = `Basic ${Buffer.from(`${this.username}:${this.password}`).toString('base64')}`;
-    }
-    // This handler cannot handle 401
-    canHandleAuthentication() {
-        return false;
-    }
-    handleAuthentication() {
-        return __awaiter(this, void 0, void 0, function* () {
-            throw new Error('not implemented');
-        });
-    }
-}
-class auth_BearerCredentialHandler {
-    constructor(token) {
-        this.token = token;
-    }
-    // currently implements pre-authorization
-    // TODO: support preAuth = false where it hooks on 401
-    prepareRequest(options) {
-        if (!options.headers) {
-            throw Error('The request has no headers');
-        }
-        options.headers['Authorization'] = `Bearer ${this.token}`;
-    }
-    // This handler cannot handle 401
-    canHandleAuthentication() {
-        return false;
-    }
-    handleAuthentication() {
-        return __awaiter(this, void 0, void 0, function* () {
-            throw new Error('not implemented');
-        });
-    }
-}
-class PersonalAccessTokenCredentialHandler {
-    constructor(token) {
-        this.token = token;
-    }
-    // currently implements pre-authorization
-    // TODO: support preAuth = false where it hooks on 401
-    prepareRequest(options) {
-        if (!options.headers) {
-            throw Error('The request has no headers');
-        }
-        options.headers['Authorization'] = `Basic ${Buffer.from(`PAT:${this.token}`).toString('base64')}`;
-    }
-    // This handler cannot handle 401
-    canHandleAuthentication() {
-        return false;
-    }
-    handleAuthentication() {
-        return __awaiter(this, void 0, void 0, function* () {
-            throw new Error('not implemented');
-        });
-    }
-}
-//# sourceMappingURL=auth.js.map
+var lib = __nccwpck_require__(44942);
+// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/auth.js
+var auth = __nccwpck_require__(92145);
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/oidc-utils.js
-var oidc_utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
         function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
@@ -28824,7 +32553,7 @@ class oidc_utils_OidcClient {
         return runtimeUrl;
     }
     static getCall(id_token_url) {
-        return oidc_utils_awaiter(this, void 0, void 0, function* () {
+        return __awaiter(this, void 0, void 0, function* () {
             var _a;
             const httpclient = oidc_utils_OidcClient.createHttpClient();
             const res = yield httpclient
@@ -28842,7 +32571,7 @@ class oidc_utils_OidcClient {
         });
     }
     static getIDToken(audience) {
-        return oidc_utils_awaiter(this, void 0, void 0, function* () {
+        return __awaiter(this, void 0, void 0, function* () {
             try {
                 // New ID Token is requested from action service
                 let id_token_url = oidc_utils_OidcClient.getIDTokenUrl();
@@ -28874,7 +32603,7 @@ var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { access, appendFile, writeFile } = external_fs_namespaceObject.promises;
+const { access, appendFile, writeFile } = external_fs_.promises;
 const SUMMARY_ENV_VAR = 'GITHUB_STEP_SUMMARY';
 const SUMMARY_DOCS_URL = 'https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#adding-a-job-summary';
 class Summary {
@@ -28897,7 +32626,7 @@ class Summary {
                 throw new Error(`Unable to find environment variable for $${SUMMARY_ENV_VAR}. Check if your runtime environment supports job summaries.`);
             }
             try {
-                yield access(pathFromEnv, external_fs_namespaceObject.constants.R_OK | external_fs_namespaceObject.constants.W_OK);
+                yield access(pathFromEnv, external_fs_.constants.R_OK | external_fs_.constants.W_OK);
             }
             catch (_a) {
                 throw new Error(`Unable to access summary file: '${pathFromEnv}'. Check if the file has correct read/write permissions.`);
@@ -28993,7 +32722,7 @@ class Summary {
      * @returns {Summary} summary instance
      */
     addEOL() {
-        return this.addRaw(external_os_namespaceObject.EOL);
+        return this.addRaw(external_os_.EOL);
     }
     /**
      * Adds an HTML codeblock to the summary buffer
@@ -29178,13 +32907,13 @@ function toPlatformPath(pth) {
 }
 //# sourceMappingURL=path-utils.js.map
 // EXTERNAL MODULE: external "string_decoder"
-var external_string_decoder_ = __nccwpck_require__(3193);
+var external_string_decoder_ = __nccwpck_require__(13193);
 // EXTERNAL MODULE: external "events"
-var external_events_ = __nccwpck_require__(4434);
+var external_events_ = __nccwpck_require__(24434);
 ;// CONCATENATED MODULE: external "child_process"
 const external_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
 // EXTERNAL MODULE: external "assert"
-var external_assert_ = __nccwpck_require__(2613);
+var external_assert_ = __nccwpck_require__(42613);
 ;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io-util.js
 var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
@@ -29197,7 +32926,7 @@ var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_namespaceObject.promises;
+const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_.promises;
 // export const {open} = 'fs'
 const IS_WINDOWS = process.platform === 'win32';
 /**
@@ -29224,7 +32953,7 @@ function readlink(fsPath) {
 }
 // See https://github.com/nodejs/node/blob/d0153aee367422d0858105abec186da4dff0a0c5/deps/uv/include/uv/win.h#L691
 const UV_FS_O_EXLOCK = 0x10000000;
-const READONLY = external_fs_namespaceObject.constants.O_RDONLY;
+const READONLY = external_fs_.constants.O_RDONLY;
 function exists(fsPath) {
     return io_util_awaiter(this, void 0, void 0, function* () {
         try {
@@ -29282,7 +33011,7 @@ function tryGetExecutablePath(filePath, extensions) {
         if (stats && stats.isFile()) {
             if (IS_WINDOWS) {
                 // on Windows, test for valid extension
-                const upperExt = external_path_namespaceObject.extname(filePath).toUpperCase();
+                const upperExt = external_path_.extname(filePath).toUpperCase();
                 if (extensions.some(validExt => validExt.toUpperCase() === upperExt)) {
                     return filePath;
                 }
@@ -29311,11 +33040,11 @@ function tryGetExecutablePath(filePath, extensions) {
                 if (IS_WINDOWS) {
                     // preserve the case of the actual file (since an extension was appended)
                     try {
-                        const directory = external_path_namespaceObject.dirname(filePath);
-                        const upperName = external_path_namespaceObject.basename(filePath).toUpperCase();
+                        const directory = external_path_.dirname(filePath);
+                        const upperName = external_path_.basename(filePath).toUpperCase();
                         for (const actualName of yield readdir(directory)) {
                             if (upperName === actualName.toUpperCase()) {
-                                filePath = external_path_namespaceObject.join(directory, actualName);
+                                filePath = external_path_.join(directory, actualName);
                                 break;
                             }
                         }
@@ -29535,7 +33264,7 @@ function findInPath(tool) {
         // build the list of extensions to try
         const extensions = [];
         if (IS_WINDOWS && process.env['PATHEXT']) {
-            for (const extension of process.env['PATHEXT'].split(external_path_namespaceObject.delimiter)) {
+            for (const extension of process.env['PATHEXT'].split(external_path_.delimiter)) {
                 if (extension) {
                     extensions.push(extension);
                 }
@@ -29550,7 +33279,7 @@ function findInPath(tool) {
             return [];
         }
         // if any path separators, return empty
-        if (tool.includes(external_path_namespaceObject.sep)) {
+        if (tool.includes(external_path_.sep)) {
             return [];
         }
         // build the list of directories
@@ -29561,7 +33290,7 @@ function findInPath(tool) {
         // across platforms.
         const directories = [];
         if (process.env.PATH) {
-            for (const p of process.env.PATH.split(external_path_namespaceObject.delimiter)) {
+            for (const p of process.env.PATH.split(external_path_.delimiter)) {
                 if (p) {
                     directories.push(p);
                 }
@@ -29570,7 +33299,7 @@ function findInPath(tool) {
         // find all matches
         const matches = [];
         for (const directory of directories) {
-            const filePath = yield tryGetExecutablePath(external_path_namespaceObject.join(directory, tool), extensions);
+            const filePath = yield tryGetExecutablePath(external_path_.join(directory, tool), extensions);
             if (filePath) {
                 matches.push(filePath);
             }
@@ -29717,13 +33446,13 @@ class ToolRunner extends external_events_.EventEmitter {
     _processLineBuffer(data, strBuffer, onLine) {
         try {
             let s = strBuffer + data.toString();
-            let n = s.indexOf(external_os_namespaceObject.EOL);
+            let n = s.indexOf(external_os_.EOL);
             while (n > -1) {
                 const line = s.substring(0, n);
                 onLine(line);
                 // the rest of the string ...
-                s = s.substring(n + external_os_namespaceObject.EOL.length);
-                n = s.indexOf(external_os_namespaceObject.EOL);
+                s = s.substring(n + external_os_.EOL.length);
+                n = s.indexOf(external_os_.EOL);
             }
             return s;
         }
@@ -30001,7 +33730,7 @@ class ToolRunner extends external_events_.EventEmitter {
                 (this.toolPath.includes('/') ||
                     (toolrunner_IS_WINDOWS && this.toolPath.includes('\\')))) {
                 // prefer options.cwd if it is specified, however options.cwd may also need to be rooted
-                this.toolPath = external_path_namespaceObject.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
+                this.toolPath = external_path_.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
             }
             // if the tool is only a file name, then resolve it from the PATH
             // otherwise verify it exists (add extension on Windows if necessary)
@@ -30014,7 +33743,7 @@ class ToolRunner extends external_events_.EventEmitter {
                 }
                 const optionsNonNull = this._cloneExecOptions(this.options);
                 if (!optionsNonNull.silent && optionsNonNull.outStream) {
-                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_namespaceObject.EOL);
+                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_.EOL);
                 }
                 const state = new ExecState(optionsNonNull, this.toolPath);
                 state.on('debug', (message) => {
@@ -30353,8 +34082,8 @@ const getLinuxInfo = () => platform_awaiter(void 0, void 0, void 0, function* ()
         version
     };
 });
-const platform = external_os_namespaceObject.platform();
-const arch = external_os_namespaceObject.arch();
+const platform = external_os_.platform();
+const arch = external_os_.arch();
 const isWindows = platform === 'win32';
 const isMacOS = platform === 'darwin';
 const isLinux = platform === 'linux';
@@ -30535,7 +34264,7 @@ function setOutput(name, value) {
     if (filePath) {
         return file_command_issueFileCommand('OUTPUT', file_command_prepareKeyValueMessage(name, value));
     }
-    process.stdout.write(external_os_namespaceObject.EOL);
+    process.stdout.write(external_os_.EOL);
     command_issueCommand('set-output', { name }, utils_toCommandValue(value));
 }
 /**
@@ -30603,7 +34332,7 @@ function notice(message, properties = {}) {
  * @param message info message
  */
 function info(message) {
-    process.stdout.write(message + external_os_namespaceObject.EOL);
+    process.stdout.write(message + external_os_.EOL);
 }
 /**
  * Begin an output group.
@@ -30690,1248 +34419,111 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
-// EXTERNAL MODULE: ./src/http.ts + 1 modules
-var http = __nccwpck_require__(7066);
-;// CONCATENATED MODULE: ./src/retry.ts
-const DEFAULT_BACKOFF = { baseMs: 1000, maxMs: 30_000 };
-/**
- * Exponential backoff with full jitter: a uniform wait in [0, min(max, base * 2^attempt)).
- * `attempt` counts from 0 for the first retry; `random` is injected for tests.
- */
-function backoffDelay(attempt, policy, random) {
-    const ceiling = Math.min(policy.maxMs, policy.baseMs * 2 ** Math.min(attempt, 30));
-    return Math.floor(random() * ceiling);
-}
-/**
- * Reads `Retry-After` as delta-seconds or an HTTP date, in ms from `nowMs`.
- * Undefined when absent or unreadable; never negative.
- */
-function parseRetryAfter(value, nowMs) {
-    if (value === undefined)
-        return undefined;
-    const text = value.trim();
-    if (/^\d+$/.test(text))
-        return Number(text) * 1000;
-    const date = Date.parse(text);
-    if (Number.isNaN(date) || !/[a-z]/i.test(text))
-        return undefined;
-    return Math.max(0, date - nowMs);
-}
-/** The wait before the next try: the server's word when it gave one, else the backoff. */
-function retryDelay(attempt, retryAfterMs, policy, random) {
-    return retryAfterMs ?? backoffDelay(attempt, policy, random);
-}
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./src/aholo/sign.ts
+/***/ }),
 
-/** Kujiale open platform, user-level signature: md5(appSecret + appKey + appUid + timestamp), hex. */
-function sign(credentials, timestampMs) {
-    const { appSecret, appKey, appUid } = credentials;
-    return (0,external_node_crypto_.createHash)('md5')
-        .update(`${appSecret}${appKey}${appUid}${timestampMs}`, 'utf8')
-        .digest('hex');
-}
+/***/ 92145:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
-;// CONCATENATED MODULE: ./src/aholo/client.ts
-
-
-
-const TASK_LIST_PATH = '/v2/aholo/project/task/list/by-ids';
-/** The service answered with `c` other than "0": a business error such as a bad signature. */
-class AholoApiError extends Error {
-    code;
-    apiMessage;
-    constructor(code, apiMessage) {
-        super(`Aholo API error c=${JSON.stringify(code)}: ${apiMessage || '(no message)'}`);
-        this.code = code;
-        this.apiMessage = apiMessage;
-        this.name = 'AholoApiError';
-    }
-}
-/** A response that is JSON but not the documented envelope, or an HTTP error that no retry fixes. */
-class MalformedResponseError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'MalformedResponseError';
-    }
-}
-/** A fault that may pass: network error, 5xx, 408, 429, a body that is not JSON. */
-class TransientError extends Error {
-    kind;
-    retryAfterMs;
-    constructor(message, 
-    /** Groups faults of one kind, so each kind is reported once. */
-    kind, retryAfterMs) {
-        super(message);
-        this.kind = kind;
-        this.retryAfterMs = retryAfterMs;
-        this.name = 'TransientError';
-    }
-}
-/** The overall deadline cut a request short: time is up, and the service is not to blame. */
-class DeadlineReachedError extends Error {
-    constructor() {
-        super('the deadline passed during a request');
-        this.name = 'DeadlineReachedError';
-    }
-}
-const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
-class AholoClient {
-    options;
-    endpoint;
-    constructor(options) {
-        this.options = options;
-        this.endpoint = new URL(options.apiUrl.href.replace(/\/+$/, '') + TASK_LIST_PATH);
-    }
-    /**
-     * Asks for the tasks with these ids (one request), retrying transient faults until `deadline`.
-     * Throws AholoApiError or MalformedResponseError at once; TransientError when time ran out.
-     */
-    async listTasks(ids, call) {
-        const { now, sleep, random } = this.options;
-        for (let attempt = 0;; attempt++) {
-            try {
-                return await this.attemptOnce(ids, call);
-            }
-            catch (error) {
-                if (!(error instanceof TransientError))
-                    throw error;
-                const delay = retryDelay(attempt, error.retryAfterMs, this.options.backoff ?? DEFAULT_BACKOFF, random);
-                if (now() + delay >= call.deadline)
-                    throw error;
-                this.options.onRetry?.(error, attempt + 1, delay);
-                await sleep(delay, call.signal);
-            }
-        }
-    }
-    async attemptOnce(ids, call) {
-        const { credentials, now, wallClock, requestTimeoutMs, debug } = this.options;
-        const timestamp = wallClock();
-        const url = new URL(this.endpoint);
-        url.searchParams.set('appuid', credentials.appUid);
-        url.searchParams.set('appkey', credentials.appKey);
-        url.searchParams.set('timestamp', String(timestamp));
-        url.searchParams.set('sign', sign(credentials, timestamp));
-        const remainingMs = call.deadline - now();
-        if (remainingMs <= 0)
-            throw new DeadlineReachedError();
-        const timeoutMs = Math.min(requestTimeoutMs, remainingMs);
-        const started = now();
-        // The query string carries the sign: logs show the path only.
-        debug?.(`POST ${this.endpoint.href} with ${ids.length} id(s), time limit ${timeoutMs} ms`);
-        let status;
-        let body;
-        let retryAfter;
-        try {
-            const response = await (0,http/* sendRequest */.w$)({
-                method: 'POST',
-                url,
-                headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-                body: JSON.stringify(ids),
-                signal: call.signal,
-                timeoutMs
-            });
-            status = response.status;
-            retryAfter = headerValue(response.headers['retry-after']);
-            body = await (0,http/* readText */.yR)(response, MAX_RESPONSE_BYTES, call.signal);
-        }
-        catch (error) {
-            if (error instanceof http/* NetworkError */.Dr) {
-                if (error.code === 'ETIMEDOUT' && timeoutMs < requestTimeoutMs && now() >= call.deadline) {
-                    throw new DeadlineReachedError();
-                }
-                throw new TransientError(`network error: ${error.message}`, `network ${error.code}`);
-            }
-            throw error;
-        }
-        debug?.(`HTTP ${status} after ${Math.round(now() - started)} ms, ${body.length} bytes`);
-        return interpretResponse(status, body, parseRetryAfter(retryAfter, wallClock()));
-    }
-}
-/** Decides what one HTTP answer means: tasks, or one of the typed errors. Pure. */
-function interpretResponse(status, body, retryAfterMs) {
-    if (status === 429 || status === 408 || status >= 500) {
-        throw new TransientError(`HTTP ${status}${retryAfterMs !== undefined ? `, Retry-After ${retryAfterMs} ms` : ''}`, `HTTP ${status}`, retryAfterMs);
-    }
-    let envelope;
-    try {
-        envelope = JSON.parse(body);
-    }
-    catch {
-        // Proxies and gateways answer with HTML pages; these pass.
-        if (status >= 200 && status < 300) {
-            throw new TransientError(`the response is not JSON (starts with ${JSON.stringify(body.slice(0, 40))})`, 'not JSON');
-        }
-        throw new MalformedResponseError(`HTTP ${status} with a body that is not JSON: check 'api-url'.`);
-    }
-    if (!isRecord(envelope) || !('c' in envelope)) {
-        throw new MalformedResponseError(`HTTP ${status}: the response is not the Aholo envelope {c, d, m}: check 'api-url'.`);
-    }
-    const code = String(envelope.c);
-    if (code !== '0') {
-        throw new AholoApiError(code, typeof envelope.m === 'string' ? envelope.m : JSON.stringify(envelope.m ?? null));
-    }
-    if (status < 200 || status >= 300) {
-        throw new MalformedResponseError(`HTTP ${status} with c="0": the response cannot be trusted.`);
-    }
-    if (!Array.isArray(envelope.d)) {
-        throw new MalformedResponseError(`c="0" but d is ${envelope.d === null ? 'null' : typeof envelope.d}, not an array of tasks.`);
-    }
-    return envelope.d.map((item, index) => parseTask(item, index));
-}
-function parseTask(item, index) {
-    const where = `d[${index}]`;
-    if (!isRecord(item) || typeof item.taskId !== 'string' || !Number.isInteger(item.status)) {
-        throw new MalformedResponseError(`${where} is not a task {taskId: string, status: integer}.`);
-    }
-    let result = null;
-    if (isRecord(item.result)) {
-        result = {};
-        for (const key of ['plyPath', 'spzPath', 'sogPath']) {
-            const value = item.result[key];
-            if (typeof value === 'string' && value !== '')
-                result[key] = value;
-            else if (value !== undefined && value !== null && value !== '') {
-                throw new MalformedResponseError(`${where}.result.${key} is not a string.`);
-            }
-        }
-    }
-    else if (item.result !== undefined && item.result !== null) {
-        throw new MalformedResponseError(`${where}.result is neither an object nor null.`);
-    }
-    return { taskId: item.taskId, status: item.status, result };
-}
-function isRecord(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-function headerValue(value) {
-    return Array.isArray(value) ? value[0] : value;
-}
-
-;// CONCATENATED MODULE: ./src/duration.ts
-const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/;
-/**
- * Parses `500ms`, `10s`, `2m`, `1h` or plain seconds (`30`, `1.5`) into milliseconds.
- * Returns undefined for anything else, so the caller can name the input in its message.
- */
-function parseDuration(text) {
-    const match = DURATION.exec(text.trim().toLowerCase());
-    if (!match)
-        return undefined;
-    const ms = Number(match[1]) * UNIT_MS[match[2] ?? 's'];
-    return Number.isFinite(ms) ? Math.round(ms) : undefined;
-}
-/** `1h 2m 3s`, `4.2s`, `250ms`: short, for logs and summaries. */
-function formatDuration(ms) {
-    if (ms < 1000)
-        return `${Math.round(ms)}ms`;
-    if (ms < 60_000)
-        return `${(ms / 1000).toFixed(1).replace(/\.0$/, '')}s`;
-    const total = Math.round(ms / 1000);
-    const h = Math.floor(total / 3600);
-    const m = Math.floor((total % 3600) / 60);
-    const s = total % 60;
-    return [h ? `${h}h` : '', m ? `${m}m` : '', s ? `${s}s` : ''].filter(Boolean).join(' ');
-}
-
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-;// CONCATENATED MODULE: ./src/inputs.ts
-
-
-/** Every input of action.yml, by name: the single list that the code, action.yml and README share. */
-const INPUT_NAMES = (/* unused pure expression or super */ null && ([
-    'task-ids',
-    'app-key',
-    'app-secret',
-    'app-uid',
-    'api-url',
-    'poll-interval',
-    'timeout',
-    'fail-on',
-    'download',
-    'download-dir',
-    'upload-artifact',
-    'artifact-name',
-    'retention-days',
-    'github-token',
-    'check-name'
-]));
-/** Inputs whose values are never printed, in messages or logs. */
-const SECRET_INPUTS = ['app-secret', 'github-token'];
-const DEFAULTS = {
-    'api-url': 'https://openapi.kujiale.com',
-    'poll-interval': '10s',
-    timeout: '30m',
-    'fail-on': 'any',
-    download: 'none',
-    'download-dir': 'aholo-assets',
-    'upload-artifact': 'false',
-    'artifact-name': 'aholo-assets',
-    'check-name': 'Aholo 3D tasks'
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   tZ: () => (/* binding */ BearerCredentialHandler)
+/* harmony export */ });
+/* unused harmony exports BasicCredentialHandler, PersonalAccessTokenCredentialHandler */
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
 };
-const ASSET_FORMATS = ['ply', 'spz', 'sog'];
-const FAIL_ON = ['any', 'all', 'never'];
-const TASK_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
-/** The vendor asks clients not to poll more often than this. */
-const VENDOR_MIN_POLL_MS = 5000;
-class InputError extends Error {
-    problems;
-    constructor(problems) {
-        super(problems.length === 1
-            ? `Invalid input: ${problems[0]}`
-            : `${problems.length} inputs are invalid:\n${problems.map(p => `  - ${p}`).join('\n')}`);
-        this.problems = problems;
-        this.name = 'InputError';
+class BasicCredentialHandler {
+    constructor(username, password) {
+        this.username = username;
+        this.password = password;
     }
-}
-/**
- * Reads and checks every input, collecting all problems before throwing one InputError,
- * so a user fixes their workflow in one go. `read` returns '' for an input that is not set.
- */
-function parseInputs(read, workspace) {
-    const problems = [];
-    const notices = [];
-    const warnings = [];
-    const value = (name) => {
-        const raw = read(name).trim();
-        return raw === '' && name in DEFAULTS ? DEFAULTS[name] : raw;
-    };
-    const show = (name, text) => SECRET_INPUTS.includes(name) ? '(hidden)' : JSON.stringify(text);
-    const taskIds = parseTaskIds(value('task-ids'), problems, notices);
-    const required = (name, hint) => {
-        const text = value(name);
-        if (text === '') {
-            problems.push(`'${name}' is required and is empty: set it to ${hint}. If it comes from a secret, check that the secret exists and is passed to this workflow (secrets are not passed to workflows run from forks or to reusable workflows without 'secrets:').`);
+    prepareRequest(options) {
+        if (!options.headers) {
+            throw Error('The request has no headers');
         }
-        else if (/\s/.test(text)) {
-            problems.push(`'${name}' must not contain spaces or line breaks; got ${show(name, text)}.`);
-        }
-        return text;
-    };
-    const credentials = {
-        appKey: required('app-key', 'your open platform AppKey'),
-        appSecret: required('app-secret', 'your open platform AppSecret'),
-        appUid: required('app-uid', 'the appuid (third-party user id) the tasks belong to')
-    };
-    const apiUrl = parseApiUrl(value('api-url'), problems);
-    const duration = (name) => {
-        const text = value(name);
-        const ms = parseDuration(text);
-        if (ms === undefined || ms <= 0) {
-            problems.push(`'${name}' must be a positive duration such as 500ms, 10s, 2m, 1h or plain seconds (30); got ${show(name, text)}.`);
-            return undefined;
-        }
-        return ms;
-    };
-    const pollIntervalMs = duration('poll-interval');
-    const timeoutMs = duration('timeout');
-    if (pollIntervalMs !== undefined && pollIntervalMs < VENDOR_MIN_POLL_MS) {
-        warnings.push(`'poll-interval' is ${value('poll-interval')}; the Aholo service asks clients not to poll more often than every 5s.`);
+        options.headers['Authorization'] = `Basic ${Buffer.from(`${this.username}:${this.password}`).toString('base64')}`;
     }
-    const failOn = oneOf('fail-on', value('fail-on'), FAIL_ON, problems);
-    const download = parseDownload(value('download'), problems);
-    const downloadDir = parseDownloadDir(value('download-dir'), workspace, problems);
-    const uploadArtifact = parseBoolean('upload-artifact', value('upload-artifact'), problems);
-    if (uploadArtifact && download.length === 0) {
-        problems.push(`'upload-artifact' is true but 'download' is "none": there would be nothing to upload. Set 'download' to all or a list of ply, spz, sog.`);
-    }
-    const artifactName = parseArtifactName(value('artifact-name'), problems);
-    const retentionDays = parseRetentionDays(value('retention-days'), problems);
-    const githubToken = value('github-token') || undefined;
-    const checkName = value('check-name');
-    if (checkName.length > 100) {
-        problems.push(`'check-name' must be at most 100 characters; got ${checkName.length}.`);
-    }
-    if (problems.length > 0)
-        throw new InputError(problems);
-    return {
-        taskIds,
-        credentials,
-        apiUrl: apiUrl,
-        pollIntervalMs: pollIntervalMs,
-        timeoutMs: timeoutMs,
-        failOn: failOn,
-        download,
-        downloadDir,
-        uploadArtifact,
-        artifactName,
-        retentionDays,
-        githubToken,
-        checkName,
-        notices,
-        warnings
-    };
-}
-/** Splits a list given as a JSON array or separated by newlines, commas or spaces. */
-function splitList(text) {
-    const trimmed = text.trim();
-    if (trimmed.startsWith('[')) {
-        let parsed;
-        try {
-            parsed = JSON.parse(trimmed);
-        }
-        catch (error) {
-            return { error: `is not a valid JSON array (${error.message})` };
-        }
-        if (!Array.isArray(parsed) || parsed.some(item => typeof item !== 'string')) {
-            return { error: 'must be a JSON array of strings' };
-        }
-        return { items: parsed.map(item => item.trim()).filter(item => item !== '') };
-    }
-    return { items: trimmed.split(/[\s,]+/).filter(item => item !== '') };
-}
-function parseTaskIds(text, problems, notices) {
-    const list = splitList(text);
-    if ('error' in list) {
-        problems.push(`'task-ids' ${list.error}; got ${JSON.stringify(abbreviate(text))}.`);
-        return [];
-    }
-    if (list.items.length === 0) {
-        problems.push(`'task-ids' is required and is empty: give one or more task ids, separated by newlines, commas or spaces, or as a JSON array.`);
-        return [];
-    }
-    const bad = list.items.filter(id => !TASK_ID_PATTERN.test(id));
-    if (bad.length > 0) {
-        const shown = bad.slice(0, 5).map(id => JSON.stringify(abbreviate(id)));
-        const more = bad.length > 5 ? ` and ${bad.length - 5} more` : '';
-        problems.push(`'task-ids' has ${bad.length === 1 ? 'an id' : `${bad.length} ids`} that ${bad.length === 1 ? 'is' : 'are'} not valid: ${shown.join(', ')}${more}. Each id must be 1-64 characters of A-Z, a-z, 0-9, '_' or '-'.`);
-    }
-    const unique = [...new Set(list.items)];
-    if (unique.length < list.items.length) {
-        const dropped = list.items.length - unique.length;
-        notices.push(`'task-ids' lists ${dropped} duplicate id${dropped === 1 ? '' : 's'}; each task is waited for once.`);
-    }
-    return unique;
-}
-function parseApiUrl(text, problems) {
-    let url;
-    try {
-        url = new URL(text);
-    }
-    catch {
-        problems.push(`'api-url' must be an absolute URL such as ${DEFAULTS['api-url']}; got ${JSON.stringify(text)}.`);
-        return undefined;
-    }
-    const rule = `'api-url' must be an https:// URL (http:// only for localhost) without credentials, query or fragment`;
-    if (url.username || url.password || url.search || url.hash) {
-        problems.push(`${rule}; got ${JSON.stringify(url.origin + url.pathname)} with extra parts.`);
-        return undefined;
-    }
-    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
-        problems.push(`${rule}; got ${JSON.stringify(text)}.`);
-        return undefined;
-    }
-    url.pathname = url.pathname.replace(/\/+$/, '');
-    return url;
-}
-function isLoopbackHost(hostname) {
-    const host = hostname.toLowerCase().replace(/^\[|\]$/g, '');
-    return (host === 'localhost' || host.endsWith('.localhost') || /^127\./.test(host) || host === '::1');
-}
-function oneOf(name, text, allowed, problems) {
-    if (allowed.includes(text))
-        return text;
-    problems.push(`'${name}' must be one of ${allowed.join(', ')}; got ${JSON.stringify(text)}.`);
-    return undefined;
-}
-function parseDownload(text, problems) {
-    const rule = `'download' must be none, all, or a list of ${ASSET_FORMATS.join(', ')}`;
-    const lowered = text.toLowerCase();
-    if (lowered === 'none')
-        return [];
-    if (lowered === 'all')
-        return [...ASSET_FORMATS];
-    const list = splitList(lowered);
-    if ('error' in list || list.items.length === 0) {
-        problems.push(`${rule}; got ${JSON.stringify(text)}.`);
-        return [];
-    }
-    const unknown = list.items.filter(item => !ASSET_FORMATS.includes(item));
-    if (unknown.length > 0) {
-        problems.push(`${rule}; got ${JSON.stringify(text)} (${unknown.map(u => JSON.stringify(u)).join(', ')} not allowed).`);
-        return [];
-    }
-    return ASSET_FORMATS.filter(format => list.items.includes(format));
-}
-function parseDownloadDir(text, workspace, problems) {
-    if (text.includes('\0')) {
-        problems.push(`'download-dir' must be a path; got a value with a NUL byte.`);
-        return '';
-    }
-    const resolved = external_node_path_namespaceObject.resolve(workspace, text);
-    if (!external_node_path_namespaceObject.isAbsolute(text) && external_node_path_namespaceObject.relative(workspace, resolved).startsWith('..')) {
-        problems.push(`'download-dir' must stay inside the workspace when relative (use an absolute path such as \${{ runner.temp }}/assets to go elsewhere); got ${JSON.stringify(text)}.`);
-    }
-    return resolved;
-}
-function parseBoolean(name, text, problems) {
-    // The YAML 1.2 core schema's spellings, as core.getBooleanInput accepts.
-    if (['true', 'True', 'TRUE'].includes(text))
-        return true;
-    if (['false', 'False', 'FALSE'].includes(text))
+    // This handler cannot handle 401
+    canHandleAuthentication() {
         return false;
-    problems.push(`'${name}' must be true or false; got ${JSON.stringify(text)}.`);
-    return false;
-}
-// The characters the artifact service refuses in a name.
-const ARTIFACT_NAME_FORBIDDEN = ['"', ':', '<', '>', '|', '*', '?', '\r', '\n', '\\', '/'];
-function parseArtifactName(text, problems) {
-    const forbidden = ARTIFACT_NAME_FORBIDDEN.filter(ch => text.includes(ch));
-    if (text === '' || forbidden.length > 0) {
-        problems.push(`'artifact-name' must be a non-empty name without any of ${ARTIFACT_NAME_FORBIDDEN.map(c => JSON.stringify(c)).join(' ')}; got ${JSON.stringify(text)}.`);
     }
-    return text;
-}
-function parseRetentionDays(text, problems) {
-    if (text === '')
-        return undefined;
-    if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 90) {
-        problems.push(`'retention-days' must be a whole number of days from 1 to 90, or empty for the repository's default; got ${JSON.stringify(text)}.`);
-        return undefined;
-    }
-    return Number(text);
-}
-function abbreviate(text) {
-    return text.length > 80 ? `${text.slice(0, 77)}...` : text;
-}
-
-;// CONCATENATED MODULE: ./src/outcome.ts
-/** Every output of action.yml, by name: the single list that the code, action.yml and README share. */
-const OUTPUT_NAMES = (/* unused pure expression or super */ null && ([
-    'state',
-    'results',
-    'succeeded',
-    'failed',
-    'pending',
-    'ply-url',
-    'spz-url',
-    'sog-url',
-    'ply-urls',
-    'spz-urls',
-    'sog-urls',
-    'download-dir',
-    'artifact-id',
-    'artifact-url',
-    'artifact-digest',
-    'check-run-url'
-]));
-function overallState(outcome) {
-    if (outcome.ending === 'cancelled')
-        return 'cancelled';
-    if (outcome.tasks.some(task => !task.final)) {
-        return outcome.ending === 'error' ? 'failed' : 'timed-out';
-    }
-    return outcome.tasks.every(task => task.state === 'succeeded') ? 'succeeded' : 'failed';
-}
-function groupTasks(tasks) {
-    const groups = { succeeded: [], failed: [], pending: [] };
-    for (const task of tasks) {
-        if (!task.final)
-            groups.pending.push(task.taskId);
-        else if (task.state === 'succeeded')
-            groups.succeeded.push(task.taskId);
-        else
-            groups.failed.push(task.taskId);
-    }
-    return groups;
-}
-/**
- * Why the step fails for the tasks' outcome under `fail-on`, or undefined when it does not.
- * Cancellation always fails; API errors fail elsewhere, whatever `fail-on` says.
- */
-function failureReason(failOn, outcome) {
-    const groups = groupTasks(outcome.tasks);
-    const total = outcome.tasks.length;
-    const state = overallState(outcome);
-    if (state === 'cancelled') {
-        return `The run was cancelled while waiting; ${groups.pending.length} of ${total} task(s) unfinished.`;
-    }
-    if (failOn === 'never')
-        return undefined;
-    if (failOn === 'all') {
-        return groups.succeeded.length === 0
-            ? `No task succeeded (${describeGroups(groups, total)}).`
-            : undefined;
-    }
-    return state === 'succeeded'
-        ? undefined
-        : `Not every task succeeded (${describeGroups(groups, total)}).`;
-}
-function describeGroups(groups, total) {
-    const parts = [`${groups.succeeded.length} of ${total} succeeded`];
-    if (groups.failed.length > 0)
-        parts.push(`${groups.failed.length} failed: ${listIds(groups.failed)}`);
-    if (groups.pending.length > 0)
-        parts.push(`${groups.pending.length} unfinished: ${listIds(groups.pending)}`);
-    return parts.join('; ');
-}
-function listIds(ids, shown = 10) {
-    return ids.length <= shown
-        ? ids.join(', ')
-        : `${ids.slice(0, shown).join(', ')} and ${ids.length - shown} more`;
-}
-function taskResults(tasks, files = new Map()) {
-    return tasks.map(task => ({
-        taskId: task.taskId,
-        status: task.status ?? null,
-        state: task.state,
-        plyPath: task.result?.plyPath ?? null,
-        spzPath: task.result?.spzPath ?? null,
-        sogPath: task.result?.sogPath ?? null,
-        files: files.get(task.taskId) ?? []
-    }));
-}
-/** Every output's value; the ones without a value are empty strings, so none is ever missing. */
-function buildOutputs(outcome, results, extras = {}) {
-    const groups = groupTasks(outcome.tasks);
-    const succeeded = results.filter(result => result.state === 'succeeded');
-    const urls = (key) => JSON.stringify(succeeded.flatMap(result => (result[key] ? [result[key]] : [])));
-    const first = results[0];
-    return {
-        state: overallState(outcome),
-        results: JSON.stringify(results),
-        succeeded: JSON.stringify(groups.succeeded),
-        failed: JSON.stringify(groups.failed),
-        pending: JSON.stringify(groups.pending),
-        'ply-url': first?.plyPath ?? '',
-        'spz-url': first?.spzPath ?? '',
-        'sog-url': first?.sogPath ?? '',
-        'ply-urls': urls('plyPath'),
-        'spz-urls': urls('spzPath'),
-        'sog-urls': urls('sogPath'),
-        'download-dir': extras.downloadDir ?? '',
-        'artifact-id': extras.artifact ? String(extras.artifact.id) : '',
-        'artifact-url': extras.artifact?.url ?? '',
-        'artifact-digest': extras.artifact?.digest ?? '',
-        'check-run-url': extras.checkRunUrl ?? ''
-    };
-}
-
-;// CONCATENATED MODULE: ./src/aholo/status.ts
-const STATUSES = new Map([
-    [0, { state: 'queued', final: false }],
-    [1, { state: 'waiting', final: false }],
-    [2, { state: 'running', final: false }],
-    [8, { state: 'preprocessing', final: false }],
-    [3, { state: 'succeeded', final: true }],
-    [4, { state: 'failed', final: true }],
-    [5, { state: 'cancelled', final: true }],
-    [6, { state: 'timed-out', final: true }],
-    [7, { state: 'rejected', final: true }]
-]);
-/** Maps the service's status code; codes it may add later are `unknown` and not final. */
-function describeStatus(status) {
-    return STATUSES.get(status) ?? { state: 'unknown', final: false };
-}
-function isKnownStatus(status) {
-    return STATUSES.has(status);
-}
-
-;// CONCATENATED MODULE: ./src/poll.ts
-
-
-const BATCH_SIZE = 50;
-/**
- * Polls until every task is final, the deadline passes, the signal aborts, or the service
- * answers with an error that waiting cannot fix. Never throws for those: the outcome says
- * which, with all that is known, so outputs can still be written.
- */
-async function pollTasks(options) {
-    const { now, sleep, signal, events } = options;
-    const batchSize = options.batchSize ?? BATCH_SIZE;
-    const start = now();
-    const deadline = start + options.timeoutMs;
-    const records = new Map(options.taskIds.map(taskId => [
-        taskId,
-        { taskId, status: undefined, state: 'not-found', final: false, result: null }
-    ]));
-    const sighted = new Set();
-    const unknownReported = new Set();
-    let rounds = 0;
-    const finish = (ending, extra = {}) => ({
-        tasks: [...records.values()],
-        ending,
-        rounds,
-        elapsedMs: now() - start,
-        ...extra
-    });
-    const observe = (record, task) => {
-        const previous = sighted.has(record.taskId) ? record.state : undefined;
-        if (task) {
-            const { state, final } = describeStatus(task.status);
-            if (!isKnownStatus(task.status) && !unknownReported.has(task.status)) {
-                unknownReported.add(task.status);
-                events?.onUnknownStatus?.(record.taskId, task.status);
-            }
-            record.status = task.status;
-            record.state = state;
-            record.final = final;
-            record.result = task.result;
-            if (final)
-                record.finishedAfterMs = now() - start;
-        }
-        if (previous === undefined || previous !== record.state) {
-            sighted.add(record.taskId);
-            events?.onStateChange?.(record, previous, now() - start);
-        }
-    };
-    try {
-        while (true) {
-            if (signal?.aborted)
-                return finish('cancelled');
-            rounds++;
-            const pending = [...records.values()].filter(record => !record.final);
-            for (let offset = 0; offset < pending.length; offset += batchSize) {
-                const chunk = pending.slice(offset, offset + batchSize);
-                const answered = new Map();
-                for (const task of await options.listTasks(chunk.map(record => record.taskId), { signal, deadline })) {
-                    answered.set(task.taskId, task);
-                }
-                // A task that vanishes from the answers keeps what was last known of it.
-                for (const record of chunk) {
-                    const task = answered.get(record.taskId);
-                    if (task || !sighted.has(record.taskId))
-                        observe(record, task);
-                }
-            }
-            if ([...records.values()].every(record => record.final))
-                return finish('finished');
-            const remaining = deadline - now();
-            if (remaining <= 0)
-                return finish('timed-out');
-            await sleep(Math.min(options.pollIntervalMs, remaining), signal);
-            if (deadline - now() <= 0)
-                return finish('timed-out');
-        }
-    }
-    catch (error) {
-        if (signal?.aborted)
-            return finish('cancelled');
-        if (error instanceof DeadlineReachedError)
-            return finish('timed-out');
-        if (error instanceof TransientError)
-            return finish('timed-out', { lastFault: error });
-        return finish('error', { error });
-    }
-}
-
-;// CONCATENATED MODULE: external "node:timers/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
-;// CONCATENATED MODULE: ./src/sleep.ts
-
-
-/** Waits `ms`, or throws CancelledError as soon as `signal` aborts. */
-async function sleep(ms, signal) {
-    if (signal?.aborted)
-        throw cancelled(signal);
-    try {
-        await (0,promises_namespaceObject.setTimeout)(Math.max(0, Math.ceil(ms)), undefined, { signal });
-    }
-    catch (error) {
-        if (signal?.aborted)
-            throw cancelled(signal);
-        throw error;
-    }
-}
-function cancelled(signal) {
-    return signal.reason instanceof Error ? signal.reason : new http/* CancelledError */.cc();
-}
-
-;// CONCATENATED MODULE: ./src/summary.ts
-
-/** GitHub refuses a step summary over 1 MiB; leave room for what other steps append. */
-const SUMMARY_BUDGET_BYTES = 900 * 1024;
-/** Above this many tasks the table drops its links (they stay in the `results` output). */
-const COMPACT_ABOVE_TASKS = 300;
-const STATE_ICONS = {
-    succeeded: '✅',
-    failed: '❌',
-    cancelled: '🚫',
-    'timed-out': '⏱️',
-    rejected: '⛔',
-    'not-found': '❔',
-    unknown: '❔'
-};
-const HEADLINES = {
-    succeeded: '✅ all tasks succeeded',
-    failed: '❌ not every task succeeded',
-    'timed-out': '⏱️ timed out with tasks unfinished',
-    cancelled: '🚫 cancelled while waiting'
-};
-/** The job summary and check-run text: a table a person reads at a glance, failures first. */
-function renderSummary(input, budgetBytes = SUMMARY_BUDGET_BYTES) {
-    const { results } = input;
-    const counts = countStates(results);
-    const compact = results.length > COMPACT_ABOVE_TASKS;
-    const head = [
-        `## ${input.title}: ${HEADLINES[input.state]}`,
-        '',
-        `${results.length} task${results.length === 1 ? '' : 's'} · ${counts.succeeded} succeeded · ${counts.failed} failed · ${counts.pending} unfinished · waited ${formatDuration(input.elapsedMs)}`,
-        ...(input.note ? ['', escapeText(input.note)] : []),
-        ...(input.artifact
-            ? ['', `Artifact: [${escapeText(input.artifact.name)}](${escapeUrl(input.artifact.url)})`]
-            : []),
-        '',
-        compact
-            ? '| Task | State | Finished after | Files |'
-            : '| Task | State | Finished after | Assets |',
-        '| --- | --- | --- | --- |'
-    ].join('\n');
-    const ordered = [
-        ...results.filter(r => r.state !== 'succeeded'),
-        ...results.filter(r => r.state === 'succeeded')
-    ];
-    const lines = [];
-    let used = byteLength(head) + 512;
-    for (const result of ordered) {
-        const line = renderRow(result, input.finishedAfterMs.get(result.taskId), compact);
-        const size = byteLength(line) + 1;
-        if (used + size > budgetBytes)
-            break;
-        lines.push(line);
-        used += size;
-    }
-    const notes = [];
-    if (compact)
-        notes.push('Links are left out of this table to keep it short; every URL is in the `results` output.');
-    const omitted = ordered.length - lines.length;
-    if (omitted > 0) {
-        notes.push(`${omitted} more task${omitted === 1 ? '' : 's'} (succeeded ones first) left out to stay under GitHub's 1 MiB summary limit; see the \`results\` output.`);
-    }
-    return [head, ...lines, ...(notes.length ? ['', ...notes] : []), ''].join('\n');
-}
-function renderRow(result, finishedAfterMs, compact) {
-    const icon = STATE_ICONS[result.state] ?? '⏳';
-    const time = finishedAfterMs === undefined ? '—' : formatDuration(finishedAfterMs);
-    const assets = compact ? renderFileCount(result.files) : renderAssets(result);
-    return `| \`${result.taskId}\` | ${icon} ${result.state} | ${time} | ${assets} |`;
-}
-function renderAssets(result) {
-    const cells = [];
-    for (const [format, url] of [
-        ['ply', result.plyPath],
-        ['spz', result.spzPath],
-        ['sog', result.sogPath]
-    ]) {
-        if (!url)
-            continue;
-        const file = result.files.find(f => f.format === format);
-        cells.push(`[${format.toUpperCase()}](${escapeUrl(url)})${file ? ` ${describeFile(file)}` : ''}`);
-    }
-    return cells.length ? cells.join(' · ') : '—';
-}
-function renderFileCount(files) {
-    return files.length
-        ? files.map(f => `${f.format.toUpperCase()} ${describeFile(f)}`).join(' · ')
-        : '—';
-}
-function describeFile(file) {
-    return `(${formatBytes(file.bytes)}, ${file.gaussians.toLocaleString('en-US')} splats)`;
-}
-function formatBytes(bytes) {
-    if (bytes < 1024)
-        return `${bytes} B`;
-    const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-    let value = bytes / 1024;
-    let unit = 0;
-    while (value >= 1024 && unit < units.length - 1) {
-        value /= 1024;
-        unit++;
-    }
-    return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
-}
-function countStates(results) {
-    const counts = { succeeded: 0, failed: 0, pending: 0 };
-    for (const result of results) {
-        if (result.state === 'succeeded')
-            counts.succeeded++;
-        else if (['failed', 'cancelled', 'timed-out', 'rejected'].includes(result.state))
-            counts.failed++;
-        else
-            counts.pending++;
-    }
-    return counts;
-}
-// Table cells break on `|` and new lines; links break on spaces and parentheses.
-function escapeText(text) {
-    return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
-}
-function escapeUrl(url) {
-    return url.replace(/[\s()|<>]/g, ch => encodeURIComponent(ch).replace(/[()]/g, c => (c === '(' ? '%28' : '%29')));
-}
-function byteLength(text) {
-    return Buffer.byteLength(text, 'utf8');
-}
-
-;// CONCATENATED MODULE: ./src/main.ts
-
-
-
-
-
-
-
-
-function defaultRunDeps(signal) {
-    return {
-        now: () => performance.now(),
-        wallClock: Date.now,
-        sleep: sleep,
-        random: Math.random,
-        signal,
-        env: process.env,
-        requestTimeoutMs: 30_000
-    };
-}
-/** The action: every failure, of any kind, ends in core.setFailed and nothing else. */
-async function run(deps = defaultRunDeps()) {
-    try {
-        await runAction(deps);
-    }
-    catch (error) {
-        setFailed(describeError(error));
-    }
-}
-async function runAction(deps) {
-    const read = (name) => getInput(name);
-    for (const name of SECRET_INPUTS) {
-        const secret = read(name);
-        if (secret)
-            core_setSecret(secret);
-    }
-    const config = parseInputs(read, deps.env.GITHUB_WORKSPACE || process.cwd());
-    config.notices.forEach(message => notice(message));
-    config.warnings.forEach(message => warning(message));
-    const outcome = await waitForTasks(config, deps);
-    const results = taskResults(outcome.tasks);
-    const extras = {};
-    setOutputs(buildOutputs(outcome, results, extras));
-    const state = overallState(outcome);
-    const problem = outcome.ending === 'error'
-        ? describeError(outcome.error)
-        : failureReason(config.failOn, outcome);
-    const timeoutNote = state === 'timed-out'
-        ? `Timed out after ${formatDuration(config.timeoutMs)} (the 'timeout' input)${outcome.lastFault ? ` while the service kept failing: ${outcome.lastFault.message}` : ''}.`
-        : undefined;
-    const note = [
-        timeoutNote,
-        problem ??
-            (state !== 'succeeded'
-                ? describeGroups(groupTasks(outcome.tasks), outcome.tasks.length)
-                : undefined)
-    ]
-        .filter(Boolean)
-        .join(' ');
-    await writeSummary(config, outcome, results, note);
-    if (problem)
-        setFailed([timeoutNote, problem].filter(Boolean).join(' '));
-    else if (state !== 'succeeded')
-        warning(note);
-}
-async function waitForTasks(config, deps) {
-    const warnedFaults = new Set();
-    const client = new AholoClient({
-        apiUrl: config.apiUrl,
-        credentials: config.credentials,
-        now: deps.now,
-        wallClock: deps.wallClock,
-        sleep: deps.sleep,
-        random: deps.random,
-        requestTimeoutMs: deps.requestTimeoutMs,
-        debug: core_debug,
-        onRetry: (fault, attempt, delayMs) => {
-            const message = `Aholo API: ${fault.message}; retrying in ${formatDuration(delayMs)} (attempt ${attempt + 1}).`;
-            if (warnedFaults.has(fault.kind))
-                return core_debug(message);
-            warnedFaults.add(fault.kind);
-            warning(`${message} Further faults of this kind are logged at debug level only.`);
-        }
-    });
-    const count = config.taskIds.length;
-    startGroup(`Waiting for ${count} Aholo task${count === 1 ? '' : 's'} (every ${formatDuration(config.pollIntervalMs)}, up to ${formatDuration(config.timeoutMs)})`);
-    try {
-        return await pollTasks({
-            taskIds: config.taskIds,
-            pollIntervalMs: config.pollIntervalMs,
-            timeoutMs: config.timeoutMs,
-            listTasks: (ids, call) => client.listTasks(ids, call),
-            now: deps.now,
-            sleep: deps.sleep,
-            signal: deps.signal,
-            events: {
-                onStateChange: (task, previous, elapsedMs) => info(describeChange(task, previous, elapsedMs)),
-                onUnknownStatus: (taskId, status) => warning(`Task ${taskId} has status ${status}, which this action does not know; it is treated as unfinished and polling goes on. Other tasks with status ${status} are not reported again.`)
-            }
+    handleAuthentication() {
+        return __awaiter(this, void 0, void 0, function* () {
+            throw new Error('not implemented');
         });
     }
-    finally {
-        endGroup();
+}
+class BearerCredentialHandler {
+    constructor(token) {
+        this.token = token;
+    }
+    // currently implements pre-authorization
+    // TODO: support preAuth = false where it hooks on 401
+    prepareRequest(options) {
+        if (!options.headers) {
+            throw Error('The request has no headers');
+        }
+        options.headers['Authorization'] = `Bearer ${this.token}`;
+    }
+    // This handler cannot handle 401
+    canHandleAuthentication() {
+        return false;
+    }
+    handleAuthentication() {
+        return __awaiter(this, void 0, void 0, function* () {
+            throw new Error('not implemented');
+        });
     }
 }
-function describeChange(task, previous, elapsedMs) {
-    const at = `[${formatDuration(elapsedMs)}]`;
-    if (task.state === 'not-found')
-        return `${at} ${task.taskId}: not returned by the service yet; waiting for it`;
-    return `${at} ${task.taskId}: ${previous ? `${previous} → ` : ''}${task.state}${task.status !== undefined && task.state === 'unknown' ? ` (status ${task.status})` : ''}`;
-}
-function setOutputs(outputs) {
-    for (const [name, value] of Object.entries(outputs))
-        setOutput(name, value);
-}
-async function writeSummary(config, outcome, results, note) {
-    const finishedAfterMs = new Map(outcome.tasks.flatMap(task => task.finishedAfterMs === undefined ? [] : [[task.taskId, task.finishedAfterMs]]));
-    const markdown = renderSummary({
-        title: config.checkName,
-        state: overallState(outcome),
-        results,
-        finishedAfterMs,
-        elapsedMs: outcome.elapsedMs,
-        note: note || undefined
-    });
-    if (!process.env.GITHUB_STEP_SUMMARY) {
-        core_debug('GITHUB_STEP_SUMMARY is not set; no job summary written.');
-        return;
+class PersonalAccessTokenCredentialHandler {
+    constructor(token) {
+        this.token = token;
     }
-    try {
-        await summary.addRaw(markdown).write();
+    // currently implements pre-authorization
+    // TODO: support preAuth = false where it hooks on 401
+    prepareRequest(options) {
+        if (!options.headers) {
+            throw Error('The request has no headers');
+        }
+        options.headers['Authorization'] = `Basic ${Buffer.from(`PAT:${this.token}`).toString('base64')}`;
     }
-    catch (error) {
-        warning(`Could not write the job summary: ${describeError(error)}`);
+    // This handler cannot handle 401
+    canHandleAuthentication() {
+        return false;
+    }
+    handleAuthentication() {
+        return __awaiter(this, void 0, void 0, function* () {
+            throw new Error('not implemented');
+        });
     }
 }
-/** One line a user can act on, for any thrown value. */
-function describeError(error) {
-    if (error instanceof InputError)
-        return error.message;
-    if (error instanceof AholoApiError) {
-        return `${error.message}. If this is a signature error (签名错误), check 'app-key', 'app-secret' and 'app-uid', and that the runner's clock is right (the timestamp must be within 5 minutes of the service's).`;
-    }
-    if (error instanceof MalformedResponseError)
-        return `Unexpected response from the Aholo API: ${error.message}`;
-    if (error instanceof Error)
-        return error.message || error.name;
-    return String(error);
-}
-
+//# sourceMappingURL=auth.js.map
 
 /***/ }),
 
-/***/ 2613:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
-
-/***/ }),
-
-/***/ 4434:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
-
-/***/ }),
-
-/***/ 8611:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("http");
-
-/***/ }),
-
-/***/ 5692:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("https");
-
-/***/ }),
-
-/***/ 9278:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("net");
-
-/***/ }),
-
-/***/ 4589:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:assert");
-
-/***/ }),
-
-/***/ 6698:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:async_hooks");
-
-/***/ }),
-
-/***/ 4573:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:buffer");
-
-/***/ }),
-
-/***/ 7540:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:console");
-
-/***/ }),
-
-/***/ 7598:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
-
-/***/ }),
-
-/***/ 3053:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:diagnostics_channel");
-
-/***/ }),
-
-/***/ 610:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:dns");
-
-/***/ }),
-
-/***/ 8474:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events");
-
-/***/ }),
-
-/***/ 7067:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
-
-/***/ }),
-
-/***/ 2467:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2");
-
-/***/ }),
-
-/***/ 7030:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
-
-/***/ }),
-
-/***/ 643:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:perf_hooks");
-
-/***/ }),
-
-/***/ 1792:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:querystring");
-
-/***/ }),
-
-/***/ 7075:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
-
-/***/ }),
-
-/***/ 1692:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:tls");
-
-/***/ }),
-
-/***/ 3136:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
-
-/***/ }),
-
-/***/ 7975:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
-
-/***/ }),
-
-/***/ 3429:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util/types");
-
-/***/ }),
-
-/***/ 5919:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:worker_threads");
-
-/***/ }),
-
-/***/ 8522:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
-
-/***/ }),
-
-/***/ 3193:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("string_decoder");
-
-/***/ }),
-
-/***/ 4756:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tls");
-
-/***/ }),
-
-/***/ 9023:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
-
-/***/ }),
-
-/***/ 4942:
+/***/ 44942:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  Qq: () => (/* binding */ HttpClient)
+  Qq: () => (/* binding */ HttpClient),
+  Hv: () => (/* binding */ HttpCodes)
 });
 
-// UNUSED EXPORTS: Headers, HttpClientError, HttpClientResponse, HttpCodes, MediaTypes, getProxyUrl, isHttps
+// UNUSED EXPORTS: Headers, HttpClientError, HttpClientResponse, MediaTypes, getProxyUrl, isHttps
 
 // EXTERNAL MODULE: external "http"
-var external_http_ = __nccwpck_require__(8611);
+var external_http_ = __nccwpck_require__(58611);
 var external_http_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_http_, 2);
 // EXTERNAL MODULE: external "https"
-var external_https_ = __nccwpck_require__(5692);
+var external_https_ = __nccwpck_require__(65692);
 var external_https_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_https_, 2);
 ;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/proxy.js
 function getProxyUrl(reqUrl) {
@@ -32025,9 +34617,9 @@ class DecodedURL extends URL {
 }
 //# sourceMappingURL=proxy.js.map
 // EXTERNAL MODULE: ./node_modules/tunnel/index.js
-var tunnel = __nccwpck_require__(770);
+var tunnel = __nccwpck_require__(20770);
 // EXTERNAL MODULE: ./node_modules/undici/index.js
-var undici = __nccwpck_require__(6752);
+var undici = __nccwpck_require__(46752);
 ;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
 /* eslint-disable @typescript-eslint/no-explicit-any */
 var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
@@ -32625,7 +35217,7 @@ class HttpClient {
             return proxyAgent;
         }
         const usingSsl = parsedUrl.protocol === 'https:';
-        proxyAgent = new undici/* ProxyAgent */.kT(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
+        proxyAgent = new undici.ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
             token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
         })));
         this._proxyAgentDispatcher = proxyAgent;
@@ -32742,23 +35334,29 @@ const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCa
 /******/ 	}
 /******/ 	// Create a new module (and put it into the cache)
 /******/ 	var module = __webpack_module_cache__[moduleId] = {
-/******/ 		// no module.id needed
-/******/ 		// no module.loaded needed
+/******/ 		id: moduleId,
+/******/ 		loaded: false,
 /******/ 		exports: {}
 /******/ 	};
 /******/ 
 /******/ 	// Execute the module function
 /******/ 	var threw = true;
 /******/ 	try {
-/******/ 		__webpack_modules__[moduleId](module, module.exports, __nccwpck_require__);
+/******/ 		__webpack_modules__[moduleId].call(module.exports, module, module.exports, __nccwpck_require__);
 /******/ 		threw = false;
 /******/ 	} finally {
 /******/ 		if(threw) delete __webpack_module_cache__[moduleId];
 /******/ 	}
 /******/ 
+/******/ 	// Flag the module as loaded
+/******/ 	module.loaded = true;
+/******/ 
 /******/ 	// Return the exports of the module
 /******/ 	return module.exports;
 /******/ }
+/******/ 
+/******/ // expose the modules object (__webpack_modules__)
+/******/ __nccwpck_require__.m = __webpack_modules__;
 /******/ 
 /************************************************************************/
 /******/ /* webpack/runtime/asset-relocator-loader */
@@ -32833,6 +35431,18 @@ const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCa
 /******/ 	};
 /******/ })();
 /******/ 
+/******/ /* webpack/runtime/compat get default export */
+/******/ (() => {
+/******/ 	// getDefaultExport function for compatibility with non-harmony modules
+/******/ 	__nccwpck_require__.n = (module) => {
+/******/ 		var getter = module && module.__esModule ?
+/******/ 			() => (module['default']) :
+/******/ 			() => (module);
+/******/ 		__nccwpck_require__.d(getter, { a: getter });
+/******/ 		return getter;
+/******/ 	};
+/******/ })();
+/******/ 
 /******/ /* webpack/runtime/create fake namespace object */
 /******/ (() => {
 /******/ 	var getProto = Object.getPrototypeOf ? (obj) => (Object.getPrototypeOf(obj)) : (obj) => (obj.__proto__);
@@ -32875,6 +35485,28 @@ const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCa
 /******/ 	};
 /******/ })();
 /******/ 
+/******/ /* webpack/runtime/ensure chunk */
+/******/ (() => {
+/******/ 	__nccwpck_require__.f = {};
+/******/ 	// This file contains only the entry chunk.
+/******/ 	// The chunk loading function for additional chunks
+/******/ 	__nccwpck_require__.e = (chunkId) => {
+/******/ 		return Promise.all(Object.keys(__nccwpck_require__.f).reduce((promises, key) => {
+/******/ 			__nccwpck_require__.f[key](chunkId, promises);
+/******/ 			return promises;
+/******/ 		}, []));
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/get javascript chunk filename */
+/******/ (() => {
+/******/ 	// This function allow to reference async chunks
+/******/ 	__nccwpck_require__.u = (chunkId) => {
+/******/ 		// return url for filenames based on template
+/******/ 		return "" + chunkId + ".index.js";
+/******/ 	};
+/******/ })();
+/******/ 
 /******/ /* webpack/runtime/hasOwnProperty shorthand */
 /******/ (() => {
 /******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
@@ -32891,12 +35523,84 @@ const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCa
 /******/ 	};
 /******/ })();
 /******/ 
+/******/ /* webpack/runtime/node module decorator */
+/******/ (() => {
+/******/ 	__nccwpck_require__.nmd = (module) => {
+/******/ 		module.paths = [];
+/******/ 		if (!module.children) module.children = [];
+/******/ 		return module;
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/import chunk loading */
+/******/ (() => {
+/******/ 	// no baseURI
+/******/ 	
+/******/ 	// object to store loaded and loading chunks
+/******/ 	// undefined = chunk not loaded, null = chunk preloaded/prefetched
+/******/ 	// [resolve, Promise] = chunk loading, 0 = chunk loaded
+/******/ 	var installedChunks = {
+/******/ 		792: 0
+/******/ 	};
+/******/ 	
+/******/ 	var installChunk = (data) => {
+/******/ 		var {ids, modules, runtime} = data;
+/******/ 		// add "modules" to the modules object,
+/******/ 		// then flag all "ids" as loaded and fire callback
+/******/ 		var moduleId, chunkId, i = 0;
+/******/ 		for(moduleId in modules) {
+/******/ 			if(__nccwpck_require__.o(modules, moduleId)) {
+/******/ 				__nccwpck_require__.m[moduleId] = modules[moduleId];
+/******/ 			}
+/******/ 		}
+/******/ 		if(runtime) runtime(__nccwpck_require__);
+/******/ 		for(;i < ids.length; i++) {
+/******/ 			chunkId = ids[i];
+/******/ 			if(__nccwpck_require__.o(installedChunks, chunkId) && installedChunks[chunkId]) {
+/******/ 				installedChunks[chunkId][0]();
+/******/ 			}
+/******/ 			installedChunks[ids[i]] = 0;
+/******/ 		}
+/******/ 	
+/******/ 	}
+/******/ 	
+/******/ 	__nccwpck_require__.f.j = (chunkId, promises) => {
+/******/ 			// import() chunk loading for javascript
+/******/ 			var installedChunkData = __nccwpck_require__.o(installedChunks, chunkId) ? installedChunks[chunkId] : undefined;
+/******/ 			if(installedChunkData !== 0) { // 0 means "already installed".
+/******/ 	
+/******/ 				// a Promise means "currently loading".
+/******/ 				if(installedChunkData) {
+/******/ 					promises.push(installedChunkData[1]);
+/******/ 				} else {
+/******/ 					if(true) { // all chunks have JS
+/******/ 						// setup Promise in chunk cache
+/******/ 						var promise = import("./" + __nccwpck_require__.u(chunkId)).then(installChunk, (e) => {
+/******/ 							if(installedChunks[chunkId] !== 0) installedChunks[chunkId] = undefined;
+/******/ 							throw e;
+/******/ 						});
+/******/ 						var promise = Promise.race([promise, new Promise((resolve) => (installedChunkData = installedChunks[chunkId] = [resolve]))])
+/******/ 						promises.push(installedChunkData[1] = promise);
+/******/ 					}
+/******/ 				}
+/******/ 			}
+/******/ 	};
+/******/ 	
+/******/ 	// no prefetching
+/******/ 	
+/******/ 	// no preloaded
+/******/ 	
+/******/ 	// no external install chunk
+/******/ 	
+/******/ 	// no on chunks loaded
+/******/ })();
+/******/ 
 /************************************************************************/
 /******/ 
 /******/ // startup
 /******/ // Load entry module and return exports
 /******/ // This entry module used 'module' so it can't be inlined
-/******/ var __webpack_exports__ = __nccwpck_require__(9407);
+/******/ var __webpack_exports__ = __nccwpck_require__(79407);
 /******/ __webpack_exports__ = await __webpack_exports__;
 /******/ 
 
