@@ -147,8 +147,10 @@ async function waitAndReport(
       text: renderSummary(summary, CHECK_TEXT_BUDGET_BYTES)
     })
     // Differs only when the check run could not be created at the start and was at the end.
-    if (completed && completed.url !== extras.checkRunUrl)
-      core.setOutput('check-run-url', completed.url)
+    if (completed && completed.url !== extras.checkRunUrl) {
+      extras.checkRunUrl = completed.url
+      setOutputs(buildOutputs(outcome, results, extras))
+    }
   }
 
   if (failing) core.setFailed(note)
