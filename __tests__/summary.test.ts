@@ -1,5 +1,6 @@
 import type { TaskResult } from '../src/outcome.js'
-import { formatBytes, renderSummary, SUMMARY_BUDGET_BYTES } from '../src/summary.js'
+import { renderSummary, SUMMARY_BUDGET_BYTES } from '../src/summary.js'
+import { formatBytes } from '../src/units.js'
 
 function result(taskId: string, state: string, withUrls = state === 'succeeded'): TaskResult {
   const url = (ext: string): string | null =>

@@ -1,6 +1,6 @@
 import { sign } from '../src/aholo/sign.js'
 import { describeStatus, isKnownStatus } from '../src/aholo/status.js'
-import { formatDuration, parseDuration } from '../src/duration.js'
+import { formatDuration, parseDuration } from '../src/units.js'
 import { backoffDelay, parseRetryAfter, retryDelay } from '../src/retry.js'
 import {
   interpretResponse,

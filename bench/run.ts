@@ -1,5 +1,6 @@
 /** `npm run bench`: every benchmark, printed as Markdown tables for BENCHMARKS.md. */
 import { benchColdStart, benchScale } from './core.js'
+import { benchDownload, formatDownloadBench } from './download.js'
 
 const quick = process.argv.includes('--quick')
 
@@ -23,3 +24,6 @@ for (const tasks of [1, 100, 1000, 5000]) {
     `| ${tasks} | ${uniform ? `${row.expectedPerRound} every round ✓` : `${row.requestsPerRound.join(',')} ✗ (expected ${row.expectedPerRound})`} | ${row.rounds} | ${row.cpuMs.toFixed(0)} ms | ${(row.cpuMs / row.rounds).toFixed(1)} ms | ${row.peakRssMb.toFixed(1)} MB | ≤ 100 MB at 5000 |`
   )
 }
+
+console.log('\n## Download (1 GiB from 127.0.0.1)\n')
+console.log(formatDownloadBench(await benchDownload(quick ? 3 : 5)))

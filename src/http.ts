@@ -1,6 +1,7 @@
 import * as http from 'node:http'
 import * as https from 'node:https'
 import { HttpClient } from '@actions/http-client'
+import { getProxyUrl } from '@actions/http-client/lib/proxy'
 
 /**
  * The one place that opens HTTP connections. Agents come from the toolkit's HttpClient so that
@@ -39,14 +40,16 @@ export class NetworkError extends Error {
   }
 }
 
-// One client per protocol: HttpClient caches a single agent, and an http agent cannot carry https.
+// HttpClient caches one agent per instance: one instance per protocol (an http agent cannot carry
+// https) and per proxy in effect (so a changed HTTPS_PROXY or NO_PROXY is not ignored).
 const clients = new Map<string, HttpClient>()
 
 function agentFor(url: URL): http.Agent {
-  let client = clients.get(url.protocol)
+  const key = `${url.protocol} ${getProxyUrl(url)?.href ?? 'direct'}`
+  let client = clients.get(key)
   if (!client) {
     client = new HttpClient('aholo-task-action', [], { keepAlive: true })
-    clients.set(url.protocol, client)
+    clients.set(key, client)
   }
   return client.getAgent(url.href)
 }

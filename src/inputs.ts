@@ -1,6 +1,6 @@
 import * as path from 'node:path'
 import type { Credentials } from './aholo/sign.js'
-import { parseDuration } from './duration.js'
+import { parseDuration } from './units.js'
 
 /** Every input of action.yml, by name: the single list that the code, action.yml and README share. */
 export const INPUT_NAMES = [

@@ -10,7 +10,7 @@ import {
   checkRunTarget,
   checkTitle
 } from './check-run.js'
-import { formatDuration } from './duration.js'
+import { formatDuration } from './units.js'
 import { type Config, InputError, type InputName, parseInputs, SECRET_INPUTS } from './inputs.js'
 import {
   buildOutputs,

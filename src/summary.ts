@@ -1,5 +1,5 @@
 import type { AssetFile } from './assets/types.js'
-import { formatDuration } from './duration.js'
+import { formatBytes, formatDuration } from './units.js'
 import type { OverallState, TaskResult } from './outcome.js'
 
 /** `waiting`: the check run's table while polling goes on. */
@@ -123,18 +123,6 @@ function renderFileCount(files: readonly AssetFile[]): string {
 
 export function describeFile(file: AssetFile): string {
   return `(${formatBytes(file.bytes)}, ${file.gaussians.toLocaleString('en-US')} splats)`
-}
-
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`
-  const units = ['KiB', 'MiB', 'GiB', 'TiB']
-  let value = bytes / 1024
-  let unit = 0
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024
-    unit++
-  }
-  return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`
 }
 
 function countStates(results: readonly TaskResult[]): {

@@ -21,7 +21,7 @@ import * as path from 'node:path'
 import v8 from 'node:v8'
 import vm from 'node:vm'
 import { Worker } from 'node:worker_threads'
-import { formatDuration } from '../duration.js'
+import { formatBytes, formatDuration, formatRate } from '../units.js'
 import {
   CancelledError,
   type HttpResponse,
@@ -835,17 +835,4 @@ function throwIfCancelled(signal: AbortSignal | undefined): void {
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error)
-}
-
-const MIB = 1024 * 1024
-
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`
-  if (bytes < MIB) return `${(bytes / 1024).toFixed(1)} KiB`
-  if (bytes < 1024 * MIB) return `${(bytes / MIB).toFixed(1)} MiB`
-  return `${(bytes / 1024 / MIB).toFixed(2)} GiB`
-}
-
-function formatRate(bytes: number, ms: number): string {
-  return `${(bytes / MIB / Math.max(ms / 1000, 0.001)).toFixed(1)} MiB/s`
 }

@@ -22,3 +22,21 @@ export function formatDuration(ms: number): string {
   const s = total % 60
   return [h ? `${h}h` : '', m ? `${m}m` : '', s ? `${s}s` : ''].filter(Boolean).join(' ')
 }
+
+/** `512 B`, `1.5 KiB`, `67 KiB`, `1.0 GiB`: binary units, two or three significant digits. */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`
+  const units = ['KiB', 'MiB', 'GiB', 'TiB']
+  let value = bytes / 1024
+  let unit = 0
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024
+    unit++
+  }
+  return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`
+}
+
+/** `468.2 MiB/s` */
+export function formatRate(bytes: number, ms: number): string {
+  return `${(bytes / 1024 / 1024 / Math.max(ms / 1000, 0.001)).toFixed(1)} MiB/s`
+}
