@@ -1,9 +1,11 @@
 /**
  * `npm run demo`: the bundled action against the simulated Aholo service, as a workflow step
- * would run it. Three tasks succeed after moving through the queue; one fails.
+ * would run it. Three tasks succeed after moving through the queue, and their SPZ files are
+ * downloaded and verified; one task fails.
  */
+import * as path from 'node:path'
 import { DEFAULT_CREDENTIALS, startAholoSim } from '../__tests__/support/aholo-sim.js'
-import { runAction } from '../__tests__/support/run-action.js'
+import { PROJECT_ROOT, runAction } from '../__tests__/support/run-action.js'
 
 const sim = await startAholoSim()
 sim
@@ -11,6 +13,17 @@ sim
   .addTask('3FO4K4WBNNY2', [1, 8, 8, 2, 3])
   .addTask('3FO4K4WBNNZ7', [0, 8, 2, 2, 2, 2, 3])
   .addTask('3FO4K4WBNNQ1', [0, 8, 2, 4])
+// The succeeded tasks' SPZ files are real ones, downloaded and verified by the action.
+for (const [taskId, file] of [
+  ['3FO4K4WBNNYV', 'v4_1k_sh0.spz'],
+  ['3FO4K4WBNNY2', 'v4_1k_sh3.spz'],
+  ['3FO4K4WBNNZ7', 'v3_1k_sh3.spz']
+]) {
+  sim.addAsset(sim.assetPath(taskId, 'spz'), {
+    kind: 'file',
+    path: path.join(PROJECT_ROOT, '__fixtures__', 'splats', 'spz', file)
+  })
+}
 
 /** The runner hides debug lines and masking commands and shows workflow commands as labels. */
 function asRunnerShowsIt(text: string): string {
@@ -41,7 +54,8 @@ const run = await runAction({
     'api-url': sim.url,
     'poll-interval': '300ms',
     timeout: '1m',
-    'fail-on': 'any'
+    'fail-on': 'any',
+    download: 'spz'
   },
   onStdout: text => process.stdout.write(asRunnerShowsIt(text))
 })
