@@ -15,7 +15,7 @@ import {
 } from '../src/assets/download.js'
 import { assetFileName } from '../src/assets/file-name.js'
 import { CancelledError } from '../src/http.js'
-import { AholoSim, startAholoSim } from './support/aholo-sim.js'
+import { AholoSim, generatedSha256, startAholoSim } from './support/aholo-sim.js'
 
 const PLY = path.resolve('__fixtures__/splats/ply/st_1k_sh3.ply')
 const PLY_BYTES = readFileSync(PLY)
@@ -91,17 +91,6 @@ async function rejection(promise: Promise<unknown>): Promise<DownloadError> {
 function leftovers(): string[] {
   const taskFolder = path.join(folder, 'TASK1')
   return existsSync(taskFolder) ? readdirSync(taskFolder) : []
-}
-
-/** The simulator's `generated` body, built the same way. */
-function generatedSha256(bytes: number): string {
-  const block = Buffer.alloc(1024 * 1024)
-  for (let i = 0; i < block.length; i++) block[i] = (i * 31 + 7) & 0xff
-  const hash = createHash('sha256')
-  for (let sent = 0; sent < bytes; sent += block.length) {
-    hash.update(block.subarray(0, Math.min(block.length, bytes - sent)))
-  }
-  return hash.digest('hex')
 }
 
 /** A server of our own, for what the simulator does not do: hold a body, count connections. */

@@ -10,13 +10,13 @@
  * Standalone: `npx tsx bench/download.ts [--rounds N]`.
  */
 import { execFileSync, spawn } from 'node:child_process'
-import { createHash } from 'node:crypto'
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import ts from 'typescript'
-import { startAholoSim } from '../__tests__/support/aholo-sim.js'
+import { generatedSha256, startAholoSim } from '../__tests__/support/aholo-sim.js'
+import { median } from './core.js'
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const GIB = 1024 * 1024 * 1024
@@ -171,23 +171,6 @@ function timeCurl(url: string, destination: string): Promise<number> {
       code === 0 ? resolve(performance.now() - started) : reject(new Error(`curl exited ${code}`))
     )
   })
-}
-
-/** SHA-256 of the simulator's `generated` body, built the same way. */
-function generatedSha256(bytes: number): string {
-  const block = Buffer.alloc(1024 * 1024)
-  for (let i = 0; i < block.length; i++) block[i] = (i * 31 + 7) & 0xff
-  const hash = createHash('sha256')
-  for (let sent = 0; sent < bytes; sent += block.length) {
-    hash.update(block.subarray(0, Math.min(block.length, bytes - sent)))
-  }
-  return hash.digest('hex')
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  const middle = Math.floor(sorted.length / 2)
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
 }
 
 export function formatDownloadBench(result: DownloadBench): string {

@@ -379,10 +379,26 @@ async function readBody(req: http.IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8')
 }
 
-/** Streams `bytes` bytes of a repeating pattern with back-pressure, for large-file benchmarks. */
-function sendGenerated(res: http.ServerResponse, bytes: number): void {
+/** The 1 MiB block that `generated` bodies repeat. */
+function generatedBlock(): Buffer {
   const block = Buffer.alloc(1024 * 1024)
   for (let i = 0; i < block.length; i++) block[i] = (i * 31 + 7) & 0xff
+  return block
+}
+
+/** SHA-256 of a `generated` body of `bytes` bytes, to check what a client received. */
+export function generatedSha256(bytes: number): string {
+  const block = generatedBlock()
+  const hash = createHash('sha256')
+  for (let sent = 0; sent < bytes; sent += block.length) {
+    hash.update(block.subarray(0, Math.min(block.length, bytes - sent)))
+  }
+  return hash.digest('hex')
+}
+
+/** Streams `bytes` bytes of a repeating pattern with back-pressure, for large-file benchmarks. */
+function sendGenerated(res: http.ServerResponse, bytes: number): void {
+  const block = generatedBlock()
   res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': bytes })
   let sent = 0
   const pump = (): void => {
