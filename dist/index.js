@@ -28501,7 +28501,7 @@ async function readText(response, limit, signal) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _http_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(76803);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6210);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(21699);
 
 
 // The runner cancels a job with SIGINT, then SIGTERM 7.5 s later: the first one stops the
@@ -28523,7 +28523,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6210:
+/***/ 21699:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28876,14 +28876,6 @@ function replaceProcessEnv(values) {
 
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(51455);
-;// CONCATENATED MODULE: external "node:v8"
-const external_node_v8_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:v8");
-var external_node_v8_default = /*#__PURE__*/__nccwpck_require__.n(external_node_v8_namespaceObject);
-;// CONCATENATED MODULE: external "node:vm"
-const external_node_vm_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:vm");
-var external_node_vm_default = /*#__PURE__*/__nccwpck_require__.n(external_node_vm_namespaceObject);
-// EXTERNAL MODULE: external "node:worker_threads"
-var external_node_worker_threads_ = __nccwpck_require__(75919);
 ;// CONCATENATED MODULE: ./src/units.ts
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/;
@@ -29188,14 +29180,17 @@ function abbreviate(text) {
     return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
-;// CONCATENATED MODULE: ./src/assets/download.ts
+;// CONCATENATED MODULE: external "node:v8"
+const external_node_v8_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:v8");
+var external_node_v8_default = /*#__PURE__*/__nccwpck_require__.n(external_node_v8_namespaceObject);
+;// CONCATENATED MODULE: external "node:vm"
+const external_node_vm_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:vm");
+var external_node_vm_default = /*#__PURE__*/__nccwpck_require__.n(external_node_vm_namespaceObject);
+// EXTERNAL MODULE: external "node:worker_threads"
+var external_node_worker_threads_ = __nccwpck_require__(75919);
+;// CONCATENATED MODULE: ./src/assets/hashing-writer.ts
 /**
- * Streaming downloads of asset files: one file to disk through the runner's proxy, with retries,
- * redirects, a size check, SHA-256, and an atomic rename once the caller's verifier agrees.
- *
- * Not @actions/tool-cache's downloadTool (DESIGN.md §7): it follows no relative redirect, reports
- * no progress, hashes nothing and sleeps 10-20 s between tries. The request goes through
- * src/http.ts instead, whose agents come from the toolkit, so HTTPS_PROXY / NO_PROXY behave the same.
+ * Writes a downloaded body to a new file and hashes it with SHA-256 on the way.
  *
  * Speed: Node's HTTP client reads the socket in 64 KiB chunks on the main thread, which already
  * costs about as much as curl's whole download; so little else runs there. Chunks are copied into
@@ -29207,6 +29202,331 @@ function abbreviate(text) {
  */
 
 
+
+
+
+/**
+ * The file could not be written or hashed. Another try would meet the same disk, so the
+ * downloader treats it as permanent.
+ */
+class FileWriteError extends Error {
+    name = 'FileWriteError';
+    constructor(filePath, error, action = 'write') {
+        super(`cannot ${action} ${filePath}: ${messageOf(error)}`, { cause: error });
+    }
+}
+/**
+ * Four buffers of 2 MiB: one filling, one being written, one being hashed, one spare. Measured on
+ * 1 GiB (bench/download.ts): more or larger buffers cost RSS and were not faster.
+ */
+const BUFFER_BYTES = 2 * 1024 * 1024;
+const BUFFER_COUNT = 4;
+/** Between young-generation GCs (see collectGarbage); at 8 MiB one download's RSS passed 100 MB. */
+const GARBAGE_EVERY_BYTES = 2 * 1024 * 1024;
+/** Below this, a worker's start-up costs more than hashing on the main thread. */
+const WORKER_HASH_MIN_BYTES = 16 * 1024 * 1024;
+/** For small files: on the main thread. */
+class InlineHasher {
+    hash = (0,external_node_crypto_.createHash)('sha256');
+    async update(memory, length) {
+        this.hash.update(memory.subarray(0, length));
+        return memory;
+    }
+    async digest() {
+        return this.hash.digest('hex');
+    }
+    close() { }
+}
+// Inline, so that it survives bundling into one ESM file; CommonJS, as eval workers are.
+// Buffers are transferred there and back (moved, not copied).
+const HASH_WORKER_SOURCE = `
+const { parentPort } = require('node:worker_threads')
+const { createHash } = require('node:crypto')
+const hashes = new Map()
+parentPort.on('message', ({ op, stream, memory, length }) => {
+  let hash = hashes.get(stream)
+  if (op === 'close') return hashes.delete(stream)
+  if (!hash) hashes.set(stream, (hash = createHash('sha256')))
+  if (op === 'update') {
+    hash.update(new Uint8Array(memory, 0, length))
+    parentPort.postMessage({ stream, memory }, [memory])
+  } else {
+    hashes.delete(stream)
+    parentPort.postMessage({ stream, digest: hash.digest('hex') })
+  }
+})
+`;
+/**
+ * One worker thread hashes every large download in flight (each is a stream of buffers), so
+ * parallel downloads do not each pay for a V8 isolate. It ends when the last stream closes.
+ */
+class HashWorker {
+    static current;
+    worker = new external_node_worker_threads_.Worker(HASH_WORKER_SOURCE, { eval: true });
+    /** Replies come in the order of requests, per stream. */
+    waiters = new Map();
+    nextStream = 1;
+    constructor() {
+        this.worker.on('message', (reply) => this.waiters.get(reply.stream)?.shift()?.resolve(reply));
+        const broken = (error) => {
+            if (HashWorker.current === this)
+                HashWorker.current = undefined;
+            for (const queue of this.waiters.values())
+                queue.forEach(waiter => waiter.reject(error));
+            this.waiters.clear();
+        };
+        this.worker.on('error', broken);
+        this.worker.on('exit', code => broken(new Error(`the hashing thread stopped (exit ${code})`)));
+    }
+    static open() {
+        HashWorker.current ??= new HashWorker();
+        return HashWorker.current.stream();
+    }
+    stream() {
+        const stream = this.nextStream++;
+        const queue = [];
+        this.waiters.set(stream, queue);
+        const call = (message, transfer = []) => new Promise((resolve, reject) => {
+            if (!this.waiters.has(stream))
+                return reject(new Error('the hashing thread stopped'));
+            queue.push({ resolve, reject });
+            this.worker.postMessage({ stream, ...message }, transfer);
+        });
+        return {
+            update: async (memory, length) => {
+                const buffer = memory.buffer;
+                const reply = await call({ op: 'update', memory: buffer, length }, [buffer]);
+                return reply?.memory && Buffer.from(reply.memory);
+            },
+            digest: async () => {
+                const reply = await call({ op: 'digest' });
+                this.close(stream);
+                return reply?.digest ?? '';
+            },
+            close: () => {
+                if (!this.waiters.has(stream))
+                    return;
+                this.worker.postMessage({ op: 'close', stream });
+                this.close(stream);
+            }
+        };
+    }
+    close(stream) {
+        this.waiters.get(stream)?.forEach(waiter => waiter.resolve(undefined));
+        this.waiters.delete(stream);
+        if (this.waiters.size > 0)
+            return;
+        if (HashWorker.current === this)
+            HashWorker.current = undefined;
+        void this.worker.terminate();
+    }
+}
+let collectYoungGarbage;
+/**
+ * Node's HTTP client allocates two fresh buffers per socket read (the read, and the body copy
+ * the parser makes), and V8 frees them only at a GC; its heuristics let some 40-60 MB of them
+ * pile up first. A young-generation GC every few MiB keeps the RSS flat at a fraction of a
+ * millisecond each. V8 exposes `gc` to contexts created while its flag is on: one such context.
+ */
+function collectGarbage() {
+    if (!collectYoungGarbage) {
+        try {
+            external_node_v8_default().setFlagsFromString('--expose-gc');
+            const gc = external_node_vm_default().runInNewContext('gc');
+            collectYoungGarbage = () => gc({ type: 'minor' });
+        }
+        catch {
+            collectYoungGarbage = () => undefined;
+        }
+        finally {
+            external_node_v8_default().setFlagsFromString('--no-expose-gc');
+        }
+    }
+    collectYoungGarbage();
+}
+/**
+ * Writes a stream of chunks to a new file and hashes it, through at most BUFFER_COUNT buffers.
+ * `push` copies into the current buffer; a full buffer is written, then hashed, then reused, so
+ * filling, writing and hashing run at once on different buffers.
+ */
+class HashingFileWriter {
+    file;
+    filePath;
+    hasher;
+    bufferBytes;
+    /** Set by the reader: called once with the first write or hashing failure (a FileWriteError). */
+    onError = () => undefined;
+    idle = [];
+    allocated = 0;
+    current;
+    filled = 0;
+    position = 0;
+    sinceGarbage = 0;
+    backlog = [];
+    writes = Promise.resolve();
+    inFlight = new Set();
+    failure;
+    onRoom;
+    closed = false;
+    constructor(file, filePath, hasher, bufferBytes) {
+        this.file = file;
+        this.filePath = filePath;
+        this.hasher = hasher;
+        this.bufferBytes = bufferBytes;
+    }
+    /** Creates `filePath`, which must not exist yet. Throws FileWriteError. */
+    static async open(filePath, expectedBytes) {
+        try {
+            return await HashingFileWriter.create(filePath, expectedBytes);
+        }
+        catch (error) {
+            throw new FileWriteError(filePath, error);
+        }
+    }
+    static async create(filePath, expectedBytes) {
+        const file = await (0,promises_.open)(filePath, 'wx');
+        const large = expectedBytes === undefined || expectedBytes >= WORKER_HASH_MIN_BYTES;
+        const bufferBytes = Math.min(BUFFER_BYTES, Math.max(64 * 1024, expectedBytes ?? BUFFER_BYTES));
+        try {
+            const hasher = large ? HashWorker.open() : new InlineHasher();
+            return new HashingFileWriter(file, filePath, hasher, bufferBytes);
+        }
+        catch (error) {
+            await file.close();
+            throw error;
+        }
+    }
+    /** Takes the chunk; false when the caller must wait for `whenRoom` before pushing more. */
+    push(chunk) {
+        if (this.failure)
+            return true;
+        this.backlog.push(chunk);
+        this.fill();
+        return this.backlog.length === 0;
+    }
+    /** Calls back once every pushed chunk has been taken (or the writer failed). */
+    whenRoom(callback) {
+        this.onRoom = callback;
+    }
+    /**
+     * Waits for everything pushed to be written; closes the file. A write or hashing failure
+     * throws FileWriteError.
+     */
+    async finish() {
+        while (this.backlog.length > 0 && !this.failure) {
+            await new Promise(resolve => this.whenRoom(resolve));
+        }
+        if (!this.failure && this.filled > 0)
+            this.flush();
+        await this.settle();
+        if (this.failure)
+            throw this.failure;
+        const sha256 = await this.hasher.digest();
+        this.closed = true;
+        await this.file.close();
+        return { bytes: this.position, sha256 };
+    }
+    /** Stops and closes the file (the caller deletes it). Harmless after finish. */
+    async abort() {
+        if (this.closed)
+            return;
+        this.closed = true;
+        this.failure ??= new Error('aborted');
+        this.backlog.length = 0;
+        await this.settle();
+        this.hasher.close();
+        await this.file.close().catch(() => undefined);
+    }
+    fill() {
+        while (this.backlog.length > 0 && !this.failure) {
+            const memory = (this.current ??= this.takeBuffer());
+            if (!memory)
+                return;
+            const chunk = this.backlog[0];
+            const copied = chunk.copy(memory, this.filled);
+            this.filled += copied;
+            if (copied === chunk.length)
+                this.backlog.shift();
+            else
+                this.backlog[0] = chunk.subarray(copied);
+            if (this.filled === memory.length)
+                this.flush();
+        }
+    }
+    takeBuffer() {
+        const memory = this.idle.pop();
+        if (memory || this.allocated === BUFFER_COUNT)
+            return memory;
+        this.allocated++;
+        // An ArrayBuffer of its own, so that it can move to the hashing thread and back.
+        return Buffer.from(new ArrayBuffer(this.bufferBytes));
+    }
+    flush() {
+        const memory = this.current;
+        const length = this.filled;
+        const position = this.position;
+        this.current = undefined;
+        this.filled = 0;
+        this.position += length;
+        // Writes go one after another, so buffers reach the hasher in file order.
+        const written = (this.writes = this.writes.then(() => writeFully(this.file, memory, length, position).catch((error) => {
+            throw new FileWriteError(this.filePath, error);
+        })));
+        const reused = written
+            .then(() => this.hasher.update(memory, length))
+            .then(back => back && this.release(back), (error) => this.fail(error))
+            .finally(() => this.inFlight.delete(reused));
+        this.inFlight.add(reused);
+        this.sinceGarbage += length;
+        if (this.sinceGarbage >= GARBAGE_EVERY_BYTES) {
+            this.sinceGarbage = 0;
+            collectGarbage();
+        }
+    }
+    release(memory) {
+        this.idle.push(memory);
+        this.fill();
+        if (this.backlog.length === 0)
+            this.wake();
+    }
+    fail(error) {
+        if (this.failure)
+            return;
+        this.failure =
+            error instanceof FileWriteError ? error : new FileWriteError(this.filePath, error, 'hash');
+        this.onError(this.failure);
+        this.wake();
+    }
+    wake() {
+        const callback = this.onRoom;
+        this.onRoom = undefined;
+        callback?.();
+    }
+    async settle() {
+        while (this.inFlight.size > 0)
+            await Promise.all(this.inFlight);
+    }
+}
+async function writeFully(file, memory, length, position) {
+    for (let offset = 0; offset < length;) {
+        const { bytesWritten } = await file.write(memory, offset, length - offset, position + offset);
+        offset += bytesWritten;
+    }
+}
+function messageOf(error) {
+    return error instanceof Error ? error.message : String(error);
+}
+
+;// CONCATENATED MODULE: ./src/assets/download.ts
+/**
+ * Streaming downloads of asset files: one file to disk through the runner's proxy, with retries,
+ * redirects, a size check, SHA-256, and an atomic rename once the caller's verifier agrees.
+ *
+ * Not @actions/tool-cache's downloadTool (DESIGN.md §7): it follows no relative redirect, reports
+ * no progress, hashes nothing and sleeps 10-20 s between tries. The request goes through
+ * src/http.ts instead, whose agents come from the toolkit, so HTTPS_PROXY / NO_PROXY behave the same.
+ * Writing and hashing the body, and why they are fast, are in hashing-writer.ts.
+ */
 
 
 
@@ -29241,16 +29561,6 @@ const MAX_REDIRECTS = 10;
 /** A server asking for a longer pause gets this one; the next try counts against maxAttempts. */
 const MAX_RETRY_AFTER_MS = 120_000;
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
-/**
- * Four buffers of 2 MiB: one filling, one being written, one being hashed, one spare. Measured on
- * 1 GiB (bench/download.ts): more or larger buffers cost RSS and were not faster.
- */
-const BUFFER_BYTES = 2 * 1024 * 1024;
-const BUFFER_COUNT = 4;
-/** Between young-generation GCs (see collectGarbage); at 8 MiB one download's RSS passed 100 MB. */
-const GARBAGE_EVERY_BYTES = 2 * 1024 * 1024;
-/** Below this, a worker's start-up costs more than hashing on the main thread. */
-const WORKER_HASH_MIN_BYTES = 16 * 1024 * 1024;
 const PROGRESS_CHECK_BYTES = 1024 * 1024;
 /** The URL as it may be shown: no query string, fragment or credentials. */
 function redactUrl(url) {
@@ -29287,7 +29597,7 @@ async function downloadFile(request, options, deps) {
         await (0,promises_.mkdir)(folder, { recursive: true });
     }
     catch (error) {
-        throw new DownloadError(shownUrl, `cannot create ${folder}: ${messageOf(error)}`, true, 0, {
+        throw new DownloadError(shownUrl, `cannot create ${folder}: ${download_messageOf(error)}`, true, 0, {
             cause: error
         });
     }
@@ -29321,14 +29631,14 @@ async function downloadFile(request, options, deps) {
         catch (error) {
             await (0,promises_.rm)(tempPath, { force: true });
             throwIfCancelled(signal);
-            throw new DownloadError(shownUrl, messageOf(error), true, attempt, { cause: error });
+            throw new DownloadError(shownUrl, download_messageOf(error), true, attempt, { cause: error });
         }
         try {
             await (0,promises_.rename)(tempPath, request.destination);
         }
         catch (error) {
             await (0,promises_.rm)(tempPath, { force: true });
-            const reason = `cannot rename the download to ${request.destination}: ${messageOf(error)}`;
+            const reason = `cannot rename the download to ${request.destination}: ${download_messageOf(error)}`;
             throw new DownloadError(shownUrl, reason, true, attempt, { cause: error });
         }
         const ms = deps.now() - started;
@@ -29413,6 +29723,10 @@ class AttemptError extends Error {
         this.name = 'AttemptError';
     }
 }
+/** The writer's own failures are permanent: another try would meet the same disk. */
+function fromWriter(error) {
+    return error instanceof FileWriteError ? new AttemptError(error.message, true) : error;
+}
 async function fetchOnce(start, tempPath, label, options, deps) {
     const { signal } = options;
     const began = deps.now();
@@ -29420,7 +29734,7 @@ async function fetchOnce(start, tempPath, label, options, deps) {
     const expected = contentLength(response.headers);
     const writer = await HashingFileWriter.open(tempPath, expected).catch((error) => {
         response.body.destroy();
-        throw new AttemptError(`cannot write ${tempPath}: ${messageOf(error)}`, true);
+        throw fromWriter(error);
     });
     try {
         const every = options.progressEveryMs ?? DEFAULT_PROGRESS_EVERY_MS;
@@ -29443,15 +29757,17 @@ async function fetchOnce(start, tempPath, label, options, deps) {
                 : '';
             deps.log.info(`${label}: ${formatBytes(received)}${share}, ${formatRate(received, now - began)}`);
         }).catch((error) => {
-            if (error instanceof AttemptError)
-                throw error;
+            if (error instanceof FileWriteError)
+                throw fromWriter(error);
             const failure = (0,http/* toRequestError */.du)(error, { signal });
             if (!(failure instanceof http/* NetworkError */.Dr))
                 throw failure;
             const progress = expected !== undefined ? ` after ${received} of ${expected} bytes` : '';
             throw new AttemptError(`the connection failed${progress} (${failure.message})`, false);
         });
-        const { bytes, sha256 } = await writer.finish();
+        const { bytes, sha256 } = await writer.finish().catch((error) => {
+            throw fromWriter(error);
+        });
         if (expected !== undefined && bytes !== expected) {
             throw new AttemptError(`the body ended after ${bytes} of ${expected} bytes`, false);
         }
@@ -29592,284 +29908,6 @@ function pump(body, writer, options, onChunk) {
 function closedEarly() {
     return new http/* NetworkError */.Dr('the connection closed early', 'ECONNRESET');
 }
-/** For small files: on the main thread. */
-class InlineHasher {
-    hash = (0,external_node_crypto_.createHash)('sha256');
-    async update(memory, length) {
-        this.hash.update(memory.subarray(0, length));
-        return memory;
-    }
-    async digest() {
-        return this.hash.digest('hex');
-    }
-    close() { }
-}
-// Inline, so that it survives bundling into one ESM file; CommonJS, as eval workers are.
-// Buffers are transferred there and back (moved, not copied).
-const HASH_WORKER_SOURCE = `
-const { parentPort } = require('node:worker_threads')
-const { createHash } = require('node:crypto')
-const hashes = new Map()
-parentPort.on('message', ({ op, stream, memory, length }) => {
-  let hash = hashes.get(stream)
-  if (op === 'close') return hashes.delete(stream)
-  if (!hash) hashes.set(stream, (hash = createHash('sha256')))
-  if (op === 'update') {
-    hash.update(new Uint8Array(memory, 0, length))
-    parentPort.postMessage({ stream, memory }, [memory])
-  } else {
-    hashes.delete(stream)
-    parentPort.postMessage({ stream, digest: hash.digest('hex') })
-  }
-})
-`;
-/**
- * One worker thread hashes every large download in flight (each is a stream of buffers), so
- * parallel downloads do not each pay for a V8 isolate. It ends when the last stream closes.
- */
-class HashWorker {
-    static current;
-    worker = new external_node_worker_threads_.Worker(HASH_WORKER_SOURCE, { eval: true });
-    /** Replies come in the order of requests, per stream. */
-    waiters = new Map();
-    nextStream = 1;
-    constructor() {
-        this.worker.on('message', (reply) => this.waiters.get(reply.stream)?.shift()?.resolve(reply));
-        const broken = (error) => {
-            if (HashWorker.current === this)
-                HashWorker.current = undefined;
-            for (const queue of this.waiters.values())
-                queue.forEach(waiter => waiter.reject(error));
-            this.waiters.clear();
-        };
-        this.worker.on('error', broken);
-        this.worker.on('exit', code => broken(new Error(`the hashing thread stopped (exit ${code})`)));
-    }
-    static open() {
-        HashWorker.current ??= new HashWorker();
-        return HashWorker.current.stream();
-    }
-    stream() {
-        const stream = this.nextStream++;
-        const queue = [];
-        this.waiters.set(stream, queue);
-        const call = (message, transfer = []) => new Promise((resolve, reject) => {
-            if (!this.waiters.has(stream))
-                return reject(new Error('the hashing thread stopped'));
-            queue.push({ resolve, reject });
-            this.worker.postMessage({ stream, ...message }, transfer);
-        });
-        return {
-            update: async (memory, length) => {
-                const buffer = memory.buffer;
-                const reply = await call({ op: 'update', memory: buffer, length }, [buffer]);
-                return reply?.memory && Buffer.from(reply.memory);
-            },
-            digest: async () => {
-                const reply = await call({ op: 'digest' });
-                this.close(stream);
-                return reply?.digest ?? '';
-            },
-            close: () => {
-                if (!this.waiters.has(stream))
-                    return;
-                this.worker.postMessage({ op: 'close', stream });
-                this.close(stream);
-            }
-        };
-    }
-    close(stream) {
-        this.waiters.get(stream)?.forEach(waiter => waiter.resolve(undefined));
-        this.waiters.delete(stream);
-        if (this.waiters.size > 0)
-            return;
-        if (HashWorker.current === this)
-            HashWorker.current = undefined;
-        void this.worker.terminate();
-    }
-}
-let collectYoungGarbage;
-/**
- * Node's HTTP client allocates two fresh buffers per socket read (the read, and the body copy
- * the parser makes), and V8 frees them only at a GC; its heuristics let some 40-60 MB of them
- * pile up first. A young-generation GC every few MiB keeps the RSS flat at a fraction of a
- * millisecond each. V8 exposes `gc` to contexts created while its flag is on: one such context.
- */
-function collectGarbage() {
-    if (!collectYoungGarbage) {
-        try {
-            external_node_v8_default().setFlagsFromString('--expose-gc');
-            const gc = external_node_vm_default().runInNewContext('gc');
-            collectYoungGarbage = () => gc({ type: 'minor' });
-        }
-        catch {
-            collectYoungGarbage = () => undefined;
-        }
-        finally {
-            external_node_v8_default().setFlagsFromString('--no-expose-gc');
-        }
-    }
-    collectYoungGarbage();
-}
-/**
- * Writes a stream of chunks to a new file and hashes it, through at most BUFFER_COUNT buffers.
- * `push` copies into the current buffer; a full buffer is written, then hashed, then reused, so
- * filling, writing and hashing run at once on different buffers.
- */
-class HashingFileWriter {
-    file;
-    filePath;
-    hasher;
-    bufferBytes;
-    /** Set by the reader: called once with the first write or hashing failure. */
-    onError = () => undefined;
-    idle = [];
-    allocated = 0;
-    current;
-    filled = 0;
-    position = 0;
-    sinceGarbage = 0;
-    backlog = [];
-    writes = Promise.resolve();
-    inFlight = new Set();
-    failure;
-    onRoom;
-    closed = false;
-    constructor(file, filePath, hasher, bufferBytes) {
-        this.file = file;
-        this.filePath = filePath;
-        this.hasher = hasher;
-        this.bufferBytes = bufferBytes;
-    }
-    static async open(filePath, expectedBytes) {
-        const file = await (0,promises_.open)(filePath, 'wx');
-        const large = expectedBytes === undefined || expectedBytes >= WORKER_HASH_MIN_BYTES;
-        const bufferBytes = Math.min(BUFFER_BYTES, Math.max(64 * 1024, expectedBytes ?? BUFFER_BYTES));
-        try {
-            const hasher = large ? HashWorker.open() : new InlineHasher();
-            return new HashingFileWriter(file, filePath, hasher, bufferBytes);
-        }
-        catch (error) {
-            await file.close();
-            throw error;
-        }
-    }
-    /** Takes the chunk; false when the caller must wait for `whenRoom` before pushing more. */
-    push(chunk) {
-        if (this.failure)
-            return true;
-        this.backlog.push(chunk);
-        this.fill();
-        return this.backlog.length === 0;
-    }
-    /** Calls back once every pushed chunk has been taken (or the writer failed). */
-    whenRoom(callback) {
-        this.onRoom = callback;
-    }
-    /** Waits for everything pushed to be written; closes the file. */
-    async finish() {
-        while (this.backlog.length > 0 && !this.failure) {
-            await new Promise(resolve => this.whenRoom(resolve));
-        }
-        if (!this.failure && this.filled > 0)
-            this.flush();
-        await this.settle();
-        if (this.failure)
-            throw this.failure;
-        const sha256 = await this.hasher.digest();
-        this.closed = true;
-        await this.file.close();
-        return { bytes: this.position, sha256 };
-    }
-    /** Stops and closes the file (the caller deletes it). Harmless after finish. */
-    async abort() {
-        if (this.closed)
-            return;
-        this.closed = true;
-        this.failure ??= new Error('aborted');
-        this.backlog.length = 0;
-        await this.settle();
-        this.hasher.close();
-        await this.file.close().catch(() => undefined);
-    }
-    fill() {
-        while (this.backlog.length > 0 && !this.failure) {
-            const memory = (this.current ??= this.takeBuffer());
-            if (!memory)
-                return;
-            const chunk = this.backlog[0];
-            const copied = chunk.copy(memory, this.filled);
-            this.filled += copied;
-            if (copied === chunk.length)
-                this.backlog.shift();
-            else
-                this.backlog[0] = chunk.subarray(copied);
-            if (this.filled === memory.length)
-                this.flush();
-        }
-    }
-    takeBuffer() {
-        const memory = this.idle.pop();
-        if (memory || this.allocated === BUFFER_COUNT)
-            return memory;
-        this.allocated++;
-        // An ArrayBuffer of its own, so that it can move to the hashing thread and back.
-        return Buffer.from(new ArrayBuffer(this.bufferBytes));
-    }
-    flush() {
-        const memory = this.current;
-        const length = this.filled;
-        const position = this.position;
-        this.current = undefined;
-        this.filled = 0;
-        this.position += length;
-        // Writes go one after another, so buffers reach the hasher in file order.
-        const written = (this.writes = this.writes.then(() => writeFully(this.file, memory, length, position).catch((error) => {
-            throw new AttemptError(`cannot write ${this.filePath}: ${messageOf(error)}`, true);
-        })));
-        const reused = written
-            .then(() => this.hasher.update(memory, length))
-            .then(back => back && this.release(back), (error) => this.fail(error))
-            .finally(() => this.inFlight.delete(reused));
-        this.inFlight.add(reused);
-        this.sinceGarbage += length;
-        if (this.sinceGarbage >= GARBAGE_EVERY_BYTES) {
-            this.sinceGarbage = 0;
-            collectGarbage();
-        }
-    }
-    release(memory) {
-        this.idle.push(memory);
-        this.fill();
-        if (this.backlog.length === 0)
-            this.wake();
-    }
-    fail(error) {
-        if (this.failure)
-            return;
-        this.failure =
-            error instanceof AttemptError
-                ? error
-                : new AttemptError(`cannot hash ${this.filePath}: ${messageOf(error)}`, true);
-        this.onError(this.failure);
-        this.wake();
-    }
-    wake() {
-        const callback = this.onRoom;
-        this.onRoom = undefined;
-        callback?.();
-    }
-    async settle() {
-        while (this.inFlight.size > 0)
-            await Promise.all(this.inFlight);
-    }
-}
-async function writeFully(file, memory, length, position) {
-    for (let offset = 0; offset < length;) {
-        const { bytesWritten } = await file.write(memory, offset, length - offset, position + offset);
-        offset += bytesWritten;
-    }
-}
 function contentLength(headers) {
     const text = headers['content-length'];
     if (text === undefined || !/^\d+$/.test(text))
@@ -29886,7 +29924,7 @@ function throwIfCancelled(signal) {
     if (signal?.aborted)
         throw cancellation(signal);
 }
-function messageOf(error) {
+function download_messageOf(error) {
     return error instanceof Error ? error.message : String(error);
 }
 

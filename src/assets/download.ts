@@ -5,22 +5,12 @@
  * Not @actions/tool-cache's downloadTool (DESIGN.md §7): it follows no relative redirect, reports
  * no progress, hashes nothing and sleeps 10-20 s between tries. The request goes through
  * src/http.ts instead, whose agents come from the toolkit, so HTTPS_PROXY / NO_PROXY behave the same.
- *
- * Speed: Node's HTTP client reads the socket in 64 KiB chunks on the main thread, which already
- * costs about as much as curl's whole download; so little else runs there. Chunks are copied into
- * four 2 MiB buffers; a full buffer is written by one positioned write (libuv's thread pool), then
- * moved (transferred, not copied) to a worker thread that hashes it and hands it back. Filling,
- * writing and hashing thus run at once on different buffers, and memory is the buffers whatever
- * the file size: when all are busy the socket is paused. (Shared memory would spare the moves,
- * but V8 copies into a SharedArrayBuffer byte by byte: 0.5 s per GiB on the main thread.)
+ * Writing and hashing the body, and why they are fast, are in hashing-writer.ts.
  */
-import { createHash, randomBytes } from 'node:crypto'
-import { type FileHandle, mkdir, open, rename, rm } from 'node:fs/promises'
+import { randomBytes } from 'node:crypto'
+import { mkdir, rename, rm } from 'node:fs/promises'
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http'
 import * as path from 'node:path'
-import v8 from 'node:v8'
-import vm from 'node:vm'
-import { Worker } from 'node:worker_threads'
 import { formatBytes, formatDuration, formatRate } from '../units.js'
 import {
   CancelledError,
@@ -31,6 +21,7 @@ import {
 } from '../http.js'
 import { isLoopbackHost } from '../inputs.js'
 import { type BackoffPolicy, DEFAULT_BACKOFF, parseRetryAfter, retryDelay } from '../retry.js'
+import { FileWriteError, HashingFileWriter } from './hashing-writer.js'
 
 export interface DownloadRequest {
   url: string
@@ -108,16 +99,6 @@ const MAX_REDIRECTS = 10
 /** A server asking for a longer pause gets this one; the next try counts against maxAttempts. */
 const MAX_RETRY_AFTER_MS = 120_000
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308])
-/**
- * Four buffers of 2 MiB: one filling, one being written, one being hashed, one spare. Measured on
- * 1 GiB (bench/download.ts): more or larger buffers cost RSS and were not faster.
- */
-const BUFFER_BYTES = 2 * 1024 * 1024
-const BUFFER_COUNT = 4
-/** Between young-generation GCs (see collectGarbage); at 8 MiB one download's RSS passed 100 MB. */
-const GARBAGE_EVERY_BYTES = 2 * 1024 * 1024
-/** Below this, a worker's start-up costs more than hashing on the main thread. */
-const WORKER_HASH_MIN_BYTES = 16 * 1024 * 1024
 const PROGRESS_CHECK_BYTES = 1024 * 1024
 
 /** The URL as it may be shown: no query string, fragment or credentials. */
@@ -299,6 +280,11 @@ class AttemptError extends Error {
   }
 }
 
+/** The writer's own failures are permanent: another try would meet the same disk. */
+function fromWriter(error: unknown): unknown {
+  return error instanceof FileWriteError ? new AttemptError(error.message, true) : error
+}
+
 interface Fetched {
   bytes: number
   sha256: string
@@ -319,7 +305,7 @@ async function fetchOnce(
   const expected = contentLength(response.headers)
   const writer = await HashingFileWriter.open(tempPath, expected).catch((error: unknown) => {
     response.body.destroy()
-    throw new AttemptError(`cannot write ${tempPath}: ${messageOf(error)}`, true)
+    throw fromWriter(error)
   })
   try {
     const every = options.progressEveryMs ?? DEFAULT_PROGRESS_EVERY_MS
@@ -342,13 +328,15 @@ async function fetchOnce(
         `${label}: ${formatBytes(received)}${share}, ${formatRate(received, now - began)}`
       )
     }).catch((error: unknown) => {
-      if (error instanceof AttemptError) throw error
+      if (error instanceof FileWriteError) throw fromWriter(error)
       const failure = toRequestError(error, { signal })
       if (!(failure instanceof NetworkError)) throw failure
       const progress = expected !== undefined ? ` after ${received} of ${expected} bytes` : ''
       throw new AttemptError(`the connection failed${progress} (${failure.message})`, false)
     })
-    const { bytes, sha256 } = await writer.finish()
+    const { bytes, sha256 } = await writer.finish().catch((error: unknown) => {
+      throw fromWriter(error)
+    })
     if (expected !== undefined && bytes !== expected) {
       throw new AttemptError(`the body ended after ${bytes} of ${expected} bytes`, false)
     }
@@ -495,324 +483,6 @@ function pump(
 
 function closedEarly(): NetworkError {
   return new NetworkError('the connection closed early', 'ECONNRESET')
-}
-
-/** Computes SHA-256 over buffers in the order given. */
-interface Hasher {
-  /**
-   * Hashes the first `length` bytes of `memory`, then gives the memory back for reuse: the same
-   * Buffer, or a new one over the same bytes when they went to another thread and back.
-   */
-  update(memory: Buffer, length: number): Promise<Buffer | undefined>
-  digest(): Promise<string>
-  close(): void
-}
-
-/** For small files: on the main thread. */
-class InlineHasher implements Hasher {
-  private readonly hash = createHash('sha256')
-
-  async update(memory: Buffer, length: number): Promise<Buffer> {
-    this.hash.update(memory.subarray(0, length))
-    return memory
-  }
-
-  async digest(): Promise<string> {
-    return this.hash.digest('hex')
-  }
-
-  close(): void {}
-}
-
-// Inline, so that it survives bundling into one ESM file; CommonJS, as eval workers are.
-// Buffers are transferred there and back (moved, not copied).
-const HASH_WORKER_SOURCE = `
-const { parentPort } = require('node:worker_threads')
-const { createHash } = require('node:crypto')
-const hashes = new Map()
-parentPort.on('message', ({ op, stream, memory, length }) => {
-  let hash = hashes.get(stream)
-  if (op === 'close') return hashes.delete(stream)
-  if (!hash) hashes.set(stream, (hash = createHash('sha256')))
-  if (op === 'update') {
-    hash.update(new Uint8Array(memory, 0, length))
-    parentPort.postMessage({ stream, memory }, [memory])
-  } else {
-    hashes.delete(stream)
-    parentPort.postMessage({ stream, digest: hash.digest('hex') })
-  }
-})
-`
-
-interface Reply {
-  stream: number
-  memory?: ArrayBuffer
-  digest?: string
-}
-
-interface Waiter {
-  resolve(reply: Reply | undefined): void
-  reject(error: Error): void
-}
-
-/**
- * One worker thread hashes every large download in flight (each is a stream of buffers), so
- * parallel downloads do not each pay for a V8 isolate. It ends when the last stream closes.
- */
-class HashWorker {
-  private static current: HashWorker | undefined
-  private readonly worker = new Worker(HASH_WORKER_SOURCE, { eval: true })
-  /** Replies come in the order of requests, per stream. */
-  private readonly waiters = new Map<number, Waiter[]>()
-  private nextStream = 1
-
-  private constructor() {
-    this.worker.on('message', (reply: Reply) =>
-      this.waiters.get(reply.stream)?.shift()?.resolve(reply)
-    )
-    const broken = (error: Error): void => {
-      if (HashWorker.current === this) HashWorker.current = undefined
-      for (const queue of this.waiters.values()) queue.forEach(waiter => waiter.reject(error))
-      this.waiters.clear()
-    }
-    this.worker.on('error', broken)
-    this.worker.on('exit', code => broken(new Error(`the hashing thread stopped (exit ${code})`)))
-  }
-
-  static open(): Hasher {
-    HashWorker.current ??= new HashWorker()
-    return HashWorker.current.stream()
-  }
-
-  private stream(): Hasher {
-    const stream = this.nextStream++
-    const queue: Waiter[] = []
-    this.waiters.set(stream, queue)
-    const call = (message: object, transfer: ArrayBuffer[] = []): Promise<Reply | undefined> =>
-      new Promise((resolve, reject) => {
-        if (!this.waiters.has(stream)) return reject(new Error('the hashing thread stopped'))
-        queue.push({ resolve, reject })
-        this.worker.postMessage({ stream, ...message }, transfer)
-      })
-    return {
-      update: async (memory, length) => {
-        const buffer = memory.buffer as ArrayBuffer
-        const reply = await call({ op: 'update', memory: buffer, length }, [buffer])
-        return reply?.memory && Buffer.from(reply.memory)
-      },
-      digest: async () => {
-        const reply = await call({ op: 'digest' })
-        this.close(stream)
-        return reply?.digest ?? ''
-      },
-      close: () => {
-        if (!this.waiters.has(stream)) return
-        this.worker.postMessage({ op: 'close', stream })
-        this.close(stream)
-      }
-    }
-  }
-
-  private close(stream: number): void {
-    this.waiters.get(stream)?.forEach(waiter => waiter.resolve(undefined))
-    this.waiters.delete(stream)
-    if (this.waiters.size > 0) return
-    if (HashWorker.current === this) HashWorker.current = undefined
-    void this.worker.terminate()
-  }
-}
-
-let collectYoungGarbage: (() => void) | undefined
-
-/**
- * Node's HTTP client allocates two fresh buffers per socket read (the read, and the body copy
- * the parser makes), and V8 frees them only at a GC; its heuristics let some 40-60 MB of them
- * pile up first. A young-generation GC every few MiB keeps the RSS flat at a fraction of a
- * millisecond each. V8 exposes `gc` to contexts created while its flag is on: one such context.
- */
-function collectGarbage(): void {
-  if (!collectYoungGarbage) {
-    try {
-      v8.setFlagsFromString('--expose-gc')
-      const gc = vm.runInNewContext('gc') as (options: { type: 'minor' }) => void
-      collectYoungGarbage = () => gc({ type: 'minor' })
-    } catch {
-      collectYoungGarbage = () => undefined
-    } finally {
-      v8.setFlagsFromString('--no-expose-gc')
-    }
-  }
-  collectYoungGarbage()
-}
-
-/**
- * Writes a stream of chunks to a new file and hashes it, through at most BUFFER_COUNT buffers.
- * `push` copies into the current buffer; a full buffer is written, then hashed, then reused, so
- * filling, writing and hashing run at once on different buffers.
- */
-class HashingFileWriter {
-  /** Set by the reader: called once with the first write or hashing failure. */
-  onError: (error: Error) => void = () => undefined
-  private readonly idle: Buffer[] = []
-  private allocated = 0
-  private current: Buffer | undefined
-  private filled = 0
-  private position = 0
-  private sinceGarbage = 0
-  private readonly backlog: Buffer[] = []
-  private writes: Promise<void> = Promise.resolve()
-  private readonly inFlight = new Set<Promise<void>>()
-  private failure: Error | undefined
-  private onRoom: (() => void) | undefined
-  private closed = false
-
-  private constructor(
-    private readonly file: FileHandle,
-    private readonly filePath: string,
-    private readonly hasher: Hasher,
-    private readonly bufferBytes: number
-  ) {}
-
-  static async open(
-    filePath: string,
-    expectedBytes: number | undefined
-  ): Promise<HashingFileWriter> {
-    const file = await open(filePath, 'wx')
-    const large = expectedBytes === undefined || expectedBytes >= WORKER_HASH_MIN_BYTES
-    const bufferBytes = Math.min(BUFFER_BYTES, Math.max(64 * 1024, expectedBytes ?? BUFFER_BYTES))
-    try {
-      const hasher = large ? HashWorker.open() : new InlineHasher()
-      return new HashingFileWriter(file, filePath, hasher, bufferBytes)
-    } catch (error) {
-      await file.close()
-      throw error
-    }
-  }
-
-  /** Takes the chunk; false when the caller must wait for `whenRoom` before pushing more. */
-  push(chunk: Buffer): boolean {
-    if (this.failure) return true
-    this.backlog.push(chunk)
-    this.fill()
-    return this.backlog.length === 0
-  }
-
-  /** Calls back once every pushed chunk has been taken (or the writer failed). */
-  whenRoom(callback: () => void): void {
-    this.onRoom = callback
-  }
-
-  /** Waits for everything pushed to be written; closes the file. */
-  async finish(): Promise<{ bytes: number; sha256: string }> {
-    while (this.backlog.length > 0 && !this.failure) {
-      await new Promise<void>(resolve => this.whenRoom(resolve))
-    }
-    if (!this.failure && this.filled > 0) this.flush()
-    await this.settle()
-    if (this.failure) throw this.failure
-    const sha256 = await this.hasher.digest()
-    this.closed = true
-    await this.file.close()
-    return { bytes: this.position, sha256 }
-  }
-
-  /** Stops and closes the file (the caller deletes it). Harmless after finish. */
-  async abort(): Promise<void> {
-    if (this.closed) return
-    this.closed = true
-    this.failure ??= new Error('aborted')
-    this.backlog.length = 0
-    await this.settle()
-    this.hasher.close()
-    await this.file.close().catch(() => undefined)
-  }
-
-  private fill(): void {
-    while (this.backlog.length > 0 && !this.failure) {
-      const memory = (this.current ??= this.takeBuffer())
-      if (!memory) return
-      const chunk = this.backlog[0]
-      const copied = chunk.copy(memory, this.filled)
-      this.filled += copied
-      if (copied === chunk.length) this.backlog.shift()
-      else this.backlog[0] = chunk.subarray(copied)
-      if (this.filled === memory.length) this.flush()
-    }
-  }
-
-  private takeBuffer(): Buffer | undefined {
-    const memory = this.idle.pop()
-    if (memory || this.allocated === BUFFER_COUNT) return memory
-    this.allocated++
-    // An ArrayBuffer of its own, so that it can move to the hashing thread and back.
-    return Buffer.from(new ArrayBuffer(this.bufferBytes))
-  }
-
-  private flush(): void {
-    const memory = this.current as Buffer
-    const length = this.filled
-    const position = this.position
-    this.current = undefined
-    this.filled = 0
-    this.position += length
-    // Writes go one after another, so buffers reach the hasher in file order.
-    const written = (this.writes = this.writes.then(() =>
-      writeFully(this.file, memory, length, position).catch((error: unknown) => {
-        throw new AttemptError(`cannot write ${this.filePath}: ${messageOf(error)}`, true)
-      })
-    ))
-    const reused = written
-      .then(() => this.hasher.update(memory, length))
-      .then(
-        back => back && this.release(back),
-        (error: unknown) => this.fail(error)
-      )
-      .finally(() => this.inFlight.delete(reused))
-    this.inFlight.add(reused)
-    this.sinceGarbage += length
-    if (this.sinceGarbage >= GARBAGE_EVERY_BYTES) {
-      this.sinceGarbage = 0
-      collectGarbage()
-    }
-  }
-
-  private release(memory: Buffer): void {
-    this.idle.push(memory)
-    this.fill()
-    if (this.backlog.length === 0) this.wake()
-  }
-
-  private fail(error: unknown): void {
-    if (this.failure) return
-    this.failure =
-      error instanceof AttemptError
-        ? error
-        : new AttemptError(`cannot hash ${this.filePath}: ${messageOf(error)}`, true)
-    this.onError(this.failure)
-    this.wake()
-  }
-
-  private wake(): void {
-    const callback = this.onRoom
-    this.onRoom = undefined
-    callback?.()
-  }
-
-  private async settle(): Promise<void> {
-    while (this.inFlight.size > 0) await Promise.all(this.inFlight)
-  }
-}
-
-async function writeFully(
-  file: FileHandle,
-  memory: Buffer,
-  length: number,
-  position: number
-): Promise<void> {
-  for (let offset = 0; offset < length;) {
-    const { bytesWritten } = await file.write(memory, offset, length - offset, position + offset)
-    offset += bytesWritten
-  }
 }
 
 function contentLength(headers: IncomingHttpHeaders): number | undefined {
