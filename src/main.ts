@@ -1,7 +1,7 @@
 import * as core from '@actions/core'
 import { readFileSync } from 'node:fs'
 import { AholoApiError, AholoClient, MalformedResponseError } from './aholo/client.js'
-import { deliverAssets, type Delivery } from './assets/deliver.js'
+import type { Delivery } from './assets/deliver.js'
 import {
   CHECK_OUTPUT_LIMIT_BYTES,
   checkConclusion,
@@ -97,6 +97,8 @@ async function waitAndReport(
   const state = overallState(outcome)
   let delivery: Delivery | undefined
   if (config.download.length > 0 && state !== 'cancelled') {
+    // Downloading, verifying and uploading stay out of the start path of runs that need none.
+    const { deliverAssets } = await import('./assets/deliver.js')
     delivery = await deliverAssets(config, outcome.tasks, {
       now: deps.now,
       sleep: deps.sleep,
