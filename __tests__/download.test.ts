@@ -14,7 +14,7 @@ import {
   runBounded
 } from '../src/assets/download.js'
 import { assetFileName } from '../src/assets/file-name.js'
-import { CancelledError } from '../src/http.js'
+import { CancelledError } from '../src/errors.js'
 import { AholoSim, generatedSha256, startAholoSim } from './support/aholo-sim.js'
 
 const PLY = path.resolve('__fixtures__/splats/ply/st_1k_sh3.ply')

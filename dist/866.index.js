@@ -148,6 +148,8 @@ var external_node_vm_ = __webpack_require__(30714);
 var external_node_vm_default = /*#__PURE__*/__webpack_require__.n(external_node_vm_);
 // EXTERNAL MODULE: external "node:worker_threads"
 var external_node_worker_threads_ = __webpack_require__(75919);
+// EXTERNAL MODULE: ./src/errors.ts
+var errors = __webpack_require__(83916);
 ;// CONCATENATED MODULE: ./src/assets/hashing-writer.ts
 /**
  * Writes a downloaded body to a new file and hashes it with SHA-256 on the way.
@@ -165,6 +167,7 @@ var external_node_worker_threads_ = __webpack_require__(75919);
 
 
 
+
 /**
  * The file could not be written or hashed. Another try would meet the same disk, so the
  * downloader treats it as permanent.
@@ -172,7 +175,7 @@ var external_node_worker_threads_ = __webpack_require__(75919);
 class FileWriteError extends Error {
     name = 'FileWriteError';
     constructor(filePath, error, action = 'write') {
-        super(`cannot ${action} ${filePath}: ${messageOf(error)}`, { cause: error });
+        super(`cannot ${action} ${filePath}: ${(0,errors/* errorMessage */.gJ)(error)}`, { cause: error });
     }
 }
 /**
@@ -473,9 +476,6 @@ async function writeFully(file, memory, length, position) {
         offset += bytesWritten;
     }
 }
-function messageOf(error) {
-    return error instanceof Error ? error.message : String(error);
-}
 
 ;// CONCATENATED MODULE: ./src/assets/download.ts
 /**
@@ -487,6 +487,7 @@ function messageOf(error) {
  * src/http.ts instead, whose agents come from the toolkit, so HTTPS_PROXY / NO_PROXY behave the same.
  * Writing and hashing the body, and why they are fast, are in hashing-writer.ts.
  */
+
 
 
 
@@ -557,7 +558,7 @@ async function downloadFile(request, options, deps) {
         await (0,promises_.mkdir)(folder, { recursive: true });
     }
     catch (error) {
-        throw new DownloadError(shownUrl, `cannot create ${folder}: ${download_messageOf(error)}`, true, 0, {
+        throw new DownloadError(shownUrl, `cannot create ${folder}: ${(0,errors/* errorMessage */.gJ)(error)}`, true, 0, {
             cause: error
         });
     }
@@ -591,14 +592,14 @@ async function downloadFile(request, options, deps) {
         catch (error) {
             await (0,promises_.rm)(tempPath, { force: true });
             throwIfCancelled(signal);
-            throw new DownloadError(shownUrl, download_messageOf(error), true, attempt, { cause: error });
+            throw new DownloadError(shownUrl, (0,errors/* errorMessage */.gJ)(error), true, attempt, { cause: error });
         }
         try {
             await (0,promises_.rename)(tempPath, request.destination);
         }
         catch (error) {
             await (0,promises_.rm)(tempPath, { force: true });
-            const reason = `cannot rename the download to ${request.destination}: ${download_messageOf(error)}`;
+            const reason = `cannot rename the download to ${request.destination}: ${(0,errors/* errorMessage */.gJ)(error)}`;
             throw new DownloadError(shownUrl, reason, true, attempt, { cause: error });
         }
         const ms = deps.now() - started;
@@ -625,7 +626,7 @@ async function runBounded(items, concurrency, worker, signal) {
     const lane = async () => {
         while (!failure && next < items.length) {
             if (signal?.aborted) {
-                failure = { error: cancellation(signal) };
+                failure = { error: (0,errors/* cancellationOf */.zg)(signal) };
                 return;
             }
             const index = next++;
@@ -838,7 +839,7 @@ function pump(body, writer, options, onChunk) {
             body.destroy();
             reject(silent ? new http/* NetworkError */.Dr(`no data for ${idleTimeoutMs} ms`, 'ETIMEDOUT') : error);
         };
-        const onAbort = () => fail(cancellation(signal));
+        const onAbort = () => fail((0,errors/* cancellationOf */.zg)(signal));
         if (signal?.aborted)
             return onAbort();
         signal?.addEventListener('abort', onAbort, { once: true });
@@ -877,15 +878,9 @@ function contentLength(headers) {
 function firstHeader(value) {
     return Array.isArray(value) ? value[0] : value;
 }
-function cancellation(signal) {
-    return signal?.reason instanceof Error ? signal.reason : new http/* CancelledError */.cc();
-}
 function throwIfCancelled(signal) {
     if (signal?.aborted)
-        throw cancellation(signal);
-}
-function download_messageOf(error) {
-    return error instanceof Error ? error.message : String(error);
+        throw (0,errors/* cancellationOf */.zg)(signal);
 }
 
 ;// CONCATENATED MODULE: ./src/assets/file-name.ts
@@ -968,11 +963,6 @@ function quoteBytes(bytes) {
 /** Up to 80 characters of header text read as latin1, quoted like bytes. */
 const quoteText = (text) => quoteBytes(Buffer.from(text.slice(0, 80), 'latin1'));
 const plural = (count, noun) => `${count} ${noun}${count === 1 ? '' : 's'}`;
-function describeError(error) {
-    // Not `instanceof Error`: errors from Node's internals may come from another realm (as under jest).
-    const message = isRecord(error) ? error.message : undefined;
-    return typeof message === 'string' ? message : String(error);
-}
 const isRecord = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 ;// CONCATENATED MODULE: ./src/assets/verify/file-ranges.ts
@@ -1301,6 +1291,7 @@ const collapse = (text) => [...text]
 
 
 
+
 /** Reads a SOG's meta.json (version 1 or 2): the splat count, SH degree and the images it names. */
 function parseSogMeta(bytes) {
     let meta;
@@ -1308,7 +1299,7 @@ function parseSogMeta(bytes) {
         meta = JSON.parse(bytes.toString('utf8'));
     }
     catch (error) {
-        fail(`meta.json is not valid JSON: ${describeError(error)}`);
+        fail(`meta.json is not valid JSON: ${(0,errors/* errorMessage */.gJ)(error)}`);
     }
     if (!isRecord(meta))
         fail('meta.json is not a JSON object');
@@ -1427,7 +1418,7 @@ function inflatePrefix(input, kind) {
         return kind === 'gzip' ? external_node_zlib_.gunzipSync(input, options) : external_node_zlib_.inflateRawSync(input, options);
     }
     catch (error) {
-        fail(`corrupt compressed data: ${describeError(error)}`);
+        fail(`corrupt compressed data: ${(0,errors/* errorMessage */.gJ)(error)}`);
     }
 }
 
@@ -1582,7 +1573,7 @@ async function readWholeEntry(file, zip, entry) {
             data = external_node_zlib_.inflateRawSync(stored, { maxOutputLength: META_JSON_LIMIT });
         }
         catch (error) {
-            fail(`"${entry.name}" does not inflate: ${describeError(error)}`);
+            fail(`"${entry.name}" does not inflate: ${(0,errors/* errorMessage */.gJ)(error)}`);
         }
     }
     if (data.length !== entry.uncompressedSize) {
@@ -1825,7 +1816,7 @@ async function verifyAsset(filePath, expected) {
         file = await (0,promises_.open)(filePath, 'r');
     }
     catch (error) {
-        throw new AssetVerificationError(`cannot open the file: ${describeError(error)}`);
+        throw new AssetVerificationError(`cannot open the file: ${(0,errors/* errorMessage */.gJ)(error)}`);
     }
     try {
         const stat = await file.stat();
@@ -1836,7 +1827,7 @@ async function verifyAsset(filePath, expected) {
     catch (error) {
         if (error instanceof AssetVerificationError)
             throw error;
-        throw new AssetVerificationError(`cannot read the file: ${describeError(error)}`);
+        throw new AssetVerificationError(`cannot read the file: ${(0,errors/* errorMessage */.gJ)(error)}`);
     }
     finally {
         await file.close();
@@ -1853,6 +1844,7 @@ async function verifyContent(file, expected) {
 }
 
 ;// CONCATENATED MODULE: ./src/assets/deliver.ts
+
 
 
 
@@ -1932,7 +1924,7 @@ async function deliverAssets(config, tasks, deps) {
             log.info(`Artifact ${config.artifactName}: id ${artifact.id}, ${artifact.size} bytes, ${artifact.url}`);
         }
         catch (error) {
-            delivery.error = `Could not upload the artifact: ${error instanceof Error ? error.message : String(error)}`;
+            delivery.error = `Could not upload the artifact: ${(0,errors/* errorMessage */.gJ)(error)}`;
         }
         finally {
             log.endGroup();
@@ -1969,7 +1961,7 @@ function describeFailure(job, error) {
     const format = job.format.toUpperCase();
     if (error instanceof DownloadError)
         return `Task ${job.taskId}, ${format} from ${error.url}: ${error.reason}.`;
-    return `Task ${job.taskId}, ${format}: ${error instanceof Error ? error.message : String(error)}.`;
+    return `Task ${job.taskId}, ${format}: ${(0,errors/* errorMessage */.gJ)(error)}.`;
 }
 
 

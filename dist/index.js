@@ -28368,12 +28368,42 @@ module.exports = {
 
 /***/ }),
 
+/***/ 83916:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   cc: () => (/* binding */ CancelledError),
+/* harmony export */   gJ: () => (/* binding */ errorMessage),
+/* harmony export */   zg: () => (/* binding */ cancellationOf)
+/* harmony export */ });
+/** The run was cancelled; no retry, no further request. */
+class CancelledError extends Error {
+    constructor(message = 'cancelled') {
+        super(message);
+        this.name = 'CancelledError';
+    }
+}
+/** Why an aborted signal stopped the work: its reason when that is an Error, else cancellation. */
+function cancellationOf(signal) {
+    return signal?.reason instanceof Error ? signal.reason : new CancelledError();
+}
+/** The message of anything thrown. */
+function errorMessage(error) {
+    // Not `instanceof Error`: errors from Node's internals may come from another realm (as under jest).
+    const message = typeof error === 'object' && error !== null
+        ? error.message
+        : undefined;
+    return typeof message === 'string' ? message : String(error);
+}
+
+
+/***/ }),
+
 /***/ 76803:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   Dr: () => (/* binding */ NetworkError),
-/* harmony export */   cc: () => (/* binding */ CancelledError),
 /* harmony export */   du: () => (/* binding */ toRequestError),
 /* harmony export */   w$: () => (/* binding */ sendRequest),
 /* harmony export */   yR: () => (/* binding */ readText)
@@ -28384,6 +28414,8 @@ module.exports = {
 /* harmony import */ var node_https__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_https__WEBPACK_IMPORTED_MODULE_1__);
 /* harmony import */ var _actions_http_client__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(22779);
 /* harmony import */ var _actions_http_client_lib_proxy__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(19783);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(83916);
+
 
 
 
@@ -28453,7 +28485,7 @@ function sendRequest(request) {
 /** Turns what Node throws into a NetworkError, or re-throws cancellation unchanged. */
 function toRequestError(error, request) {
     if (request.signal?.aborted)
-        return abortReason(request.signal);
+        return (0,_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .cancellationOf */ .zg)(request.signal);
     if (error instanceof NetworkError)
         return error;
     const err = error;
@@ -28462,16 +28494,6 @@ function toRequestError(error, request) {
     }
     const code = typeof err.code === 'string' ? err.code : 'ENETWORK';
     return new NetworkError(err.message || code, code);
-}
-function abortReason(signal) {
-    return signal.reason instanceof Error ? signal.reason : new CancelledError();
-}
-/** The run was cancelled; no retry, no further request. */
-class CancelledError extends Error {
-    constructor(message = 'cancelled') {
-        super(message);
-        this.name = 'CancelledError';
-    }
 }
 /** Reads a small body whole, refusing more than `limit` bytes so a wrong endpoint cannot eat memory. */
 async function readText(response, limit, signal) {
@@ -28500,7 +28522,7 @@ async function readText(response, limit, signal) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _http_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(76803);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(83916);
 /* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(18582);
 
 
@@ -28511,7 +28533,7 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
     process.once(signal, () => {
         if (cancellation.signal.aborted)
             process.exit(130);
-        cancellation.abort(new _http_js__WEBPACK_IMPORTED_MODULE_0__/* .CancelledError */ .cc(`Cancelled: received ${signal}`));
+        cancellation.abort(new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .CancelledError */ .cc(`Cancelled: received ${signal}`));
     });
 }
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .eF)((0,_main_js__WEBPACK_IMPORTED_MODULE_1__/* .defaultRunDeps */ .ls)(cancellation.signal));
@@ -29006,7 +29028,10 @@ function headerValue(value) {
     return Array.isArray(value) ? value[0] : value;
 }
 
+// EXTERNAL MODULE: ./src/errors.ts
+var errors = __nccwpck_require__(83916);
 ;// CONCATENATED MODULE: ./src/check-run.ts
+
 /**
  * GitHub refuses `output.summary` and `output.text` over 65535 — counted in bytes, not
  * characters ("summary exceeds a maximum bytesize of 65535", github/docs#35252).
@@ -29055,7 +29080,7 @@ function pullRequestHeadSha(eventName, eventPath, readEventFile) {
         payload = JSON.parse(readEventFile(eventPath));
     }
     catch (error) {
-        throw new Error(`Could not read the event payload at GITHUB_EVENT_PATH (${eventPath}): ${error instanceof Error ? error.message : String(error)}`);
+        throw new Error(`Could not read the event payload at GITHUB_EVENT_PATH (${eventPath}): ${(0,errors/* errorMessage */.gJ)(error)}`);
     }
     const sha = payload?.pull_request
         ?.head?.sha;
@@ -29534,6 +29559,11 @@ const STATUSES = new Map([
 function describeStatus(status) {
     return STATUSES.get(status) ?? { state: 'unknown', final: false };
 }
+const FINAL_STATES = new Set([...STATUSES.values()].filter(info => info.final).map(info => info.state));
+/** Whether a state name (as in outputs) is one the service never leaves. */
+function isFinalState(state) {
+    return FINAL_STATES.has(state);
+}
 function isKnownStatus(status) {
     return STATUSES.has(status);
 }
@@ -29639,21 +29669,19 @@ const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.ur
 /** Waits `ms`, or throws CancelledError as soon as `signal` aborts. */
 async function sleep(ms, signal) {
     if (signal?.aborted)
-        throw cancelled(signal);
+        throw (0,errors/* cancellationOf */.zg)(signal);
     try {
         await (0,promises_namespaceObject.setTimeout)(Math.max(0, Math.ceil(ms)), undefined, { signal });
     }
     catch (error) {
         if (signal?.aborted)
-            throw cancelled(signal);
+            throw (0,errors/* cancellationOf */.zg)(signal);
         throw error;
     }
 }
-function cancelled(signal) {
-    return signal.reason instanceof Error ? signal.reason : new http/* CancelledError */.cc();
-}
 
 ;// CONCATENATED MODULE: ./src/summary.ts
+
 
 /** GitHub refuses a step summary over 1 MiB; leave room for what other steps append. */
 const SUMMARY_BUDGET_BYTES = 900 * 1024;
@@ -29750,7 +29778,7 @@ function countStates(results) {
     for (const result of results) {
         if (result.state === 'succeeded')
             counts.succeeded++;
-        else if (['failed', 'cancelled', 'timed-out', 'rejected'].includes(result.state))
+        else if (isFinalState(result.state))
             counts.failed++;
         else
             counts.pending++;

@@ -1,5 +1,6 @@
 import type { getOctokit } from '@actions/github'
 import type { OverallState, TaskGroups } from './outcome.js'
+import { errorMessage } from './errors.js'
 
 /** Where the check run goes: the repository, the commit being tested, and the API to reach. */
 export interface CheckRunTarget {
@@ -107,7 +108,7 @@ function pullRequestHeadSha(
     payload = JSON.parse(readEventFile(eventPath))
   } catch (error) {
     throw new Error(
-      `Could not read the event payload at GITHUB_EVENT_PATH (${eventPath}): ${error instanceof Error ? error.message : String(error)}`
+      `Could not read the event payload at GITHUB_EVENT_PATH (${eventPath}): ${errorMessage(error)}`
     )
   }
   const sha = (payload as { pull_request?: { head?: { sha?: unknown } } } | null)?.pull_request

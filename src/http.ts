@@ -2,6 +2,7 @@ import * as http from 'node:http'
 import * as https from 'node:https'
 import { HttpClient } from '@actions/http-client'
 import { getProxyUrl } from '@actions/http-client/lib/proxy'
+import { cancellationOf } from './errors.js'
 
 /**
  * The one place that opens HTTP connections. Agents come from the toolkit's HttpClient so that
@@ -100,7 +101,7 @@ export function sendRequest(request: HttpRequest): Promise<HttpResponse> {
 
 /** Turns what Node throws into a NetworkError, or re-throws cancellation unchanged. */
 export function toRequestError(error: unknown, request: Pick<HttpRequest, 'signal'>): Error {
-  if (request.signal?.aborted) return abortReason(request.signal)
+  if (request.signal?.aborted) return cancellationOf(request.signal)
   if (error instanceof NetworkError) return error
   const err = error as NodeJS.ErrnoException
   if (err.name === 'AbortError' || err.name === 'TimeoutError') {
@@ -108,18 +109,6 @@ export function toRequestError(error: unknown, request: Pick<HttpRequest, 'signa
   }
   const code = typeof err.code === 'string' ? err.code : 'ENETWORK'
   return new NetworkError(err.message || code, code)
-}
-
-function abortReason(signal: AbortSignal): Error {
-  return signal.reason instanceof Error ? signal.reason : new CancelledError()
-}
-
-/** The run was cancelled; no retry, no further request. */
-export class CancelledError extends Error {
-  constructor(message = 'cancelled') {
-    super(message)
-    this.name = 'CancelledError'
-  }
 }
 
 /** Reads a small body whole, refusing more than `limit` bytes so a wrong endpoint cannot eat memory. */

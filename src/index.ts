@@ -1,4 +1,4 @@
-import { CancelledError } from './http.js'
+import { CancelledError } from './errors.js'
 import { defaultRunDeps, run } from './main.js'
 
 // The runner cancels a job with SIGINT, then SIGTERM 7.5 s later: the first one stops the

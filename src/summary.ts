@@ -1,3 +1,4 @@
+import { isFinalState } from './aholo/status.js'
 import type { AssetFile } from './assets/types.js'
 import { formatBytes, formatDuration } from './units.js'
 import type { OverallState, TaskResult } from './outcome.js'
@@ -133,8 +134,7 @@ function countStates(results: readonly TaskResult[]): {
   const counts = { succeeded: 0, failed: 0, pending: 0 }
   for (const result of results) {
     if (result.state === 'succeeded') counts.succeeded++
-    else if (['failed', 'cancelled', 'timed-out', 'rejected'].includes(result.state))
-      counts.failed++
+    else if (isFinalState(result.state)) counts.failed++
     else counts.pending++
   }
   return counts

@@ -34,6 +34,15 @@ export function describeStatus(status: number): StatusInfo {
   return STATUSES.get(status) ?? { state: 'unknown', final: false }
 }
 
+const FINAL_STATES: ReadonlySet<string> = new Set(
+  [...STATUSES.values()].filter(info => info.final).map(info => info.state)
+)
+
+/** Whether a state name (as in outputs) is one the service never leaves. */
+export function isFinalState(state: string): boolean {
+  return FINAL_STATES.has(state)
+}
+
 export function isKnownStatus(status: number): boolean {
   return STATUSES.has(status)
 }

@@ -6,6 +6,7 @@ import { DownloadError, downloadFile, runBounded } from './download.js'
 import { assetFileName } from './file-name.js'
 import type { AssetFile } from './types.js'
 import { verifyAsset } from './verify.js'
+import { errorMessage } from '../errors.js'
 
 export interface DeliveryLog {
   info(message: string): void
@@ -133,7 +134,7 @@ export async function deliverAssets(
         `Artifact ${config.artifactName}: id ${artifact.id}, ${artifact.size} bytes, ${artifact.url}`
       )
     } catch (error) {
-      delivery.error = `Could not upload the artifact: ${error instanceof Error ? error.message : String(error)}`
+      delivery.error = `Could not upload the artifact: ${errorMessage(error)}`
     } finally {
       log.endGroup()
     }
@@ -180,5 +181,5 @@ function describeFailure(job: DownloadJob, error: unknown): string {
   const format = job.format.toUpperCase()
   if (error instanceof DownloadError)
     return `Task ${job.taskId}, ${format} from ${error.url}: ${error.reason}.`
-  return `Task ${job.taskId}, ${format}: ${error instanceof Error ? error.message : String(error)}.`
+  return `Task ${job.taskId}, ${format}: ${errorMessage(error)}.`
 }

@@ -12,16 +12,11 @@ import { mkdir, rename, rm } from 'node:fs/promises'
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http'
 import * as path from 'node:path'
 import { formatBytes, formatDuration, formatRate } from '../units.js'
-import {
-  CancelledError,
-  type HttpResponse,
-  NetworkError,
-  sendRequest,
-  toRequestError
-} from '../http.js'
+import { type HttpResponse, NetworkError, sendRequest, toRequestError } from '../http.js'
 import { isLoopbackHost } from '../inputs.js'
 import { type BackoffPolicy, DEFAULT_BACKOFF, parseRetryAfter, retryDelay } from '../retry.js'
 import { FileWriteError, HashingFileWriter } from './hashing-writer.js'
+import { cancellationOf, errorMessage } from '../errors.js'
 
 export interface DownloadRequest {
   url: string
@@ -138,7 +133,7 @@ export async function downloadFile(
   try {
     await mkdir(folder, { recursive: true })
   } catch (error) {
-    throw new DownloadError(shownUrl, `cannot create ${folder}: ${messageOf(error)}`, true, 0, {
+    throw new DownloadError(shownUrl, `cannot create ${folder}: ${errorMessage(error)}`, true, 0, {
       cause: error
     })
   }
@@ -179,13 +174,13 @@ export async function downloadFile(
     } catch (error) {
       await rm(tempPath, { force: true })
       throwIfCancelled(signal)
-      throw new DownloadError(shownUrl, messageOf(error), true, attempt, { cause: error })
+      throw new DownloadError(shownUrl, errorMessage(error), true, attempt, { cause: error })
     }
     try {
       await rename(tempPath, request.destination)
     } catch (error) {
       await rm(tempPath, { force: true })
-      const reason = `cannot rename the download to ${request.destination}: ${messageOf(error)}`
+      const reason = `cannot rename the download to ${request.destination}: ${errorMessage(error)}`
       throw new DownloadError(shownUrl, reason, true, attempt, { cause: error })
     }
 
@@ -221,7 +216,7 @@ export async function runBounded<T, R>(
   const lane = async (): Promise<void> => {
     while (!failure && next < items.length) {
       if (signal?.aborted) {
-        failure = { error: cancellation(signal) }
+        failure = { error: cancellationOf(signal) }
         return
       }
       const index = next++
@@ -457,7 +452,7 @@ function pump(
       body.destroy()
       reject(silent ? new NetworkError(`no data for ${idleTimeoutMs} ms`, 'ETIMEDOUT') : error)
     }
-    const onAbort = (): void => fail(cancellation(signal))
+    const onAbort = (): void => fail(cancellationOf(signal))
     if (signal?.aborted) return onAbort()
     signal?.addEventListener('abort', onAbort, { once: true })
     socket?.on('timeout', onSilence)
@@ -495,14 +490,6 @@ function firstHeader(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value
 }
 
-function cancellation(signal: AbortSignal | undefined): Error {
-  return signal?.reason instanceof Error ? signal.reason : new CancelledError()
-}
-
 function throwIfCancelled(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw cancellation(signal)
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
+  if (signal?.aborted) throw cancellationOf(signal)
 }

@@ -14,6 +14,7 @@ import { type FileHandle, open } from 'node:fs/promises'
 import v8 from 'node:v8'
 import vm from 'node:vm'
 import { Worker } from 'node:worker_threads'
+import { errorMessage } from '../errors.js'
 
 /**
  * The file could not be written or hashed. Another try would meet the same disk, so the
@@ -23,7 +24,7 @@ export class FileWriteError extends Error {
   override readonly name = 'FileWriteError'
 
   constructor(filePath: string, error: unknown, action: 'write' | 'hash' = 'write') {
-    super(`cannot ${action} ${filePath}: ${messageOf(error)}`, { cause: error })
+    super(`cannot ${action} ${filePath}: ${errorMessage(error)}`, { cause: error })
   }
 }
 
@@ -367,8 +368,4 @@ async function writeFully(
     const { bytesWritten } = await file.write(memory, offset, length - offset, position + offset)
     offset += bytesWritten
   }
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
 }

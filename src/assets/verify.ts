@@ -7,7 +7,7 @@ import { expectFormat, SNIFF_BYTES } from './verify/sniff.js'
 import { verifySog } from './verify/sog.js'
 import { verifyGzipSpz } from './verify/spz-gzip.js'
 import { verifySpzV4 } from './verify/spz-v4.js'
-import { describeError } from './verify/text.js'
+import { errorMessage } from '../errors.js'
 
 /**
  * Checks a downloaded Gaussian-splat file by its content (see FORMATS.md): the bytes must be the
@@ -24,7 +24,7 @@ export async function verifyAsset(filePath: string, expected: AssetFormat): Prom
   try {
     file = await open(filePath, 'r')
   } catch (error) {
-    throw new AssetVerificationError(`cannot open the file: ${describeError(error)}`)
+    throw new AssetVerificationError(`cannot open the file: ${errorMessage(error)}`)
   }
   try {
     const stat = await file.stat()
@@ -32,7 +32,7 @@ export async function verifyAsset(filePath: string, expected: AssetFormat): Prom
     return await verifyContent(new FileRanges(file, stat.size), expected)
   } catch (error) {
     if (error instanceof AssetVerificationError) throw error
-    throw new AssetVerificationError(`cannot read the file: ${describeError(error)}`)
+    throw new AssetVerificationError(`cannot read the file: ${errorMessage(error)}`)
   } finally {
     await file.close()
   }

@@ -1,6 +1,6 @@
 import * as zlib from 'node:zlib'
 import { fail } from './result.js'
-import { describeError } from './text.js'
+import { errorMessage } from '../../errors.js'
 
 /** Deflate expands at most ~1032:1, so this never trips on a 64 KiB prefix yet bounds memory. */
 const INFLATE_OUTPUT_LIMIT = 80 * 1024 * 1024
@@ -14,6 +14,6 @@ export function inflatePrefix(input: Buffer, kind: 'gzip' | 'raw'): Buffer {
   try {
     return kind === 'gzip' ? zlib.gunzipSync(input, options) : zlib.inflateRawSync(input, options)
   } catch (error) {
-    fail(`corrupt compressed data: ${describeError(error)}`)
+    fail(`corrupt compressed data: ${errorMessage(error)}`)
   }
 }

@@ -1,6 +1,7 @@
 import { fail } from './result.js'
 import { shDegreeOfRestCount } from './sh-degree.js'
-import { describeError, isRecord } from './text.js'
+import { errorMessage } from '../../errors.js'
+import { isRecord } from './text.js'
 
 export interface SogTexture {
   name: string
@@ -21,7 +22,7 @@ export function parseSogMeta(bytes: Buffer): SogMeta {
   try {
     meta = JSON.parse(bytes.toString('utf8'))
   } catch (error) {
-    fail(`meta.json is not valid JSON: ${describeError(error)}`)
+    fail(`meta.json is not valid JSON: ${errorMessage(error)}`)
   }
   if (!isRecord(meta)) fail('meta.json is not a JSON object')
 

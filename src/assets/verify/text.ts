@@ -21,11 +21,5 @@ export const quoteText = (text: string): string =>
 export const plural = (count: number, noun: string): string =>
   `${count} ${noun}${count === 1 ? '' : 's'}`
 
-export function describeError(error: unknown): string {
-  // Not `instanceof Error`: errors from Node's internals may come from another realm (as under jest).
-  const message = isRecord(error) ? error.message : undefined
-  return typeof message === 'string' ? message : String(error)
-}
-
 export const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value)

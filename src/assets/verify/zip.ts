@@ -2,7 +2,7 @@ import * as zlib from 'node:zlib'
 import { checkExactSize, type FileRanges } from './file-ranges.js'
 import { inflatePrefix } from './inflate-prefix.js'
 import { fail } from './result.js'
-import { describeError } from './text.js'
+import { errorMessage } from '../../errors.js'
 
 /**
  * Reads the ZIP container of a SOG bundle: its directory, and the start or the whole of an entry.
@@ -204,7 +204,7 @@ export async function readWholeEntry(
     try {
       data = zlib.inflateRawSync(stored, { maxOutputLength: META_JSON_LIMIT })
     } catch (error) {
-      fail(`"${entry.name}" does not inflate: ${describeError(error)}`)
+      fail(`"${entry.name}" does not inflate: ${errorMessage(error)}`)
     }
   }
   if (data.length !== entry.uncompressedSize) {
