@@ -11,13 +11,13 @@ import {
   type ArtifactUpload,
   uploadArtifact
 } from '../src/assets/artifact.js'
-import { type Azurite, startAzurite } from './support/azurite.js'
+import { type Azurite, startAzurite } from '../sim/azurite.js'
 import {
   NAME_EXISTS_MESSAGE,
   readZip,
   ResultsService,
   runnerEnv
-} from './support/results-service.js'
+} from '../sim/results-service.js'
 
 const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const SPLATS = path.join(PROJECT_ROOT, '__fixtures__', 'splats')

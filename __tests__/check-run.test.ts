@@ -9,8 +9,8 @@ import {
   type CheckRunTarget,
   checkRunTarget,
   fitCheckOutput
-} from '../src/check-run.js'
-import { type GitHubApiStub, startGitHubApi } from './support/github-api.js'
+} from '../src/github/check-run.js'
+import { type GitHubApiStub, startGitHubApi } from '../sim/github-api.js'
 
 const TOKEN = 'ghs_test-token-that-must-never-be-logged'
 const HEAD_SHA = 'a'.repeat(40)

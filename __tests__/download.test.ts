@@ -9,13 +9,12 @@ import {
   DownloadError,
   type DownloadOptions,
   downloadFile,
-  redactUrl,
-  redirectTarget,
   runBounded
 } from '../src/assets/download.js'
+import { redactUrl, redirectTarget } from '../src/net/url-policy.js'
 import { assetFileName } from '../src/assets/file-name.js'
 import { CancelledError } from '../src/errors.js'
-import { AholoSim, generatedSha256, startAholoSim } from './support/aholo-sim.js'
+import { AholoSim, generatedSha256, startAholoSim } from '../sim/open-platform.js'
 
 const PLY = path.resolve('__fixtures__/splats/ply/st_1k_sh3.ply')
 const PLY_BYTES = readFileSync(PLY)

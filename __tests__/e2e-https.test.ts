@@ -15,7 +15,7 @@ import * as https from 'node:https'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
-import { AholoSim, DEFAULT_CREDENTIALS, startAholoSim } from './support/aholo-sim.js'
+import { AholoSim, DEFAULT_CREDENTIALS, startAholoSim } from '../sim/open-platform.js'
 import { PROJECT_ROOT, runAction } from './support/run-action.js'
 
 const SPZ = path.join(PROJECT_ROOT, '__fixtures__', 'splats', 'spz', 'v4_1k_sh3.spz')

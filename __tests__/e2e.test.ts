@@ -3,7 +3,7 @@
  * fails on any difference, so these tests always see the current source).
  */
 import { existsSync } from 'node:fs'
-import { AholoSim, DEFAULT_CREDENTIALS, startAholoSim } from './support/aholo-sim.js'
+import { AholoSim, DEFAULT_CREDENTIALS, startAholoSim } from '../sim/open-platform.js'
 import { type ActionRun, BUNDLE, runAction } from './support/run-action.js'
 
 const SECRET = DEFAULT_CREDENTIALS.appSecret

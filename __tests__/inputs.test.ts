@@ -1,4 +1,4 @@
-import { type Config, InputError, type InputName, parseInputs } from '../src/inputs.js'
+import { type Config, InputError, type InputName, parseInputs } from '../src/inputs/parse.js'
 
 const WORKSPACE = '/home/runner/work/repo/repo'
 const VALID: Partial<Record<InputName, string>> = {

@@ -1,8 +1,8 @@
-import { AholoApiError, AholoClient, type ClientOptions } from '../src/aholo/client.js'
-import { failureReason, groupTasks, overallState } from '../src/outcome.js'
+import { AholoApiError, AholoClient, type ClientOptions } from '../src/providers/open-platform/client.js'
+import { failureReason, groupTasks, overallState } from '../src/report/outcome.js'
 import { pollTasks, type PollOptions, type PollOutcome } from '../src/poll.js'
 import { sleep } from '../src/sleep.js'
-import { AholoSim, DEFAULT_CREDENTIALS, startAholoSim } from './support/aholo-sim.js'
+import { AholoSim, DEFAULT_CREDENTIALS, startAholoSim } from '../sim/open-platform.js'
 import { FakeTime } from './support/fake-time.js'
 
 let sim: AholoSim

@@ -10,10 +10,10 @@ import { lookup } from 'node:dns/promises'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { hostname, tmpdir } from 'node:os'
 import * as path from 'node:path'
-import { AholoClient } from '../src/aholo/client.js'
+import { AholoClient } from '../src/providers/open-platform/client.js'
 import { type DownloadDeps, downloadFile } from '../src/assets/download.js'
-import { isLoopbackHost } from '../src/inputs.js'
-import { AholoSim, DEFAULT_CREDENTIALS } from './support/aholo-sim.js'
+import { isLoopbackHost } from '../src/net/url-policy.js'
+import { AholoSim, DEFAULT_CREDENTIALS } from '../sim/open-platform.js'
 import {
   startTinyproxy,
   TINYPROXY,

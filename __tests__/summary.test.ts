@@ -1,5 +1,5 @@
-import type { TaskResult } from '../src/outcome.js'
-import { renderSummary, SUMMARY_BUDGET_BYTES } from '../src/summary.js'
+import type { TaskResult } from '../src/report/outcome.js'
+import { renderSummary, SUMMARY_BUDGET_BYTES } from '../src/report/summary.js'
 import { formatBytes } from '../src/units.js'
 
 function result(taskId: string, state: string, withUrls = state === 'succeeded'): TaskResult {

@@ -1,13 +1,13 @@
-import { sign } from '../src/aholo/sign.js'
+import { sign } from '../src/providers/open-platform/sign.js'
 import { describeStatus, isKnownStatus } from '../src/aholo/status.js'
 import { formatDuration, parseDuration } from '../src/units.js'
-import { backoffDelay, parseRetryAfter, retryDelay } from '../src/retry.js'
+import { backoffDelay, parseRetryAfter, retryDelay } from '../src/net/retry.js'
 import {
   interpretResponse,
   AholoApiError,
   MalformedResponseError,
   TransientError
-} from '../src/aholo/client.js'
+} from '../src/providers/open-platform/client.js'
 
 describe('sign', () => {
   it('is md5(appSecret + appKey + appUid + timestamp) in lowercase hex', () => {

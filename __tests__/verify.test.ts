@@ -4,7 +4,7 @@ import * as path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import * as zlib from 'node:zlib'
 import { AssetVerificationError, verifyAsset, type AssetInfo } from '../src/assets/verify.js'
-import type { AssetFormat } from '../src/inputs.js'
+import type { AssetFormat } from '../src/inputs/parse.js'
 
 const FIXTURES = fileURLToPath(new URL('../__fixtures__/splats/', import.meta.url))
 const fixture = (name: string): Promise<Buffer> => readFile(path.join(FIXTURES, name))

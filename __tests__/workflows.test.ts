@@ -8,12 +8,12 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
 import { parse } from 'yaml'
-import { sign } from '../src/aholo/sign.js'
+import { sign } from '../src/providers/open-platform/sign.js'
 import { parseDuration } from '../src/units.js'
-import { DEFAULTS, INPUT_NAMES, InputError, parseInputs } from '../src/inputs.js'
-import { buildOutputs, OUTPUT_NAMES } from '../src/outcome.js'
+import { DEFAULTS, INPUT_NAMES, InputError, parseInputs } from '../src/inputs/parse.js'
+import { buildOutputs, OUTPUT_NAMES } from '../src/report/outcome.js'
 import { MISSING_TASK, SELF_TEST_TASKS } from '../scripts/serve-sim.js'
-import { DEFAULT_CREDENTIALS, TASK_LIST_PATH } from './support/aholo-sim.js'
+import { DEFAULT_CREDENTIALS, TASK_LIST_PATH } from '../sim/open-platform.js'
 import { PROJECT_ROOT } from './support/run-action.js'
 
 /** Where users get the action; the examples and the reusable workflow must all say so. */

@@ -1,8 +1,23 @@
+/**
+ * One base error for what the action reports to the user: a message, and a hint saying what to
+ * do about it. Anything else thrown is reported by its message alone.
+ */
+export class ActionError extends Error {
+  constructor(
+    message: string,
+    /** What the user can do about it; shown after the message. */
+    readonly hint?: string,
+    options?: ErrorOptions
+  ) {
+    super(message, options)
+    this.name = new.target.name
+  }
+}
+
 /** The run was cancelled; no retry, no further request. */
-export class CancelledError extends Error {
+export class CancelledError extends ActionError {
   constructor(message = 'cancelled') {
     super(message)
-    this.name = 'CancelledError'
   }
 }
 
@@ -19,4 +34,10 @@ export function errorMessage(error: unknown): string {
       ? (error as { message?: unknown }).message
       : undefined
   return typeof message === 'string' ? message : String(error)
+}
+
+/** One line a user can act on, for any thrown value: the message, then the hint if any. */
+export function describeError(error: unknown): string {
+  const message = errorMessage(error) || (error instanceof Error ? error.name : 'unknown error')
+  return error instanceof ActionError && error.hint ? `${message}. ${error.hint}` : message
 }

@@ -1,6 +1,6 @@
 import * as core from '@actions/core'
 import { readFileSync } from 'node:fs'
-import { AholoApiError, AholoClient, MalformedResponseError } from './aholo/client.js'
+import { AholoApiError, AholoClient, MalformedResponseError } from './providers/open-platform/client.js'
 import type { Delivery } from './assets/deliver.js'
 import {
   CHECK_OUTPUT_LIMIT_BYTES,
@@ -9,9 +9,9 @@ import {
   CheckRunReporter,
   checkRunTarget,
   checkTitle
-} from './check-run.js'
+} from './github/check-run.js'
 import { formatDuration } from './units.js'
-import { type Config, InputError, type InputName, parseInputs, SECRET_INPUTS } from './inputs.js'
+import { type Config, InputError, type InputName, parseInputs, SECRET_INPUTS } from './inputs/parse.js'
 import {
   buildOutputs,
   describeGroups,
@@ -20,10 +20,10 @@ import {
   overallState,
   type OutputExtras,
   taskResults
-} from './outcome.js'
+} from './report/outcome.js'
 import { pollTasks, type PollOutcome, type TaskRecord } from './poll.js'
 import { sleep as realSleep } from './sleep.js'
-import { renderSummary, type SummaryInput } from './summary.js'
+import { renderSummary, type SummaryInput } from './report/summary.js'
 
 /** What the run takes from the world; tests replace the clock and the waits. */
 export interface RunDeps {

@@ -1,15 +1,24 @@
-import type { AholoTask, AssetUrls, CallOptions } from './aholo/client.js'
-import { DeadlineReachedError, TransientError } from './aholo/client.js'
-import { describeStatus, isKnownStatus, type TaskState } from './aholo/status.js'
+/**
+ * The waiting loop: asks a TaskSource about the unfinished tasks every `poll-interval` until
+ * every task is final, the deadline passes, the run is cancelled, or the service gives an
+ * answer that waiting cannot fix. It never throws for those: the outcome says which, with all
+ * that is known, so that outputs can still be written.
+ */
+import type { AssetUrls } from './domain/formats.js'
+import { isFinalState, type TaskState } from './domain/task-state.js'
+import { DeadlineError, type Fault } from './net/retry.js'
+import type { TaskDetails, TaskSnapshot, TaskSource } from './providers/provider.js'
+import type { Clock } from './runtime.js'
 
 /** What is known of one task. */
 export interface TaskRecord {
   taskId: string
-  /** The last status code the service gave; undefined while never returned. */
-  status: number | undefined
+  /** The service's last word on it; undefined while never returned. */
+  status: number | string | undefined
   state: TaskState
   final: boolean
-  result: AssetUrls | null
+  urls: AssetUrls
+  details?: TaskDetails
   /** From the start of waiting to the round that first saw the task final. */
   finishedAfterMs?: number
 }
@@ -22,118 +31,144 @@ export interface PollOutcome {
   ending: PollEnding
   /** With `error`: what stopped the wait (an API error, a malformed response). */
   error?: unknown
-  /** With `timed-out`: the transient fault that was still happening, if any. */
-  lastFault?: TransientError
+  /** With `timed-out`: the fault that was still happening, if any. */
+  lastFault?: Fault
+  /** With `timed-out`: why the last wait ran to the deadline, if the service asked for it. */
+  deadlineNote?: string
   rounds: number
   elapsedMs: number
 }
 
+/** A task whose state, or progress in steps of 10%, moved in a round. */
+export interface TaskChange {
+  task: TaskRecord
+  /** Undefined for the first sighting. */
+  previous: TaskState | undefined
+  /** Set when only the progress moved: the 10% step it reached. */
+  progressStep?: number
+}
+
 export interface PollEvents {
-  /** A task's state changed; `previous` is undefined for the first sighting. */
-  onStateChange?(task: TaskRecord, previous: TaskState | undefined, elapsedMs: number): void
-  /** A status code this action does not know, once per code. */
-  onUnknownStatus?(taskId: string, status: number): void
-  /** After a round in which some task changed: every task as now known, in input order. */
-  onProgress?(tasks: readonly TaskRecord[], elapsedMs: number): void
+  /** After a round in which some task changed: the changes, then every task in input order. */
+  onRound?(changes: readonly TaskChange[], tasks: readonly TaskRecord[], elapsedMs: number): void
+  /** A status this action does not know, once per value. */
+  onUnknownStatus?(taskId: string, status: number | string): void
+  /** Ids the service answered for without being asked, once per run. */
+  onUnasked?(ids: readonly string[]): void
+  /** A task seen final for the first time (downloads may start). */
+  onFinal?(task: TaskRecord): void
 }
 
 export interface PollOptions {
   taskIds: readonly string[]
   pollIntervalMs: number
   timeoutMs: number
-  /** Ids per request; the service takes 50. */
-  batchSize?: number
-  listTasks(ids: string[], call: CallOptions): Promise<AholoTask[]>
-  now(): number
-  sleep(ms: number, signal?: AbortSignal): Promise<void>
-  signal?: AbortSignal
+  source: TaskSource
+  clock: Clock
+  signal: AbortSignal
   events?: PollEvents
 }
 
-export const BATCH_SIZE = 50
-
-/**
- * Polls until every task is final, the deadline passes, the signal aborts, or the service
- * answers with an error that waiting cannot fix. Never throws for those: the outcome says
- * which, with all that is known, so outputs can still be written.
- */
+/** Polls until every task is final, the deadline, cancellation, or an API error. */
 export async function pollTasks(options: PollOptions): Promise<PollOutcome> {
-  const { now, sleep, signal, events } = options
-  const batchSize = options.batchSize ?? BATCH_SIZE
-  const start = now()
+  const { clock, signal, events, source } = options
+  const start = clock.now()
   const deadline = start + options.timeoutMs
   const records = new Map<string, TaskRecord>(
     options.taskIds.map(taskId => [
       taskId,
-      { taskId, status: undefined, state: 'not-found', final: false, result: null }
+      { taskId, status: undefined, state: 'not-found', final: false, urls: {} }
     ])
   )
   const sighted = new Set<string>()
-  const unknownReported = new Set<number>()
+  const unknownReported = new Set<number | string>()
+  let unaskedReported = false
   let rounds = 0
-  let changed = false
 
   const finish = (ending: PollEnding, extra: Partial<PollOutcome> = {}): PollOutcome => ({
     tasks: [...records.values()],
     ending,
     rounds,
-    elapsedMs: now() - start,
+    elapsedMs: clock.now() - start,
     ...extra
   })
 
-  const observe = (record: TaskRecord, task: AholoTask | undefined): void => {
+  const observe = (record: TaskRecord, snapshot: TaskSnapshot | undefined): TaskChange | undefined => {
     const previous = sighted.has(record.taskId) ? record.state : undefined
-    if (task) {
-      const { state, final } = describeStatus(task.status)
-      if (!isKnownStatus(task.status) && !unknownReported.has(task.status)) {
-        unknownReported.add(task.status)
-        events?.onUnknownStatus?.(record.taskId, task.status)
+    const previousStep = progressStep(record.details?.progress)
+    if (snapshot) {
+      if (snapshot.state === 'unknown' && !unknownReported.has(snapshot.status)) {
+        unknownReported.add(snapshot.status)
+        events?.onUnknownStatus?.(record.taskId, snapshot.status)
       }
-      record.status = task.status
-      record.state = state
-      record.final = final
-      record.result = task.result
-      if (final) record.finishedAfterMs = now() - start
+      record.status = snapshot.status
+      record.state = snapshot.state
+      record.final = isFinalState(snapshot.state)
+      record.urls = snapshot.urls
+      record.details = snapshot.details
+      if (record.final) record.finishedAfterMs = clock.now() - start
     }
+    sighted.add(record.taskId)
     if (previous === undefined || previous !== record.state) {
-      sighted.add(record.taskId)
-      changed = true
-      events?.onStateChange?.(record, previous, now() - start)
+      return { task: record, previous }
     }
+    const step = progressStep(record.details?.progress)
+    if (!record.final && step !== undefined && step !== previousStep) {
+      return { task: record, previous, progressStep: step }
+    }
+    return undefined
+  }
+
+  const reportUnasked = (answers: readonly TaskSnapshot[]): void => {
+    if (unaskedReported) return
+    const unasked = answers.filter(answer => !records.has(answer.taskId)).map(a => a.taskId)
+    if (unasked.length === 0) return
+    unaskedReported = true
+    events?.onUnasked?.([...new Set(unasked)])
   }
 
   try {
     while (true) {
-      if (signal?.aborted) return finish('cancelled')
+      if (signal.aborted) return finish('cancelled')
       rounds++
-      changed = false
       const pending = [...records.values()].filter(record => !record.final)
-      for (let offset = 0; offset < pending.length; offset += batchSize) {
-        const chunk = pending.slice(offset, offset + batchSize)
-        const answered = new Map<string, AholoTask>()
-        for (const task of await options.listTasks(
-          chunk.map(record => record.taskId),
-          { signal, deadline }
-        )) {
-          answered.set(task.taskId, task)
-        }
+      const answers = await source.poll(
+        pending.map(record => record.taskId),
+        { signal, deadline }
+      )
+      const answered = new Map(answers.map(answer => [answer.taskId, answer]))
+      reportUnasked(answers)
+      const changes: TaskChange[] = []
+      for (const record of pending) {
         // A task that vanishes from the answers keeps what was last known of it.
-        for (const record of chunk) {
-          const task = answered.get(record.taskId)
-          if (task || !sighted.has(record.taskId)) observe(record, task)
+        const snapshot = answered.get(record.taskId)
+        if (!snapshot && sighted.has(record.taskId)) continue
+        const change = observe(record, snapshot)
+        if (change) changes.push(change)
+      }
+      if (changes.length > 0) {
+        events?.onRound?.(changes, [...records.values()], clock.now() - start)
+        for (const change of changes) {
+          if (change.task.final && change.progressStep === undefined) events?.onFinal?.(change.task)
         }
       }
-      if (changed) events?.onProgress?.([...records.values()], now() - start)
       if ([...records.values()].every(record => record.final)) return finish('finished')
-      const remaining = deadline - now()
+      const remaining = deadline - clock.now()
       if (remaining <= 0) return finish('timed-out')
-      await sleep(Math.min(options.pollIntervalMs, remaining), signal)
-      if (deadline - now() <= 0) return finish('timed-out')
+      await clock.sleep(Math.min(options.pollIntervalMs, remaining), signal)
+      if (deadline - clock.now() <= 0) return finish('timed-out')
     }
   } catch (error) {
-    if (signal?.aborted) return finish('cancelled')
-    if (error instanceof DeadlineReachedError) return finish('timed-out')
-    if (error instanceof TransientError) return finish('timed-out', { lastFault: error })
+    if (signal.aborted) return finish('cancelled')
+    if (error instanceof DeadlineError) {
+      return finish('timed-out', { lastFault: error.lastFault, deadlineNote: error.note })
+    }
     return finish('error', { error })
   }
+}
+
+/** 0-10: which tenth of the way a task is, for logging progress without a line per poll. */
+function progressStep(progress: number | undefined): number | undefined {
+  if (progress === undefined || !Number.isFinite(progress)) return undefined
+  return Math.floor(Math.min(1, Math.max(0, progress)) * 10)
 }

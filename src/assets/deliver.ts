@@ -1,5 +1,5 @@
 import * as path from 'node:path'
-import type { Config, AssetFormat } from '../inputs.js'
+import type { Config, AssetFormat } from '../inputs/parse.js'
 import type { TaskRecord } from '../poll.js'
 import { uploadArtifact } from './artifact.js'
 import { DownloadError, downloadFile, runBounded } from './download.js'

@@ -12,9 +12,9 @@ import { mkdir, rename, rm } from 'node:fs/promises'
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http'
 import * as path from 'node:path'
 import { formatBytes, formatDuration, formatRate } from '../units.js'
-import { type HttpResponse, NetworkError, sendRequest, toRequestError } from '../http.js'
-import { isLoopbackHost } from '../inputs.js'
-import { type BackoffPolicy, DEFAULT_BACKOFF, parseRetryAfter, retryDelay } from '../retry.js'
+import { type HttpResponse, NetworkError, sendRequest, toRequestError } from '../net/http.js'
+import { redactUrl, redirectTarget, refuseUrl } from '../net/url-policy.js'
+import { type BackoffPolicy, DEFAULT_BACKOFF, parseRetryAfter, retryDelay } from '../net/retry.js'
 import { FileWriteError, HashingFileWriter } from './hashing-writer.js'
 import { cancellationOf, errorMessage } from '../errors.js'
 
@@ -96,15 +96,6 @@ const MAX_RETRY_AFTER_MS = 120_000
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308])
 const PROGRESS_CHECK_BYTES = 1024 * 1024
 
-/** The URL as it may be shown: no query string, fragment or credentials. */
-export function redactUrl(url: string | URL): string {
-  try {
-    const parsed = new URL(url)
-    return `${parsed.origin === 'null' ? `${parsed.protocol}//${parsed.host}` : parsed.origin}${parsed.pathname}`
-  } catch {
-    return String(url).split(/[?#]/, 1)[0]
-  }
-}
 
 /**
  * Downloads one file to `request.destination`: nothing appears there unless it arrived whole and
@@ -233,35 +224,7 @@ export async function runBounded<T, R>(
   return results
 }
 
-/** Why this URL may not be fetched, or undefined when it may. */
-function refuseUrl(url: URL, allowInsecureHosts: readonly string[] = []): string | undefined {
-  if (url.protocol === 'https:') return undefined
-  const host = url.hostname.toLowerCase()
-  if (url.protocol === 'http:' && (isLoopbackHost(host) || allowInsecureHosts.includes(host))) {
-    return undefined
-  }
-  return `only https: URLs are downloaded (plain http only from this machine); got ${redactUrl(url)}`
-}
 
-/** Where a redirect from `from` leads (relative Locations included), or why it is not followed. */
-export function redirectTarget(
-  from: URL,
-  location: string | undefined,
-  allowInsecureHosts?: readonly string[]
-): { next: URL } | { refusal: string } {
-  if (!location) return { refusal: 'a redirect without a Location header' }
-  let next: URL
-  try {
-    next = new URL(location, from)
-  } catch {
-    return { refusal: 'a redirect to an invalid Location' }
-  }
-  if (from.protocol === 'https:' && next.protocol !== 'https:') {
-    return { refusal: `refused a redirect from https to ${redactUrl(next)}` }
-  }
-  const refusal = refuseUrl(next, allowInsecureHosts)
-  return refusal ? { refusal: `refused a redirect: ${refusal}` } : { next }
-}
 
 /** One try failed; `permanent` says whether another could help. */
 class AttemptError extends Error {

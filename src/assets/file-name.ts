@@ -1,4 +1,4 @@
-import type { AssetFormat } from '../inputs.js'
+import type { AssetFormat } from '../domain/formats.js'
 
 /** Room for the temporary name's prefix and suffix under the usual 255-byte limit. */
 const MAX_NAME_LENGTH = 200

@@ -1,4 +1,4 @@
-import type { AssetFormat } from '../inputs.js'
+import type { AssetFormat } from '../domain/formats.js'
 
 /** A downloaded and verified asset, as reported in `results[].files`. */
 export interface AssetFile {

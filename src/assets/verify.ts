@@ -1,5 +1,5 @@
 import { open, type FileHandle } from 'node:fs/promises'
-import type { AssetFormat } from '../inputs.js'
+import type { AssetFormat } from '../domain/formats.js'
 import { FileRanges } from './verify/file-ranges.js'
 import { verifyPly } from './verify/ply.js'
 import { AssetVerificationError, fail, type AssetInfo } from './verify/result.js'

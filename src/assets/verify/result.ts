@@ -1,4 +1,4 @@
-import type { AssetFormat } from '../../inputs.js'
+import type { AssetFormat } from '../../domain/formats.js'
 
 export interface AssetInfo {
   format: AssetFormat

@@ -1,6 +1,6 @@
-import type { AssetFile } from './assets/types.js'
-import type { FailOn } from './inputs.js'
-import type { PollOutcome, TaskRecord } from './poll.js'
+import type { AssetFile } from '../assets/types.js'
+import type { FailOn } from '../inputs/parse.js'
+import type { PollOutcome, TaskRecord } from '../poll.js'
 
 /** Every output of action.yml, by name: the single list that the code, action.yml and README share. */
 export const OUTPUT_NAMES = [

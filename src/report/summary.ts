@@ -1,6 +1,6 @@
-import { isFinalState } from './aholo/status.js'
-import type { AssetFile } from './assets/types.js'
-import { formatBytes, formatDuration } from './units.js'
+import { isFinalState } from '../domain/task-state.js'
+import type { AssetFile } from '../assets/types.js'
+import { formatBytes, formatDuration } from '../units.js'
 import type { OverallState, TaskResult } from './outcome.js'
 
 /** `waiting`: the check run's table while polling goes on. */

@@ -2,7 +2,9 @@ import * as http from 'node:http'
 import * as https from 'node:https'
 import { HttpClient } from '@actions/http-client'
 import { getProxyUrl } from '@actions/http-client/lib/proxy'
-import { cancellationOf } from './errors.js'
+import { cancellationOf } from '../errors.js'
+import { ACTION_VERSION } from '../version.js'
+import { Fault } from './retry.js'
 
 /**
  * The one place that opens HTTP connections. Agents come from the toolkit's HttpClient so that
@@ -30,13 +32,16 @@ export interface HttpResponse {
   body: http.IncomingMessage
 }
 
+/** Names the action and its version in every request, to both APIs and to asset hosts. */
+export const USER_AGENT = `aholo-task-action/${ACTION_VERSION}`
+
 /** A failure to exchange bytes with the server: worth another try. */
-export class NetworkError extends Error {
+export class NetworkError extends Fault {
   constructor(
     message: string,
     readonly code: string
   ) {
-    super(message)
+    super(message, `network ${code}`)
     this.name = 'NetworkError'
   }
 }

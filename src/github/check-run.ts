@@ -1,6 +1,6 @@
 import type { getOctokit } from '@actions/github'
-import type { OverallState, TaskGroups } from './outcome.js'
-import { errorMessage } from './errors.js'
+import type { OverallState, TaskGroups } from '../report/outcome.js'
+import { errorMessage } from '../errors.js'
 
 /** Where the check run goes: the repository, the commit being tested, and the API to reach. */
 export interface CheckRunTarget {

@@ -1,45 +1,9 @@
 import * as path from 'node:path'
-import type { Credentials } from './aholo/sign.js'
-import { parseDuration } from './units.js'
-
-/** Every input of action.yml, by name: the single list that the code, action.yml and README share. */
-export const INPUT_NAMES = [
-  'task-ids',
-  'app-key',
-  'app-secret',
-  'app-uid',
-  'api-url',
-  'poll-interval',
-  'timeout',
-  'fail-on',
-  'download',
-  'download-dir',
-  'upload-artifact',
-  'artifact-name',
-  'retention-days',
-  'github-token',
-  'check-name'
-] as const
-
-export type InputName = (typeof INPUT_NAMES)[number]
-
-/** Inputs whose values are never printed, in messages or logs. */
-export const SECRET_INPUTS: readonly InputName[] = ['app-secret', 'github-token']
-
-export const DEFAULTS = {
-  'api-url': 'https://openapi.kujiale.com',
-  'poll-interval': '10s',
-  timeout: '30m',
-  'fail-on': 'any',
-  download: 'none',
-  'download-dir': 'aholo-assets',
-  'upload-artifact': 'false',
-  'artifact-name': 'aholo-assets',
-  'check-name': 'Aholo 3D tasks'
-} as const satisfies Partial<Record<InputName, string>>
-
-export const ASSET_FORMATS = ['ply', 'spz', 'sog'] as const
-export type AssetFormat = (typeof ASSET_FORMATS)[number]
+import { ASSET_FORMATS, type AssetFormat } from '../domain/formats.js'
+import { isLoopbackHost } from '../net/url-policy.js'
+import type { Credentials } from '../providers/open-platform/sign.js'
+import { parseDuration } from '../units.js'
+import { DEFAULTS, type InputName, SECRET_INPUTS } from './contract.js'
 
 export const FAIL_ON = ['any', 'all', 'never'] as const
 export type FailOn = (typeof FAIL_ON)[number]
@@ -243,12 +207,6 @@ function parseApiUrl(text: string, problems: string[]): URL | undefined {
   return url
 }
 
-export function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.toLowerCase().replace(/^\[|\]$/g, '')
-  return (
-    host === 'localhost' || host.endsWith('.localhost') || /^127\./.test(host) || host === '::1'
-  )
-}
 
 function oneOf<T extends string>(
   name: InputName,

@@ -1,0 +1,37 @@
+/** action.yml's inputs as the code knows them; drift tests hold the two together. */
+
+/** Every input of action.yml, by name: the single list that the code, action.yml and README share. */
+export const INPUT_NAMES = [
+  'task-ids',
+  'app-key',
+  'app-secret',
+  'app-uid',
+  'api-url',
+  'poll-interval',
+  'timeout',
+  'fail-on',
+  'download',
+  'download-dir',
+  'upload-artifact',
+  'artifact-name',
+  'retention-days',
+  'github-token',
+  'check-name'
+] as const
+
+export type InputName = (typeof INPUT_NAMES)[number]
+
+/** Inputs whose values are never printed, in messages or logs. */
+export const SECRET_INPUTS: readonly InputName[] = ['app-secret', 'github-token']
+
+export const DEFAULTS = {
+  'api-url': 'https://openapi.kujiale.com',
+  'poll-interval': '10s',
+  timeout: '30m',
+  'fail-on': 'any',
+  download: 'none',
+  'download-dir': 'aholo-assets',
+  'upload-artifact': 'false',
+  'artifact-name': 'aholo-assets',
+  'check-name': 'Aholo 3D tasks'
+} as const satisfies Partial<Record<InputName, string>>

@@ -1,0 +1,121 @@
+/**
+ * The open platform's batch endpoint as a TaskSource: signed POSTs of up to 50 ids, each retried
+ * under the one retry policy until the deadline.
+ */
+import { ASSET_FORMATS } from '../../domain/formats.js'
+import { NetworkError, readText, sendRequest, USER_AGENT } from '../../net/http.js'
+import { DeadlineError, type Fault, parseRetryAfter, withRetries } from '../../net/retry.js'
+import { redactUrl } from '../../net/url-policy.js'
+import type { Clock, Log } from '../../runtime.js'
+import type { PollCall, TaskSnapshot, TaskSource } from '../provider.js'
+import { interpretResponse, type OpenPlatformTask } from './envelope.js'
+import { type Credentials, sign } from './sign.js'
+import { stateOfStatus } from './status.js'
+
+export const TASK_LIST_PATH = '/v2/aholo/project/task/list/by-ids'
+export const DEFAULT_ORIGIN = 'https://openapi.kujiale.com'
+/** Ids per request: the endpoint takes 50. */
+export const BATCH_SIZE = 50
+
+export interface OpenPlatformOptions {
+  /** Origin, or origin and path of a mirror; the endpoint's path follows it. */
+  apiUrl: URL
+  credentials: Credentials
+  clock: Clock
+  log: Pick<Log, 'debug'>
+  /** Limit of one request, within the deadline. */
+  requestTimeoutMs: number
+  /** Before each wait caused by a fault. */
+  onRetry?: (fault: Fault, nextAttempt: number, delayMs: number) => void
+  batchSize?: number
+}
+
+const MAX_RESPONSE_BYTES = 16 * 1024 * 1024
+
+export class OpenPlatformSource implements TaskSource {
+  readonly api = 'open-platform'
+  readonly formats = ASSET_FORMATS
+  readonly description: string
+  private readonly endpoint: URL
+
+  constructor(private readonly options: OpenPlatformOptions) {
+    this.endpoint = new URL(options.apiUrl.href.replace(/\/+$/, '') + TASK_LIST_PATH)
+    this.description = `the Kujiale open platform at ${redactUrl(options.apiUrl)}`
+  }
+
+  async poll(ids: readonly string[], call: PollCall): Promise<TaskSnapshot[]> {
+    const size = this.options.batchSize ?? BATCH_SIZE
+    const snapshots: TaskSnapshot[] = []
+    for (let offset = 0; offset < ids.length; offset += size) {
+      const tasks = await this.listTasks(ids.slice(offset, offset + size), call)
+      snapshots.push(...tasks.map(toSnapshot))
+    }
+    return snapshots
+  }
+
+  /** One batch, retried until it succeeds, an answer no retry can fix, or the deadline. */
+  listTasks(ids: readonly string[], call: PollCall): Promise<OpenPlatformTask[]> {
+    return withRetries(() => this.attemptOnce(ids, call), {
+      clock: this.options.clock,
+      signal: call.signal,
+      deadline: call.deadline,
+      onRetry: this.options.onRetry
+    })
+  }
+
+  private async attemptOnce(ids: readonly string[], call: PollCall): Promise<OpenPlatformTask[]> {
+    const { credentials, clock, requestTimeoutMs, log } = this.options
+    // A fresh timestamp and sign for every try: a retried request must not be refused as stale.
+    const timestamp = clock.wallClock()
+    const url = new URL(this.endpoint)
+    url.searchParams.set('appuid', credentials.appUid)
+    url.searchParams.set('appkey', credentials.appKey)
+    url.searchParams.set('timestamp', String(timestamp))
+    url.searchParams.set('sign', sign(credentials, timestamp))
+
+    const timeoutMs = Math.max(1, Math.min(requestTimeoutMs, call.deadline - clock.now()))
+    const started = clock.now()
+    // The query string carries the sign: logs show the path only.
+    log.debug(`POST ${this.endpoint.href} with ${ids.length} id(s), time limit ${timeoutMs} ms`)
+    try {
+      const response = await sendRequest({
+      method: 'POST',
+      url,
+      headers: {
+        'Content-Type': 'application/json',
+        Accept: 'application/json',
+        'User-Agent': USER_AGENT
+      },
+      body: JSON.stringify(ids),
+      signal: call.signal,
+      timeoutMs
+      })
+      const retryAfter = parseRetryAfter(
+        headerValue(response.headers['retry-after']),
+        clock.wallClock()
+      )
+      const body = await readText(response, MAX_RESPONSE_BYTES, call.signal)
+      log.debug(
+        `HTTP ${response.status} after ${Math.round(clock.now() - started)} ms, ${body.length} bytes`
+      )
+      return interpretResponse(response.status, body, retryAfter)
+    } catch (error) {
+      // Cut short by the deadline, not by the service: time is up, and nobody is to blame.
+      if (error instanceof NetworkError && clock.now() >= call.deadline) throw new DeadlineError()
+      throw error
+    }
+  }
+}
+
+function toSnapshot(task: OpenPlatformTask): TaskSnapshot {
+  return {
+    taskId: task.taskId,
+    status: task.status,
+    state: stateOfStatus(task.status),
+    urls: task.result ?? {}
+  }
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value
+}

@@ -1,0 +1,90 @@
+/**
+ * What the action takes from the world besides its inputs: one clock and one cancellation for
+ * every module that waits or calls out. Tests hand in a fake clock; production, the real one.
+ */
+import { setTimeout as delay } from 'node:timers/promises'
+import { cancellationOf } from './errors.js'
+
+/** The longest delay a Node timer holds; longer ones fire at once (TimeoutOverflowWarning). */
+export const MAX_TIMER_MS = 2 ** 31 - 1
+
+export interface Clock {
+  /** Monotonic milliseconds, for deadlines and durations (any origin). */
+  now(): number
+  /** Unix milliseconds, for signatures, HTTP dates and timestamps shown to people. */
+  wallClock(): number
+  /** Waits `ms`, or rejects with the signal's reason as soon as it aborts. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>
+  /** Uniform in [0, 1), for backoff jitter. */
+  random(): number
+  /** Calls `callback` after `ms` without keeping the process alive; returns its cancel. */
+  setTimer(callback: () => void, ms: number): () => void
+}
+
+/** What the action tells the person reading the step's log. */
+export interface Log {
+  debug(message: string): void
+  info(message: string): void
+  notice(message: string): void
+  warning(message: string): void
+  startGroup(title: string): void
+  endGroup(): void
+}
+
+export interface Runtime {
+  clock: Clock
+  /** Aborts when the runner cancels the job (SIGINT, then SIGTERM). */
+  signal: AbortSignal
+  env: NodeJS.ProcessEnv
+}
+
+/** A delay a timer can hold: never negative, never past MAX_TIMER_MS, whole milliseconds. */
+export function timerDelay(ms: number): number {
+  if (!Number.isFinite(ms)) return ms > 0 ? MAX_TIMER_MS : 0
+  return Math.min(MAX_TIMER_MS, Math.max(0, Math.ceil(ms)))
+}
+
+export const realClock: Clock = {
+  now: () => performance.now(),
+  wallClock: Date.now,
+  random: Math.random,
+  async sleep(ms, signal) {
+    if (signal?.aborted) throw cancellationOf(signal)
+    try {
+      await delay(timerDelay(ms), undefined, { signal })
+    } catch (error) {
+      if (signal?.aborted) throw cancellationOf(signal)
+      throw error
+    }
+  },
+  setTimer(callback, ms) {
+    const timer = setTimeout(callback, timerDelay(ms))
+    timer.unref()
+    return () => clearTimeout(timer)
+  }
+}
+
+/**
+ * A signal that aborts with `parent`, or when `ms` have passed on the real timers, whichever
+ * comes first; `release` frees the timer and the listener (thousands of unreleased
+ * AbortSignal.any/timeout pairs would each live until their timer fires).
+ */
+export function boundedSignal(
+  parent: AbortSignal | undefined,
+  ms: number,
+  onTimeout: () => Error
+): { signal: AbortSignal; release(): void } {
+  const controller = new AbortController()
+  const onAbort = (): void => controller.abort(parent?.reason)
+  if (parent?.aborted) onAbort()
+  else parent?.addEventListener('abort', onAbort, { once: true })
+  const timer = setTimeout(() => controller.abort(onTimeout()), timerDelay(ms))
+  timer.unref()
+  return {
+    signal: controller.signal,
+    release() {
+      clearTimeout(timer)
+      parent?.removeEventListener('abort', onAbort)
+    }
+  }
+}
