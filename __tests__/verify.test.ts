@@ -1,9 +1,13 @@
+import { createWriteStream } from 'node:fs'
 import { mkdtemp, readFile, rm, truncate, writeFile, open } from 'node:fs/promises'
 import * as os from 'node:os'
 import * as path from 'node:path'
+import { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
 import { fileURLToPath } from 'node:url'
 import * as zlib from 'node:zlib'
 import { AssetVerificationError, verifyAsset, type AssetInfo } from '../src/assets/verify.js'
+import { crc32 as verifierCrc32, crc32Table } from '../src/assets/verify/crc32.js'
 import type { AssetFormat } from '../src/inputs/parse.js'
 
 const FIXTURES = fileURLToPath(new URL('../__fixtures__/splats/', import.meta.url))
@@ -479,14 +483,17 @@ function crc32(bytes: Buffer): number {
   return (crc ^ 0xffffffff) >>> 0
 }
 
-/** A plain ZIP with sizes in the local headers; `deflate` names the entries to compress. */
-function zip(items: ZipItem[], deflate: string[] = []): Buffer {
+/**
+ * A plain ZIP with sizes in the local headers; `deflate` names the entries to compress, and
+ * `junk` gives bytes to append to an entry's compressed data, inside its entry.
+ */
+function zip(items: ZipItem[], deflate: string[] = [], junk: Record<string, Buffer> = {}): Buffer {
   const locals: Buffer[] = []
   const centrals: Buffer[] = []
   let offset = 0
   for (const { name, data } of items) {
     const method = deflate.includes(name) ? 8 : 0
-    const stored = method === 8 ? zlib.deflateRawSync(data) : data
+    const stored = concat(method === 8 ? zlib.deflateRawSync(data) : data, junk[name] ?? '')
     const fields = Buffer.alloc(26)
     fields.writeUInt16LE(20, 0) // version needed
     fields.writeUInt16LE(method, 4)
@@ -638,6 +645,200 @@ describe('SOG', () => {
     const at = bytes.length - 22 + 16
     expect(await reasonFor(patched(bytes, at, u32(bytes.readUInt32LE(at) - 1)), 'sog')).toMatch(
       /^corrupt ZIP: the central directory \(\d+ bytes at \d+\) does not end where the end record starts/
+    )
+  })
+})
+
+describe('deep verification: the checksums SPZ v1-v3 and SOG carry', () => {
+  const SPZ = 'spz/v3_1k_sh3.spz'
+  const SOG = 'sog/bundled_1k_sh3.sog'
+  /** The fixture's gzip header has no optional fields: deflate data runs from byte 10 to the trailer. */
+  const DEFLATE_START = 10
+
+  const flipped = (bytes: Buffer, offset: number): Buffer =>
+    patched(bytes, offset, Buffer.from([bytes[offset] ^ 0x01]))
+
+  async function headerOnly(bytes: Buffer, format: AssetFormat): Promise<AssetInfo> {
+    return verifyAsset(await place(bytes, format), format, { deep: false })
+  }
+
+  test('CRC-32: the table used where Node lacks zlib.crc32 gives the standard values, in pieces too', () => {
+    const check = Buffer.from('123456789')
+    expect(crc32Table(check)).toBe(0xcbf43926)
+    expect(crc32Table(check.subarray(4), crc32Table(check.subarray(0, 4)))).toBe(0xcbf43926)
+    expect(verifierCrc32(check)).toBe(0xcbf43926)
+    expect(crc32Table(Buffer.alloc(0))).toBe(0)
+  })
+
+  test.each(table)('%s passes deep and header-only checks alike', async (name, format) => {
+    const file = path.join(FIXTURES, name)
+    expect(await verifyAsset(file, format, { deep: false })).toEqual(
+      await verifyAsset(file, format)
+    )
+  })
+
+  test('a stored (level 0) gzip SPZ v3 with one data byte flipped fails on the gzip CRC-32 alone', async () => {
+    const inner = zlib.gunzipSync(makeGzipSpz(3, 100, 3))
+    const stored = zlib.gzipSync(inner, { level: 0 })
+    // Stored blocks copy bytes as they are: the flip changes the output, never the structure.
+    const damaged = flipped(stored, stored.length >> 1)
+    expect(damaged.length).toBe(stored.length)
+    expect(await headerOnly(damaged, 'spz')).toMatchObject({ gaussians: 100 })
+    expect(await reasonFor(damaged, 'spz')).toBe(
+      `checksum mismatch: the inflated data does not match the CRC-32 (${stored
+        .readUInt32LE(stored.length - 8)
+        .toString(16)
+        .padStart(8, '0')}) at the end of the gzip stream; the file is damaged`
+    )
+  })
+
+  test('the real SPZ v3 with one compressed byte flipped, still inflating to the right size, fails on the CRC-32', async () => {
+    const bytes = await fixture(SPZ)
+    const inflatedSize = zlib.gunzipSync(bytes).length
+    // The first flip past the middle that leaves a well-formed deflate stream of the same length.
+    let offset = bytes.length >> 1
+    for (; offset < bytes.length - 8; offset++) {
+      const candidate = flipped(bytes, offset).subarray(DEFLATE_START, -8)
+      try {
+        if (zlib.inflateRawSync(candidate).length === inflatedSize) break
+      } catch {
+        // this flip breaks the deflate structure; try the next byte
+      }
+    }
+    expect(offset).toBeLessThan(bytes.length - 8)
+    const damaged = flipped(bytes, offset)
+    expect(await headerOnly(damaged, 'spz')).toMatchObject({ version: 'spz-v3' })
+    expect(await reasonFor(damaged, 'spz')).toMatch(/^checksum mismatch: /)
+  })
+
+  test('every sampled single-byte flip in the second half of the real SPZ v3 is rejected', async () => {
+    const bytes = await fixture(SPZ)
+    const reasons = new Set<string>()
+    for (let offset = bytes.length >> 1; offset < bytes.length - 8; offset += 97) {
+      const reason = await reasonFor(flipped(bytes, offset), 'spz')
+      reasons.add(reason.replace(/:.*/, ''))
+    }
+    // Broken deflate structure is corrupt data; a well-formed but wrong stream fails a checksum,
+    // or yields more or fewer bytes than the header means.
+    expect([...reasons].sort()).toEqual(
+      expect.arrayContaining(['checksum mismatch', 'corrupt compressed data'])
+    )
+    for (const reason of reasons) {
+      expect(reason).toMatch(
+        /^(checksum mismatch|corrupt compressed data|bytes appended inside the gzip stream|more than one gzip stream.*|\d+ trailing bytes? after the end of the gzip stream.*)$/
+      )
+    }
+  })
+
+  test('bytes hidden after a zero byte past the gzip stream, ending in a copy of its trailer, are trailing bytes', async () => {
+    const bytes = await fixture(SPZ)
+    const disguised = concat(bytes, Buffer.from([0]), bytes.subarray(-8))
+    expect(await headerOnly(disguised, 'spz')).toMatchObject({ version: 'spz-v3' })
+    expect(await reasonFor(disguised, 'spz')).toBe(
+      `9 trailing bytes after the end of the gzip stream, at byte ${bytes.length}`
+    )
+  })
+
+  test('a second gzip member is refused, whether or not the header allows extensions', async () => {
+    const withExtensions = makeGzipSpz(3, 100, 0, 0x2, 64)
+    expect(await reasonFor(concat(withExtensions, withExtensions), 'spz')).toBe(
+      'more than one gzip stream in the file (concatenated gzip members); SPZ readers inflate only the first'
+    )
+    const plain = makeGzipSpz(3, 100, 0)
+    expect(await reasonFor(concat(plain, plain), 'spz')).toBe(
+      'bytes appended inside the gzip stream: the SPZ v3 header (100 splats, SH degree 0) means 2016 bytes uncompressed, the data inflates to more'
+    )
+  })
+
+  test('a 3-million-splat SPZ v3 inflating to 195 MB is checked as it streams, in little memory', async () => {
+    const count = 3_000_000
+    const inflated = 16 + count * 65
+    const file = path.join(dir, 'big-deep.spz')
+    const zeros = Buffer.alloc(1024 * 1024)
+    async function* payload(): AsyncGenerator<Buffer> {
+      yield concat('NGSP', u32(3), u32(count), Buffer.from([3, 12, 0, 0]))
+      for (let left = inflated - 16; left > 0; left -= zeros.length) {
+        yield zeros.subarray(0, Math.min(left, zeros.length))
+      }
+    }
+    await pipeline(Readable.from(payload()), zlib.createGzip({ level: 1 }), createWriteStream(file))
+    const rssBefore = process.memoryUsage.rss()
+    let rssPeak = rssBefore
+    const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage.rss())), 5)
+    try {
+      expect(await verifyAsset(file, 'spz')).toEqual({
+        format: 'spz',
+        gaussians: count,
+        version: 'spz-v3',
+        shDegree: 3
+      })
+    } finally {
+      clearInterval(sampler)
+    }
+    expect(rssPeak - rssBefore).toBeLessThan(50e6)
+  })
+
+  /** Where `name`'s data starts in a ZIP whose local headers have no extra field. */
+  const dataStart = (bytes: Buffer, name: string): number =>
+    bytes.indexOf(name, 0, 'latin1') + Buffer.byteLength(name)
+
+  test('the real SOG with one byte flipped inside a stored image is refused, naming the image', async () => {
+    const bytes = await fixture(SOG)
+    const damaged = flipped(bytes, dataStart(bytes, 'shN_centroids.webp') + 5000)
+    expect(damaged.length).toBe(bytes.length)
+    expect(await headerOnly(damaged, 'sog')).toMatchObject({ gaussians: 1000 })
+    expect(await reasonFor(damaged, 'sog')).toMatch(
+      /^checksum mismatch: "shN_centroids.webp" has CRC-32 [0-9a-f]{8}, the ZIP directory records fc9c7fd4$/
+    )
+  })
+
+  test('a deflated image with one byte flipped is refused, naming the image, on the CRC-32 where it still inflates', async () => {
+    const items = unzipStored(await fixture(SOG))
+    const name = 'shN_centroids.webp'
+    const bundle = zip(
+      items,
+      items.map(item => item.name)
+    )
+    const start = dataStart(bundle, name)
+    const compressed = zlib.deflateRawSync(items.find(item => item.name === name)!.data)
+    const size = items.find(item => item.name === name)!.data.length
+    let crcPath = 0
+    // WebP is already compressed, so deflate mostly stores it and most flips still inflate.
+    for (let offset = 0; offset < compressed.length; offset += compressed.length >> 4) {
+      let inflates: boolean
+      try {
+        inflates = zlib.inflateRawSync(flipped(compressed, offset)).length === size
+      } catch {
+        inflates = false
+      }
+      const reason = await reasonFor(flipped(bundle, start + offset), 'sog')
+      expect(reason).toContain(`"${name}"`)
+      if (inflates) {
+        expect(reason).toMatch(/^checksum mismatch: "shN_centroids.webp" has CRC-32 /)
+        crcPath++
+      } else {
+        expect(reason).toMatch(/^(corrupt compressed data in|checksum mismatch:|corrupt ZIP:)/)
+      }
+    }
+    expect(crcPath).toBeGreaterThan(0)
+  })
+
+  test('a meta.json edited so that it still parses is refused on its CRC-32', async () => {
+    const bytes = await fixture(SOG)
+    const at = bytes.indexOf('"mins":[-1.09', 0, 'latin1') + '"mins":[-1.09'.length
+    const edited = patched(bytes, at, bytes[at] === 0x35 ? '6' : '5')
+    expect(await headerOnly(edited, 'sog')).toMatchObject({ gaussians: 1000 })
+    expect(await reasonFor(edited, 'sog')).toMatch(
+      /^checksum mismatch: "meta.json" has CRC-32 [0-9a-f]{8}, the ZIP directory records 0e9c1654$/
+    )
+  })
+
+  test('a deflated image whose stream ends before its entry does is corrupt', async () => {
+    const items = unzipStored(await fixture(SOG))
+    const bundle = zip(items, ['sh0.webp'], { 'sh0.webp': Buffer.from('junk') })
+    const compressed = zlib.deflateRawSync(items.find(item => item.name === 'sh0.webp')!.data)
+    expect(await reasonFor(bundle, 'sog')).toBe(
+      `corrupt ZIP: the compressed data of "sh0.webp" ends after ${compressed.length} of its ${compressed.length + 4} bytes`
     )
   })
 })

@@ -1,6 +1,7 @@
 /** `npm run bench`: every benchmark, printed as Markdown tables for BENCHMARKS.md. */
 import { benchColdStart, benchScale } from './core.js'
 import { benchDownload, formatDownloadBench } from './download.js'
+import { benchVerify, formatVerifyBench } from './verify.js'
 
 const quick = process.argv.includes('--quick')
 
@@ -27,3 +28,6 @@ for (const tasks of [1, 100, 1000, 5000]) {
 
 console.log('\n## Download (1 GiB from 127.0.0.1)\n')
 console.log(formatDownloadBench(await benchDownload(quick ? 3 : 5)))
+
+console.log('\n## Deep verification (a 100 MB SPZ v3)\n')
+console.log(formatVerifyBench(await benchVerify(quick ? 3 : 5)))

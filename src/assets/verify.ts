@@ -12,14 +12,28 @@ import { errorMessage } from '../errors.js'
 /**
  * Checks a downloaded Gaussian-splat file by its content (see FORMATS.md): the bytes must be the
  * format the file is named for, its headers and directories must be consistent, and its size must
- * be exactly what they describe. Only headers, tables and a few bytes of each image are read, so
- * a multi-gigabyte file costs a few small reads.
+ * be exactly what they describe. PLY and SPZ v4 carry no checksum, so for them only headers and
+ * tables are read and a multi-gigabyte file costs a few small reads. SPZ v1-v3 and SOG carry CRC-32s
+ * that catch damage of the right size; checking those streams their data from disk once.
  */
 
 export { AssetVerificationError, type AssetInfo }
 
-/** Checks a file on disk by content, reading headers and directories only (never the whole file into memory). */
-export async function verifyAsset(filePath: string, expected: AssetFormat): Promise<AssetInfo> {
+export interface VerifyOptions {
+  /**
+   * Also check the checksums the format carries: the gzip CRC-32 and length of SPZ v1-v3, and the
+   * CRC-32 of every SOG entry meta.json names. This streams those bytes from disk once, in constant
+   * memory. PLY and SPZ v4 carry no checksum, so for them it changes nothing. On unless turned off.
+   */
+  deep?: boolean
+}
+
+/** Checks a file on disk by content, never holding the whole file in memory. */
+export async function verifyAsset(
+  filePath: string,
+  expected: AssetFormat,
+  { deep = true }: VerifyOptions = {}
+): Promise<AssetInfo> {
   let file: FileHandle
   try {
     file = await open(filePath, 'r')
@@ -29,7 +43,7 @@ export async function verifyAsset(filePath: string, expected: AssetFormat): Prom
   try {
     const stat = await file.stat()
     if (!stat.isFile()) fail('not a regular file')
-    return await verifyContent(new FileRanges(file, stat.size), expected)
+    return await verifyContent(new FileRanges(file, stat.size), expected, deep)
   } catch (error) {
     if (error instanceof AssetVerificationError) throw error
     throw new AssetVerificationError(`cannot read the file: ${errorMessage(error)}`)
@@ -38,10 +52,14 @@ export async function verifyAsset(filePath: string, expected: AssetFormat): Prom
   }
 }
 
-async function verifyContent(file: FileRanges, expected: AssetFormat): Promise<AssetInfo> {
+async function verifyContent(
+  file: FileRanges,
+  expected: AssetFormat,
+  deep: boolean
+): Promise<AssetInfo> {
   const head = await file.read(0, SNIFF_BYTES)
   expectFormat(head, file.size, expected)
   if (expected === 'ply') return verifyPly(file)
-  if (expected === 'sog') return verifySog(file)
-  return head[0] === 0x1f ? verifyGzipSpz(file, head) : verifySpzV4(file)
+  if (expected === 'sog') return verifySog(file, deep)
+  return head[0] === 0x1f ? verifyGzipSpz(file, head, deep) : verifySpzV4(file)
 }

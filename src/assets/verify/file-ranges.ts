@@ -1,6 +1,10 @@
 import type { FileHandle } from 'node:fs/promises'
+import { Readable } from 'node:stream'
 import { fail } from './result.js'
 import { plural } from './text.js'
+
+/** Large enough that a 100 MB file takes about a hundred reads. */
+const STREAM_CHUNK = 1024 * 1024
 
 /** Reads byte ranges of an open file whose size is known. */
 export class FileRanges {
@@ -20,6 +24,25 @@ export class FileRanges {
       filled += bytesRead
     }
     return buffer.subarray(0, filled)
+  }
+
+  /**
+   * The bytes at [position, position + length) as a stream, for ranges too large to hold at once.
+   * Not `FileHandle.createReadStream`: each of those leaves a listener on the handle, and a SOG's
+   * entries, streamed one by one, would trip Node's leak warning.
+   */
+  stream(position: number, length: number): Readable {
+    const end = Math.min(position + length, this.size)
+    const read = (at: number): Promise<Buffer> => this.read(at, Math.min(STREAM_CHUNK, end - at))
+    async function* chunks(): AsyncGenerator<Buffer> {
+      for (let at = position; at < end;) {
+        const chunk = await read(at)
+        if (chunk.length === 0) return
+        at += chunk.length
+        yield chunk
+      }
+    }
+    return Readable.from(chunks(), { objectMode: false })
   }
 }
 

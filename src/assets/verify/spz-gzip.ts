@@ -1,4 +1,5 @@
 import { type FileRanges } from './file-ranges.js'
+import { checkGzipStream } from './gzip-check.js'
 import { inflatePrefix } from './inflate-prefix.js'
 import { fail, type AssetInfo } from './result.js'
 import { SPZ_MAGIC, startsWith } from './sniff.js'
@@ -14,9 +15,14 @@ const SPZ_FLAG_EXTENSIONS = 0x2
 
 /**
  * Checks a gzip-compressed SPZ v1-v3 file, given its first bytes: the gzip header, the inflated
- * SPZ header, and the gzip trailer's length against the size that header implies.
+ * SPZ header, and the gzip trailer's length against the size that header implies. `deep` then
+ * inflates the whole stream for its CRC-32, which catches damage that keeps the size.
  */
-export async function verifyGzipSpz(file: FileRanges, head: Buffer): Promise<AssetInfo> {
+export async function verifyGzipSpz(
+  file: FileRanges,
+  head: Buffer,
+  deep: boolean
+): Promise<AssetInfo> {
   if (file.size < GZIP_HEADER_AND_TRAILER + 2) {
     fail(`truncated: ${file.size} bytes, too short for a gzip stream`)
   }
@@ -54,17 +60,20 @@ export async function verifyGzipSpz(file: FileRanges, head: Buffer): Promise<Ass
   const perSplat = spzAttributeBytes(version, shDegree).reduce((sum, bytes) => sum + bytes, 0)
   const expected = SPZ_HEADER_BYTES + gaussians * perSplat
   const isize = (await file.read(file.size - 4, 4)).readUInt32LE(0)
+  const described = `the SPZ v${version} header (${gaussians} splats, SH degree ${shDegree})`
   const mismatch = (means: string): never =>
     fail(
-      `truncated or with bytes appended: the SPZ v${version} header (${gaussians} splats, SH degree ${shDegree}) ` +
+      `truncated or with bytes appended: ${described} ` +
         `means ${means}, but the gzip length field at the end of the file reads ${isize}`
     )
   // Extensions follow the attributes, so with them the header gives only a lower bound.
-  if ((flags & SPZ_FLAG_EXTENSIONS) === 0) {
+  const atLeast = (flags & SPZ_FLAG_EXTENSIONS) !== 0
+  if (!atLeast) {
     if (isize !== expected % 2 ** 32) mismatch(`${expected} bytes uncompressed`)
   } else if (expected < 2 ** 32 && isize < expected) {
     mismatch(`at least ${expected} bytes uncompressed`)
   }
+  if (deep) await checkGzipStream(file, { bytes: expected, atLeast, header: described })
   return { format: 'spz', gaussians, version: `spz-v${version}`, shDegree }
 }
 

@@ -28,6 +28,8 @@ const DEFLATED_HEADER_INPUT = 4096
 export interface ZipEntry {
   name: string
   method: number
+  /** CRC-32 of the uncompressed data, from the central directory. */
+  crc32: number
   compressedSize: number
   uncompressedSize: number
   localHeaderOffset: number
@@ -119,6 +121,7 @@ function parseCentralDirectory(directory: Buffer, entryCount: number): Map<strin
     const entry: ZipEntry = {
       name: directory.toString('utf8', position + CENTRAL_ENTRY_BYTES, nameEnd),
       method: directory.readUInt16LE(position + 10),
+      crc32: directory.readUInt32LE(position + 16),
       compressedSize: directory.readUInt32LE(position + 20),
       uncompressedSize: directory.readUInt32LE(position + 24),
       localHeaderOffset: directory.readUInt32LE(position + 42)
@@ -156,7 +159,7 @@ function checkZipEntry(entry: ZipEntry, flags: number): void {
 }
 
 /** Where an entry's data starts: the local header has its own name and extra-field lengths. */
-async function entryDataOffset(
+export async function entryDataOffset(
   file: FileRanges,
   zip: ZipDirectory,
   entry: ZipEntry
