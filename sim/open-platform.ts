@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto'
 import { createReadStream, statSync } from 'node:fs'
 import * as http from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
+import { gzipSync } from 'node:zlib'
 
 export const TASK_LIST_PATH = '/v2/aholo/project/task/list/by-ids'
 export const MAX_IDS_PER_REQUEST = 50
@@ -28,7 +29,12 @@ export interface TaskScript {
   absentFor?: number
   /** Formats to include in a success result (default ply, spz, sog). */
   formats?: Array<'ply' | 'spz' | 'sog'>
+  /** Answers for the task under this id instead, as a case-blind service might. */
+  answerAs?: string
 }
+
+/** How a successful answer is wrapped: plain JSON, after a UTF-8 BOM, or gzip unasked. */
+export type AnswerStyle = 'plain' | 'bom' | 'gzip'
 
 export type Fault =
   | { kind: 'status'; status: number; body?: string }
@@ -37,6 +43,12 @@ export type Fault =
   | { kind: 'not-json' }
   | { kind: 'slow'; ms: number }
   | { kind: 'api-error'; c: string; m: string }
+  /** A business error whose `m` echoes the request's query string (appkey, sign, …). */
+  | { kind: 'echo-query' }
+  /** A 200 body that is not JSON and starts with the request's query string. */
+  | { kind: 'echo-query-text' }
+  /** A business error with an `m` of this many bytes. */
+  | { kind: 'huge-message'; bytes: number }
 
 export type AssetSpec =
   | { kind: 'file'; path: string; contentType?: string }
@@ -117,6 +129,9 @@ export class AholoSim {
     })
     return this
   }
+
+  /** How successful answers are wrapped from now on. */
+  answerStyle: AnswerStyle = 'plain'
 
   /** Faults answered to the next API requests, one each, in order. */
   injectFaults(...faults: Fault[]): this {
@@ -238,7 +253,7 @@ export class AholoSim {
       const status = typeof step === 'number' ? step : step.status
       const explicit = typeof step === 'number' ? undefined : step.result
       d.push({
-        taskId,
+        taskId: entry.script.answerAs ?? taskId,
         status,
         result:
           explicit !== undefined
@@ -249,7 +264,7 @@ export class AholoSim {
       })
     }
     this.record(req, ids, 'ok')
-    sendJson(res, 200, { c: '0', d, m: null, f: '' })
+    sendJson(res, 200, { c: '0', d, m: null, f: '' }, this.answerStyle)
   }
 
   private successResult(taskId: string, script: TaskScript): Record<string, string> {
@@ -360,17 +375,38 @@ function answerFault(res: http.ServerResponse, fault: Fault, req: http.IncomingM
     case 'api-error':
       sendJson(res, 200, { c: fault.c, d: null, m: fault.m, f: '' })
       return
+    case 'echo-query':
+      sendJson(res, 200, { c: '400', d: null, m: `bad request: ${req.url}`, f: '' })
+      return
+    case 'echo-query-text':
+      res
+        .writeHead(200, { 'Content-Type': 'text/plain' })
+        .end(`${new URL(req.url ?? '/', 'http://sim').search.slice(1)} rejected`)
+      return
+    case 'huge-message':
+      sendJson(res, 200, { c: '500', d: null, m: 'x'.repeat(fault.bytes), f: '' })
+      return
   }
 }
 
-function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
+function sendJson(
+  res: http.ServerResponse,
+  status: number,
+  body: unknown,
+  style: AnswerStyle = 'plain'
+): void {
   const text = JSON.stringify(body)
+  const bytes =
+    style === 'gzip'
+      ? gzipSync(text)
+      : Buffer.from(style === 'bom' ? `\uFEFF${text}` : text, 'utf8')
   res
     .writeHead(status, {
       'Content-Type': 'application/json;charset=UTF-8',
-      'Content-Length': Buffer.byteLength(text)
+      'Content-Length': bytes.length,
+      ...(style === 'gzip' ? { 'Content-Encoding': 'gzip' } : {})
     })
-    .end(text)
+    .end(bytes)
 }
 
 async function readBody(req: http.IncomingMessage): Promise<string> {
