@@ -1,8 +1,10 @@
+import { coreActionIO } from './action-io.js'
 import { CancelledError } from './errors.js'
-import { defaultRunDeps, run } from './main.js'
+import { run } from './main.js'
+import { realClock } from './runtime.js'
 
 // The runner cancels a job with SIGINT, then SIGTERM 7.5 s later: the first one stops the
-// wait so that outputs and the summary are still written; a second one ends the process.
+// work so that outputs and the summary are still written; a second one ends the process.
 const cancellation = new AbortController()
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
@@ -11,6 +13,15 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   })
 }
 
-await run(defaultRunDeps(cancellation.signal))
+await run(coreActionIO(), { clock: realClock, signal: cancellation.signal, env: process.env })
+// A pipe takes only what its buffer holds; the rest waits in the stream. Exit once it is out.
+await Promise.all([drain(process.stdout), drain(process.stderr)])
 // Keep-alive sockets and timers must not hold a cancelled or finished step open.
 process.exit()
+
+function drain(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise(resolve => {
+    if (stream.writableLength === 0) return resolve()
+    stream.write('', () => resolve())
+  })
+}

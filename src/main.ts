@@ -1,182 +1,231 @@
-import * as core from '@actions/core'
+/**
+ * The step, in order: inputs, the wait, outputs, delivery, the summary, the check run, the
+ * step's result. Only I/O and sequencing live here; every decision is made by a pure module.
+ */
 import { readFileSync } from 'node:fs'
-import { AholoApiError, AholoClient, MalformedResponseError } from './providers/open-platform/client.js'
-import type { Delivery } from './assets/deliver.js'
-import {
-  CHECK_OUTPUT_LIMIT_BYTES,
-  checkConclusion,
-  type CheckOutput,
-  CheckRunReporter,
-  checkRunTarget,
-  checkTitle
-} from './github/check-run.js'
-import { formatDuration } from './units.js'
-import { type Config, InputError, type InputName, parseInputs, SECRET_INPUTS } from './inputs/parse.js'
-import {
-  buildOutputs,
-  describeGroups,
-  failureReason,
-  groupTasks,
-  overallState,
-  type OutputExtras,
-  taskResults
-} from './report/outcome.js'
+import type { ActionIO } from './action-io.js'
+import type { Delivery, DeliverySession } from './assets/deliver.js'
+import { probeDownloadDir } from './assets/probe-dir.js'
+import { describeError } from './errors.js'
+import { checkRunTarget } from './github/check-target.js'
+import { type CheckRun, NULL_CHECK_RUN, startCheckRun } from './github/check-run.js'
+import { SECRET_INPUTS } from './inputs/contract.js'
+import { type Config, InputError, parseInputs } from './inputs/parse.js'
+import type { Fault } from './net/retry.js'
 import { pollTasks, type PollOutcome, type TaskRecord } from './poll.js'
-import { sleep as realSleep } from './sleep.js'
-import { renderSummary, type SummaryInput } from './report/summary.js'
+import { createSource } from './providers/create-source.js'
+import type { TaskSource } from './providers/provider.js'
+import type { CheckOutput } from './report/check-text.js'
+import { checkTitle } from './report/check-text.js'
+import { describeRound, describeUnasked } from './report/log-lines.js'
+import { describeGroups, groupTasks, type OverallState } from './report/outcome.js'
+import { buildOutputs, fitOutputs, type Outputs, taskResults } from './report/outputs.js'
+import { redactingIO } from './report/redacting-io.js'
+import { resultsFilePath, writeResultsFile } from './report/results-file.js'
+import { renderSummary, type SummaryInput, CHECK_TEXT_BUDGET_BYTES } from './report/summary.js'
+import { decideVerdict } from './report/verdict.js'
+import type { Runtime } from './runtime.js'
+import { formatDuration } from './units.js'
 
-/** What the run takes from the world; tests replace the clock and the waits. */
-export interface RunDeps {
-  now: () => number
-  wallClock: () => number
-  sleep: (ms: number, signal?: AbortSignal) => Promise<void>
-  random: () => number
-  /** Aborts when the runner cancels the job. */
-  signal?: AbortSignal
-  env: NodeJS.ProcessEnv
-  requestTimeoutMs: number
-}
+/** Limit of one API request; the deadline cuts it shorter near the end. */
+const REQUEST_TIMEOUT_MS = 30_000
 
-export function defaultRunDeps(signal?: AbortSignal): RunDeps {
-  return {
-    now: () => performance.now(),
-    wallClock: Date.now,
-    sleep: realSleep,
-    random: Math.random,
-    signal,
-    env: process.env,
-    requestTimeoutMs: 30_000
-  }
-}
-
-/** Room under GitHub's limit for the table's own closing notes. */
-const CHECK_TEXT_BUDGET_BYTES = CHECK_OUTPUT_LIMIT_BYTES - 2048
-
-/** The action: every failure, of any kind, ends in core.setFailed and nothing else. */
-export async function run(deps: RunDeps = defaultRunDeps()): Promise<void> {
+/** The action: every failure, of any kind, ends in io.setFailed and nothing else. */
+export async function run(rawIo: ActionIO, runtime: Runtime): Promise<void> {
+  // Masked before anything else is read or printed.
+  const secrets = SECRET_INPUTS.map(name => rawIo.getInput(name).trim()).filter(Boolean)
+  secrets.forEach(secret => rawIo.setSecret(secret))
+  const io = redactingIO(rawIo, secrets)
+  let checkRun: CheckRun = NULL_CHECK_RUN
   try {
-    await runAction(deps)
-  } catch (error) {
-    core.setFailed(describeError(error))
-  }
-}
-
-async function runAction(deps: RunDeps): Promise<void> {
-  const read = (name: InputName): string => core.getInput(name)
-  for (const name of SECRET_INPUTS) {
-    const secret = read(name)
-    if (secret) core.setSecret(secret)
-  }
-  const config = parseInputs(read, deps.env.GITHUB_WORKSPACE || process.cwd())
-  config.notices.forEach(message => core.notice(message))
-  config.warnings.forEach(message => core.warning(message))
-
-  const checkRun = await startCheckRun(config, deps)
-  try {
-    await waitAndReport(config, deps, checkRun)
-  } catch (error) {
-    // Whatever stops the action, its check run must not stay in progress on the pull request.
-    await checkRun?.complete('failure', {
-      title: 'The action failed',
-      summary: describeError(error)
+    const config = parseInputs(name => rawIo.getInput(name), {
+      workspace: runtime.env.GITHUB_WORKSPACE || process.cwd(),
+      env: runtime.env
     })
-    throw error
+    config.notices.forEach(message => io.notice(message))
+    config.warnings.forEach(message => io.warning(message))
+    if (config.download.length > 0) {
+      const problem = await probeDownloadDir(config.downloadDir)
+      if (problem) throw new InputError([problem])
+    }
+    const source = createSource(config.api, {
+      clock: runtime.clock,
+      log: io,
+      requestTimeoutMs: REQUEST_TIMEOUT_MS,
+      onRetry: warnOncePerKind(io)
+    })
+    checkRun = openCheckRun(config, runtime, io)
+    await waitAndReport(config, source, runtime, io, checkRun)
+  } catch (error) {
+    const message = describeError(error)
+    io.setFailed(message)
+    // Whatever stops the action, its check run must not stay in progress on the pull request.
+    await checkRun.complete('failure', { title: 'The action failed', summary: message })
   }
 }
 
 async function waitAndReport(
   config: Config,
-  deps: RunDeps,
-  checkRun: CheckRunReporter | undefined
+  source: TaskSource,
+  runtime: Runtime,
+  io: ActionIO,
+  checkRun: CheckRun
 ): Promise<void> {
-  const outcome = await waitForTasks(config, deps, checkRun)
-  const extras: OutputExtras = { checkRunUrl: checkRun?.htmlUrl }
-  // Set before any download, so that whatever happens next, later steps have them.
-  setOutputs(buildOutputs(outcome, taskResults(outcome.tasks), extras))
+  const delivery = config.download.length > 0 ? await openDelivery(config, source, runtime, io) : undefined
+  const outcome = await waitForTasks(config, source, runtime, io, checkRun, delivery)
+  const resultsFile = resultsFilePath(runtime.env)
+  const provisional = runtime.signal.aborted ? 'cancelled' : decideVerdict({ ...verdictInput(config, outcome), cancelled: false }).state
+  // Set before the downloads end, so that whatever happens next, later steps have them.
+  const written = publishOutputs(io, resultsFile, provisional, outcome.tasks, undefined, {
+    checkRunUrl: checkRun.url
+  })
 
-  const state = overallState(outcome)
-  let delivery: Delivery | undefined
-  if (config.download.length > 0 && state !== 'cancelled') {
-    // Downloading, verifying and uploading stay out of the start path of runs that need none.
-    const { deliverAssets } = await import('./assets/deliver.js')
-    delivery = await deliverAssets(config, outcome.tasks, {
-      now: deps.now,
-      sleep: deps.sleep,
-      random: deps.random,
-      signal: deps.signal,
-      env: deps.env,
-      log: actionLog
-    })
-    extras.downloadDir = delivery.downloadDir
-    extras.artifact = delivery.artifact
-  }
-  const results = taskResults(outcome.tasks, delivery?.files)
-  if (delivery) setOutputs(buildOutputs(outcome, results, extras))
-
-  // An API error fails whatever `fail-on` says; task outcomes count as `fail-on` says.
-  const apiError = outcome.ending === 'error' ? describeError(outcome.error) : undefined
-  const taskProblem = apiError ? undefined : failureReason(config.failOn, outcome)
-  const failing = Boolean(apiError || taskProblem || delivery?.error)
-  const timeoutNote =
-    state === 'timed-out'
-      ? `Timed out after ${formatDuration(config.timeoutMs)} (the 'timeout' input)${outcome.lastFault ? ` while the service kept failing: ${outcome.lastFault.message}` : ''}.`
-      : undefined
-  const outcomeNote =
-    taskProblem ??
-    (state === 'succeeded'
-      ? undefined
-      : describeGroups(groupTasks(outcome.tasks), outcome.tasks.length))
-  const note = [apiError, timeoutNote, outcomeNote, delivery?.error].filter(Boolean).join(' ')
+  const delivered = delivery ? await delivery.finish() : undefined
+  const verdict = decideVerdict({
+    ...verdictInput(config, outcome),
+    cancelled: runtime.signal.aborted,
+    deliveryError: delivered?.error
+  })
+  publishOutputs(io, resultsFile, verdict.state, outcome.tasks, delivered, { checkRunUrl: checkRun.url }, written)
 
   const summary: SummaryInput = {
     title: config.checkName,
-    state,
-    results,
+    state: verdict.state,
+    results: taskResults(outcome.tasks, delivered?.files),
     finishedAfterMs: finishedTimes(outcome.tasks),
     elapsedMs: outcome.elapsedMs,
-    note: note ? `${failing ? '❌ The step failed: ' : ''}${note}` : undefined,
-    artifact: delivery?.artifact
-      ? { name: config.artifactName, url: delivery.artifact.url }
-      : undefined
+    note: verdict.note ? `${verdict.failing ? '❌ The step failed: ' : ''}${verdict.note}` : undefined,
+    artifact: delivered?.artifact ? { name: config.artifactName, url: delivered.artifact.url } : undefined
   }
-  await writeSummary(summary)
+  await writeSummary(io, renderSummary(summary))
 
-  if (checkRun) {
-    const groups = groupTasks(outcome.tasks)
-    const completed = await checkRun.complete(checkConclusion(state, failing), {
-      title: checkTitle(state, groups),
-      summary: note || describeGroups(groups, outcome.tasks.length),
-      text: renderSummary(summary, CHECK_TEXT_BUDGET_BYTES)
+  const groups = groupTasks(outcome.tasks)
+  const completed = await checkRun.complete(verdict.conclusion, {
+    title: verdict.title,
+    summary: verdict.note || describeGroups(groups, outcome.tasks.length),
+    text: renderSummary(summary, CHECK_TEXT_BUDGET_BYTES)
+  })
+  // Differs only when the check run could not be created at the start and was at the end.
+  if (completed && completed.url !== checkRun.url) {
+    publishOutputs(io, resultsFile, verdict.state, outcome.tasks, delivered, { checkRunUrl: completed.url }, written)
+  }
+
+  if (verdict.failing) io.setFailed(verdict.note ?? 'The step failed.')
+  else if (verdict.note) io.warning(verdict.note)
+}
+
+function verdictInput(config: Config, outcome: PollOutcome) {
+  return { outcome, failOn: config.failOn, timeoutMs: config.timeoutMs }
+}
+
+async function openDelivery(
+  config: Config,
+  source: TaskSource,
+  runtime: Runtime,
+  io: ActionIO
+): Promise<DeliverySession> {
+  const unsupported = config.download.filter(format => !source.formats.includes(format))
+  if (unsupported.length > 0) {
+    io.notice(
+      `${unsupported.map(f => f.toUpperCase()).join(', ')} cannot be downloaded from ${source.description}: it does not deliver that format.`
+    )
+  }
+  // Downloading, verifying and uploading stay out of the start path of runs that need none.
+  const { startDelivery } = await import('./assets/deliver.js')
+  return startDelivery(
+    {
+      api: source.api,
+      formats: config.download.filter(format => source.formats.includes(format)),
+      downloadDir: config.downloadDir,
+      cache: config.cache,
+      budgets: { maxGaussians: config.maxGaussians, maxFileSizeBytes: config.maxFileSizeBytes },
+      upload: config.uploadArtifact
+        ? {
+            name: config.artifactName,
+            retentionDays: config.retentionDays,
+            compressionLevel: config.compressionLevel
+          }
+        : undefined
+    },
+    { clock: runtime.clock, signal: runtime.signal, env: runtime.env, log: io }
+  )
+}
+
+async function waitForTasks(
+  config: Config,
+  source: TaskSource,
+  runtime: Runtime,
+  io: ActionIO,
+  checkRun: CheckRun,
+  delivery: DeliverySession | undefined
+): Promise<PollOutcome> {
+  const count = config.taskIds.length
+  io.startGroup(
+    `Waiting for ${count} task${count === 1 ? '' : 's'} on ${source.description} (every ${formatDuration(config.pollIntervalMs)}, up to ${formatDuration(config.timeoutMs)})`
+  )
+  try {
+    return await pollTasks({
+      taskIds: config.taskIds,
+      pollIntervalMs: config.pollIntervalMs,
+      timeoutMs: config.timeoutMs,
+      source,
+      clock: runtime.clock,
+      signal: runtime.signal,
+      events: {
+        onRound: (changes, tasks, elapsedMs) => {
+          describeRound(changes, elapsedMs).forEach(line => io.info(line))
+          // Drawn only when an update is sent: at most every 30 s.
+          checkRun.update(() => progressOutput(config, tasks, elapsedMs))
+        },
+        onUnknownStatus: (taskId, status) =>
+          io.warning(
+            `Task ${taskId} has status ${JSON.stringify(status)}, which this action does not know; it is treated as unfinished and polling goes on. Other tasks with this status are not reported again.`
+          ),
+        onUnasked: ids => io.warning(describeUnasked(ids, config.taskIds)),
+        onFinal: task => {
+          if (task.state === 'succeeded') delivery?.add(task)
+        }
+      }
     })
-    // Differs only when the check run could not be created at the start and was at the end.
-    if (completed && completed.url !== extras.checkRunUrl) {
-      extras.checkRunUrl = completed.url
-      setOutputs(buildOutputs(outcome, results, extras))
-    }
+  } finally {
+    io.endGroup()
   }
+}
 
-  if (failing) core.setFailed(note)
-  else if (note) core.warning(note)
+function progressOutput(config: Config, tasks: readonly TaskRecord[], elapsedMs: number): CheckOutput {
+  const groups = groupTasks(tasks)
+  const table: SummaryInput = {
+    title: config.checkName,
+    state: 'waiting',
+    results: taskResults(tasks),
+    finishedAfterMs: finishedTimes(tasks),
+    elapsedMs
+  }
+  return {
+    title: checkTitle('waiting', groups),
+    summary: describeGroups(groups, tasks.length),
+    text: renderSummary(table, CHECK_TEXT_BUDGET_BYTES)
+  }
 }
 
 /** With a token, the check run that shows the outcome on the commit; without one, nothing. */
-async function startCheckRun(config: Config, deps: RunDeps): Promise<CheckRunReporter | undefined> {
-  if (!config.githubToken) return undefined
+function openCheckRun(config: Config, runtime: Runtime, io: ActionIO): CheckRun {
+  if (!config.githubToken) return NULL_CHECK_RUN
   let target
   try {
-    target = checkRunTarget(deps.env, path => readFileSync(path, 'utf8'))
+    target = checkRunTarget(runtime.env, readEventFile)
   } catch (error) {
-    core.warning(`No check run is made: ${describeError(error)}`)
-    return undefined
+    io.warning(`No check run is made: ${describeError(error)}`)
+    return NULL_CHECK_RUN
   }
   const count = config.taskIds.length
-  return CheckRunReporter.start({
+  return startCheckRun({
     token: config.githubToken,
     name: config.checkName,
     target,
-    now: deps.now,
-    wallClock: deps.wallClock,
-    log: actionLog,
+    clock: runtime.clock,
+    signal: runtime.signal,
+    log: io,
     initialOutput: {
       title: `Waiting for ${count} task${count === 1 ? '' : 's'}`,
       summary: `Polling the Aholo API every ${formatDuration(config.pollIntervalMs)} for up to ${formatDuration(config.timeoutMs)}.`
@@ -184,91 +233,42 @@ async function startCheckRun(config: Config, deps: RunDeps): Promise<CheckRunRep
   })
 }
 
-async function waitForTasks(
-  config: Config,
-  deps: RunDeps,
-  checkRun?: CheckRunReporter
-): Promise<PollOutcome> {
-  const warnedFaults = new Set<string>()
-  const client = new AholoClient({
-    apiUrl: config.apiUrl,
-    credentials: config.credentials,
-    now: deps.now,
-    wallClock: deps.wallClock,
-    sleep: deps.sleep,
-    random: deps.random,
-    requestTimeoutMs: deps.requestTimeoutMs,
-    debug: core.debug,
-    onRetry: (fault, attempt, delayMs) => {
-      const message = `Aholo API: ${fault.message}; retrying in ${formatDuration(delayMs)} (attempt ${attempt + 1}).`
-      if (warnedFaults.has(fault.kind)) return core.debug(message)
-      warnedFaults.add(fault.kind)
-      core.warning(`${message} Further faults of this kind are logged at debug level only.`)
-    }
+/**
+ * Sets every output and writes `results-file`, within GitHub's limits. With `previous`, only
+ * when something changed: outputs are written once when the wait ends, and again only if the
+ * downloads (or a late check run) changed them. Returns what was written.
+ */
+function publishOutputs(
+  io: ActionIO,
+  resultsFile: string,
+  state: OverallState,
+  tasks: readonly TaskRecord[],
+  delivered: Delivery | undefined,
+  extras: { checkRunUrl?: string },
+  previous?: Outputs
+): Outputs {
+  const results = taskResults(tasks, delivered?.files)
+  const full = buildOutputs(state, tasks, results, {
+    resultsFile,
+    downloadDir: delivered?.downloadDir,
+    artifact: delivered?.artifact,
+    checkRunUrl: extras.checkRunUrl
   })
-
-  // The check run's table is drawn only when an update is sent: at most every 30 s.
-  const progress = (tasks: readonly TaskRecord[], elapsedMs: number) => (): CheckOutput => {
-    const groups = groupTasks(tasks)
-    const table: SummaryInput = {
-      title: config.checkName,
-      state: 'waiting',
-      results: taskResults(tasks),
-      finishedAfterMs: finishedTimes(tasks),
-      elapsedMs
-    }
-    return {
-      title: checkTitle('waiting', groups),
-      summary: describeGroups(groups, tasks.length),
-      text: renderSummary(table, CHECK_TEXT_BUDGET_BYTES)
-    }
+  if (previous && sameOutputs(previous, full)) return previous
+  writeResultsFile(resultsFile, full.results)
+  const { outputs, shortened } = fitOutputs(full)
+  for (const [name, value] of Object.entries(outputs)) io.setOutput(name, value)
+  if (shortened.length > 0 && !previous) {
+    io.warning(
+      `Some outputs were shortened to stay under GitHub's limit of 1 MB of outputs per job: ${shortened.join('; ')}. The full results are in the file named by the 'results-file' output (${resultsFile}).`
+    )
   }
-
-  const count = config.taskIds.length
-  core.startGroup(
-    `Waiting for ${count} Aholo task${count === 1 ? '' : 's'} (every ${formatDuration(config.pollIntervalMs)}, up to ${formatDuration(config.timeoutMs)})`
-  )
-  try {
-    return await pollTasks({
-      taskIds: config.taskIds,
-      pollIntervalMs: config.pollIntervalMs,
-      timeoutMs: config.timeoutMs,
-      listTasks: (ids, call) => client.listTasks(ids, call),
-      now: deps.now,
-      sleep: deps.sleep,
-      signal: deps.signal,
-      events: {
-        onStateChange: (task, previous, elapsedMs) =>
-          core.info(describeChange(task, previous, elapsedMs)),
-        onUnknownStatus: (taskId, status) =>
-          core.warning(
-            `Task ${taskId} has status ${status}, which this action does not know; it is treated as unfinished and polling goes on. Other tasks with status ${status} are not reported again.`
-          ),
-        onProgress: checkRun
-          ? (tasks, elapsedMs) => void checkRun.update(progress(tasks, elapsedMs))
-          : undefined
-      }
-    })
-  } finally {
-    core.endGroup()
-  }
+  // The full values, so that the next comparison sees what changed, not what was cut.
+  return full
 }
 
-const actionLog = {
-  info: (message: string) => core.info(message),
-  debug: (message: string) => core.debug(message),
-  notice: (message: string) => core.notice(message),
-  warning: (message: string) => core.warning(message),
-  startGroup: (title: string) => core.startGroup(title),
-  endGroup: () => core.endGroup()
-}
-
-function describeChange(task: TaskRecord, previous: string | undefined, elapsedMs: number): string {
-  const at = `[${formatDuration(elapsedMs)}]`
-  if (task.state === 'not-found')
-    return `${at} ${task.taskId}: not returned by the service yet; waiting for it`
-  const status = task.state === 'unknown' ? ` (status ${task.status})` : ''
-  return `${at} ${task.taskId}: ${previous ? `${previous} → ` : ''}${task.state}${status}`
+function sameOutputs(a: Outputs, b: Outputs): boolean {
+  return (Object.keys(a) as Array<keyof Outputs>).every(name => a[name] === b[name])
 }
 
 function finishedTimes(tasks: readonly TaskRecord[]): Map<string, number> {
@@ -279,30 +279,25 @@ function finishedTimes(tasks: readonly TaskRecord[]): Map<string, number> {
   )
 }
 
-function setOutputs(outputs: Record<string, string>): void {
-  for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value)
-}
-
-async function writeSummary(input: SummaryInput): Promise<void> {
-  if (!process.env.GITHUB_STEP_SUMMARY) {
-    core.debug('GITHUB_STEP_SUMMARY is not set; no job summary written.')
-    return
-  }
+async function writeSummary(io: ActionIO, markdown: string): Promise<void> {
   try {
-    await core.summary.addRaw(renderSummary(input)).write()
+    if (!(await io.writeSummary(markdown))) io.debug('GITHUB_STEP_SUMMARY is not set; no job summary written.')
   } catch (error) {
-    core.warning(`Could not write the job summary: ${describeError(error)}`)
+    io.warning(`Could not write the job summary: ${describeError(error)}`)
   }
 }
 
-/** One line a user can act on, for any thrown value. */
-export function describeError(error: unknown): string {
-  if (error instanceof InputError) return error.message
-  if (error instanceof AholoApiError) {
-    return `${error.message}. If this is a signature error (签名错误), check 'app-key', 'app-secret' and 'app-uid', and that the runner's clock is right (the timestamp must be within 5 minutes of the service's).`
+/** A fault of each kind gets one warning; the same kind again is logged at debug level. */
+function warnOncePerKind(io: ActionIO): (fault: Fault, nextAttempt: number, delayMs: number) => void {
+  const warned = new Set<string>()
+  return (fault, nextAttempt, delayMs) => {
+    const message = `Aholo API: ${fault.message}; retrying in ${formatDuration(delayMs)} (attempt ${nextAttempt}).`
+    if (warned.has(fault.kind)) return io.debug(message)
+    warned.add(fault.kind)
+    io.warning(`${message} Further faults of this kind are logged at debug level only.`)
   }
-  if (error instanceof MalformedResponseError)
-    return `Unexpected response from the Aholo API: ${error.message}`
-  if (error instanceof Error) return error.message || error.name
-  return String(error)
+}
+
+function readEventFile(file: string): string {
+  return readFileSync(file, 'utf8')
 }

@@ -12,6 +12,30 @@ export function parseDuration(text: string): number | undefined {
   return Number.isFinite(ms) ? Math.round(ms) : undefined
 }
 
+const SIZE_UNITS: Record<string, number> = {
+  B: 1,
+  kB: 1e3,
+  MB: 1e6,
+  GB: 1e9,
+  KiB: 2 ** 10,
+  MiB: 2 ** 20,
+  GiB: 2 ** 30
+}
+const SIZE = /^(\d+(?:\.\d+)?)\s*(B|kB|MB|GB|KiB|MiB|GiB)?$/
+
+/**
+ * Parses `150MB`, `2GiB`, `512kB` or plain bytes into bytes, case as written: kB, MB and GB are
+ * powers of 10, KiB, MiB and GiB powers of 2. Undefined for anything else (`150mb`, `1TB`).
+ */
+export function parseSize(text: string): number | undefined {
+  const match = SIZE.exec(text.trim())
+  if (!match) return undefined
+  const bytes = Number(match[1]) * SIZE_UNITS[match[2] ?? 'B']
+  return Number.isFinite(bytes) && Number.isInteger(Math.round(bytes))
+    ? Math.round(bytes)
+    : undefined
+}
+
 /** `1h 2m 3s`, `4.2s`, `250ms`: short, for logs and summaries. */
 export function formatDuration(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)}ms`

@@ -3,6 +3,9 @@
 /** Every input of action.yml, by name: the single list that the code, action.yml and README share. */
 export const INPUT_NAMES = [
   'task-ids',
+  'provider',
+  'api-key',
+  'region',
   'app-key',
   'app-secret',
   'app-uid',
@@ -15,17 +18,22 @@ export const INPUT_NAMES = [
   'upload-artifact',
   'artifact-name',
   'retention-days',
+  'compression-level',
+  'cache',
+  'max-gaussians',
+  'max-file-size',
   'github-token',
   'check-name'
 ] as const
 
 export type InputName = (typeof INPUT_NAMES)[number]
 
-/** Inputs whose values are never printed, in messages or logs. */
-export const SECRET_INPUTS: readonly InputName[] = ['app-secret', 'github-token']
+/** Inputs whose values are never printed, in messages or logs; masked at once. */
+export const SECRET_INPUTS: readonly InputName[] = ['app-secret', 'api-key', 'github-token']
 
 export const DEFAULTS = {
-  'api-url': 'https://openapi.kujiale.com',
+  provider: 'auto',
+  region: 'cn',
   'poll-interval': '10s',
   timeout: '30m',
   'fail-on': 'any',
@@ -33,5 +41,6 @@ export const DEFAULTS = {
   'download-dir': 'aholo-assets',
   'upload-artifact': 'false',
   'artifact-name': 'aholo-assets',
+  cache: 'auto',
   'check-name': 'Aholo 3D tasks'
 } as const satisfies Partial<Record<InputName, string>>

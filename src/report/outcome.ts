@@ -1,40 +1,8 @@
-import type { AssetFile } from '../assets/types.js'
+/** The words for how a wait ended: overall state, groups of tasks, why the step fails. Pure. */
 import type { FailOn } from '../inputs/parse.js'
 import type { PollOutcome, TaskRecord } from '../poll.js'
 
-/** Every output of action.yml, by name: the single list that the code, action.yml and README share. */
-export const OUTPUT_NAMES = [
-  'state',
-  'results',
-  'succeeded',
-  'failed',
-  'pending',
-  'ply-url',
-  'spz-url',
-  'sog-url',
-  'ply-urls',
-  'spz-urls',
-  'sog-urls',
-  'download-dir',
-  'artifact-id',
-  'artifact-url',
-  'artifact-digest',
-  'check-run-url'
-] as const
-
-export type OutputName = (typeof OUTPUT_NAMES)[number]
-
 export type OverallState = 'succeeded' | 'failed' | 'timed-out' | 'cancelled'
-
-export interface TaskResult {
-  taskId: string
-  status: number | null
-  state: string
-  plyPath: string | null
-  spzPath: string | null
-  sogPath: string | null
-  files: AssetFile[]
-}
 
 export function overallState(outcome: PollOutcome): OverallState {
   if (outcome.ending === 'cancelled') return 'cancelled'
@@ -97,56 +65,4 @@ function listIds(ids: readonly string[], shown = 10): string {
   return ids.length <= shown
     ? ids.join(', ')
     : `${ids.slice(0, shown).join(', ')} and ${ids.length - shown} more`
-}
-
-export function taskResults(
-  tasks: readonly TaskRecord[],
-  files: ReadonlyMap<string, AssetFile[]> = new Map()
-): TaskResult[] {
-  return tasks.map(task => ({
-    taskId: task.taskId,
-    status: task.status ?? null,
-    state: task.state,
-    plyPath: task.result?.plyPath ?? null,
-    spzPath: task.result?.spzPath ?? null,
-    sogPath: task.result?.sogPath ?? null,
-    files: files.get(task.taskId) ?? []
-  }))
-}
-
-export interface OutputExtras {
-  downloadDir?: string
-  artifact?: { id: number | string; url: string; digest: string }
-  checkRunUrl?: string
-}
-
-/** Every output's value; the ones without a value are empty strings, so none is ever missing. */
-export function buildOutputs(
-  outcome: PollOutcome,
-  results: readonly TaskResult[],
-  extras: OutputExtras = {}
-): Record<OutputName, string> {
-  const groups = groupTasks(outcome.tasks)
-  const succeeded = results.filter(result => result.state === 'succeeded')
-  const urls = (key: 'plyPath' | 'spzPath' | 'sogPath'): string =>
-    JSON.stringify(succeeded.flatMap(result => (result[key] ? [result[key]] : [])))
-  const first = results[0]
-  return {
-    state: overallState(outcome),
-    results: JSON.stringify(results),
-    succeeded: JSON.stringify(groups.succeeded),
-    failed: JSON.stringify(groups.failed),
-    pending: JSON.stringify(groups.pending),
-    'ply-url': first?.plyPath ?? '',
-    'spz-url': first?.spzPath ?? '',
-    'sog-url': first?.sogPath ?? '',
-    'ply-urls': urls('plyPath'),
-    'spz-urls': urls('spzPath'),
-    'sog-urls': urls('sogPath'),
-    'download-dir': extras.downloadDir ?? '',
-    'artifact-id': extras.artifact ? String(extras.artifact.id) : '',
-    'artifact-url': extras.artifact?.url ?? '',
-    'artifact-digest': extras.artifact?.digest ?? '',
-    'check-run-url': extras.checkRunUrl ?? ''
-  }
 }

@@ -1,7 +1,9 @@
 import { isFinalState } from '../domain/task-state.js'
 import type { AssetFile } from '../assets/types.js'
 import { formatBytes, formatDuration } from '../units.js'
-import type { OverallState, TaskResult } from './outcome.js'
+import type { OverallState } from './outcome.js'
+import type { TaskResult } from './outputs.js'
+import { CHECK_OUTPUT_LIMIT_BYTES } from './check-text.js'
 
 /** `waiting`: the check run's table while polling goes on. */
 export type SummaryState = OverallState | 'waiting'
@@ -21,6 +23,11 @@ export interface SummaryInput {
 
 /** GitHub refuses a step summary over 1 MiB; leave room for what other steps append. */
 export const SUMMARY_BUDGET_BYTES = 900 * 1024
+/** The check run's text: room under GitHub's limit for the table's own closing notes. */
+export const CHECK_TEXT_BUDGET_BYTES = CHECK_OUTPUT_LIMIT_BYTES - 2048
+/** The note under the heading lists problems; past this it says how many more there were. */
+const NOTE_BUDGET_BYTES = 16 * 1024
+
 /** Above this many tasks the table drops its links (they stay in the `results` output). */
 export const COMPACT_ABOVE_TASKS = 300
 
@@ -51,7 +58,7 @@ export function renderSummary(input: SummaryInput, budgetBytes = SUMMARY_BUDGET_
     `## ${input.title}: ${HEADLINES[input.state]}`,
     '',
     `${results.length} task${results.length === 1 ? '' : 's'} · ${counts.succeeded} succeeded · ${counts.failed} failed · ${counts.pending} unfinished · waited ${formatDuration(input.elapsedMs)}`,
-    ...(input.note ? ['', escapeText(input.note)] : []),
+    ...(input.note ? ['', escapeText(capNote(input.note))] : []),
     ...(input.artifact
       ? ['', `Artifact: [${escapeText(input.artifact.name)}](${escapeUrl(input.artifact.url)})`]
       : []),
@@ -97,7 +104,16 @@ function renderRow(
   const icon = STATE_ICONS[result.state] ?? '⏳'
   const time = finishedAfterMs === undefined ? '—' : formatDuration(finishedAfterMs)
   const assets = compact ? renderFileCount(result.files) : renderAssets(result)
-  return `| \`${result.taskId}\` | ${icon} ${result.state} | ${time} | ${assets} |`
+  const progress =
+    !isFinalState(result.state) && result.progress !== undefined
+      ? ` ${Math.floor(Math.min(1, Math.max(0, result.progress)) * 100)}%`
+      : ''
+  // A World's cover, small, beside its id; left out of compact tables to keep them short.
+  const cover =
+    !compact && result.cover && /^https:\/\//.test(result.cover)
+      ? `<img src="${escapeAttribute(result.cover)}" alt="" height="32"> `
+      : ''
+  return `| ${cover}\`${result.taskId}\` | ${icon} ${result.state}${progress} | ${time} | ${assets} |`
 }
 
 function renderAssets(result: TaskResult): string {
@@ -149,6 +165,17 @@ function escapeUrl(url: string): string {
   return url.replace(/[\s()|<>]/g, ch =>
     encodeURIComponent(ch).replace(/[()]/g, c => (c === '(' ? '%28' : '%29'))
   )
+}
+
+function escapeAttribute(text: string): string {
+  return text.replace(/[&"<>|\s]/g, ch => `&#${ch.charCodeAt(0)};`)
+}
+
+function capNote(note: string): string {
+  if (byteLength(note) <= NOTE_BUDGET_BYTES) return note
+  let kept = note.slice(0, NOTE_BUDGET_BYTES)
+  while (byteLength(kept) > NOTE_BUDGET_BYTES) kept = kept.slice(0, -1)
+  return `${kept}… (${byteLength(note) - byteLength(kept)} more bytes left out)`
 }
 
 function byteLength(text: string): number {

@@ -79,16 +79,16 @@ export class OpenPlatformSource implements TaskSource {
     log.debug(`POST ${this.endpoint.href} with ${ids.length} id(s), time limit ${timeoutMs} ms`)
     try {
       const response = await sendRequest({
-      method: 'POST',
-      url,
-      headers: {
-        'Content-Type': 'application/json',
-        Accept: 'application/json',
-        'User-Agent': USER_AGENT
-      },
-      body: JSON.stringify(ids),
-      signal: call.signal,
-      timeoutMs
+        method: 'POST',
+        url,
+        headers: {
+          'Content-Type': 'application/json',
+          Accept: 'application/json',
+          'User-Agent': USER_AGENT
+        },
+        body: JSON.stringify(ids),
+        signal: call.signal,
+        timeoutMs
       })
       const retryAfter = parseRetryAfter(
         headerValue(response.headers['retry-after']),

@@ -5,6 +5,7 @@
 import { URL_KEYS, type AssetUrls } from '../../domain/formats.js'
 import { ActionError } from '../../errors.js'
 import { Fault } from '../../net/retry.js'
+import { redactText, serverText } from '../../report/redact.js'
 
 export interface OpenPlatformTask {
   taskId: string
@@ -19,7 +20,7 @@ export class OpenPlatformApiError extends ActionError {
     readonly apiMessage: string
   ) {
     super(
-      `Aholo API error c=${JSON.stringify(code)}: ${apiMessage || '(no message)'}`,
+      `Aholo API error c=${JSON.stringify(serverText(code))}: ${serverText(apiMessage) || '(no message)'}`,
       "If this is a signature error (签名错误), check 'app-key', 'app-secret' and 'app-uid', and the runner's clock."
     )
   }
@@ -51,7 +52,7 @@ export function interpretResponse(
     // Proxies and gateways answer with HTML pages; these pass.
     if (status >= 200 && status < 300) {
       throw new Fault(
-        `the response is not JSON (starts with ${JSON.stringify(body.slice(0, 40))})`,
+        `the response is not JSON (starts with ${JSON.stringify(redactText(body).slice(0, 40))})`,
         'not JSON'
       )
     }

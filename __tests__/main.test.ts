@@ -1,0 +1,254 @@
+/**
+ * The step in-process: run(io, runtime) against the simulated services, with a recording
+ * ActionIO and a fake clock. No module is mocked; every request is real HTTP on 127.0.0.1.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import * as path from 'node:path'
+import type { InputName } from '../src/inputs/contract.js'
+import { run } from '../src/main.js'
+import { realClock, type Runtime } from '../src/runtime.js'
+import { AholoSim, DEFAULT_CREDENTIALS, startAholoSim } from '../sim/open-platform.js'
+import { FakeTime } from './support/fake-time.js'
+import { RecordingIO } from './support/recording-io.js'
+
+const PLY = path.resolve('__fixtures__/splats/ply/st_1k_sh3.ply')
+
+let sim: AholoSim
+let time: FakeTime
+let home: string
+
+beforeEach(async () => {
+  time = new FakeTime()
+  sim = await startAholoSim({ now: time.wallClock })
+  home = mkdtempSync(path.join(tmpdir(), 'aholo-main-'))
+})
+afterEach(async () => {
+  await sim.close()
+  rmSync(home, { recursive: true, force: true })
+})
+
+function openPlatform(inputs: Partial<Record<InputName, string>> = {}): Partial<Record<InputName, string>> {
+  return {
+    'app-key': DEFAULT_CREDENTIALS.appKey,
+    'app-secret': DEFAULT_CREDENTIALS.appSecret,
+    'app-uid': DEFAULT_CREDENTIALS.appUid,
+    'api-url': sim.url,
+    'poll-interval': '10s',
+    ...inputs
+  }
+}
+
+async function step(
+  inputs: Partial<Record<InputName, string>>,
+  options: { signal?: AbortSignal; env?: NodeJS.ProcessEnv; clock?: Runtime['clock'] } = {}
+): Promise<RecordingIO> {
+  const io = new RecordingIO(inputs)
+  await run(io, {
+    clock: options.clock ?? time,
+    signal: options.signal ?? new AbortController().signal,
+    env: {
+      GITHUB_WORKSPACE: path.join(home, 'workspace'),
+      RUNNER_TEMP: path.join(home, 'temp'),
+      ...options.env
+    }
+  })
+  return io
+}
+
+describe('the step against the simulated open platform', () => {
+  it('waits for two tasks to succeed and sets every output', async () => {
+    sim.addTask('A1', [0, 2, 3]).addTask('B2', [2, 3])
+    const io = await step(openPlatform({ 'task-ids': 'A1 B2' }))
+
+    expect(io.failed).toBeUndefined()
+    expect(io.outputs.state).toBe('succeeded')
+    expect(JSON.parse(io.outputs.succeeded)).toEqual(['A1', 'B2'])
+    expect(JSON.parse(io.outputs['ply-urls'])).toEqual([
+      sim.assetUrl('A1', 'ply'),
+      sim.assetUrl('B2', 'ply')
+    ])
+    expect(io.outputs['ply-url']).toBe(sim.assetUrl('A1', 'ply'))
+    const results = JSON.parse(io.outputs.results)
+    expect(results.map((r: { state: string }) => r.state)).toEqual(['succeeded', 'succeeded'])
+    expect(JSON.parse(readFileSync(io.outputs['results-file'], 'utf8'))).toEqual(results)
+    expect(io.lines('info')).toEqual(
+      expect.arrayContaining(['[0ms] A1: queued', '[0ms] B2: running', '[20s] A1: running → succeeded'])
+    )
+    expect(io.summaries[0]).toContain('all tasks succeeded')
+    // Written once, since no download changed them.
+    expect(io.outputWrites.results).toBe(1)
+    expect(io.lines('warning')).toEqual([])
+  })
+
+  it('fails the step under fail-on any when a task fails, naming it', async () => {
+    sim.addTask('OK', [3]).addTask('BAD', [4])
+    const io = await step(openPlatform({ 'task-ids': 'OK BAD' }))
+    expect(io.outputs.state).toBe('failed')
+    expect(io.failed).toBe('Not every task succeeded (1 of 2 succeeded; 1 failed: BAD).')
+    expect(io.summaries[0]).toContain('❌ The step failed: Not every task succeeded')
+  })
+
+  it('passes with a warning under fail-on never', async () => {
+    sim.addTask('BAD', [4])
+    const io = await step(openPlatform({ 'task-ids': 'BAD', 'fail-on': 'never' }))
+    expect(io.failed).toBeUndefined()
+    expect(io.outputs.state).toBe('failed')
+    expect(io.lines('warning')).toEqual(['0 of 1 succeeded; 1 failed: BAD'])
+  })
+
+  it('times out at the deadline, not before, reporting the unfinished task', async () => {
+    sim.addTask('SLOW', [2])
+    const io = await step(openPlatform({ 'task-ids': 'SLOW', timeout: '35s' }))
+    expect(io.outputs.state).toBe('timed-out')
+    expect(JSON.parse(io.outputs.pending)).toEqual(['SLOW'])
+    expect(time.current).toBe(35_000)
+    expect(io.failed).toMatch(/^Timed out after 35s \(the 'timeout' input\)\./)
+  })
+
+  it('waits to the deadline when the service asks to retry after an hour', async () => {
+    sim.addTask('T1', [2])
+    sim.injectFaults({ kind: 'rate-limit', retryAfter: '3600' })
+    const io = await step(openPlatform({ 'task-ids': 'T1', timeout: '10m' }))
+    expect(io.outputs.state).toBe('timed-out')
+    expect(time.current).toBe(600_000)
+    expect(io.failed).toContain("the service asked to retry after 1h, beyond the 'timeout'")
+  })
+
+  it('fails at once on a signature error, with the hint and without the secret', async () => {
+    sim.addTask('T1', [3])
+    const io = await step(openPlatform({ 'task-ids': 'T1', 'app-secret': 'a-wrong-secret-value' }))
+    expect(io.failed).toContain('Aholo API error c="100002"')
+    expect(io.failed).toContain("check 'app-key', 'app-secret' and 'app-uid', and the runner's clock")
+    expect(io.failed).not.toMatch(/5 minutes/)
+    expect(io.visibleText()).not.toContain('a-wrong-secret-value')
+    expect(io.secrets).toContain('a-wrong-secret-value')
+    expect(sim.apiRequests).toHaveLength(1)
+  })
+
+  it('reports every input problem at once, before any request', async () => {
+    const io = await step(openPlatform({ 'task-ids': 'bad!id', timeout: '597h', 'fail-on': 'sometimes' }))
+    expect(io.failed).toMatch(/^3 inputs are invalid/)
+    expect(io.failed).toContain("'timeout' must be at most 24 days")
+    expect(sim.requests).toHaveLength(0)
+    expect(io.outputs).toEqual({})
+  })
+
+  it('warns once per kind of fault and rides them out', async () => {
+    sim.addTask('T1', [3])
+    sim.injectFaults({ kind: 'status', status: 503 }, { kind: 'status', status: 503 }, { kind: 'reset' })
+    const io = await step(openPlatform({ 'task-ids': 'T1' }))
+    expect(io.outputs.state).toBe('succeeded')
+    const warnings = io.lines('warning')
+    expect(warnings).toHaveLength(2)
+    expect(warnings[0]).toMatch(/^Aholo API: HTTP 503; retrying in 1s \(attempt 2\)\./)
+  })
+
+  it('says which ids the service answered without being asked, and when only case differs', async () => {
+    sim.addTask('ABC123', { timeline: [3], answerAs: 'abc123' })
+    const io = await step(openPlatform({ 'task-ids': 'ABC123', timeout: '25s' }))
+    expect(io.outputs.state).toBe('timed-out')
+    const warnings = io.lines('warning')
+    expect(warnings).toHaveLength(1)
+    expect(warnings[0]).toContain('abc123 (differs from the asked-for ABC123 only in case)')
+    expect(warnings[0]).toContain("check the case of 'task-ids'")
+  })
+
+  it('keeps credentials out of everything shown when the service echoes the request', async () => {
+    sim.addTask('T1', [3])
+    sim.injectFaults({ kind: 'echo-query-text' }, { kind: 'echo-query' })
+    const io = await step(openPlatform({ 'task-ids': 'T1' }))
+    expect(io.failed).toContain('bad request')
+    const shown = io.visibleText()
+    expect(shown).not.toContain(DEFAULT_CREDENTIALS.appKey)
+    expect(shown).not.toContain(DEFAULT_CREDENTIALS.appUid)
+    expect(shown).not.toMatch(/[0-9a-f]{32}/)
+    expect(shown).not.toMatch(/\d{13}/)
+  })
+
+  it('caps a huge message from the service at 2 KiB', async () => {
+    sim.addTask('T1', [3])
+    sim.injectFaults({ kind: 'huge-message', bytes: 200_000 })
+    const io = await step(openPlatform({ 'task-ids': 'T1' }))
+    expect(io.failed).toContain("more bytes of the server's text left out")
+    expect(io.failed!.length).toBeLessThan(3000)
+    expect(Math.max(...io.summaries.map(s => s.length))).toBeLessThan(8000)
+  })
+
+  it.each(['bom', 'gzip'] as const)('reads an answer sent with a %s', async style => {
+    sim.addTask('T1', [3])
+    sim.answerStyle = style
+    const io = await step(openPlatform({ 'task-ids': 'T1' }))
+    expect(io.outputs.state).toBe('succeeded')
+  })
+
+  it('stops when cancelled mid-wait, with outputs and a summary, within a moment', async () => {
+    sim.addTask('T1', [0, 2, 3])
+    const controller = new AbortController()
+    setTimeout(() => controller.abort(new Error('Cancelled: received SIGINT')), 200)
+    const started = performance.now()
+    const io = await step(openPlatform({ 'task-ids': 'T1', 'poll-interval': '60s' }), {
+      signal: controller.signal,
+      clock: realClock
+    })
+    expect(performance.now() - started).toBeLessThan(2000)
+    expect(io.outputs.state).toBe('cancelled')
+    expect(io.failed).toMatch(/cancelled/)
+    expect(io.summaries[0]).toContain('cancelled')
+  })
+})
+
+describe('early checks, before any request', () => {
+  it('refuses a download-dir that is a file', async () => {
+    const file = path.join(home, 'a-file')
+    writeFileSync(file, 'x')
+    const io = await step(openPlatform({ 'task-ids': 'T1', download: 'ply', 'download-dir': file }))
+    expect(io.failed).toContain(`'download-dir' (${file}) cannot be written`)
+    expect(sim.requests).toHaveLength(0)
+  })
+
+  it('refuses a read-only download-dir', async () => {
+    if (process.getuid?.() === 0) {
+      // Root writes anywhere: a read-only folder cannot be made here, so prove the probe with
+      // a path under a file instead, which no user can create.
+      const file = path.join(home, 'blocker')
+      writeFileSync(file, 'x')
+      const io = await step(openPlatform({ 'task-ids': 'T1', download: 'ply', 'download-dir': path.join(file, 'sub') }))
+      expect(io.failed).toContain('cannot be written')
+      expect(sim.requests).toHaveLength(0)
+      return
+    }
+    const folder = path.join(home, 'read-only')
+    writeFileSync(path.join(home, 'placeholder'), '')
+    rmSync(folder, { recursive: true, force: true })
+    require('node:fs').mkdirSync(folder)
+    chmodSync(folder, 0o500)
+    const io = await step(openPlatform({ 'task-ids': 'T1', download: 'ply', 'download-dir': folder }))
+    expect(io.failed).toContain('cannot be written')
+    expect(sim.requests).toHaveLength(0)
+  })
+
+  it('refuses upload-artifact on GitHub Enterprise Server', async () => {
+    const io = await step(openPlatform({ 'task-ids': 'T1', download: 'ply', 'upload-artifact': 'true' }), {
+      env: { GITHUB_SERVER_URL: 'https://github.example.com' }
+    })
+    expect(io.failed).toContain('GitHub Enterprise Server')
+    expect(io.failed).toContain('actions/upload-artifact@v3')
+    expect(sim.requests).toHaveLength(0)
+  })
+})
+
+describe('downloads', () => {
+  it('downloads and verifies the chosen files, listing them in results', async () => {
+    sim.addTask('A1', { timeline: [3], formats: ['ply'] })
+    sim.addAsset(sim.assetPath('A1', 'ply'), { kind: 'file', path: PLY })
+    const io = await step(openPlatform({ 'task-ids': 'A1', download: 'ply' }))
+    expect(io.failed).toBeUndefined()
+    const [result] = JSON.parse(io.outputs.results)
+    expect(result.files).toEqual([
+      expect.objectContaining({ format: 'ply', bytes: readFileSync(PLY).length, gaussians: 1000 })
+    ])
+    expect(io.outputs['download-dir']).toBe(path.join(home, 'workspace', 'aholo-assets'))
+    expect(io.outputWrites.results).toBe(2)
+  })
+})

@@ -1,0 +1,174 @@
+/**
+ * The step's outputs: every value, built from what is known, and kept under GitHub's limit of
+ * 1 MB of outputs per job (counted as UTF-16) at any number of tasks. Pure.
+ */
+import type { AssetFile } from '../assets/types.js'
+import { ASSET_FORMATS, URL_KEYS, type UrlKey } from '../domain/formats.js'
+import type { TaskState } from '../domain/task-state.js'
+import type { TaskRecord } from '../poll.js'
+import type { TaskDetails } from '../providers/provider.js'
+import { groupTasks, type OverallState } from './outcome.js'
+
+/** Every output of action.yml, by name: the single list that the code, action.yml and README share. */
+export const OUTPUT_NAMES = [
+  'state',
+  'results',
+  'results-file',
+  'succeeded',
+  'failed',
+  'pending',
+  'ply-url',
+  'spz-url',
+  'sog-url',
+  'ply-urls',
+  'spz-urls',
+  'sog-urls',
+  'download-dir',
+  'artifact-id',
+  'artifact-url',
+  'artifact-digest',
+  'check-run-url'
+] as const
+
+export type OutputName = (typeof OUTPUT_NAMES)[number]
+export type Outputs = Record<OutputName, string>
+
+/** One task as `results` and `results-file` show it. */
+export interface TaskResult extends TaskDetails {
+  taskId: string
+  /** The service's own word: an integer on the open platform, a string on World. */
+  status: number | string | null
+  state: TaskState
+  plyPath: string | null
+  spzPath: string | null
+  sogPath: string | null
+  files: AssetFile[]
+}
+
+export function taskResults(
+  tasks: readonly TaskRecord[],
+  files: ReadonlyMap<string, readonly AssetFile[]> = new Map()
+): TaskResult[] {
+  return tasks.map(task => ({
+    taskId: task.taskId,
+    status: task.status ?? null,
+    state: task.state,
+    plyPath: task.urls.plyPath ?? null,
+    spzPath: task.urls.spzPath ?? null,
+    sogPath: task.urls.sogPath ?? null,
+    ...definedOnly(task.details ?? {}),
+    files: [...(files.get(task.taskId) ?? [])]
+  }))
+}
+
+export interface OutputExtras {
+  resultsFile: string
+  downloadDir?: string
+  artifact?: { id: number | string; url: string; digest: string }
+  checkRunUrl?: string
+}
+
+/** Every output's full value; the ones without a value are empty strings, so none is missing. */
+export function buildOutputs(
+  state: OverallState,
+  tasks: readonly TaskRecord[],
+  results: readonly TaskResult[],
+  extras: OutputExtras
+): Outputs {
+  const groups = groupTasks(tasks)
+  const succeeded = results.filter(result => result.state === 'succeeded')
+  const urls = (key: UrlKey): string[] =>
+    succeeded.flatMap(result => (result[key] ? [result[key]] : []))
+  const first = results[0]
+  return {
+    state,
+    results: JSON.stringify(results),
+    'results-file': extras.resultsFile,
+    succeeded: JSON.stringify(groups.succeeded),
+    failed: JSON.stringify(groups.failed),
+    pending: JSON.stringify(groups.pending),
+    'ply-url': first?.plyPath ?? '',
+    'spz-url': first?.spzPath ?? '',
+    'sog-url': first?.sogPath ?? '',
+    'ply-urls': JSON.stringify(urls(URL_KEYS.ply)),
+    'spz-urls': JSON.stringify(urls(URL_KEYS.spz)),
+    'sog-urls': JSON.stringify(urls(URL_KEYS.sog)),
+    'download-dir': extras.downloadDir ?? '',
+    'artifact-id': extras.artifact ? String(extras.artifact.id) : '',
+    'artifact-url': extras.artifact?.url ?? '',
+    'artifact-digest': extras.artifact?.digest ?? '',
+    'check-run-url': extras.checkRunUrl ?? ''
+  }
+}
+
+/** Half of GitHub's 1 MB per job, so that other steps' outputs fit beside ours. */
+export const OUTPUTS_BUDGET_BYTES = 512 * 1024
+/** Caps in UTF-16 bytes, which add up to less than the budget whatever the values are. */
+const RESULTS_CAP_BYTES = 216 * 1024
+const LIST_CAP_BYTES = 40 * 1024
+const SCALAR_CAP_BYTES = 4 * 1024
+
+const LISTS = [
+  'succeeded',
+  'failed',
+  'pending',
+  ...ASSET_FORMATS.map(f => `${f}-urls` as const)
+] as const
+
+/** GitHub counts outputs as UTF-16: two bytes a code unit. */
+export function utf16Bytes(text: string): number {
+  return text.length * 2
+}
+
+/**
+ * Shortens what does not fit, so that all outputs stay under OUTPUTS_BUDGET_BYTES and every
+ * JSON output still parses. `results` first loses its URLs and details (each task keeps
+ * taskId, status and state, so loops over it still work), then its tail; lists lose their
+ * tail. Returns the outputs to set, and a phrase for each shortened one.
+ */
+export function fitOutputs(outputs: Outputs): { outputs: Outputs; shortened: string[] } {
+  const fitted = { ...outputs }
+  const shortened: string[] = []
+  const results = JSON.parse(outputs.results) as TaskResult[]
+  if (utf16Bytes(outputs.results) > RESULTS_CAP_BYTES) {
+    const compact = results.map(({ taskId, status, state }) => ({ taskId, status, state }))
+    const kept = longestPrefix(compact, RESULTS_CAP_BYTES)
+    fitted.results = JSON.stringify(compact.slice(0, kept))
+    shortened.push(
+      kept === results.length
+        ? `results (taskId, status and state only)`
+        : `results (taskId, status and state of the first ${kept} of ${results.length} tasks)`
+    )
+  }
+  for (const name of LISTS) {
+    if (utf16Bytes(outputs[name]) <= LIST_CAP_BYTES) continue
+    const items = JSON.parse(outputs[name]) as string[]
+    const kept = longestPrefix(items, LIST_CAP_BYTES)
+    fitted[name] = JSON.stringify(items.slice(0, kept))
+    shortened.push(`${name} (the first ${kept} of ${items.length})`)
+  }
+  for (const name of OUTPUT_NAMES) {
+    if ((LISTS as readonly string[]).includes(name) || name === 'results') continue
+    if (utf16Bytes(outputs[name]) <= SCALAR_CAP_BYTES) continue
+    // A URL or a path cut short would be wrong; an empty one is honest.
+    fitted[name] = ''
+    shortened.push(`${name} (left empty: ${outputs[name].length} characters)`)
+  }
+  return { outputs: fitted, shortened }
+}
+
+/** How many leading items of `items` fit in `capBytes` as a JSON array. */
+function longestPrefix(items: readonly unknown[], capBytes: number): number {
+  let used = utf16Bytes('[]')
+  for (let index = 0; index < items.length; index++) {
+    used += utf16Bytes(JSON.stringify(items[index])) + (index > 0 ? 2 : 0)
+    if (used > capBytes) return index
+  }
+  return items.length
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(
+    Object.entries(value).filter(([, entry]) => entry !== undefined && entry !== null)
+  ) as Partial<T>
+}
