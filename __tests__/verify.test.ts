@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url'
 import * as zlib from 'node:zlib'
 import { AssetVerificationError, verifyAsset, type AssetInfo } from '../src/assets/verify.js'
 import { crc32 as verifierCrc32, crc32Table } from '../src/assets/verify/crc32.js'
-import type { AssetFormat } from '../src/inputs/parse.js'
+import type { AssetFormat } from '../src/domain/formats.js'
 
 const FIXTURES = fileURLToPath(new URL('../__fixtures__/splats/', import.meta.url))
 const fixture = (name: string): Promise<Buffer> => readFile(path.join(FIXTURES, name))

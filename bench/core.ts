@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { DEFAULT_CREDENTIALS, startAholoSim } from '../__tests__/support/aholo-sim.js'
+import { DEFAULT_CREDENTIALS, startAholoSim } from '../sim/open-platform.js'
 import { runAction } from '../__tests__/support/run-action.js'
 
 const REPORTER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'usage-reporter.mjs')

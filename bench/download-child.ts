@@ -5,7 +5,7 @@
  * through the same HTTP path and drops it: the floor that Node's HTTP client sets.
  */
 import { downloadFile } from '../src/assets/download.js'
-import { sendRequest } from '../src/http.js'
+import { sendRequest } from '../src/net/http.js'
 import { sleep } from '../src/sleep.js'
 
 const [url, destination, mode] = process.argv.slice(2)

@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os'
 import * as path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import ts from 'typescript'
-import { generatedSha256, startAholoSim } from '../__tests__/support/aholo-sim.js'
+import { generatedSha256, startAholoSim } from '../sim/open-platform.js'
 import { median } from './core.js'
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')

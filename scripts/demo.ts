@@ -4,7 +4,7 @@
  * downloaded and verified; one task fails.
  */
 import * as path from 'node:path'
-import { DEFAULT_CREDENTIALS, startAholoSim } from '../__tests__/support/aholo-sim.js'
+import { DEFAULT_CREDENTIALS, startAholoSim } from '../sim/open-platform.js'
 import { PROJECT_ROOT, runAction } from '../__tests__/support/run-action.js'
 
 const sim = await startAholoSim()

@@ -10,7 +10,7 @@
 import { renameSync, appendFileSync, writeFileSync } from 'node:fs'
 import * as path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { AholoSim, DEFAULT_CREDENTIALS, type TaskScript } from '../__tests__/support/aholo-sim.js'
+import { AholoSim, DEFAULT_CREDENTIALS, type TaskScript } from '../sim/open-platform.js'
 
 const FIXTURES = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),

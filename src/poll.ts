@@ -93,7 +93,10 @@ export async function pollTasks(options: PollOptions): Promise<PollOutcome> {
     ...extra
   })
 
-  const observe = (record: TaskRecord, snapshot: TaskSnapshot | undefined): TaskChange | undefined => {
+  const observe = (
+    record: TaskRecord,
+    snapshot: TaskSnapshot | undefined
+  ): TaskChange | undefined => {
     const previous = sighted.has(record.taskId) ? record.state : undefined
     const previousStep = progressStep(record.details?.progress)
     if (snapshot) {

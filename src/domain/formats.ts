@@ -3,10 +3,11 @@ export const ASSET_FORMATS = ['ply', 'spz', 'sog'] as const
 export type AssetFormat = (typeof ASSET_FORMATS)[number]
 
 /** The key of a format's URL in a task's result and in `results[]`. */
-export const URL_KEYS = { ply: 'plyPath', spz: 'spzPath', sog: 'sogPath' } as const satisfies Record<
-  AssetFormat,
-  string
->
+export const URL_KEYS = {
+  ply: 'plyPath',
+  spz: 'spzPath',
+  sog: 'sogPath'
+} as const satisfies Record<AssetFormat, string>
 export type UrlKey = (typeof URL_KEYS)[AssetFormat]
 
 /** A task's asset URLs, by result key; a format the service did not give is absent. */

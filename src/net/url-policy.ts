@@ -28,7 +28,10 @@ export function redactUrl(url: string | URL): string {
  * from this machine. `allowInsecureHosts` is for tests that reach a local server by a name a
  * proxy does not bypass; it is never set from user input.
  */
-export function refuseUrl(url: URL, allowInsecureHosts: readonly string[] = []): string | undefined {
+export function refuseUrl(
+  url: URL,
+  allowInsecureHosts: readonly string[] = []
+): string | undefined {
   if (url.protocol === 'https:') return undefined
   const host = url.hostname.toLowerCase()
   if (url.protocol === 'http:' && (isLoopbackHost(host) || allowInsecureHosts.includes(host))) {
