@@ -1,4 +1,5 @@
-import { type Config, InputError, type InputName, parseInputs } from '../src/inputs/parse.js'
+import type { InputName } from '../src/inputs/contract.js'
+import { type Config, InputError, parseInputs } from '../src/inputs/parse.js'
 
 const WORKSPACE = '/home/runner/work/repo/repo'
 const VALID: Partial<Record<InputName, string>> = {
@@ -8,14 +9,23 @@ const VALID: Partial<Record<InputName, string>> = {
   'app-uid': 'uid'
 }
 
-function parse(inputs: Partial<Record<InputName, string>>): Config {
+function parse(inputs: Partial<Record<InputName, string>>, env: NodeJS.ProcessEnv = {}): Config {
   const all = { ...VALID, ...inputs }
-  return parseInputs(name => all[name] ?? '', WORKSPACE)
+  return parseInputs(name => all[name] ?? '', { workspace: WORKSPACE, env })
 }
 
-function problems(inputs: Partial<Record<InputName, string>>): string[] {
+/** The URL of the open-platform choice. */
+function apiUrl(config: Config): URL {
+  if (config.api.kind !== 'open-platform') throw new Error('expected the open platform')
+  return config.api.apiUrl
+}
+
+function problems(
+  inputs: Partial<Record<InputName, string>>,
+  env: NodeJS.ProcessEnv = {}
+): string[] {
   try {
-    parse(inputs)
+    parse(inputs, env)
   } catch (error) {
     if (error instanceof InputError) return error.problems
     throw error
@@ -39,11 +49,16 @@ describe('parseInputs', () => {
       githubToken: undefined,
       checkName: 'Aholo 3D tasks'
     })
-    expect(config.apiUrl.href).toBe('https://openapi.kujiale.com/')
-    expect(config.credentials).toEqual({
-      appKey: 'key',
-      appSecret: 'super-secret-value',
-      appUid: 'uid'
+    expect(apiUrl(config).href).toBe('https://openapi.kujiale.com/')
+    expect(config.api).toMatchObject({
+      kind: 'open-platform',
+      credentials: { appKey: 'key', appSecret: 'super-secret-value', appUid: 'uid' }
+    })
+    expect(config).toMatchObject({
+      compressionLevel: undefined,
+      cache: false,
+      maxGaussians: undefined,
+      maxFileSizeBytes: undefined
     })
   })
 
@@ -89,8 +104,8 @@ describe('parseInputs', () => {
     'requires %s, with a hint about secrets',
     name => {
       const [problem] = problems({ [name]: '' })
-      expect(problem).toMatch(new RegExp(`^'${name}' is required`))
-      expect(problem).toContain('secret')
+      expect(problem).toMatch(new RegExp(`^The open platform needs all three .* '${name}' is empty`))
+      expect(problem).toContain('check that the secret exists')
     }
   )
 
@@ -98,29 +113,36 @@ describe('parseInputs', () => {
     const messages = problems({ 'app-secret': 'top secret', 'github-token': 'ghp token' })
     expect(messages.join('\n')).not.toMatch(/top secret|ghp token/)
     expect(messages.join('\n')).toContain("'app-secret' must not contain spaces")
+    expect(messages.join('\n')).toContain('(its value is not shown)')
   })
 
   describe('api-url', () => {
     it('accepts https and strips a trailing slash from a path prefix', () => {
-      expect(parse({ 'api-url': 'https://mirror.example.com/kujiale/' }).apiUrl.href).toBe(
+      expect(apiUrl(parse({ 'api-url': 'https://mirror.example.com/kujiale/' })).href).toBe(
         'https://mirror.example.com/kujiale'
       )
     })
 
     it('accepts http only for loopback hosts', () => {
-      expect(parse({ 'api-url': 'http://127.0.0.1:8080' }).apiUrl.host).toBe('127.0.0.1:8080')
-      expect(parse({ 'api-url': 'http://localhost:9' }).apiUrl.host).toBe('localhost:9')
+      expect(apiUrl(parse({ 'api-url': 'http://127.0.0.1:8080' })).host).toBe('127.0.0.1:8080')
+      expect(apiUrl(parse({ 'api-url': 'http://127.9.8.7:8080' })).host).toBe('127.9.8.7:8080')
+      expect(apiUrl(parse({ 'api-url': 'http://localhost:9' })).host).toBe('localhost:9')
+      expect(apiUrl(parse({ 'api-url': 'http://[::1]:9' })).host).toBe('[::1]:9')
       expect(problems({ 'api-url': 'http://openapi.kujiale.com' })[0]).toMatch(
         /'api-url' must be an https:\/\/ URL/
       )
     })
 
-    it.each(['openapi.kujiale.com', 'ftp://x.com', 'https://u:p@x.com', 'https://x.com/?a=1'])(
-      'rejects %j',
-      url => {
-        expect(problems({ 'api-url': url })[0]).toMatch(/^'api-url'/)
-      }
-    )
+    it.each([
+      'openapi.kujiale.com',
+      'ftp://x.com',
+      'https://u:p@x.com',
+      'https://x.com/?a=1',
+      'http://127.0.0.1.attacker.invalid:9',
+      'http://app.localhost:9'
+    ])('rejects %j', url => {
+      expect(problems({ 'api-url': url })[0]).toMatch(/^'api-url'/)
+    })
   })
 
   describe('durations', () => {
@@ -236,16 +258,148 @@ describe('parseInputs', () => {
       'poll-interval': 'soon',
       'fail-on': 'maybe',
       download: 'gltf',
-      'retention-days': '365'
+      'retention-days': '365',
+      'max-file-size': '2 gigs'
     })
-    expect(all).toHaveLength(6)
+    expect(all).toHaveLength(7)
+    expect(all[1]).toMatch(/^The open platform needs all three .* 'app-key' is empty/)
     expect(all.map(p => p.match(/^'([a-z-]+)'/)?.[1])).toEqual([
       'task-ids',
-      'app-key',
+      undefined,
       'poll-interval',
       'fail-on',
       'download',
-      'retention-days'
+      'retention-days',
+      'max-file-size'
     ])
+  })
+
+  describe('which API the credentials pick', () => {
+    const NO_OPEN_PLATFORM = { 'app-key': '', 'app-secret': '', 'app-uid': '' }
+
+    it('takes an api-key to mean the World gateway, in the cn region by default', () => {
+      const config = parse({ ...NO_OPEN_PLATFORM, 'api-key': 'sk-world-123' })
+      expect(config.api).toEqual({
+        kind: 'world',
+        apiKey: 'sk-world-123',
+        region: 'cn',
+        apiUrl: undefined
+      })
+    })
+
+    it('reads the region and an api-url that keeps its own path', () => {
+      const config = parse({
+        ...NO_OPEN_PLATFORM,
+        'api-key': 'k',
+        region: 'global',
+        'api-url': 'https://mirror.example.com/aholo/'
+      })
+      expect(config.api).toMatchObject({ kind: 'world', region: 'global' })
+      expect(config.api.kind === 'world' && config.api.apiUrl?.href).toBe(
+        'https://mirror.example.com/aholo'
+      )
+    })
+
+    it('refuses both kinds of credentials under provider auto, naming both ways', () => {
+      const [problem] = problems({ 'api-key': 'k' })
+      expect(problem).toContain("Give either 'api-key'")
+      expect(problem).toContain("'app-key', 'app-secret' and 'app-uid'")
+      expect(problem).toContain("set 'provider' to world or open-platform")
+    })
+
+    it('refuses neither kind, naming both ways', () => {
+      const [problem] = problems(NO_OPEN_PLATFORM)
+      expect(problem).toMatch(/^Give either 'api-key' .* none is set/)
+    })
+
+    it('refuses an incomplete open-platform set, naming what is missing', () => {
+      const [problem] = problems({ 'app-uid': '' })
+      expect(problem).toContain("'app-uid' is empty")
+      expect(problem).toContain("Or use 'api-key'")
+    })
+
+    it('lets an explicit provider ignore the other kind, with a notice', () => {
+      const world = parse({ 'api-key': 'k', provider: 'world' })
+      expect(world.api.kind).toBe('world')
+      expect(world.notices).toEqual([
+        "'provider' is world, so 'app-key', 'app-secret', 'app-uid' are ignored."
+      ])
+      const openPlatform = parse({ 'api-key': 'k', provider: 'open-platform' })
+      expect(openPlatform.api.kind).toBe('open-platform')
+      expect(openPlatform.notices).toEqual([
+        "'provider' is open-platform, so 'api-key' is ignored."
+      ])
+    })
+
+    it('needs the api-key under provider world', () => {
+      expect(problems({ provider: 'world' })[0]).toMatch(
+        /^'api-key' is required with 'provider: world'/
+      )
+    })
+
+    it('rejects an unknown provider or region', () => {
+      expect(problems({ provider: 'kujiale' })[0]).toMatch(
+        /^'provider' must be one of auto, world, open-platform/
+      )
+      expect(problems({ region: 'eu' })[0]).toMatch(/^'region' must be one of cn, global/)
+    })
+
+    it('never shows the api-key', () => {
+      const messages = problems({ ...NO_OPEN_PLATFORM, 'api-key': 'sk with spaces' })
+      expect(messages.join('\n')).not.toContain('sk with spaces')
+    })
+  })
+
+  describe('limits', () => {
+    it.each(['poll-interval', 'timeout'] as const)('refuses %s above 24 days', name => {
+      expect(problems({ [name]: '597h' })).toEqual([
+        `'${name}' must be at most 24 days (576h); got "597h".`
+      ])
+      expect(parse({ [name]: '576h' })).toBeDefined()
+    })
+
+    it('reads compression-level from 0 to 9, or empty', () => {
+      expect(parse({ 'compression-level': '0' }).compressionLevel).toBe(0)
+      expect(parse({ 'compression-level': '9' }).compressionLevel).toBe(9)
+      for (const bad of ['10', '-1', 'max', '6.5']) {
+        expect(problems({ 'compression-level': bad })[0]).toMatch(
+          /^'compression-level' must be a whole number from 0/
+        )
+      }
+    })
+
+    it('turns the cache on by itself only on self-hosted runners', () => {
+      expect(parse({}, { RUNNER_ENVIRONMENT: 'self-hosted' }).cache).toBe(true)
+      expect(parse({}, { RUNNER_ENVIRONMENT: 'github-hosted' }).cache).toBe(false)
+      expect(parse({ cache: 'true' }, { RUNNER_ENVIRONMENT: 'github-hosted' }).cache).toBe(true)
+      expect(parse({ cache: 'false' }, { RUNNER_ENVIRONMENT: 'self-hosted' }).cache).toBe(false)
+      expect(problems({ cache: 'yes' })[0]).toMatch(/^'cache' must be one of auto, true, false/)
+    })
+
+    it('reads the budgets strictly', () => {
+      expect(parse({ 'max-gaussians': '4000000', 'max-file-size': '150MB' })).toMatchObject({
+        maxGaussians: 4_000_000,
+        maxFileSizeBytes: 150_000_000
+      })
+      expect(parse({ 'max-file-size': '2GiB' }).maxFileSizeBytes).toBe(2 * 2 ** 30)
+      expect(problems({ 'max-gaussians': '4M' })[0]).toMatch(
+        /^'max-gaussians' must be a positive whole number/
+      )
+      expect(problems({ 'max-gaussians': '0' })[0]).toMatch(/^'max-gaussians'/)
+      for (const bad of ['150mb', '1TB', 'big', '0']) {
+        expect(problems({ 'max-file-size': bad })[0]).toMatch(
+          /^'max-file-size' must be a size such as 150MB/
+        )
+      }
+    })
+
+    it('refuses upload-artifact on GitHub Enterprise Server, and allows it on GHE.com', () => {
+      const upload = { download: 'ply', 'upload-artifact': 'true' }
+      expect(problems(upload, { GITHUB_SERVER_URL: 'https://git.example.com' })[0]).toContain(
+        'GitHub Enterprise Server'
+      )
+      expect(parse(upload, { GITHUB_SERVER_URL: 'https://octo.ghe.com' }).uploadArtifact).toBe(true)
+      expect(parse(upload, { GITHUB_SERVER_URL: 'https://github.com' }).uploadArtifact).toBe(true)
+    })
   })
 })

@@ -1,7 +1,11 @@
-import { AholoApiError, AholoClient, type ClientOptions } from '../src/providers/open-platform/client.js'
+import {
+  OpenPlatformSource,
+  type OpenPlatformOptions
+} from '../src/providers/open-platform/client.js'
+import { OpenPlatformApiError } from '../src/providers/open-platform/envelope.js'
 import { failureReason, groupTasks, overallState } from '../src/report/outcome.js'
 import { pollTasks, type PollOptions, type PollOutcome } from '../src/poll.js'
-import { sleep } from '../src/sleep.js'
+import { realClock } from '../src/runtime.js'
 import { AholoSim, DEFAULT_CREDENTIALS, startAholoSim } from '../sim/open-platform.js'
 import { FakeTime } from './support/fake-time.js'
 
@@ -9,22 +13,20 @@ let sim: AholoSim
 let time: FakeTime
 
 beforeEach(async () => {
-  sim = await startAholoSim()
   time = new FakeTime()
+  sim = await startAholoSim({ now: time.wallClock })
 })
 afterEach(async () => {
   await sim.close()
 })
 
-function client(overrides: Partial<ClientOptions> = {}): AholoClient {
-  return new AholoClient({
+function client(overrides: Partial<OpenPlatformOptions> = {}): OpenPlatformSource {
+  return new OpenPlatformSource({
     apiUrl: new URL(sim.url),
     credentials: DEFAULT_CREDENTIALS,
-    now: time.now,
     // Real time plus the fake waits, so every attempt carries a fresh timestamp.
-    wallClock: () => Date.now() + time.current,
-    sleep: time.sleep,
-    random: () => 0.5,
+    clock: time,
+    log: { debug: () => undefined },
     requestTimeoutMs: 2000,
     ...overrides
   })
@@ -33,28 +35,30 @@ function client(overrides: Partial<ClientOptions> = {}): AholoClient {
 interface Recorded {
   changes: string[]
   progress: string[][]
-  unknown: Array<[string, number]>
+  unknown: Array<[string, number | string]>
 }
 
 async function poll(
   taskIds: string[],
   options: Partial<PollOptions> = {},
-  clientOptions: Partial<ClientOptions> = {}
+  clientOptions: Partial<OpenPlatformOptions> = {}
 ): Promise<PollOutcome & Recorded> {
-  const api = client(clientOptions)
   const recorded: Recorded = { changes: [], progress: [], unknown: [] }
   const outcome = await pollTasks({
     taskIds,
     pollIntervalMs: 10_000,
     timeoutMs: 600_000,
-    listTasks: (ids, call) => api.listTasks(ids, call),
-    now: time.now,
-    sleep: time.sleep,
+    source: client(clientOptions),
+    clock: time,
+    signal: new AbortController().signal,
     events: {
-      onStateChange: (task, previous) =>
-        recorded.changes.push(`${task.taskId}:${previous ?? '-'}>${task.state}`),
-      onUnknownStatus: (taskId, status) => recorded.unknown.push([taskId, status]),
-      onProgress: tasks => recorded.progress.push(tasks.map(task => `${task.taskId}:${task.state}`))
+      onRound: (changes, tasks) => {
+        for (const { task, previous } of changes) {
+          recorded.changes.push(`${task.taskId}:${previous ?? '-'}>${task.state}`)
+        }
+        recorded.progress.push(tasks.map(task => `${task.taskId}:${task.state}`))
+      },
+      onUnknownStatus: (taskId, status) => recorded.unknown.push([taskId, status])
     },
     ...options
   })
@@ -80,7 +84,7 @@ describe('waiting for tasks against the simulated service', () => {
       state: 'succeeded',
       final: true,
       finishedAfterMs: 40_000,
-      result: {
+      urls: {
         plyPath: sim.assetUrl('T1', 'ply'),
         spzPath: sim.assetUrl('T1', 'spz'),
         sogPath: sim.assetUrl('T1', 'sog')
@@ -208,16 +212,18 @@ describe('waiting for tasks against the simulated service', () => {
 
     expect(outcome.ending).toBe('finished')
     expect(sim.apiRequests.map(request => request.outcome)).toEqual(['status', 'rate-limit', 'ok'])
-    // Backoff with random 0.5: half of the 1 s ceiling; then exactly what Retry-After asked.
-    expect(time.sleeps).toEqual([500, 7000])
+    // Backoff with random 0.5: half of the 2 s ceiling, at the 1 s floor; then what Retry-After asked.
+    expect(time.sleeps).toEqual([1000, 7000])
     expect(new Set(sim.apiRequests.map(request => request.query.sign)).size).toBe(3)
   })
 
   it('honours Retry-After given as an HTTP date', async () => {
     sim.addTask('T1', [3])
-    const wall = Date.now()
-    sim.injectFaults({ kind: 'rate-limit', retryAfter: new Date(wall + 12_000).toUTCString() })
-    await poll(['T1'], {}, { wallClock: () => wall })
+    sim.injectFaults({
+      kind: 'rate-limit',
+      retryAfter: new Date(time.wallClock() + 12_000).toUTCString()
+    })
+    await poll(['T1'])
     expect(time.sleeps).toHaveLength(1)
     expect(time.sleeps[0]).toBeGreaterThan(10_000)
     expect(time.sleeps[0]).toBeLessThanOrEqual(12_000)
@@ -236,11 +242,24 @@ describe('waiting for tasks against the simulated service', () => {
     const outcome = await poll(
       ['T1'],
       {},
-      { requestTimeoutMs: 300, onRetry: error => retries.push(error.kind) }
+      { requestTimeoutMs: 300, onRetry: fault => retries.push(fault.kind) }
     )
     expect(outcome.ending).toBe('finished')
     expect(retries).toHaveLength(1)
     expect(sim.apiRequests.map(request => request.outcome)).toEqual([fault.kind, 'ok', 'ok'])
+  })
+
+  it.each([
+    ['0', '0'],
+    ['a date in the past', new Date(Date.now() - 60_000).toUTCString()]
+  ])('never storms a service that answers Retry-After %s', async (_, retryAfter) => {
+    sim.addTask('T1', [2])
+    sim.injectFaults(...Array.from({ length: 100 }, () => ({ kind: 'rate-limit', retryAfter }) as const))
+    const outcome = await poll(['T1'], { timeoutMs: 3000 })
+    expect(outcome.ending).toBe('timed-out')
+    // One try, then one per second at the floor: a handful in 3 s, not hundreds.
+    expect(sim.apiRequests.length).toBeLessThanOrEqual(4)
+    expect(time.current).toBe(3000)
   })
 
   it('fails at once on a signature rejection, with c and m', async () => {
@@ -252,7 +271,7 @@ describe('waiting for tasks against the simulated service', () => {
     )
 
     expect(outcome.ending).toBe('error')
-    expect(outcome.error).toBeInstanceOf(AholoApiError)
+    expect(outcome.error).toBeInstanceOf(OpenPlatformApiError)
     expect(outcome.error).toMatchObject({ code: '100002', apiMessage: '签名错误' })
     expect((outcome.error as Error).message).toBe('Aholo API error c="100002": 签名错误')
     expect(sim.apiRequests).toHaveLength(1)
@@ -261,7 +280,8 @@ describe('waiting for tasks against the simulated service', () => {
 
   it('fails at once when the timestamp is more than 5 minutes off', async () => {
     sim.addTask('T1', [3])
-    const outcome = await poll(['T1'], {}, { wallClock: () => Date.now() - 6 * 60_000 })
+    const skewed = { ...time, wallClock: () => Date.now() - 6 * 60_000 }
+    const outcome = await poll(['T1'], {}, { clock: skewed })
     expect(outcome.error).toMatchObject({ code: '100003' })
     expect(sim.apiRequests).toHaveLength(1)
   })
@@ -305,23 +325,22 @@ describe('waiting for tasks against the simulated service', () => {
     const outcome = await poll(['T1'], { timeoutMs: 20_000 })
     expect(outcome.ending).toBe('timed-out')
     expect(outcome.lastFault?.message).toBe('HTTP 503')
-    expect(time.current).toBeLessThanOrEqual(20_000)
+    // The wait lasts to the deadline, not less.
+    expect(time.current).toBe(20_000)
   })
 
   it('stops promptly when cancelled mid-wait, keeping what it knows', async () => {
     sim.addTask('T1', [0, 2, 3])
     const controller = new AbortController()
     const started = performance.now()
-    const api = client({ now: () => performance.now(), sleep })
     const outcome = await pollTasks({
       taskIds: ['T1'],
       pollIntervalMs: 60_000,
       timeoutMs: 600_000,
-      listTasks: (ids, call) => api.listTasks(ids, call),
-      now: () => performance.now(),
-      sleep,
+      source: client({ clock: realClock }),
+      clock: realClock,
       signal: controller.signal,
-      events: { onStateChange: () => setTimeout(() => controller.abort(new Error('SIGINT')), 50) }
+      events: { onRound: () => setTimeout(() => controller.abort(new Error('SIGINT')), 50) }
     })
     expect(outcome.ending).toBe('cancelled')
     expect(overallState(outcome)).toBe('cancelled')

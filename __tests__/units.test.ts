@@ -1,13 +1,22 @@
 import { sign } from '../src/providers/open-platform/sign.js'
-import { describeStatus, isKnownStatus } from '../src/aholo/status.js'
-import { formatDuration, parseDuration } from '../src/units.js'
-import { backoffDelay, parseRetryAfter, retryDelay } from '../src/net/retry.js'
+import { isFinalState } from '../src/domain/task-state.js'
+import { isKnownStatus, stateOfStatus } from '../src/providers/open-platform/status.js'
+import { formatDuration, parseDuration, parseSize } from '../src/units.js'
+import {
+  API_RETRY,
+  DeadlineError,
+  Fault,
+  parseRetryAfter,
+  retryDelay,
+  withRetries
+} from '../src/net/retry.js'
+import { MAX_TIMER_MS, timerDelay } from '../src/runtime.js'
 import {
   interpretResponse,
-  AholoApiError,
-  MalformedResponseError,
-  TransientError
-} from '../src/providers/open-platform/client.js'
+  OpenPlatformApiError,
+  MalformedResponseError
+} from '../src/providers/open-platform/envelope.js'
+import { FakeTime } from './support/fake-time.js'
 
 describe('sign', () => {
   it('is md5(appSecret + appKey + appUid + timestamp) in lowercase hex', () => {
@@ -34,12 +43,14 @@ describe('status mapping', () => {
     [6, 'timed-out', true],
     [7, 'rejected', true]
   ])('maps status %i to %s (final: %s)', (status, state, final) => {
-    expect(describeStatus(status)).toEqual({ state, final })
+    expect(stateOfStatus(status)).toBe(state)
+    expect(isFinalState(stateOfStatus(status))).toBe(final)
     expect(isKnownStatus(status)).toBe(true)
   })
 
   it.each([9, -1, 42])('treats unknown status %i as unknown and not final', status => {
-    expect(describeStatus(status)).toEqual({ state: 'unknown', final: false })
+    expect(stateOfStatus(status)).toBe('unknown')
+    expect(isFinalState('unknown')).toBe(false)
     expect(isKnownStatus(status)).toBe(false)
   })
 })
@@ -71,18 +82,44 @@ describe('durations', () => {
   })
 })
 
-describe('retry policy', () => {
-  const policy = { baseMs: 1000, maxMs: 30_000 }
-
-  it('draws a full-jitter wait below an exponentially growing ceiling', () => {
-    expect(backoffDelay(0, policy, () => 0.999)).toBe(999)
-    expect(backoffDelay(3, policy, () => 0.5)).toBe(4000)
-    expect(backoffDelay(0, policy, () => 0)).toBe(0)
+describe('sizes', () => {
+  it.each([
+    ['150MB', 150_000_000],
+    ['2GiB', 2 * 2 ** 30],
+    ['512kB', 512_000],
+    ['1.5MiB', 1.5 * 2 ** 20],
+    ['4096', 4096],
+    ['10 B', 10]
+  ])('parses %j as %i bytes', (text, bytes) => {
+    expect(parseSize(text)).toBe(bytes)
   })
 
-  it('never waits longer than the cap', () => {
-    expect(backoffDelay(20, policy, () => 0.999)).toBe(29_970)
-    expect(backoffDelay(1000, policy, () => 0.999)).toBeLessThan(30_000)
+  it.each(['', '150mb', '1TB', '2 GIB', 'KiB', '-1MB', '1e6', '150 M'])('rejects %j', text => {
+    expect(parseSize(text)).toBeUndefined()
+  })
+})
+
+describe('the one retry policy', () => {
+  it('draws a full-jitter backoff, never under the 1 s floor nor over the ceiling', () => {
+    expect(retryDelay(0, undefined, API_RETRY, () => 0)).toBe(1000)
+    expect(retryDelay(0, undefined, API_RETRY, () => 0.999)).toBe(1998)
+    expect(retryDelay(3, undefined, API_RETRY, () => 0.5)).toBe(8000)
+    expect(retryDelay(1000, undefined, API_RETRY, () => 0.999)).toBeLessThan(30_000)
+  })
+
+  it("honours Retry-After, but never below the floor nor past what a timer holds", () => {
+    expect(retryDelay(5, 2000, API_RETRY, () => 0.9)).toBe(2000)
+    expect(retryDelay(0, 0, API_RETRY, () => 0.9)).toBe(1000)
+    expect(retryDelay(0, 2_200_000_000, API_RETRY, () => 0.9)).toBe(MAX_TIMER_MS)
+    expect(retryDelay(0, 600_000, { ...API_RETRY, maxRetryAfterMs: 120_000 }, () => 0.9)).toBe(
+      120_000
+    )
+  })
+
+  it('clamps every timer delay to what Node can hold', () => {
+    expect(timerDelay(597 * 3_600_000)).toBe(MAX_TIMER_MS)
+    expect(timerDelay(-5)).toBe(0)
+    expect(timerDelay(Infinity)).toBe(MAX_TIMER_MS)
   })
 
   it('reads Retry-After as seconds or as an HTTP date', () => {
@@ -94,9 +131,61 @@ describe('retry policy', () => {
     expect(parseRetryAfter(undefined, now)).toBeUndefined()
   })
 
-  it("prefers the server's Retry-After to the backoff", () => {
-    expect(retryDelay(5, 2000, policy, () => 0.9)).toBe(2000)
-    expect(retryDelay(1, undefined, policy, () => 0.5)).toBe(1000)
+  it('retries faults until the call succeeds, telling each wait', async () => {
+    const time = new FakeTime()
+    const waits: number[] = []
+    let calls = 0
+    const value = await withRetries(
+      async () => {
+        if (++calls < 3) throw new Fault('HTTP 503', 'HTTP 503')
+        return 'ok'
+      },
+      { clock: time, onRetry: (_, __, delayMs) => waits.push(delayMs) }
+    )
+    expect(value).toBe('ok')
+    expect(waits).toEqual(time.sleeps)
+    expect(waits.every(ms => ms >= 1000)).toBe(true)
+  })
+
+  it('ends at the deadline, waiting up to it, when the next wait would pass it', async () => {
+    const time = new FakeTime()
+    const error = await withRetries(
+      async () => {
+        throw new Fault('HTTP 429', 'HTTP 429', 3_600_000)
+      },
+      { clock: time, deadline: 600_000 }
+    ).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(DeadlineError)
+    expect((error as DeadlineError).note).toBe(
+      "the service asked to retry after 1h, beyond the 'timeout'"
+    )
+    expect(time.current).toBe(600_000)
+  })
+
+  it('gives up after maxAttempts, throwing the last fault', async () => {
+    const time = new FakeTime()
+    let calls = 0
+    const error = await withRetries(
+      async () => {
+        calls++
+        throw new Fault(`try ${calls}`, 'x')
+      },
+      { clock: time, policy: { ...API_RETRY, maxAttempts: 3 } }
+    ).catch((e: unknown) => e)
+    expect((error as Fault).message).toBe('try 3')
+    expect(calls).toBe(3)
+  })
+
+  it('passes anything that is not a fault straight through', async () => {
+    const time = new FakeTime()
+    const error = await withRetries(
+      async () => {
+        throw new Error('permanent')
+      },
+      { clock: time }
+    ).catch((e: unknown) => e)
+    expect((error as Error).message).toBe('permanent')
+    expect(time.sleeps).toEqual([])
   })
 })
 
@@ -121,7 +210,7 @@ describe('interpreting a response', () => {
     const error = catchError(() =>
       interpretResponse(200, JSON.stringify({ c: '100002', d: null, m: '签名错误' }))
     )
-    expect(error).toBeInstanceOf(AholoApiError)
+    expect(error).toBeInstanceOf(OpenPlatformApiError)
     expect(error).toMatchObject({ code: '100002', apiMessage: '签名错误' })
     expect((error as Error).message).toContain('100002')
     expect((error as Error).message).toContain('签名错误')
@@ -141,11 +230,11 @@ describe('interpreting a response', () => {
   })
 
   it.each([500, 502, 503, 429, 408])('treats HTTP %i as transient', status => {
-    expect(catchError(() => interpretResponse(status, ''))).toBeInstanceOf(TransientError)
+    expect(catchError(() => interpretResponse(status, ''))).toBeInstanceOf(Fault)
   })
 
   it('treats a 200 that is not JSON as transient, and a 404 that is not JSON as malformed', () => {
-    expect(catchError(() => interpretResponse(200, '<html>'))).toBeInstanceOf(TransientError)
+    expect(catchError(() => interpretResponse(200, '<html>'))).toBeInstanceOf(Fault)
     expect(catchError(() => interpretResponse(404, '<html>'))).toBeInstanceOf(
       MalformedResponseError
     )
