@@ -1,8 +1,9 @@
-import type { TaskResult } from '../src/report/outcome.js'
+import type { TaskState } from '../src/domain/task-state.js'
+import type { TaskResult } from '../src/report/outputs.js'
 import { renderSummary, SUMMARY_BUDGET_BYTES } from '../src/report/summary.js'
 import { formatBytes } from '../src/units.js'
 
-function result(taskId: string, state: string, withUrls = state === 'succeeded'): TaskResult {
+function result(taskId: string, state: TaskState, withUrls = state === 'succeeded'): TaskResult {
   const url = (ext: string): string | null =>
     withUrls ? `https://cdn.example.com/${taskId}/point_cloud.${ext}?sig=abc` : null
   return {

@@ -1,0 +1,285 @@
+/** The pure reporting modules: the verdict, bounded outputs, redaction and log lines. */
+import type { TaskState } from '../src/domain/task-state.js'
+import { isFinalState } from '../src/domain/task-state.js'
+import type { FailOn } from '../src/inputs/parse.js'
+import { DeadlineError, Fault } from '../src/net/retry.js'
+import type { PollEnding, PollOutcome, TaskRecord } from '../src/poll.js'
+import { OpenPlatformApiError } from '../src/providers/open-platform/envelope.js'
+import { describeRound, describeUnasked } from '../src/report/log-lines.js'
+import {
+  buildOutputs,
+  fitOutputs,
+  OUTPUT_NAMES,
+  OUTPUTS_BUDGET_BYTES,
+  taskResults,
+  utf16Bytes
+} from '../src/report/outputs.js'
+import { redactSecrets, redactText, serverText } from '../src/report/redact.js'
+import { checkConclusion, decideVerdict } from '../src/report/verdict.js'
+
+function task(taskId: string, state: TaskState, extra: Partial<TaskRecord> = {}): TaskRecord {
+  return { taskId, status: 0, state, final: isFinalState(state), urls: {}, ...extra }
+}
+
+function outcome(
+  tasks: TaskRecord[],
+  ending: PollEnding = 'finished',
+  extra: Partial<PollOutcome> = {}
+): PollOutcome {
+  return { tasks, ending, rounds: 1, elapsedMs: 1000, ...extra }
+}
+
+function verdict(
+  o: PollOutcome,
+  failOn: FailOn = 'any',
+  extra: { cancelled?: boolean; deliveryError?: string } = {}
+) {
+  return decideVerdict({ outcome: o, failOn, timeoutMs: 60_000, cancelled: false, ...extra })
+}
+
+describe('the verdict', () => {
+  it('passes quietly when every task succeeded', () => {
+    expect(verdict(outcome([task('A', 'succeeded')]))).toEqual({
+      state: 'succeeded',
+      failing: false,
+      note: undefined,
+      conclusion: 'success',
+      title: 'The task succeeded'
+    })
+  })
+
+  it.each([
+    ['any', true, 'failure'],
+    ['all', false, 'neutral'],
+    ['never', false, 'neutral']
+  ] as const)(
+    'with one of two failed under fail-on %s: failing %s, %s',
+    (failOn, failing, conclusion) => {
+      const v = verdict(outcome([task('A', 'succeeded'), task('B', 'failed')]), failOn)
+      expect(v).toMatchObject({ state: 'failed', failing, conclusion })
+      expect(v.note).toContain('1 failed: B')
+    }
+  )
+
+  it('fails under fail-on all when nothing succeeded', () => {
+    const v = verdict(outcome([task('A', 'failed')]), 'all')
+    expect(v).toMatchObject({
+      failing: true,
+      note: 'No task succeeded (0 of 1 succeeded; 1 failed: A).'
+    })
+  })
+
+  it('says why a timeout happened: the deadline, the fault, and what the service asked', () => {
+    const v = verdict(
+      outcome([task('A', 'running')], 'timed-out', {
+        lastFault: new Fault('HTTP 429', 'HTTP 429', 3_600_000),
+        deadlineNote: "the service asked to retry after 1h, beyond the 'timeout'"
+      })
+    )
+    expect(v).toMatchObject({ state: 'timed-out', failing: true, conclusion: 'timed_out' })
+    expect(v.note).toMatch(
+      /^Timed out after 1m \(the 'timeout' input\); the service asked to retry after 1h, beyond the 'timeout' while the service kept failing: HTTP 429\./
+    )
+  })
+
+  it('fails on an API error whatever fail-on says, with its hint', () => {
+    const v = verdict(
+      outcome([task('A', 'running')], 'error', {
+        error: new OpenPlatformApiError('100002', '签名错误')
+      }),
+      'never'
+    )
+    expect(v).toMatchObject({
+      state: 'failed',
+      failing: true,
+      conclusion: 'failure',
+      title: 'Stopped: 1 of 1 task unfinished'
+    })
+    expect(v.note).toContain("check 'app-key', 'app-secret' and 'app-uid'")
+  })
+
+  it('calls a run cancelled while waiting cancelled', () => {
+    const v = verdict(outcome([task('A', 'running')], 'cancelled'), 'never', { cancelled: true })
+    expect(v).toMatchObject({ state: 'cancelled', failing: true, conclusion: 'cancelled' })
+    expect(v.note).toContain('cancelled while waiting')
+  })
+
+  it('calls a run cancelled during downloads cancelled, though every task succeeded', () => {
+    const v = verdict(outcome([task('A', 'succeeded')]), 'any', { cancelled: true })
+    expect(v).toMatchObject({ state: 'cancelled', failing: true, conclusion: 'cancelled' })
+    expect(v.note).toContain('cancelled while the assets were being delivered')
+  })
+
+  it('fails for a broken download whatever fail-on says', () => {
+    const v = verdict(outcome([task('A', 'succeeded')]), 'never', {
+      deliveryError: '1 of 1 download failed.'
+    })
+    expect(v).toMatchObject({
+      state: 'succeeded',
+      failing: true,
+      conclusion: 'failure',
+      note: '1 of 1 download failed.'
+    })
+  })
+
+  it('keeps a DeadlineError an error of the action, with its fault', () => {
+    expect(new DeadlineError(new Fault('HTTP 503', 'HTTP 503')).message).toBe(
+      'time ran out while HTTP 503'
+    )
+  })
+
+  it.each([
+    ['succeeded', false, 'success'],
+    ['failed', false, 'neutral'],
+    ['timed-out', false, 'neutral'],
+    ['failed', true, 'failure'],
+    ['timed-out', true, 'timed_out'],
+    ['cancelled', true, 'cancelled'],
+    ['cancelled', false, 'cancelled']
+  ] as const)('concludes a %s step that fails: %s as %s', (state, failing, conclusion) => {
+    expect(checkConclusion(state, failing)).toBe(conclusion)
+  })
+})
+
+describe('outputs at any scale', () => {
+  const url = (id: string, ext: string): string =>
+    `https://aholo-assets.oss-cn-hangzhou.aliyuncs.com/tasks/${id}/point_cloud.${ext}?Expires=1764547200&OSSAccessKeyId=LTAI5tQ9xKp3mN7vR2sW8yZ1&Signature=${'a'.repeat(28)}%3D&x=${'b'.repeat(40)}`
+
+  function manyTasks(count: number): TaskRecord[] {
+    return Array.from({ length: count }, (_, i) => {
+      const id = `TASK${String(i).padStart(8, '0')}`
+      return task(id, i % 10 === 0 ? 'failed' : 'succeeded', {
+        urls: { plyPath: url(id, 'ply'), spzPath: url(id, 'spz'), sogPath: url(id, 'sog') }
+      })
+    })
+  }
+
+  function outputsOf(tasks: TaskRecord[]) {
+    return buildOutputs('failed', tasks, taskResults(tasks), { resultsFile: '/tmp/results.json' })
+  }
+
+  it('uses realistic signed URLs of about 230 characters', () => {
+    expect(url('TASK00000001', 'ply').length).toBeGreaterThanOrEqual(220)
+  })
+
+  it.each([3000, 5000])(
+    'keeps %i tasks under 512 KiB counted as UTF-16, every JSON output parsing',
+    count => {
+      const full = outputsOf(manyTasks(count))
+      expect(utf16Bytes(Object.values(full).join(''))).toBeGreaterThan(OUTPUTS_BUDGET_BYTES)
+      const { outputs, shortened } = fitOutputs(full)
+      const total = OUTPUT_NAMES.reduce(
+        (sum, name) => sum + utf16Bytes(name) + utf16Bytes(outputs[name]),
+        0
+      )
+      expect(total).toBeLessThan(OUTPUTS_BUDGET_BYTES)
+      for (const name of [
+        'results',
+        'succeeded',
+        'failed',
+        'pending',
+        'ply-urls',
+        'spz-urls',
+        'sog-urls'
+      ] as const) {
+        expect(() => JSON.parse(outputs[name])).not.toThrow()
+      }
+      // Loops over results still work: each entry keeps its id and state.
+      const results = JSON.parse(outputs.results) as Array<{ taskId: string; state: string }>
+      expect(results[0]).toEqual({ taskId: 'TASK00000000', status: 0, state: 'failed' })
+      expect(shortened[0]).toMatch(/^results \(taskId, status and state/)
+      expect(shortened.join()).toContain('ply-urls (the first')
+      // The full values are still there for results-file.
+      expect(JSON.parse(full.results)).toHaveLength(count)
+    }
+  )
+
+  it('leaves 20 tasks untouched', () => {
+    const full = outputsOf(manyTasks(20))
+    const { outputs, shortened } = fitOutputs(full)
+    expect(shortened).toEqual([])
+    expect(outputs).toEqual(full)
+  })
+
+  it('empties a single value too long to be an output, rather than cutting it', () => {
+    const long = task('A', 'succeeded', { urls: { plyPath: `https://x/${'p'.repeat(5000)}` } })
+    const { outputs, shortened } = fitOutputs(outputsOf([long]))
+    expect(outputs['ply-url']).toBe('')
+    expect(shortened).toContain('ply-url (left empty: 5010 characters)')
+  })
+
+  it('carries World details into results when the service gave them', () => {
+    const world = task('W', 'running', {
+      status: 'RUNNING',
+      details: { progress: 0.4, name: 'Lobby', cover: 'https://c/x.png' }
+    })
+    expect(taskResults([world])[0]).toMatchObject({
+      status: 'RUNNING',
+      progress: 0.4,
+      name: 'Lobby',
+      cover: 'https://c/x.png'
+    })
+    expect(taskResults([task('O', 'running')])[0]).not.toHaveProperty('progress')
+  })
+})
+
+describe('redaction', () => {
+  it('removes signed-request values in query, JSON and text forms', () => {
+    const echoed =
+      'bad request: /v2/x?appuid=u-1&appkey=k-2&timestamp=1764547200000&sign=0123456789abcdef0123456789abcdef {"sign":"ff00","appkey": "k-2"} appuid: u-1'
+    const clean = redactText(echoed)
+    expect(clean).not.toMatch(/u-1|k-2|1764547200000|0123456789abcdef|ff00/)
+    expect(clean).toContain('sign=***')
+  })
+
+  it('removes known secrets everywhere, and only those from what the action shows', () => {
+    expect(redactSecrets('key sk-123 and https://x/a.ply?Signature=abc', ['sk-123'])).toBe(
+      'key *** and https://x/a.ply?Signature=abc'
+    )
+  })
+
+  it("caps a server's text at 2 KiB, saying how much was left out", () => {
+    const text = serverText('é'.repeat(5000))
+    expect(Buffer.byteLength(text)).toBeLessThan(2200)
+    expect(text).toMatch(/… \(7952 more bytes of the server's text left out\)$/)
+    expect(serverText('short')).toBe('short')
+  })
+})
+
+describe('log lines', () => {
+  const moving = (i: number) => ({
+    task: task(`W${i}`, 'running', { details: { progress: 0.4 } }),
+    previous: 'running' as const,
+    progressStep: 4
+  })
+
+  it('logs a line per state change, with progress', () => {
+    const lines = describeRound(
+      [
+        { task: task('A', 'running', { details: { progress: 0.42 } }), previous: 'queued' },
+        { task: task('B', 'not-found'), previous: undefined },
+        moving(1)
+      ],
+      72_000
+    )
+    expect(lines).toEqual([
+      '[1m 12s] A: queued → running 42%',
+      '[1m 12s] B: not returned by the service yet; waiting for it',
+      '[1m 12s] W1: running 40%'
+    ])
+  })
+
+  it('logs one line for a round in which more than 20 tasks moved on', () => {
+    const lines = describeRound(
+      Array.from({ length: 21 }, (_, i) => moving(i)),
+      1000
+    )
+    expect(lines).toEqual(['[1s] 21 tasks moved on (now between 40% and 40%)'])
+  })
+
+  it('names unasked-for ids and says when only case differs', () => {
+    expect(describeUnasked(['x1', 'other'], ['X1'])).toBe(
+      "The service answered for 2 task ids that were not asked for, and ignored: x1 (differs from the asked-for X1 only in case), other. Ids are matched exactly, case included: check the case of 'task-ids'."
+    )
+  })
+})
