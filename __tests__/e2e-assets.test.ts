@@ -11,7 +11,7 @@ import { AholoSim, DEFAULT_CREDENTIALS, startAholoSim } from '../sim/open-platfo
 import { type Azurite, startAzurite } from '../sim/azurite.js'
 import { type GitHubApiStub, startGitHubApi } from '../sim/github-api.js'
 import { readZip, ResultsService, runnerEnv } from '../sim/results-service.js'
-import { PROJECT_ROOT, runAction } from './support/run-action.js'
+import { PROJECT_ROOT, runAction } from '../sim/runner.js'
 
 const FIXTURES = path.join(PROJECT_ROOT, '__fixtures__', 'splats')
 const TOKEN = 'ghs_e2eTokenThatMustNeverBePrinted'

@@ -16,7 +16,7 @@ import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
 import { AholoSim, DEFAULT_CREDENTIALS, startAholoSim } from '../sim/open-platform.js'
-import { PROJECT_ROOT, runAction } from './support/run-action.js'
+import { PROJECT_ROOT, runAction } from '../sim/runner.js'
 
 const SPZ = path.join(PROJECT_ROOT, '__fixtures__', 'splats', 'spz', 'v4_1k_sh3.spz')
 let certFile: string

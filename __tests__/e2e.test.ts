@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs'
 import { AholoSim, DEFAULT_CREDENTIALS, startAholoSim } from '../sim/open-platform.js'
-import { type ActionRun, BUNDLE, runAction } from './support/run-action.js'
+import { type ActionRun, BUNDLE, runAction } from '../sim/runner.js'
 
 const SECRET = DEFAULT_CREDENTIALS.appSecret
 let sim: AholoSim

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os'
 import * as path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { DEFAULT_CREDENTIALS, startAholoSim } from '../sim/open-platform.js'
-import { runAction } from '../__tests__/support/run-action.js'
+import { runAction } from '../sim/runner.js'
 
 const REPORTER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'usage-reporter.mjs')
 

@@ -5,7 +5,7 @@
  */
 import * as path from 'node:path'
 import { DEFAULT_CREDENTIALS, startAholoSim } from '../sim/open-platform.js'
-import { PROJECT_ROOT, runAction } from '../__tests__/support/run-action.js'
+import { PROJECT_ROOT, runAction } from '../sim/runner.js'
 
 const sim = await startAholoSim()
 sim
