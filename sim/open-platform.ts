@@ -4,10 +4,12 @@
  * Used by the integration and end-to-end tests, the demo and the benchmarks.
  */
 import { createHash } from 'node:crypto'
-import { createReadStream, statSync } from 'node:fs'
 import * as http from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import { gzipSync } from 'node:zlib'
+import { assetPathOf, AssetShelf, type AssetSpec } from './assets.js'
+
+export { type AssetSpec, generatedSha256 } from './assets.js'
 
 export const TASK_LIST_PATH = '/v2/aholo/project/task/list/by-ids'
 export const MAX_IDS_PER_REQUEST = 50
@@ -50,17 +52,6 @@ export type Fault =
   /** A business error with an `m` of this many bytes. */
   | { kind: 'huge-message'; bytes: number }
 
-export type AssetSpec =
-  | { kind: 'file'; path: string; contentType?: string }
-  | { kind: 'bytes'; body: Buffer; contentType?: string }
-  /** Declares Content-Length larger than what is sent, then ends the response. */
-  | { kind: 'short'; body: Buffer; declaredLength: number }
-  /** Sends the first `after` bytes of body, then resets the connection. */
-  | { kind: 'reset'; body: Buffer; after: number }
-  | { kind: 'redirect'; location: string; status?: 301 | 302 | 303 | 307 | 308 }
-  /** A generated body of `bytes` bytes (deterministic), without holding it in memory. */
-  | { kind: 'generated'; bytes: number }
-
 export interface RecordedRequest {
   method: string
   path: string
@@ -87,8 +78,7 @@ export class AholoSim {
   readonly requests: RecordedRequest[] = []
   private readonly tasks = new Map<string, { script: TaskScript; asked: number }>()
   private readonly faults: Fault[] = []
-  private readonly assetFaults = new Map<string, Fault[]>()
-  private readonly assets = new Map<string, AssetSpec>()
+  private readonly shelf = new AssetShelf<Fault>(answerFault)
   private readonly sockets = new Set<Socket>()
   private readonly server: http.Server
   private readonly credentials: SimCredentials
@@ -141,12 +131,12 @@ export class AholoSim {
 
   /** Faults answered to the next GETs of one asset path, before it is served. */
   injectAssetFaults(path: string, ...faults: Fault[]): this {
-    this.assetFaults.set(path, [...(this.assetFaults.get(path) ?? []), ...faults])
+    this.shelf.injectFaults(path, faults)
     return this
   }
 
   addAsset(path: string, spec: AssetSpec): this {
-    this.assets.set(path, spec)
+    this.shelf.add(path, spec)
     return this
   }
 
@@ -156,7 +146,7 @@ export class AholoSim {
   }
 
   assetPath(taskId: string, format: 'ply' | 'spz' | 'sog'): string {
-    return `/assets/${taskId}/point_cloud.${format}`
+    return assetPathOf(taskId, format)
   }
 
   /** API requests only (not asset downloads). */
@@ -184,11 +174,10 @@ export class AholoSim {
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://sim')
     if (url.pathname === TASK_LIST_PATH) return this.handleTaskList(req, res, url)
-    if (
-      req.method === 'GET' &&
-      (this.assets.has(url.pathname) || this.assetFaults.has(url.pathname))
-    ) {
-      return this.handleAsset(req, res, url.pathname)
+    if (req.method === 'GET' && this.shelf.has(url.pathname)) {
+      return this.shelf.serve(req, res, url.pathname, outcome =>
+        this.record(req, undefined, outcome)
+      )
     }
     this.record(req, undefined, 'not-found')
     res
@@ -274,66 +263,6 @@ export class AholoSim {
     }
     return result
   }
-
-  private async handleAsset(
-    req: http.IncomingMessage,
-    res: http.ServerResponse,
-    path: string
-  ): Promise<void> {
-    const fault = this.assetFaults.get(path)?.shift()
-    if (fault) {
-      this.record(req, undefined, fault.kind)
-      return answerFault(res, fault, req)
-    }
-    const spec = this.assets.get(path)
-    if (!spec) {
-      this.record(req, undefined, 'not-found')
-      res.writeHead(404).end()
-      return
-    }
-    this.record(req, undefined, spec.kind)
-    switch (spec.kind) {
-      case 'file': {
-        const size = statSync(spec.path).size
-        res.writeHead(200, {
-          'Content-Type': spec.contentType ?? 'application/octet-stream',
-          'Content-Length': size
-        })
-        createReadStream(spec.path).pipe(res)
-        return
-      }
-      case 'bytes':
-        res.writeHead(200, {
-          'Content-Type': spec.contentType ?? 'application/octet-stream',
-          'Content-Length': spec.body.length
-        })
-        res.end(spec.body)
-        return
-      case 'short':
-        res.writeHead(200, {
-          'Content-Type': 'application/octet-stream',
-          'Content-Length': spec.declaredLength
-        })
-        res.write(spec.body)
-        // Closing the socket ends the body early, as a dropped connection does.
-        setImmediate(() => res.socket?.destroy())
-        return
-      case 'reset':
-        res.writeHead(200, {
-          'Content-Type': 'application/octet-stream',
-          'Content-Length': spec.body.length
-        })
-        res.write(spec.body.subarray(0, spec.after), () =>
-          setImmediate(() => res.socket?.resetAndDestroy())
-        )
-        return
-      case 'redirect':
-        res.writeHead(spec.status ?? 302, { Location: spec.location }).end()
-        return
-      case 'generated':
-        return sendGenerated(res, spec.bytes)
-    }
-  }
 }
 
 /** Starts a simulated service; close it when done. */
@@ -413,40 +342,4 @@ async function readBody(req: http.IncomingMessage): Promise<string> {
   const chunks: Buffer[] = []
   for await (const chunk of req) chunks.push(chunk as Buffer)
   return Buffer.concat(chunks).toString('utf8')
-}
-
-/** The 1 MiB block that `generated` bodies repeat. */
-function generatedBlock(): Buffer {
-  const block = Buffer.alloc(1024 * 1024)
-  for (let i = 0; i < block.length; i++) block[i] = (i * 31 + 7) & 0xff
-  return block
-}
-
-/** SHA-256 of a `generated` body of `bytes` bytes, to check what a client received. */
-export function generatedSha256(bytes: number): string {
-  const block = generatedBlock()
-  const hash = createHash('sha256')
-  for (let sent = 0; sent < bytes; sent += block.length) {
-    hash.update(block.subarray(0, Math.min(block.length, bytes - sent)))
-  }
-  return hash.digest('hex')
-}
-
-/** Streams `bytes` bytes of a repeating pattern with back-pressure, for large-file benchmarks. */
-function sendGenerated(res: http.ServerResponse, bytes: number): void {
-  const block = generatedBlock()
-  res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': bytes })
-  let sent = 0
-  const pump = (): void => {
-    while (sent < bytes) {
-      const size = Math.min(block.length, bytes - sent)
-      sent += size
-      if (!res.write(size === block.length ? block : block.subarray(0, size))) {
-        res.once('drain', pump)
-        return
-      }
-    }
-    res.end()
-  }
-  pump()
 }
