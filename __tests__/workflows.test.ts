@@ -10,19 +10,31 @@ import * as path from 'node:path'
 import { parse } from 'yaml'
 import { sign } from '../src/providers/open-platform/sign.js'
 import { parseDuration } from '../src/units.js'
-import { DEFAULTS, INPUT_NAMES, InputError, parseInputs } from '../src/inputs/parse.js'
-import { buildOutputs, OUTPUT_NAMES } from '../src/report/outcome.js'
+import { DEFAULTS, INPUT_NAMES, type InputName, SECRET_INPUTS } from '../src/inputs/contract.js'
+import { type Config, InputError, parseInputs } from '../src/inputs/parse.js'
+import { buildOutputs, OUTPUT_NAMES } from '../src/report/outputs.js'
 import { MISSING_TASK, SELF_TEST_TASKS } from '../scripts/serve-sim.js'
 import { DEFAULT_CREDENTIALS, TASK_LIST_PATH } from '../sim/open-platform.js'
-import { PROJECT_ROOT } from './support/run-action.js'
+import { PROJECT_ROOT } from '../sim/runner.js'
 
 /** Where users get the action; the examples and the reusable workflow must all say so. */
 const ACTION_REPOSITORY = 'aholo-dev/aholo-task-action'
 const ACTION_REF = `${ACTION_REPOSITORY}@v1`
 const REUSABLE_WORKFLOW = '.github/workflows/aholo-wait.yml'
 const REUSABLE_REF = `${ACTION_REPOSITORY}/${REUSABLE_WORKFLOW}@v1`
-/** Inputs that the reusable workflow takes as secrets; the first three are required. */
-const SECRET_INPUTS = ['app-key', 'app-secret', 'app-uid', 'github-token']
+/**
+ * Inputs that the reusable workflow takes as secrets: the credentials of both APIs and the
+ * token. None is required, since either API's credentials will do (the action checks them).
+ */
+const REUSABLE_SECRETS: readonly string[] = [
+  'api-key',
+  'app-key',
+  'app-secret',
+  'app-uid',
+  'github-token'
+]
+/** The credentials of each API: a use of the action gives one set, whole. */
+const CREDENTIALS: readonly InputName[] = ['api-key', 'app-key', 'app-secret', 'app-uid']
 
 interface Step {
   id?: string
@@ -46,12 +58,13 @@ interface Workflow {
   jobs: Record<string, Job>
 }
 interface CallableInput {
+  description?: string
   type: 'string' | 'boolean' | 'number'
   required?: boolean
   default?: string | boolean | number
 }
 interface ActionYml {
-  inputs: Record<string, { required?: boolean; default?: string }>
+  inputs: Record<string, { description: string; required?: boolean; default?: string }>
   outputs: Record<string, { description: string }>
 }
 
@@ -82,6 +95,7 @@ describe("GitHub's workflow parser", () => {
   const broken = mkdtempSync(path.join(tmpdir(), 'aholo-workflows-'))
   const brokenStep = path.join(broken, 'unknown-step-key.yml')
   const brokenCall = path.join(broken, 'bad-call.yml')
+  const secretlessCall = path.join(broken, 'secretless-call.yml')
   const brokenAction = path.join(broken, 'action.yml')
   let report: Record<string, string[]>
 
@@ -92,7 +106,11 @@ describe("GitHub's workflow parser", () => {
     )
     writeFileSync(
       brokenCall,
-      `on: push\njobs:\n  a:\n    uses: ${REUSABLE_REF}\n    with:\n      task-ids: A1\n      no-such-input: x\n    secrets:\n      app-key: k\n`
+      `on: push\njobs:\n  a:\n    uses: ${REUSABLE_REF}\n    with:\n      no-such-input: x\n    secrets:\n      api-key: k\n      no-such-secret: s\n`
+    )
+    writeFileSync(
+      secretlessCall,
+      `on: push\njobs:\n  a:\n    uses: ${REUSABLE_REF}\n    with:\n      task-ids: A1\n`
     )
     writeFileSync(brokenAction, read('action.yml').replace('using: node24', 'using: node99'))
     report = await checkWithGitHubParser([
@@ -100,6 +118,7 @@ describe("GitHub's workflow parser", () => {
       ...WORKFLOW_FILES,
       brokenStep,
       brokenCall,
+      secretlessCall,
       brokenAction
     ])
   })
@@ -117,13 +136,15 @@ describe("GitHub's workflow parser", () => {
   })
 
   test('checks a call of the reusable workflow against its inputs and secrets', () => {
-    expect(report[brokenCall]).toEqual(
-      expect.arrayContaining([
-        expect.stringContaining('Invalid input, no-such-input is not defined'),
-        expect.stringContaining('Secret app-secret is required'),
-        expect.stringContaining('Secret app-uid is required')
-      ])
-    )
+    expect(sorted(report[brokenCall])).toEqual([
+      expect.stringContaining('Input task-ids is required'),
+      expect.stringContaining('Invalid input, no-such-input is not defined'),
+      expect.stringContaining('Invalid secret, no-such-secret is not defined')
+    ])
+  })
+
+  test('accepts a call of the reusable workflow without secrets: the action checks the credentials', () => {
+    expect(report[secretlessCall]).toEqual([])
   })
 
   test('reports an action that runs on a Node.js the runner does not have', () => {
@@ -132,32 +153,34 @@ describe("GitHub's workflow parser", () => {
 })
 
 describe('action.yml and the code', () => {
-  test('action.yml declares exactly the inputs of INPUT_NAMES (src/inputs.ts)', () => {
-    expect(sorted(actionInputs)).toEqual(sorted(INPUT_NAMES))
+  test('action.yml declares exactly the inputs of INPUT_NAMES (src/inputs/contract.ts)', () => {
+    expect(actionInputs).toEqual([...INPUT_NAMES])
   })
 
-  test('action.yml declares exactly the outputs of OUTPUT_NAMES (src/outcome.ts)', () => {
-    expect(sorted(Object.keys(action.outputs))).toEqual(sorted(OUTPUT_NAMES))
+  test('action.yml declares exactly the outputs of OUTPUT_NAMES (src/report/outputs.ts)', () => {
+    expect(Object.keys(action.outputs)).toEqual([...OUTPUT_NAMES])
   })
 
-  test('parseInputs reads every input of INPUT_NAMES', () => {
+  test.each([
+    ['the World gateway', { 'api-key': 'key' }],
+    ['the open platform', { 'app-key': 'k', 'app-secret': 's', 'app-uid': 'u' }]
+  ])('parseInputs reads every input of INPUT_NAMES, for %s', (_api, credentials) => {
     const asked = new Set<string>()
-    const given: Record<string, string> = {
-      'task-ids': 'A1',
-      'app-key': 'k',
-      'app-secret': 's',
-      'app-uid': 'u'
-    }
-    parseInputs(name => {
-      asked.add(name)
-      return given[name] ?? ''
-    }, PROJECT_ROOT)
+    const given: Record<string, string> = { 'task-ids': 'A1', ...credentials }
+    parseInputs(
+      name => {
+        asked.add(name)
+        return given[name] ?? ''
+      },
+      { workspace: PROJECT_ROOT, env: {} }
+    )
     expect(sorted(asked)).toEqual(sorted(INPUT_NAMES))
   })
 
   test('buildOutputs sets every output of OUTPUT_NAMES and nothing else', () => {
-    const outputs = buildOutputs({ tasks: [], ending: 'finished', rounds: 0, elapsedMs: 0 }, [])
-    expect(sorted(Object.keys(outputs))).toEqual(sorted(OUTPUT_NAMES))
+    const outputs = buildOutputs('succeeded', [], [], { resultsFile: '/tmp/results.json' })
+    expect(Object.keys(outputs)).toEqual([...OUTPUT_NAMES])
+    expect(outputs['results-file']).toBe('/tmp/results.json')
   })
 
   test('src/ reads inputs and sets outputs only through those lists, never by a literal name', () => {
@@ -172,10 +195,14 @@ describe('action.yml and the code', () => {
   test('action.yml requires exactly the inputs that the code refuses to go without', () => {
     let problems: string[] = []
     try {
-      parseInputs(() => '', PROJECT_ROOT)
+      parseInputs(() => '', { workspace: PROJECT_ROOT, env: {} })
     } catch (error) {
       problems = (error as InputError).problems
     }
+    // No credential is required on its own, but going without any is refused, naming both ways.
+    expect(problems).toContainEqual(
+      expect.stringMatching(/'api-key'.*'app-key', 'app-secret' and 'app-uid'/)
+    )
     const requiredByCode = INPUT_NAMES.filter(name =>
       problems.some(problem => problem.startsWith(`'${name}' is required`))
     )
@@ -236,6 +263,70 @@ describe('the READMEs', () => {
   )
 })
 
+describe('the READMEs, against action.yml and examples/', () => {
+  test.each([
+    ['README.md', 'Inputs', 'required'],
+    ['README.zh-CN.md', '输入', '必填']
+  ])(
+    '%s shows, under "## %s", each input\'s default as action.yml has it',
+    (file, heading, required) => {
+      const defaults = new Map(
+        tableRows(read(file), heading, file).flatMap(cells => {
+          const names = backticked(cells[0] ?? '')
+          return names.length === 1 ? [[names[0], (cells[1] ?? '').trim()] as const] : []
+        })
+      )
+      const wrong = actionInputs.flatMap(name => {
+        const input = action.inputs[name]
+        const cell = defaults.get(name) ?? '(no row)'
+        const value = input.default ?? ''
+        const right = input.required
+          ? cell === required
+          : value === ''
+            ? backticked(cell).length === 0
+            : cell === `\`${value}\``
+        return right ? [] : [`${name}: ${cell}`]
+      })
+      expect(wrong).toEqual([])
+    }
+  )
+
+  test.each([
+    ['README.md', 'Three ways to use it'],
+    ['README.zh-CN.md', '三种用法']
+  ])('%s lists, under "## %s", every example and nothing else', (file, heading) => {
+    const examples = WORKFLOW_FILES.filter(name => name.startsWith('examples/')).map(name =>
+      path.basename(name)
+    )
+    expect(sorted(tableNames(read(file), heading, file))).toEqual(sorted(examples))
+  })
+
+  test.each([
+    ['README.md', 'Which API?'],
+    ['README.zh-CN.md', '选择哪个 API？']
+  ])('%s has "## %s", with a World quick start and the open-platform variant', (file, heading) => {
+    const section = sectionOf(read(file), heading, file)
+    const blocks = [...section.matchAll(/```yaml\n([\s\S]*?)```/g)].map(
+      match => parse(match[1]) as Step[]
+    )
+    const given = blocks.map(block => sorted(Object.keys(block[0]?.with ?? {})))
+    expect(given).toEqual([
+      ['api-key', 'task-ids'],
+      ['app-key', 'app-secret', 'app-uid', 'task-ids']
+    ])
+    expect(blocks[0][0].with?.['api-key']).toBe('${{ secrets.AHOLO_API_KEY }}')
+    for (const block of blocks)
+      expect(() => parseAsTheRunnerWould(block[0].with ?? {})).not.toThrow()
+  })
+
+  test.each(['README.md', 'README.zh-CN.md'])(
+    '%s makes no claim about the clock skew the service allows',
+    file => {
+      expect(read(file)).not.toMatch(/about 5 minutes|约 5 分钟|5 分钟以上/)
+    }
+  )
+})
+
 describe('the reusable workflow', () => {
   const workflow = workflows.get(REUSABLE_WORKFLOW) as Workflow
   const call = (workflow.on as { workflow_call: Record<string, Record<string, unknown>> })
@@ -252,11 +343,20 @@ describe('the reusable workflow', () => {
   })
 
   test('takes every input of the action, the credentials as secrets and the rest as inputs', () => {
-    const required = Object.keys(secrets).filter(name => secrets[name].required === true)
-    expect(sorted(Object.keys(secrets))).toEqual(sorted(SECRET_INPUTS))
-    expect(sorted(required)).toEqual(['app-key', 'app-secret', 'app-uid'])
-    const missing = actionInputs.filter(name => !SECRET_INPUTS.includes(name) && !(name in inputs))
+    expect(sorted(Object.keys(secrets))).toEqual(sorted(REUSABLE_SECRETS))
+    expect(SECRET_INPUTS.filter(name => !REUSABLE_SECRETS.includes(name))).toEqual([])
+    // Either API's credentials will do, so none is required on its own.
+    expect(Object.keys(secrets).filter(name => secrets[name].required !== false)).toEqual([])
+    const missing = actionInputs.filter(
+      name => !REUSABLE_SECRETS.includes(name) && !(name in inputs)
+    )
     expect(missing).toEqual([])
+    expect(Object.keys(inputs).filter(name => REUSABLE_SECRETS.includes(name))).toEqual([])
+  })
+
+  test('adds only check-run, runs-on and timeout-minutes to the inputs of the action', () => {
+    const extra = Object.keys(inputs).filter(name => !actionInputs.includes(name))
+    expect(sorted(extra)).toEqual(['check-run', 'runs-on', 'timeout-minutes'])
   })
 
   test("has action.yml's defaults (0 and false standing for empty and 'false')", () => {
@@ -280,10 +380,30 @@ describe('the reusable workflow', () => {
   test('passes every input on to the action', () => {
     expect(sorted(Object.keys(step.with ?? {}))).toEqual(sorted(actionInputs))
     const unpassed = actionInputs.filter(name => {
-      const source = SECRET_INPUTS.includes(name) ? `secrets.${name}` : `inputs.${name}`
+      const source = REUSABLE_SECRETS.includes(name) ? `secrets.${name}` : `inputs.${name}`
       return !String(step.with?.[name]).includes(source)
     })
     expect(unpassed).toEqual([])
+  })
+
+  test("passes a number input on as empty when it is 0, as only 0 can stand for the action's empty", () => {
+    const numbers = actionInputs.filter(name => inputs[name]?.type === 'number')
+    expect(numbers.length).toBeGreaterThan(0)
+    const unmapped = numbers.filter(name => step.with?.[name] !== `\${{ inputs.${name} || '' }}`)
+    expect(unmapped).toEqual([])
+    // A number may stand for empty only where 0 is not a value the action accepts.
+    const zeroAccepted = numbers.filter(name => {
+      try {
+        parseInputs(
+          input => ({ 'task-ids': 'A1', 'api-key': 'key', [name]: '0' })[input as string] ?? '',
+          { workspace: PROJECT_ROOT, env: {} }
+        )
+        return true
+      } catch {
+        return false
+      }
+    })
+    expect(zeroAccepted).toEqual([])
   })
 
   test('hands on every output of the action, through its job', () => {
@@ -334,6 +454,43 @@ describe('uses of the action', () => {
       expect(required.filter(name => !given.includes(name))).toEqual([])
     }
   )
+
+  const uses = [
+    ...actionSteps
+      .filter(({ file }) => file !== REUSABLE_WORKFLOW)
+      .map(({ file, jobId, step }) => [`${file} (${jobId}.${step.id})`, step.with ?? {}] as const),
+    ...[...workflows].flatMap(([file, workflow]) =>
+      Object.entries(workflow.jobs)
+        .filter(([, job]) => job.uses === REUSABLE_REF)
+        .map(([jobId, job]) => [`${file} (${jobId})`, callerValues(job)] as const)
+    )
+  ]
+
+  test.each(uses)(
+    "%s gives values the action's own parser accepts, with one way to authenticate",
+    (_where, given) => {
+      const config = parseAsTheRunnerWould(given)
+      const ways = CREDENTIALS.filter(name => given[name] !== undefined)
+      expect([['api-key'], ['app-key', 'app-secret', 'app-uid']]).toContainEqual(ways)
+      expect(config.api.kind).toBe(ways[0] === 'api-key' ? 'world' : 'open-platform')
+    }
+  )
+
+  test('the parser check refuses a use with both ways to authenticate, or an unknown size', () => {
+    expect(uses.length).toBeGreaterThanOrEqual(8)
+    expect(() =>
+      parseAsTheRunnerWould({
+        'task-ids': '${{ inputs.task-ids }}',
+        'api-key': '${{ secrets.AHOLO_API_KEY }}',
+        'app-key': '${{ secrets.AHOLO_APP_KEY }}',
+        'app-secret': '${{ secrets.AHOLO_APP_SECRET }}',
+        'app-uid': '${{ secrets.AHOLO_APP_UID }}'
+      })
+    ).toThrow(InputError)
+    expect(() =>
+      parseAsTheRunnerWould({ 'task-ids': 'A1', 'api-key': 'k', 'max-file-size': '150 megs' })
+    ).toThrow(/'max-file-size'/)
+  })
 
   test("every job that waits may run longer than the action's timeout", () => {
     const tooShort = actionSteps.flatMap(({ file, jobId, job, step }) => {
@@ -498,25 +655,65 @@ function sourceFiles(dir: string): string[] {
     .map(entry => path.relative(PROJECT_ROOT, path.join(entry.parentPath, entry.name)))
 }
 
-/**
- * The backticked names in the first column of the first table under `## <heading>`, up to the
- * next heading of that level or above. A first cell may hold several names (`` `a`, `b` ``).
- */
-function tableNames(markdown: string, heading: string, file: string): string[] {
+/** The lines under `## <heading>`, up to the next heading of that level or above. */
+function sectionOf(markdown: string, heading: string, file: string): string {
   const lines = markdown.split('\n')
   const start = lines.findIndex(line => line.trim() === `## ${heading}`)
   if (start === -1) throw new Error(`${file} has no "## ${heading}" heading`)
   const end = lines.findIndex((line, at) => at > start && /^#{1,2}\s/.test(line))
-  const section = lines.slice(start + 1, end === -1 ? undefined : end)
+  return lines.slice(start + 1, end === -1 ? undefined : end).join('\n')
+}
+
+/** The cells of each row of the first table under `## <heading>`, the header row included. */
+function tableRows(markdown: string, heading: string, file: string): string[][] {
+  const section = sectionOf(markdown, heading, file).split('\n')
   const first = section.findIndex(line => line.trim().startsWith('|'))
   if (first === -1) throw new Error(`${file} has no table under "## ${heading}"`)
-  const table: string[] = []
+  const rows: string[][] = []
   for (const line of section.slice(first)) {
     if (!line.trim().startsWith('|')) break
-    table.push(line)
+    rows.push(line.trim().split('|').slice(1, -1))
   }
-  return table.flatMap(row => {
-    const cell = row.trim().split('|')[1] ?? ''
-    return [...cell.matchAll(/`([^`]+)`/g)].map(match => match[1])
-  })
+  return rows
+}
+
+/**
+ * The backticked names in the first column of the first table under `## <heading>`. A first
+ * cell may hold several names (`` `a`, `b` ``).
+ */
+function tableNames(markdown: string, heading: string, file: string): string[] {
+  return tableRows(markdown, heading, file).flatMap(cells => backticked(cells[0] ?? ''))
+}
+
+function backticked(cell: string): string[] {
+  return [...cell.matchAll(/`([^`]+)`/g)].map(match => match[1])
+}
+
+/**
+ * Runs the action's input parser on a step's `with:` as the runner would see it. An expression
+ * is unknown until run time: one that is a whole credential stands for a secret that is set, a
+ * whole `task-ids` for a valid id, and any other whole value for an empty one (the default);
+ * inside a longer value it becomes `x`.
+ */
+function parseAsTheRunnerWould(given: Readonly<Record<string, unknown>>): Config {
+  const values = Object.fromEntries(
+    Object.entries(given).map(([name, raw]) => {
+      const text = String(raw)
+      if (!/^\$\{\{[^}]*\}\}$/.test(text.trim())) {
+        return [name, text.replace(/\$\{\{[^}]*\}\}/g, 'x')]
+      }
+      if ((CREDENTIALS as readonly string[]).includes(name)) return [name, 'secret-value']
+      return [name, name === 'task-ids' ? 'A1' : '']
+    })
+  )
+  return parseInputs(name => values[name] ?? '', { workspace: PROJECT_ROOT, env: {} })
+}
+
+/** What a call of the reusable workflow hands the action: its `with:` and its `secrets:`. */
+function callerValues(job: Job): Record<string, unknown> {
+  if (job.secrets === 'inherit') throw new Error('A call with `secrets: inherit` names no secret')
+  const values: Record<string, unknown> = { ...job.with, ...job.secrets }
+  return Object.fromEntries(
+    Object.entries(values).filter(([name]) => (INPUT_NAMES as readonly string[]).includes(name))
+  )
 }
