@@ -1,0 +1,250 @@
+/**
+ * The Aholo World gateway as a TaskSource (DESIGN.md §2b, §5): each round lists the account's
+ * in-progress worlds and GETs only the asked worlds the list does not show in progress, or GETs
+ * each unfinished world when that is fewer requests (plan.ts decides). Every request is retried
+ * under the one retry policy until the call's deadline.
+ */
+import type { AssetFormat } from '../../domain/formats.js'
+import { NetworkError, readText, sendRequest, USER_AGENT } from '../../net/http.js'
+import { DeadlineError, type Fault, parseRetryAfter, withRetries } from '../../net/retry.js'
+import type { Clock, Log } from '../../runtime.js'
+import type { PollCall, TaskSnapshot, TaskSource } from '../provider.js'
+import { mapBounded } from './bounded.js'
+import {
+  interpretDetail,
+  interpretList,
+  type RawAnswer,
+  stateOfWorldStatus,
+  type World,
+  WorldAccessError,
+  type WorldRegion
+} from './envelope.js'
+import {
+  chooseRound,
+  GET_CONCURRENCY,
+  INITIAL_MEMORY,
+  listRequest,
+  type PlanMemory,
+  remember,
+  splitByList,
+  wantsNextPage
+} from './plan.js'
+
+export const WORLD_GATEWAYS: Record<WorldRegion, { origin: string; prefix: string }> = {
+  cn: { origin: 'https://api.aholo3d.cn', prefix: '/world/v1' },
+  global: { origin: 'https://api.aholo3d.com', prefix: '/global/world/v1' }
+}
+
+export interface WorldOptions {
+  /** Sent as it is in `Authorization`; never logged, and scrubbed from what the gateway says. */
+  apiKey: string
+  region: WorldRegion
+  /** Replaces the region's origin; a path of its own is kept, and the region's prefix follows. */
+  apiUrl?: URL
+  clock: Clock
+  log: Pick<Log, 'debug' | 'warning'>
+  /** Limit of one request, within the deadline. */
+  requestTimeoutMs: number
+  /** Before each wait caused by a fault. */
+  onRetry?: (fault: Fault, nextAttempt: number, delayMs: number) => void
+  /** GETs in flight at once (default 8). */
+  concurrency?: number
+}
+
+const MAX_RESPONSE_BYTES = 16 * 1024 * 1024
+/** A key shorter than this is not scrubbed from answers: replacing it would garble them. */
+const MIN_SCRUBBED_KEY = 6
+
+export class WorldSource implements TaskSource {
+  readonly api = 'world'
+  readonly formats: readonly AssetFormat[] = ['ply', 'spz']
+  readonly description: string
+  private readonly base: string
+  private memory: PlanMemory = INITIAL_MEMORY
+  private readonly warnedNotFound = new Set<string>()
+  /** The gateway refused the list (403): every round GETs. */
+  private listRefused = false
+
+  constructor(private readonly options: WorldOptions) {
+    const gateway = WORLD_GATEWAYS[options.region]
+    const { apiUrl } = options
+    const root = apiUrl ? `${apiUrl.origin}${apiUrl.pathname.replace(/\/+$/, '')}` : gateway.origin
+    this.base = `${root}${gateway.prefix}`
+    this.description = `the Aholo World gateway (region ${options.region}) at ${this.base}`
+  }
+
+  async poll(ids: readonly string[], call: PollCall): Promise<TaskSnapshot[]> {
+    if (ids.length === 0) return []
+    if (this.listRefused || chooseRound(ids, this.memory) === 'get') return this.getRound(ids, call)
+    let listing: { listed: Map<string, World>; totalCount: number; pages: number }
+    try {
+      listing = await this.listInProgress(ids, call)
+    } catch (error) {
+      if (!(error instanceof WorldAccessError)) throw error
+      this.listRefused = true
+      this.options.log.warning(
+        `The gateway refuses to list the account's worlds (${error.message}); asking for each world instead, one GET per world per round.`
+      )
+      return this.getRound(ids, call)
+    }
+    const { fromList, toGet } = splitByList(ids, listing.listed)
+    this.options.log.debug(
+      `World round: ${listing.pages} list page(s) of ${listing.totalCount} in-progress world(s), ${toGet.length} GET(s)`
+    )
+    const worlds = [...fromList, ...(await this.getEach(toGet, call))]
+    this.memory = remember(this.memory, 'list', ids, worlds, listing.totalCount)
+    return worlds.map(toSnapshot)
+  }
+
+  private async getRound(ids: readonly string[], call: PollCall): Promise<TaskSnapshot[]> {
+    this.options.log.debug(`World round: ${ids.length} GET(s)`)
+    const worlds = await this.getEach(ids, call)
+    this.memory = remember(this.memory, 'get', ids, worlds)
+    return worlds.map(toSnapshot)
+  }
+
+  /** The asked worlds among the account's in-progress ones; other worlds are not kept. */
+  private async listInProgress(
+    ids: readonly string[],
+    call: PollCall
+  ): Promise<{ listed: Map<string, World>; totalCount: number; pages: number }> {
+    const asked = new Set(ids)
+    const listed = new Map<string, World>()
+    let totalCount: number | undefined
+    let seen = 0
+    let pages = 0
+    while (true) {
+      const body = listRequest(pages)
+      const page = await this.request(
+        'POST',
+        `${this.base}/list`,
+        body,
+        call,
+        call.signal,
+        answer => interpretList(answer, this.options.region)
+      )
+      pages++
+      totalCount ??= page.totalCount
+      seen += page.worlds.length
+      for (const world of page.worlds)
+        if (asked.has(world.worldId)) listed.set(world.worldId, world)
+      if (!wantsNextPage(page, pages, asked.size - listed.size)) break
+    }
+    return { listed, totalCount: totalCount ?? seen, pages }
+  }
+
+  private async getEach(ids: readonly string[], call: PollCall): Promise<World[]> {
+    const worlds = await mapBounded(
+      ids,
+      this.options.concurrency ?? GET_CONCURRENCY,
+      call.signal,
+      (id, signal) => this.getWorld(id, call, signal)
+    )
+    return worlds.filter((world): world is World => world !== undefined)
+  }
+
+  /** The world, or undefined while the gateway answers 404 for it. */
+  private async getWorld(
+    id: string,
+    call: PollCall,
+    signal: AbortSignal
+  ): Promise<World | undefined> {
+    const url = `${this.base}/${encodeURIComponent(id)}`
+    const { region } = this.options
+    const world = await this.request('GET', url, undefined, call, signal, answer =>
+      interpretDetail(answer, id, region)
+    )
+    if (world !== 'not-found') return world
+    if (!this.warnedNotFound.has(id)) {
+      this.warnedNotFound.add(id)
+      this.options.log.warning(
+        `World ${id}: the gateway of region ${region} answers 404 (no such world); waiting for it. ` +
+          `A lasting 404 is most often a typo in 'task-ids' or the other 'region'.`
+      )
+    }
+    return undefined
+  }
+
+  private request<T>(
+    method: 'GET' | 'POST',
+    url: string,
+    body: unknown,
+    call: PollCall,
+    signal: AbortSignal,
+    interpret: (answer: RawAnswer) => T
+  ): Promise<T> {
+    return withRetries(() => this.attempt(method, url, body, call, signal, interpret), {
+      clock: this.options.clock,
+      signal,
+      deadline: call.deadline,
+      onRetry: this.options.onRetry
+    })
+  }
+
+  private async attempt<T>(
+    method: 'GET' | 'POST',
+    url: string,
+    body: unknown,
+    call: PollCall,
+    signal: AbortSignal,
+    interpret: (answer: RawAnswer) => T
+  ): Promise<T> {
+    const { clock, log, requestTimeoutMs, apiKey } = this.options
+    const timeoutMs = Math.max(1, Math.min(requestTimeoutMs, call.deadline - clock.now()))
+    const started = clock.now()
+    log.debug(`${method} ${url}, time limit ${timeoutMs} ms`)
+    try {
+      const response = await sendRequest({
+        method,
+        url: new URL(url),
+        headers: {
+          Authorization: apiKey,
+          Accept: 'application/json',
+          'User-Agent': USER_AGENT,
+          ...(body === undefined ? {} : { 'Content-Type': 'application/json' })
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal,
+        timeoutMs
+      })
+      const retryAfter = response.headers['retry-after']
+      const retryAfterMs = parseRetryAfter(
+        Array.isArray(retryAfter) ? retryAfter[0] : retryAfter,
+        clock.wallClock()
+      )
+      const text = this.scrub(await readText(response, MAX_RESPONSE_BYTES, signal))
+      log.debug(
+        `HTTP ${response.status} after ${Math.round(clock.now() - started)} ms, ${text.length} characters`
+      )
+      return interpret({ status: response.status, body: text, retryAfterMs })
+    } catch (error) {
+      // Cut short by the deadline, not by the service: time is up, and nobody is to blame.
+      if (error instanceof NetworkError && clock.now() >= call.deadline) throw new DeadlineError()
+      throw error
+    }
+  }
+
+  /** What the gateway says, with the key taken out: some gateways echo what they refused. */
+  private scrub(text: string): string {
+    const key = this.options.apiKey
+    if (key.length < MIN_SCRUBBED_KEY) return text
+    const escaped = JSON.stringify(key).slice(1, -1)
+    return text.split(key).join('***').split(escaped).join('***')
+  }
+}
+
+function toSnapshot(world: World): TaskSnapshot {
+  const { progress, name, cover, lodMetaPath, panoUrl, upAxis } = world
+  const details = Object.fromEntries(
+    Object.entries({ progress, name, cover, lodMetaPath, panoUrl, upAxis }).filter(
+      ([, value]) => value !== undefined
+    )
+  )
+  return {
+    taskId: world.worldId,
+    status: world.status,
+    state: stateOfWorldStatus(world.status),
+    urls: world.urls,
+    details
+  }
+}

@@ -1,0 +1,134 @@
+/**
+ * How a round asks the World gateway about the unfinished worlds, in the fewest requests
+ * (DESIGN.md §5). Either LIST the account's in-progress worlds (pages of 100) and GET only the
+ * asked worlds the list does not show in progress, or GET each unfinished world. What a list
+ * costs is known only after one (`totalCount`), so the first round lists, and every later round
+ * decides from the last list. Pure: values in, values out.
+ */
+import { IN_PROGRESS_STATUSES, isInProgressStatus, type World, type WorldPage } from './envelope.js'
+
+/** The largest page the list serves. */
+export const LIST_PAGE_SIZE = 100
+
+/** GETs in flight at once in one round. */
+export const GET_CONCURRENCY = 8
+
+/**
+ * Rounds of GETs after which a list is tried again when it could pay: the account's other
+ * worlds that made it dear finish too (minutes, DESIGN.md §2), but only a list can tell.
+ */
+export const RELIST_AFTER_ROUNDS = 10
+
+/** Pages one list reads at most when the gateway gives no `totalCount` (100,000 worlds). */
+export const MAX_LIST_PAGES = 1000
+
+export type RoundKind = 'list' | 'get'
+
+export interface PlanMemory {
+  /** `totalCount` of the last list; undefined before the first. */
+  lastTotalCount: number | undefined
+  /** Rounds since the last list round. */
+  roundsSinceList: number
+  /** Worlds last seen in progress: a list round does not GET them. */
+  inProgress: ReadonlySet<string>
+}
+
+export const INITIAL_MEMORY: PlanMemory = {
+  lastTotalCount: undefined,
+  roundsSinceList: 0,
+  inProgress: new Set()
+}
+
+export interface ListRequest {
+  pageNum: number
+  pageSize: number
+  statusList: string[]
+}
+
+export function listRequest(pageNum: number): ListRequest {
+  return { pageNum, pageSize: LIST_PAGE_SIZE, statusList: [...IN_PROGRESS_STATUSES] }
+}
+
+/** Requests a full list costs when `totalCount` worlds match: at least one. */
+export function listPages(totalCount: number): number {
+  return Math.max(1, Math.ceil(totalCount / LIST_PAGE_SIZE))
+}
+
+/** The requests a list round would cost: its pages, and a GET of every world not in progress. */
+export function listRoundCost(ids: readonly string[], memory: PlanMemory): number | undefined {
+  if (memory.lastTotalCount === undefined) return undefined
+  return listPages(memory.lastTotalCount) + expectedGets(ids, memory)
+}
+
+/** Which way this round asks about `ids` (the unfinished worlds). */
+export function chooseRound(ids: readonly string[], memory: PlanMemory): RoundKind {
+  const cost = listRoundCost(ids, memory)
+  if (cost === undefined) return 'list'
+  if (cost < ids.length) return 'list'
+  // The cheapest a list can ever be: our own in-progress worlds alone on its pages.
+  const gets = expectedGets(ids, memory)
+  const floor = listPages(ids.length - gets) + gets
+  return memory.roundsSinceList >= RELIST_AFTER_ROUNDS && floor < ids.length ? 'list' : 'get'
+}
+
+function expectedGets(ids: readonly string[], memory: PlanMemory): number {
+  return ids.filter(id => !memory.inProgress.has(id)).length
+}
+
+/**
+ * Whether to read the page after `page`. Stops when the list says it has no more, when a page
+ * comes back empty or the pages run past what `totalCount` allows (a `hasMore` that never ends),
+ * or when every asked world has been seen (later pages hold only the account's other worlds).
+ */
+export function wantsNextPage(page: WorldPage, pagesRead: number, unseenAsked: number): boolean {
+  if (!page.hasMore || page.worlds.length === 0 || unseenAsked === 0) return false
+  const limit = page.totalCount === undefined ? MAX_LIST_PAGES : listPages(page.totalCount) + 1
+  return pagesRead < limit
+}
+
+export interface ListSplit {
+  /** Asked worlds the list shows in progress: their status and progress come from it. */
+  fromList: World[]
+  /**
+   * Asked worlds to confirm with a GET: absent from the list (finished, unknown, or on a page
+   * that shifted), or shown there final or in a status this action does not know (the list has
+   * no assets, and it may ignore its filter).
+   */
+  toGet: string[]
+}
+
+export function splitByList(ids: readonly string[], listed: ReadonlyMap<string, World>): ListSplit {
+  const split: ListSplit = { fromList: [], toGet: [] }
+  for (const id of ids) {
+    const world = listed.get(id)
+    if (world && isInProgressStatus(world.status)) split.fromList.push(world)
+    else split.toGet.push(id)
+  }
+  return split
+}
+
+/** The memory after a round of `kind` that saw `worlds` among the asked `ids`. */
+export function remember(
+  memory: PlanMemory,
+  kind: RoundKind,
+  ids: readonly string[],
+  worlds: readonly World[],
+  totalCount?: number
+): PlanMemory {
+  // Only the asked ids: those not asked any more have finished.
+  const seen = new Map(worlds.map(world => [world.worldId, world]))
+  const inProgress = new Set(
+    ids.filter(id => {
+      const world = seen.get(id)
+      return world !== undefined && isInProgressStatus(world.status)
+    })
+  )
+  if (kind === 'get') {
+    return { ...memory, roundsSinceList: memory.roundsSinceList + 1, inProgress }
+  }
+  return {
+    lastTotalCount: totalCount ?? memory.lastTotalCount,
+    roundsSinceList: 0,
+    inProgress
+  }
+}
