@@ -1,21 +1,34 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
+import { spawn } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import * as path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { type CheckRunTarget, checkRunTarget } from '../src/github/check-target.js'
+import {
+  type CheckRun,
+  type CheckRunOptions,
+  NULL_CHECK_RUN,
+  startCheckRun
+} from '../src/github/check-run.js'
+import { Throttle } from '../src/github/throttle.js'
 import {
   CHECK_OUTPUT_LIMIT_BYTES,
-  checkConclusion,
-  checkTitle,
   type CheckOutput,
-  CheckRunReporter,
-  type CheckRunOptions,
-  type CheckRunTarget,
-  checkRunTarget,
-  fitCheckOutput
-} from '../src/github/check-run.js'
+  checkTitle,
+  fitCheckOutput,
+  fitOutput
+} from '../src/report/check-text.js'
+import { realClock } from '../src/runtime.js'
 import { type GitHubApiStub, startGitHubApi } from '../sim/github-api.js'
+import { FakeTime } from './support/fake-time.js'
 
 const TOKEN = 'ghs_test-token-that-must-never-be-logged'
 const HEAD_SHA = 'a'.repeat(40)
 const PR_HEAD_SHA = 'b'.repeat(40)
 const WALL_CLOCK = Date.parse('2025-01-02T03:04:05.000Z')
+const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+const RUN_URL = 'https://github.example/octo/splats/runs/4242'
 
 describe('checkRunTarget', () => {
   const base = {
@@ -41,8 +54,8 @@ describe('checkRunTarget', () => {
   it.each(['pull_request', 'pull_request_target'])(
     "targets the pull request's head commit from the event payload on %s",
     eventName => {
-      const read = (path: string): string => {
-        expect(path).toBe('/runner/event.json')
+      const read = (file: string): string => {
+        expect(file).toBe('/runner/event.json')
         return prEvent
       }
       expect(checkRunTarget({ ...base, GITHUB_EVENT_NAME: eventName }, read).headSha).toBe(
@@ -85,19 +98,6 @@ describe('checkRunTarget', () => {
     expect(() => checkRunTarget(env, () => '{"pull_request":{}}')).toThrow(
       'has no pull_request.head.sha'
     )
-  })
-})
-
-describe('checkConclusion', () => {
-  it.each([
-    ['succeeded', false, 'success'],
-    ['failed', true, 'failure'],
-    ['failed', false, 'neutral'],
-    ['timed-out', true, 'timed_out'],
-    ['timed-out', false, 'neutral'],
-    ['cancelled', true, 'cancelled']
-  ] as const)('maps %s with the step failing=%s to %s', (state, stepFails, conclusion) => {
-    expect(checkConclusion(state, stepFails)).toBe(conclusion)
   })
 })
 
@@ -145,41 +145,84 @@ describe('fitCheckOutput', () => {
     expect(cut).not.toContain('\uFFFD')
     expect(cut.startsWith('✅✅')).toBe(true)
   })
+
+  it('makes the title one line and drops an empty text', () => {
+    expect(fitOutput({ title: 'Two\n  lines', summary: 's', text: '' })).toEqual({
+      title: 'Two lines',
+      summary: 's'
+    })
+  })
 })
 
-/** A clock and timers the test moves by hand. */
-function manualTime(): {
-  now: () => number
-  schedule: NonNullable<CheckRunOptions['schedule']>
-  advance(ms: number): void
-  scheduled(): number[]
-} {
-  let now = 0
-  const timers: Array<{ at: number; run: () => void; done: boolean }> = []
-  return {
-    now: () => now,
-    schedule: (run, delayMs) => {
-      const timer = { at: now + delayMs, run, done: false }
-      timers.push(timer)
-      return () => {
-        timer.done = true
-      }
-    },
-    advance(ms) {
-      now += ms
-      for (const timer of timers) {
-        if (!timer.done && timer.at <= now) {
-          timer.done = true
-          timer.run()
-        }
-      }
-    },
-    scheduled: () => timers.filter(timer => !timer.done).map(timer => timer.at)
-  }
-}
+describe('Throttle', () => {
+  let time: FakeTime
+  let sent: string[]
+  beforeEach(() => {
+    time = new FakeTime()
+    sent = []
+  })
+  const throttle = (send = async (value: string): Promise<void> => void sent.push(value)) =>
+    new Throttle<string>({ clock: time, intervalMs: 30_000, send })
+  const turn = (): Promise<void> => new Promise(resolve => setImmediate(resolve))
 
-async function until(condition: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 3000
+  it('sends only the latest of what was offered within the interval, when it has passed', async () => {
+    const t = throttle()
+    await time.sleep(1_000)
+    t.offer('first')
+    await time.sleep(4_000)
+    t.offer('second')
+    await time.sleep(24_999)
+    expect(sent).toEqual([])
+    await time.sleep(1)
+    expect(sent).toEqual(['second'])
+  })
+
+  it('sends at once when the interval has already passed, then waits a whole interval', async () => {
+    const t = throttle()
+    await time.sleep(45_000)
+    t.offer('now')
+    expect(sent).toEqual(['now'])
+    await turn()
+    t.offer('later')
+    await time.sleep(29_999)
+    expect(sent).toEqual(['now'])
+    await time.sleep(1)
+    expect(sent).toEqual(['now', 'later'])
+  })
+
+  it('holds what is offered during a send until that send has settled', async () => {
+    let finish: () => void = () => undefined
+    const t = throttle(async value => {
+      sent.push(value)
+      if (value === 'slow') await new Promise<void>(resolve => (finish = resolve))
+    })
+    await time.sleep(30_000)
+    t.offer('slow')
+    await time.sleep(40_000)
+    t.offer('queued')
+    await time.sleep(40_000)
+    expect(sent).toEqual(['slow'])
+    finish()
+    await turn()
+    expect(sent).toEqual(['slow', 'queued'])
+  })
+
+  it('counts a send made elsewhere, and sends nothing after stop', async () => {
+    const t = throttle()
+    await time.sleep(50_000)
+    t.sentNow()
+    t.offer('held')
+    await time.sleep(29_999)
+    expect(sent).toEqual([])
+    await t.stop()
+    await time.sleep(60_000)
+    t.offer('after stop')
+    expect(sent).toEqual([])
+  })
+})
+
+async function until(condition: () => boolean, what: string, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`)
     await new Promise(resolve => setTimeout(resolve, 5))
@@ -194,54 +237,67 @@ function output(title: string): CheckOutput {
   }
 }
 
-describe('CheckRunReporter', () => {
-  let api: GitHubApiStub
-  let warnings: string[]
-  let debugs: string[]
-  let time: ReturnType<typeof manualTime>
+let api: GitHubApiStub
+let warnings: string[]
+let debugs: string[]
 
-  beforeEach(async () => {
-    api = await startGitHubApi()
-    warnings = []
-    debugs = []
-    time = manualTime()
-  })
+beforeEach(async () => {
+  api = await startGitHubApi()
+  warnings = []
+  debugs = []
+})
 
-  afterEach(async () => {
-    await api.close()
-    for (const message of [...warnings, ...debugs]) expect(message).not.toContain(TOKEN)
-  })
+afterEach(async () => {
+  await api.close()
+  for (const message of [...warnings, ...debugs]) expect(message).not.toContain(TOKEN)
+})
 
-  function target(overrides: Partial<CheckRunTarget> = {}): CheckRunTarget {
-    return {
-      owner: 'octo',
-      repo: 'splats',
-      headSha: HEAD_SHA,
-      apiUrl: `${api.url}/api/v3`,
-      ...overrides
-    }
+function target(overrides: Partial<CheckRunTarget> = {}): CheckRunTarget {
+  return {
+    owner: 'octo',
+    repo: 'splats',
+    headSha: HEAD_SHA,
+    apiUrl: `${api.url}/api/v3`,
+    ...overrides
   }
+}
 
-  function start(overrides: Partial<CheckRunOptions> = {}): Promise<CheckRunReporter> {
-    return CheckRunReporter.start({
-      token: TOKEN,
-      name: 'Aholo 3D tasks',
-      target: target(),
-      now: time.now,
-      wallClock: () => WALL_CLOCK,
-      schedule: time.schedule,
-      log: { warning: m => warnings.push(m), debug: m => debugs.push(m) },
-      initialOutput: output('waiting'),
-      ...overrides
-    })
-  }
+function start(overrides: Partial<CheckRunOptions> = {}): CheckRun {
+  return startCheckRun({
+    token: TOKEN,
+    name: 'Aholo 3D tasks',
+    target: target(),
+    clock: realClock,
+    signal: new AbortController().signal,
+    log: { warning: m => warnings.push(m), debug: m => debugs.push(m) },
+    initialOutput: output('waiting'),
+    ...overrides
+  })
+}
 
-  const patches = (): unknown[] => api.requests.filter(r => r.method === 'PATCH').map(r => r.body)
+const patches = (): unknown[] => api.requests.filter(r => r.method === 'PATCH').map(r => r.body)
+const posts = (): unknown[] => api.requests.filter(r => r.method === 'POST').map(r => r.body)
+
+async function created(run: CheckRun): Promise<void> {
+  await until(() => run.url !== undefined, 'the check run to be created')
+}
+
+describe('startCheckRun against a GitHub API stand-in', () => {
+  let time: FakeTime
+  beforeEach(() => {
+    time = new FakeTime()
+    time.wallClock = () => WALL_CLOCK
+  })
+  const startFake = (overrides: Partial<CheckRunOptions> = {}): CheckRun =>
+    start({ clock: time, ...overrides })
 
   it('creates the check run in progress on the head commit, through the API URL it is given', async () => {
-    const reporter = await start({
+    const run = startFake({
       target: target({ detailsUrl: 'https://github.example/octo/splats/actions/runs/9' })
     })
+    // Returned before any request was answered: creating goes on in the background.
+    expect(run.url).toBeUndefined()
+    await created(run)
 
     expect(api.requests).toHaveLength(1)
     const [create] = api.requests
@@ -256,14 +312,15 @@ describe('CheckRunReporter', () => {
       details_url: 'https://github.example/octo/splats/actions/runs/9',
       output: output('waiting')
     })
-    expect(reporter.htmlUrl).toBe('https://github.example/octo/splats/runs/4242')
+    expect(run.url).toBe(RUN_URL)
     expect(warnings).toEqual([])
   })
 
   it('leaves out an empty text, which is optional for GitHub', async () => {
-    await start({
+    const run = startFake({
       initialOutput: { title: 'Waiting for 2 tasks', summary: 'Polling every 10s.', text: '' }
     })
+    await created(run)
     expect(api.requests[0].body).toMatchObject({
       output: { title: 'Waiting for 2 tasks', summary: 'Polling every 10s.' }
     })
@@ -271,10 +328,11 @@ describe('CheckRunReporter', () => {
   })
 
   it('completes the check run with its conclusion and output, and returns its URL', async () => {
-    const reporter = await start()
-    const result = await reporter.complete('failure', output('1 of 2 failed'))
+    const run = startFake()
+    await created(run)
+    const result = await run.complete('failure', output('1 of 2 failed'))
 
-    expect(result).toEqual({ url: 'https://github.example/octo/splats/runs/4242' })
+    expect(result).toEqual({ url: RUN_URL })
     const complete = api.requests[1]
     expect(complete.method).toBe('PATCH')
     expect(complete.path).toBe('/api/v3/repos/octo/splats/check-runs/4242')
@@ -287,40 +345,46 @@ describe('CheckRunReporter', () => {
     expect(api.checkRuns.get(4242)).toMatchObject({ status: 'completed', conclusion: 'failure' })
 
     // A second completion, as from a failure path, sends nothing and gives the same answer.
-    expect(await reporter.complete('cancelled', output('late'))).toEqual(result)
+    expect(await run.complete('cancelled', output('late'))).toEqual(result)
     expect(api.requests).toHaveLength(2)
+    expect(run.url).toBe(RUN_URL)
+  })
+
+  it('completes a check run still being created once creating has finished', async () => {
+    const run = startFake()
+    const result = await run.complete('success', output('done'))
+    expect(result).toEqual({ url: RUN_URL })
+    expect(api.requests.map(r => r.method)).toEqual(['POST', 'PATCH'])
   })
 
   it('coalesces changes within 30 s into one update that carries the latest state', async () => {
-    const reporter = await start()
+    const run = startFake()
+    await created(run)
     let renders = 0
-    const render = (title: string) => () => {
+    const render = (title: string) => (): CheckOutput => {
       renders++
       return output(title)
     }
 
-    time.advance(1_000)
-    await reporter.update(render('first'))
-    time.advance(4_000)
-    await reporter.update(render('second'))
-    time.advance(15_000)
-    await reporter.update(render('third'))
+    await time.sleep(1_000)
+    run.update(render('first'))
+    await time.sleep(4_000)
+    run.update(render('second'))
+    await time.sleep(15_000)
+    run.update(render('third'))
+    await time.sleep(9_999)
+    await new Promise(resolve => setTimeout(resolve, 50))
     expect(patches()).toEqual([])
-    expect(time.scheduled()).toEqual([30_000])
-
-    time.advance(9_999)
-    expect(patches()).toEqual([])
-    time.advance(1)
+    await time.sleep(1)
     await until(() => patches().length === 1, 'the throttled update')
     expect(patches()).toEqual([{ output: output('third') }])
     expect(renders).toBe(1)
 
     // Another change soon after waits for the next window; completing drops it.
-    time.advance(5_000)
-    await reporter.update(render('fourth'))
-    expect(time.scheduled()).toEqual([60_000])
-    await reporter.complete('success', output('done'))
-    time.advance(60_000)
+    await time.sleep(5_000)
+    run.update(render('fourth'))
+    await run.complete('success', output('done'))
+    await time.sleep(60_000)
     await new Promise(resolve => setTimeout(resolve, 50))
     expect(patches()).toEqual([
       { output: output('third') },
@@ -330,19 +394,21 @@ describe('CheckRunReporter', () => {
   })
 
   it('sends a change at once when the last request was more than 30 s ago', async () => {
-    const reporter = await start()
-    time.advance(45_000)
-    await reporter.update(output('running'))
+    const run = startFake()
+    await created(run)
+    await time.sleep(45_000)
+    run.update(() => output('running'))
+    await until(() => patches().length === 1, 'the update')
     expect(patches()).toEqual([{ output: output('running') }])
-    expect(time.scheduled()).toEqual([])
   })
 
   it('warns once naming checks: write when the token may not write checks, then makes no requests', async () => {
     api.failAlways({ kind: 'forbidden' })
-    const reporter = await start()
-    time.advance(60_000)
-    await reporter.update(output('running'))
-    const result = await reporter.complete('success', output('done'))
+    const run = startFake()
+    await until(() => warnings.length > 0, 'the warning')
+    await time.sleep(60_000)
+    run.update(() => output('running'))
+    const result = await run.complete('success', output('done'))
 
     expect(result).toBeUndefined()
     expect(api.requests).toHaveLength(1)
@@ -353,27 +419,47 @@ describe('CheckRunReporter', () => {
   })
 
   it('warns once when completing is forbidden, without throwing', async () => {
-    const reporter = await start()
+    const run = startFake()
+    await created(run)
     api.failNext({ kind: 'forbidden' })
-    await expect(reporter.complete('success', output('done'))).resolves.toBeUndefined()
+    await expect(run.complete('success', output('done'))).resolves.toBeUndefined()
     expect(warnings).toEqual([expect.stringContaining('checks: write')])
   })
 
-  it('creates the check run completed at the end when creating it first hit a server error', async () => {
-    api.failNext({ kind: 'status', status: 500 })
-    const reporter = await start()
+  it('retries a rate-limited request after the Retry-After it names, without a permission warning', async () => {
+    api.failNext(
+      {
+        kind: 'status',
+        status: 403,
+        body: { message: 'API rate limit exceeded for installation ID 1.' },
+        headers: { 'retry-after': '2', 'x-ratelimit-remaining': '0' }
+      },
+      { kind: 'status', status: 429, body: { message: 'Too many requests' } }
+    )
+    const run = startFake()
+    await created(run)
+    expect(posts()).toHaveLength(3)
+    expect(time.sleeps[0]).toBe(2000)
+    expect(warnings).toEqual([])
+  })
+
+  it('creates the check run completed at the end when creating it first hit server errors', async () => {
+    api.failNext(...Array.from({ length: 3 }, () => ({ kind: 'status', status: 500 }) as const))
+    const run = startFake()
+    await until(() => warnings.length > 0, 'the warning')
     expect(warnings).toEqual([
       expect.stringContaining(
         'HTTP 500: Server Error; it will be created when the action completes'
       )
     ])
-    time.advance(60_000)
-    await reporter.update(output('running'))
-    expect(api.requests).toHaveLength(1)
+    expect(api.requests).toHaveLength(3)
+    await time.sleep(60_000)
+    run.update(() => output('running'))
 
-    const result = await reporter.complete('timed_out', output('timed out'))
-    expect(result).toEqual({ url: 'https://github.example/octo/splats/runs/4242' })
-    expect(api.requests[1].body).toEqual({
+    const result = await run.complete('timed_out', output('timed out'))
+    expect(result).toEqual({ url: RUN_URL })
+    expect(api.requests).toHaveLength(4)
+    expect(api.requests[3].body).toEqual({
       name: 'Aholo 3D tasks',
       head_sha: HEAD_SHA,
       started_at: '2025-01-02T03:04:05.000Z',
@@ -384,11 +470,12 @@ describe('CheckRunReporter', () => {
     })
   })
 
-  it('warns and carries on when every request fails with a server error', async () => {
+  it('warns and carries on when every request fails with a server error, each tried 3 times', async () => {
     api.failAlways({ kind: 'status', status: 502, body: { message: 'Bad Gateway' } })
-    const reporter = await start()
-    await expect(reporter.complete('success', output('done'))).resolves.toBeUndefined()
-    expect(api.requests).toHaveLength(2)
+    const run = startFake()
+    await until(() => warnings.length > 0, 'the warning')
+    await expect(run.complete('success', output('done'))).resolves.toBeUndefined()
+    expect(api.requests).toHaveLength(6)
     expect(warnings).toHaveLength(2)
     expect(warnings[0]).toContain(
       'HTTP 502: Bad Gateway; it will be created when the action completes'
@@ -397,15 +484,16 @@ describe('CheckRunReporter', () => {
   })
 
   it('warns about the first failed update only, and still tries later ones', async () => {
-    const reporter = await start()
+    const run = startFake()
+    await created(run)
     api.failAlways({ kind: 'status', status: 500 })
-    time.advance(30_000)
-    await reporter.update(output('one'))
-    time.advance(30_000)
-    await reporter.update(output('two'))
-    api.failAlways(undefined)
-    time.advance(30_000)
-    await reporter.update(output('three'))
+    for (const [i, title] of ['one', 'two', 'three'].entries()) {
+      if (title === 'three') api.failAlways(undefined)
+      await time.sleep(30_000)
+      run.update(() => output(title))
+      await until(() => patches().length === i + 1, `update ${title}`)
+    }
+    await until(() => api.unanswered === 0, 'the last answer')
 
     expect(patches()).toEqual([
       { output: output('one') },
@@ -425,39 +513,40 @@ describe('CheckRunReporter', () => {
         documentation_url: 'https://docs.github.com'
       }
     })
-    const reporter = await start()
-    expect(await reporter.complete('success', output('done'))).toBeUndefined()
+    const run = startFake()
+    await until(() => warnings.length > 0, 'the warning')
+    expect(await run.complete('success', output('done'))).toBeUndefined()
     expect(api.requests).toHaveLength(1)
     expect(warnings).toEqual([expect.stringContaining('HTTP 422: No commit found for SHA: abc')])
   })
 
-  it('gives up on a request that hangs, instead of holding the step open', async () => {
-    api.failNext({ kind: 'hang' })
-    const started = Date.now()
-    const reporter = await start({ requestTimeoutMs: 200 })
-    expect(Date.now() - started).toBeLessThan(2000)
-    expect(reporter.htmlUrl).toBeUndefined()
-    expect(warnings).toEqual([expect.stringContaining('Could not create')])
+  it('never shows the token, even when the API echoes it', async () => {
+    api.failNext({ kind: 'status', status: 401, body: { message: `Bad credentials: ${TOKEN}` } })
+    const run = startFake()
+    await until(() => warnings.length > 0, 'the warning')
+    expect(warnings).toEqual([expect.stringContaining('HTTP 401: Bad credentials: ***')])
+    expect(await run.complete('success', output('done'))).toBeUndefined()
   })
 
   it('warns without throwing when the API cannot be reached', async () => {
     const closed = api.url
     await api.close()
-    const reporter = await start({ target: target({ apiUrl: closed }) })
-    await expect(reporter.complete('success', output('done'))).resolves.toBeUndefined()
+    const run = startFake({ target: target({ apiUrl: closed }) })
+    await expect(run.complete('success', output('done'))).resolves.toBeUndefined()
     expect(warnings).toHaveLength(2)
     api = await startGitHubApi()
   })
 
   it('keeps the summary and text of a huge table under the limit', async () => {
-    const reporter = await start()
+    const run = startFake()
+    await created(run)
     const rows = Array.from({ length: 5000 }, (_, i) => `| \`TASK${i}\` | ❌ failed | 3m 2s | — |`)
     const huge = [
       '| Task | State | Finished after | Assets |',
       '| --- | --- | --- | --- |',
       ...rows
     ].join('\n')
-    await reporter.complete('failure', { title: 'Many failed', summary: huge, text: huge })
+    await run.complete('failure', { title: 'Many failed', summary: huge, text: huge })
 
     const body = patches()[0] as { output: CheckOutput }
     for (const field of [body.output.summary, body.output.text ?? '']) {
@@ -468,4 +557,171 @@ describe('CheckRunReporter', () => {
       )
     }
   })
+
+  it('is the null check run without a token: no request, nothing to await', async () => {
+    const run = startFake({ token: '' })
+    expect(run).toBe(NULL_CHECK_RUN)
+    run.update(() => output('running'))
+    expect(run.url).toBeUndefined()
+    await expect(run.complete('success', output('done'))).resolves.toBeUndefined()
+    expect(api.requests).toEqual([])
+  })
+})
+
+describe('the check run never holds the step (real time)', () => {
+  const elapsedSince = (start: number): number => performance.now() - start
+
+  it('returns at once and completes within its 10 s budget when the API never answers create', async () => {
+    api.behave('create', { hang: true })
+    const started = performance.now()
+    const run = start()
+    run.update(() => output('running'))
+    expect(elapsedSince(started)).toBeLessThan(100)
+
+    await until(() => api.unanswered === 1, 'the create request')
+    const completing = performance.now()
+    await expect(run.complete('success', output('done'))).resolves.toBeUndefined()
+    const took = elapsedSince(completing)
+    expect(took).toBeLessThan(10_000 + 1_500)
+    // Both creates, the background one and the completed one, were abandoned: sockets freed.
+    await until(() => api.unanswered === 0, 'the abandoned requests to close', 1000)
+    expect(posts()).toHaveLength(2)
+    expect(warnings).toEqual([
+      expect.stringMatching(/^Could not create .*: no answer within 10s; no check run is shown/)
+    ])
+    console.log(`complete() with a create that never answers: ${Math.round(took)} ms`)
+  }, 20_000)
+
+  it('completes through an API that never answered an update', async () => {
+    const run = start({ budgets: { completeMs: 2000, updateIntervalMs: 0 } })
+    await created(run)
+    api.behave('update', { hang: true })
+    run.update(() => output('running'))
+    await until(() => patches().length === 1 && api.unanswered === 1, 'the hanging update')
+    api.behave('update', undefined)
+
+    const completing = performance.now()
+    await expect(run.complete('success', output('done'))).resolves.toEqual({ url: RUN_URL })
+    // The update in flight got half the budget, then was abandoned for the completion.
+    expect(elapsedSince(completing)).toBeLessThan(2000 + 1000)
+    expect(patches()[1]).toMatchObject({ status: 'completed', conclusion: 'success' })
+    await until(() => api.unanswered === 0, 'the abandoned update to close', 1000)
+    expect(warnings).toEqual([])
+  })
+
+  it('gives up within its budget when the API never answers any update', async () => {
+    const run = start({ budgets: { completeMs: 2000, updateIntervalMs: 0 } })
+    await created(run)
+    api.behave('update', { hang: true })
+    run.update(() => output('running'))
+    await until(() => api.unanswered === 1, 'the hanging update')
+
+    const completing = performance.now()
+    await expect(run.complete('success', output('done'))).resolves.toBeUndefined()
+    expect(elapsedSince(completing)).toBeLessThan(2000 + 1000)
+    expect(patches()).toHaveLength(2)
+    await until(() => api.unanswered === 0, 'the abandoned requests to close', 1000)
+    expect(warnings).toEqual([
+      expect.stringMatching(/^Could not complete .*: no answer within 2s; the check run is left/)
+    ])
+  })
+
+  it('completes as cancelled within about 1 s of a cancel while create hangs', async () => {
+    api.behave('create', { hang: true })
+    const cancel = new AbortController()
+    const run = start({ signal: cancel.signal })
+    await until(() => api.unanswered === 1, 'the create request')
+    cancel.abort()
+    // The request in flight is abandoned at once, not at its time limit.
+    await until(() => api.unanswered === 0, 'the abandoned create to close', 500)
+
+    const completing = performance.now()
+    await expect(run.complete('cancelled', output('cancelled'))).resolves.toBeUndefined()
+    const took = elapsedSince(completing)
+    expect(took).toBeLessThan(1000 + 500)
+    await until(() => api.unanswered === 0, 'the final create to close', 1000)
+    expect(warnings).toEqual([expect.stringContaining('no answer within 1s of the cancel')])
+    console.log(`complete('cancelled') with a create that never answers: ${Math.round(took)} ms`)
+  })
+
+  it('still shows the cancel when the API answers after the hung create was abandoned', async () => {
+    api.behave('create', { hang: true })
+    const cancel = new AbortController()
+    const run = start({ signal: cancel.signal })
+    await until(() => api.unanswered === 1, 'the create request')
+    cancel.abort()
+    api.behave('create', undefined)
+
+    await expect(run.complete('cancelled', output('cancelled'))).resolves.toEqual({
+      url: 'https://github.example/octo/splats/runs/4242'
+    })
+    expect(posts()[1]).toMatchObject({ status: 'completed', conclusion: 'cancelled' })
+  })
+
+  it('cuts a completion short to about 1 s when the cancel comes while it waits', async () => {
+    api.behave('create', { hang: true })
+    const cancel = new AbortController()
+    const run = start({ signal: cancel.signal })
+    const completing = performance.now()
+    const result = run.complete('failure', output('failed'))
+    setTimeout(() => cancel.abort(), 300)
+    await expect(result).resolves.toBeUndefined()
+    expect(elapsedSince(completing)).toBeLessThan(300 + 1000 + 500)
+  })
+
+  it('does not delay its caller with a slow API (3 s a call), and still completes', async () => {
+    api.behave('create', { delayMs: 3000 })
+    api.behave('update', { delayMs: 3000 })
+    const started = performance.now()
+    const run = start({ budgets: { updateIntervalMs: 0 } })
+    run.update(() => output('running'))
+    const returned = elapsedSince(started)
+    expect(returned).toBeLessThan(100)
+
+    const completing = performance.now()
+    await expect(run.complete('success', output('done'))).resolves.toEqual({ url: RUN_URL })
+    expect(elapsedSince(completing)).toBeLessThan(10_000)
+    expect(posts()).toHaveLength(1)
+    console.log(`startCheckRun with a 3 s API returned in ${returned.toFixed(1)} ms`)
+  }, 20_000)
+
+  it('leaves nothing that keeps the process alive once complete() has resolved', async () => {
+    api.behave('create', { hang: true })
+    const dir = mkdtempSync(path.join(tmpdir(), 'check-run-'))
+    const script = path.join(dir, 'child.mts')
+    const src = (file: string): string => JSON.stringify(path.join(PROJECT_ROOT, 'src', file))
+    writeFileSync(
+      script,
+      `import { startCheckRun } from ${src('github/check-run.ts')}
+import { realClock } from ${src('runtime.ts')}
+const quiet = { warning: () => undefined, debug: () => undefined }
+const run = startCheckRun({
+  token: 't', name: 'n', clock: realClock, signal: new AbortController().signal, log: quiet,
+  target: { owner: 'o', repo: 'r', headSha: 'a'.repeat(40), apiUrl: process.argv[2] },
+  initialOutput: { title: 't', summary: 's' },
+  budgets: { completeMs: 1000, updateIntervalMs: 60_000 }
+})
+run.update(() => ({ title: 'later', summary: 'later' }))
+await run.complete('success', { title: 'done', summary: 'done' })
+const completedAt = performance.now()
+process.on('exit', () => console.log(String(Math.round(performance.now() - completedAt))))
+`
+    )
+    try {
+      const child = spawn(process.execPath, ['--import', 'tsx', script, api.url], {
+        cwd: PROJECT_ROOT,
+        stdio: ['ignore', 'pipe', 'inherit']
+      })
+      let stdout = ''
+      child.stdout.on('data', chunk => (stdout += String(chunk)))
+      const killer = setTimeout(() => child.kill('SIGKILL'), 15_000)
+      const code = await new Promise(resolve => child.on('close', resolve))
+      clearTimeout(killer)
+      expect(code).toBe(0)
+      // Milliseconds from complete() resolving to the process ending on its own.
+      expect(Number(stdout.trim())).toBeLessThan(500)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  }, 20_000)
 })

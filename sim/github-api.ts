@@ -1,7 +1,8 @@
 /**
  * A stand-in for GitHub's check-runs REST endpoints on 127.0.0.1, under any path prefix (as
  * GitHub Enterprise serves `/api/v3`). Records every request, and answers with injected
- * faults: the 403 GitHub sends to a token without `checks: write`, a 500, a hang.
+ * faults: the 403 GitHub sends to a token without `checks: write`, a 500, a hang; and, per
+ * route, a delay before every answer or no answer at all.
  */
 import * as http from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
@@ -17,7 +18,7 @@ export interface RecordedApiRequest {
 export type ApiFault =
   /** What GitHub answers a GITHUB_TOKEN without `checks: write`. */
   | { kind: 'forbidden' }
-  | { kind: 'status'; status: number; body?: unknown }
+  | { kind: 'status'; status: number; body?: unknown; headers?: Record<string, string> }
   /** Never answers; the client must give up on its own. */
   | { kind: 'hang' }
 
@@ -25,6 +26,16 @@ export const FORBIDDEN_BODY = {
   message: 'Resource not accessible by integration',
   documentation_url: 'https://docs.github.com/rest/checks/runs#create-a-check-run',
   status: '403'
+}
+
+/** `create` is POST …/check-runs; `update` is PATCH …/check-runs/{id}. */
+export type ApiRoute = 'create' | 'update'
+
+export interface RouteBehaviour {
+  /** Waits this long before answering. */
+  delayMs?: number
+  /** Never answers (the connection stays open until the client gives up). */
+  hang?: boolean
 }
 
 const CHECK_RUNS = /^(.*)\/repos\/([^/]+)\/([^/]+)\/check-runs(?:\/(\d+))?$/
@@ -35,6 +46,9 @@ export class GitHubApiStub {
   readonly checkRuns = new Map<number, Record<string, unknown>>()
   private readonly faults: ApiFault[] = []
   private persistentFault: ApiFault | undefined
+  private readonly routes = new Map<ApiRoute, RouteBehaviour>()
+  private readonly open = new Set<http.ServerResponse>()
+  private readonly timers = new Set<NodeJS.Timeout>()
   private readonly sockets = new Set<Socket>()
   private readonly server: http.Server
   private nextId = 4242
@@ -55,6 +69,8 @@ export class GitHubApiStub {
   }
 
   async close(): Promise<void> {
+    for (const timer of this.timers) clearTimeout(timer)
+    this.timers.clear()
     for (const socket of this.sockets) socket.destroy()
     await new Promise<void>(resolve => this.server.close(() => resolve()))
   }
@@ -69,6 +85,20 @@ export class GitHubApiStub {
     this.persistentFault = fault
   }
 
+  /** Every request on `route` from now on gets this behaviour (undefined: back to normal). */
+  behave(route: ApiRoute, behaviour: RouteBehaviour | undefined): void {
+    if (behaviour) this.routes.set(route, behaviour)
+    else this.routes.delete(route)
+  }
+
+  /**
+   * Requests received whose connection is still open with no answer sent: a client that gives up
+   * closes its socket, so this falls back to 0.
+   */
+  get unanswered(): number {
+    return this.open.size
+  }
+
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const chunks: Buffer[] = []
     for await (const chunk of req) chunks.push(chunk as Buffer)
@@ -81,12 +111,39 @@ export class GitHubApiStub {
       body = raw
     }
     this.requests.push({ method: req.method ?? '', path, headers: req.headers, body })
+    this.open.add(res)
+    const settled = (): boolean => this.open.delete(res)
+    res.on('finish', settled)
+    res.on('close', settled)
 
+    const route: ApiRoute | undefined =
+      req.method === 'POST' ? 'create' : req.method === 'PATCH' ? 'update' : undefined
+    const behaviour = route ? this.routes.get(route) : undefined
+    if (behaviour?.hang) return
+    if (behaviour?.delayMs) {
+      await new Promise<void>(resolve => {
+        const timer = setTimeout(() => {
+          this.timers.delete(timer)
+          resolve()
+        }, behaviour.delayMs)
+        this.timers.add(timer)
+      })
+      if (res.destroyed) return
+    }
+    this.answer(req, res, path, body)
+  }
+
+  private answer(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    path: string,
+    body: unknown
+  ): void {
     const fault = this.faults.shift() ?? this.persistentFault
     if (fault?.kind === 'hang') return
     if (fault?.kind === 'forbidden') return send(res, 403, FORBIDDEN_BODY)
     if (fault?.kind === 'status')
-      return send(res, fault.status, fault.body ?? { message: 'Server Error' })
+      return send(res, fault.status, fault.body ?? { message: 'Server Error' }, fault.headers)
 
     const match = CHECK_RUNS.exec(path)
     if (!req.headers.authorization) return send(res, 401, { message: 'Requires authentication' })
@@ -114,9 +171,15 @@ export class GitHubApiStub {
   }
 }
 
-function send(res: http.ServerResponse, status: number, body: unknown): void {
+function send(
+  res: http.ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {}
+): void {
   const text = JSON.stringify(body)
   res.writeHead(status, {
+    ...headers,
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(text)
   })
