@@ -220,13 +220,13 @@ class LiveCheckRun implements CheckRun {
       await settleWithin(inFlight, budget.remaining(), budget.signal)
       const settled = before.kind === 'creating' ? await settledOrUncreated(before.created) : before
       if (this.state.kind === 'off' || settled.kind === 'off') return undefined
-      const final = {
-        status: 'completed' as const,
-        conclusion,
-        completedAt: new Date(this.options.clock.wallClock()).toISOString(),
-        output: fitOutput(output)
-      }
       try {
+        const final = {
+          status: 'completed' as const,
+          conclusion,
+          completedAt: new Date(this.options.clock.wallClock()).toISOString(),
+          output: fitOutput(output)
+        }
         if (settled.kind === 'open') {
           url = settled.url
           const sent = await this.call(ATTEMPTS.complete, budget.signal, signal =>
