@@ -1,0 +1,142 @@
+import type { World } from '../src/providers/world/envelope.js'
+import {
+  chooseRound,
+  INITIAL_MEMORY,
+  listPages,
+  listRequest,
+  listRoundCost,
+  MAX_LIST_PAGES,
+  type PlanMemory,
+  RELIST_AFTER_ROUNDS,
+  remember,
+  splitByList,
+  wantsNextPage
+} from '../src/providers/world/plan.js'
+
+const ids = (count: number, prefix = 'W'): string[] =>
+  Array.from({ length: count }, (_, i) => `${prefix}${i}`)
+
+const world = (worldId: string, status: string): World => ({ worldId, status, urls: {} })
+
+function memory(overrides: Partial<PlanMemory>): PlanMemory {
+  return { ...INITIAL_MEMORY, ...overrides }
+}
+
+describe('choosing how a round asks', () => {
+  it('lists first: what a list costs is known only after one', () => {
+    expect(chooseRound(ids(1), INITIAL_MEMORY)).toBe('list')
+    expect(chooseRound(ids(1000), INITIAL_MEMORY)).toBe('list')
+  })
+
+  it('lists when its pages and the GETs it still needs are fewer than one GET per world', () => {
+    const asked = ids(150)
+    // 150 ours + 50 others in progress: 2 pages, no GET expected.
+    const seen = memory({ lastTotalCount: 200, inProgress: new Set(asked) })
+    expect(listRoundCost(asked, seen)).toBe(2)
+    expect(chooseRound(asked, seen)).toBe('list')
+  })
+
+  it('GETs each world when the account has many other worlds in progress', () => {
+    const asked = ids(3)
+    const seen = memory({ lastTotalCount: 503, inProgress: new Set(asked) })
+    expect(listRoundCost(asked, seen)).toBe(6)
+    expect(chooseRound(asked, seen)).toBe('get')
+  })
+
+  it('counts a GET for every world the last round did not see in progress', () => {
+    const asked = ids(10)
+    const half = memory({ lastTotalCount: 5, inProgress: new Set(asked.slice(0, 5)) })
+    expect(listRoundCost(asked, half)).toBe(1 + 5)
+    expect(chooseRound(asked, half)).toBe('list')
+    const none = memory({ lastTotalCount: 0, inProgress: new Set() })
+    expect(chooseRound(asked, none)).toBe('get')
+  })
+
+  it('GETs a single world: a list can never be cheaper than one request', () => {
+    expect(chooseRound(['W'], memory({ lastTotalCount: 1, inProgress: new Set(['W']) }))).toBe(
+      'get'
+    )
+  })
+
+  it(`tries a list again after ${RELIST_AFTER_ROUNDS} rounds of GETs, when a list could pay`, () => {
+    const asked = ids(3)
+    const base = { lastTotalCount: 503, inProgress: new Set(asked) }
+    expect(chooseRound(asked, memory({ ...base, roundsSinceList: RELIST_AFTER_ROUNDS - 1 }))).toBe(
+      'get'
+    )
+    expect(chooseRound(asked, memory({ ...base, roundsSinceList: RELIST_AFTER_ROUNDS }))).toBe(
+      'list'
+    )
+    // Two worlds: the cheapest list (1 page) + nothing < 2; one world: never.
+    const one = { lastTotalCount: 503, inProgress: new Set(['W0']) }
+    expect(chooseRound(['W0'], memory({ ...one, roundsSinceList: 50 }))).toBe('get')
+  })
+
+  it('asks for pages of 100 in-progress worlds', () => {
+    expect(listRequest(3)).toEqual({
+      pageNum: 3,
+      pageSize: 100,
+      statusList: ['PENDING', 'PREPROCESSING', 'RUNNING']
+    })
+    expect([0, 1, 100, 101, 1000].map(listPages)).toEqual([1, 1, 1, 2, 10])
+  })
+})
+
+describe('reading the pages of one list', () => {
+  const page = (hasMore: boolean, count: number, totalCount?: number) => ({
+    pageNum: 0,
+    hasMore,
+    totalCount,
+    worlds: ids(count).map(id => world(id, 'RUNNING'))
+  })
+
+  it('follows hasMore while asked worlds are still unseen', () => {
+    expect(wantsNextPage(page(true, 100, 250), 1, 5)).toBe(true)
+    expect(wantsNextPage(page(false, 50, 250), 3, 5)).toBe(false)
+  })
+
+  it('stops once every asked world has been seen: later pages hold only other worlds', () => {
+    expect(wantsNextPage(page(true, 100, 5000), 1, 0)).toBe(false)
+  })
+
+  it('stops at an empty page, or past what totalCount allows, whatever hasMore says', () => {
+    expect(wantsNextPage(page(true, 0, 250), 1, 5)).toBe(false)
+    expect(wantsNextPage(page(true, 100, 250), 3, 5)).toBe(true)
+    expect(wantsNextPage(page(true, 100, 250), 4, 5)).toBe(false)
+    expect(wantsNextPage(page(true, 100), MAX_LIST_PAGES - 1, 5)).toBe(true)
+    expect(wantsNextPage(page(true, 100), MAX_LIST_PAGES, 5)).toBe(false)
+  })
+})
+
+describe('what a list round still GETs', () => {
+  it('takes in-progress worlds from the list and GETs the absent, the final and the unknown', () => {
+    const listed = new Map([
+      ['RUN', world('RUN', 'RUNNING')],
+      ['PRE', world('PRE', 'PREPROCESSING')],
+      ['DONE', world('DONE', 'SUCCEEDED')],
+      ['ODD', world('ODD', 'ARCHIVED')],
+      ['NOT-ASKED', world('NOT-ASKED', 'RUNNING')]
+    ])
+    const split = splitByList(['RUN', 'PRE', 'DONE', 'ODD', 'GONE'], listed)
+    expect(split.fromList.map(w => w.worldId)).toEqual(['RUN', 'PRE'])
+    expect(split.toGet).toEqual(['DONE', 'ODD', 'GONE'])
+  })
+})
+
+describe('what the plan remembers', () => {
+  it('keeps the totalCount of a list and which asked worlds were in progress', () => {
+    const after = remember(
+      memory({ roundsSinceList: 4 }),
+      'list',
+      ['A', 'B', 'C'],
+      [world('A', 'RUNNING'), world('B', 'FAILED')],
+      321
+    )
+    expect(after).toEqual({ lastTotalCount: 321, roundsSinceList: 0, inProgress: new Set(['A']) })
+  })
+
+  it('counts GET rounds and keeps the last totalCount', () => {
+    const after = remember(memory({ lastTotalCount: 9 }), 'get', ['A'], [world('A', 'PENDING')])
+    expect(after).toEqual({ lastTotalCount: 9, roundsSinceList: 1, inProgress: new Set(['A']) })
+  })
+})

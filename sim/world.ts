@@ -1,0 +1,229 @@
+/**
+ * A simulated Aholo World gateway on 127.0.0.1 (DESIGN.md §2b): API keys of accounts, worlds
+ * with time-based status timelines and progress, the paged list with its status filter, the
+ * account's other worlds, ApiError bodies (401/403/404/400/429), injected faults, both regions'
+ * path prefixes, and the same asset files as the open-platform sim. Used by the tests, the demo
+ * and the benchmarks.
+ */
+import * as http from 'node:http'
+import type { AddressInfo, Socket } from 'node:net'
+import { assetPathOf, AssetShelf, type AssetSpec } from './assets.js'
+import { answerWorldFault, apiError, readBody, sendJson, type WorldFault } from './world-answers.js'
+import {
+  DEFAULT_ACCOUNT,
+  type ListQuery,
+  type SimRegion,
+  WORLD_PREFIXES,
+  WorldCatalog,
+  type WorldScript,
+  type WorldStep
+} from './world-catalog.js'
+
+export { type WorldFault } from './world-answers.js'
+export {
+  DEFAULT_ACCOUNT,
+  risingTimeline,
+  type SimRegion,
+  WORLD_PREFIXES,
+  WORLD_STATUSES,
+  type WorldScript,
+  type WorldStep
+} from './world-catalog.js'
+
+export const DEFAULT_API_KEY = 'sim-world-key-0123456789abcdef'
+
+export interface WorldRequest {
+  method: string
+  path: string
+  /** Undefined for what is not an API path (assets, strays). */
+  region: SimRegion | undefined
+  worldId?: string
+  list?: ListQuery
+  authorization?: string
+  userAgent?: string
+  /** 'ok', 'not-found', 'forbidden', 'unauthenticated', 'invalid', a fault or an asset kind. */
+  outcome: string
+  /** On the sim's clock. */
+  at: number
+}
+
+export interface WorldSimOptions {
+  /** API key → account; default one key of the default account. */
+  keys?: Record<string, string>
+  /** The sim's clock for timelines (default Date.now); tests pass their fake clock. */
+  now?: () => number
+  /** A mirror's own path before the API's (e.g. `/mirror`). */
+  pathPrefix?: string
+  /** Put the presented key in 401 messages, as some gateways do, to test that it is scrubbed. */
+  echoKeyInErrors?: boolean
+}
+
+export class WorldSim {
+  readonly requests: WorldRequest[] = []
+  /** Answer lists with every world of the account, whatever `statusList` asks. */
+  listIgnoresFilter = false
+  url = ''
+  private readonly catalog: WorldCatalog
+  private readonly faults: WorldFault[] = []
+  private readonly shelf = new AssetShelf<WorldFault>(answerWorldFault)
+  private readonly sockets = new Set<Socket>()
+  private readonly server: http.Server
+  private readonly keys: Map<string, string>
+  private readonly now: () => number
+
+  constructor(private readonly options: WorldSimOptions = {}) {
+    this.keys = new Map(Object.entries(options.keys ?? { [DEFAULT_API_KEY]: DEFAULT_ACCOUNT }))
+    this.now = options.now ?? Date.now
+    this.catalog = new WorldCatalog(this.now, () => this.url)
+    this.server = http.createServer((req, res) => {
+      this.handle(req, res).catch(error => res.destroy(error as Error))
+    })
+    this.server.on('connection', socket => {
+      this.sockets.add(socket)
+      socket.on('close', () => this.sockets.delete(socket))
+    })
+  }
+
+  async start(host = '127.0.0.1'): Promise<this> {
+    await new Promise<void>(resolve => this.server.listen(0, host, resolve))
+    this.url = `http://${host}:${(this.server.address() as AddressInfo).port}`
+    return this
+  }
+
+  async close(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy()
+    await new Promise<void>(resolve => this.server.close(() => resolve()))
+  }
+
+  /** Adds a world now; a bare array is its timeline. */
+  addWorld(worldId: string, script: WorldScript | WorldStep[]): this {
+    this.catalog.add(worldId, Array.isArray(script) ? { timeline: script } : script)
+    return this
+  }
+
+  /** `count` worlds of the account that nobody asks about, in `status` for good; their ids. */
+  addOtherWorlds(
+    count: number,
+    options: Omit<WorldScript, 'timeline'> & { status?: string } = {}
+  ): string[] {
+    return this.catalog.addOthers(count, options)
+  }
+
+  /** Faults answered to the next API requests, one each, in order. */
+  injectFaults(...faults: WorldFault[]): this {
+    this.faults.push(...faults)
+    return this
+  }
+
+  addAsset(path: string, spec: AssetSpec): this {
+    this.shelf.add(path, spec)
+    return this
+  }
+
+  injectAssetFaults(path: string, ...faults: WorldFault[]): this {
+    this.shelf.injectFaults(path, faults)
+    return this
+  }
+
+  assetPath(worldId: string, format: 'ply' | 'spz' | 'sog'): string {
+    return assetPathOf(worldId, format)
+  }
+
+  assetUrl(worldId: string, format: 'ply' | 'spz' | 'sog'): string {
+    return `${this.url}${this.assetPath(worldId, format)}`
+  }
+
+  /** API requests only (not asset downloads). */
+  get apiRequests(): WorldRequest[] {
+    return this.requests.filter(request => request.region !== undefined)
+  }
+
+  /** The world's status on the sim's clock now. */
+  statusOf(worldId: string): string | undefined {
+    return this.catalog.statusOf(worldId)
+  }
+
+  private record(
+    req: http.IncomingMessage,
+    fields: Omit<WorldRequest, 'method' | 'path' | 'at'>
+  ): void {
+    this.requests.push({
+      method: req.method ?? '',
+      path: new URL(req.url ?? '/', 'http://sim').pathname,
+      authorization: req.headers.authorization,
+      userAgent: req.headers['user-agent'],
+      ...fields,
+      at: this.now()
+    })
+  }
+
+  private route(pathname: string): { region: SimRegion; rest: string } | undefined {
+    const prefix = (this.options.pathPrefix ?? '').replace(/\/+$/, '')
+    if (!pathname.startsWith(`${prefix}/`)) return undefined
+    const path = pathname.slice(prefix.length)
+    // The longer prefix first: /global/world/v1 is not a world id under /world/v1.
+    for (const region of ['global', 'cn'] as const) {
+      const base = WORLD_PREFIXES[region]
+      if (path.startsWith(`${base}/`)) return { region, rest: path.slice(base.length) }
+    }
+    return undefined
+  }
+
+  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://sim')
+    if (req.method === 'GET' && this.shelf.has(url.pathname)) {
+      const fields = { region: undefined }
+      return this.shelf.serve(req, res, url.pathname, outcome =>
+        this.record(req, { ...fields, outcome })
+      )
+    }
+    const route = this.route(url.pathname)
+    const raw = await readBody(req)
+    if (!route) {
+      this.record(req, { region: undefined, outcome: 'not-found' })
+      res
+        .writeHead(404, { 'Content-Type': 'text/html' })
+        .end('<html><body>404 Not Found</body></html>')
+      return
+    }
+    const { region, rest } = route
+    const isList = rest === '/list' && req.method === 'POST'
+    const isDetail = req.method === 'GET' && /^\/[^/]+$/.test(rest)
+    let list: WorldRequest['list']
+    try {
+      list = isList ? (JSON.parse(raw) as WorldRequest['list']) : undefined
+    } catch {
+      list = undefined
+    }
+    const worldId = isDetail ? decodeURIComponent(rest.slice(1)) : undefined
+    const answer = (outcome: string, status: number, body: unknown): void => {
+      this.record(req, { region, worldId, list, outcome })
+      sendJson(res, status, body)
+    }
+
+    const fault = this.faults.shift()
+    if (fault) {
+      this.record(req, { region, worldId, list, outcome: fault.kind })
+      return answerWorldFault(res, fault, req)
+    }
+    const presented = req.headers.authorization
+    const account = this.keys.get(presented ?? '')
+    if (account === undefined) {
+      const echo = this.options.echoKeyInErrors && presented ? ` (${presented})` : ''
+      return answer('unauthenticated', 401, apiError(401, `Invalid API key${echo}`, '10004'))
+    }
+    if (isList) {
+      const [status, body] = this.catalog.list(account, region, list, this.listIgnoresFilter)
+      return answer(status === 200 ? 'ok' : 'invalid', status, body)
+    }
+    if (!worldId) return answer('not-found', 404, apiError(404, 'No such API path'))
+    const [status, body] = this.catalog.get(worldId, account, region)
+    const outcomes: Record<number, string> = { 200: 'ok', 403: 'forbidden', 404: 'not-found' }
+    answer(outcomes[status] ?? String(status), status, body)
+  }
+}
+
+/** Starts a simulated World gateway; close it when done. */
+export async function startWorldSim(options: WorldSimOptions = {}): Promise<WorldSim> {
+  return new WorldSim(options).start()
+}
