@@ -71,10 +71,13 @@ async function waitAndReport(
   io: ActionIO,
   checkRun: CheckRun
 ): Promise<void> {
-  const delivery = config.download.length > 0 ? await openDelivery(config, source, runtime, io) : undefined
+  const delivery =
+    config.download.length > 0 ? await openDelivery(config, source, runtime, io) : undefined
   const outcome = await waitForTasks(config, source, runtime, io, checkRun, delivery)
   const resultsFile = resultsFilePath(runtime.env)
-  const provisional = runtime.signal.aborted ? 'cancelled' : decideVerdict({ ...verdictInput(config, outcome), cancelled: false }).state
+  const provisional = runtime.signal.aborted
+    ? 'cancelled'
+    : decideVerdict({ ...verdictInput(config, outcome), cancelled: false }).state
   // Set before the downloads end, so that whatever happens next, later steps have them.
   const written = publishOutputs(io, resultsFile, provisional, outcome.tasks, undefined, {
     checkRunUrl: checkRun.url
@@ -86,7 +89,15 @@ async function waitAndReport(
     cancelled: runtime.signal.aborted,
     deliveryError: delivered?.error
   })
-  publishOutputs(io, resultsFile, verdict.state, outcome.tasks, delivered, { checkRunUrl: checkRun.url }, written)
+  publishOutputs(
+    io,
+    resultsFile,
+    verdict.state,
+    outcome.tasks,
+    delivered,
+    { checkRunUrl: checkRun.url },
+    written
+  )
 
   const summary: SummaryInput = {
     title: config.checkName,
@@ -94,8 +105,12 @@ async function waitAndReport(
     results: taskResults(outcome.tasks, delivered?.files),
     finishedAfterMs: finishedTimes(outcome.tasks),
     elapsedMs: outcome.elapsedMs,
-    note: verdict.note ? `${verdict.failing ? '❌ The step failed: ' : ''}${verdict.note}` : undefined,
-    artifact: delivered?.artifact ? { name: config.artifactName, url: delivered.artifact.url } : undefined
+    note: verdict.note
+      ? `${verdict.failing ? '❌ The step failed: ' : ''}${verdict.note}`
+      : undefined,
+    artifact: delivered?.artifact
+      ? { name: config.artifactName, url: delivered.artifact.url }
+      : undefined
   }
   await writeSummary(io, renderSummary(summary))
 
@@ -107,7 +122,15 @@ async function waitAndReport(
   })
   // Differs only when the check run could not be created at the start and was at the end.
   if (completed && completed.url !== checkRun.url) {
-    publishOutputs(io, resultsFile, verdict.state, outcome.tasks, delivered, { checkRunUrl: completed.url }, written)
+    publishOutputs(
+      io,
+      resultsFile,
+      verdict.state,
+      outcome.tasks,
+      delivered,
+      { checkRunUrl: completed.url },
+      written
+    )
   }
 
   if (verdict.failing) io.setFailed(verdict.note ?? 'The step failed.')
@@ -161,7 +184,7 @@ async function waitForTasks(
 ): Promise<PollOutcome> {
   const count = config.taskIds.length
   io.startGroup(
-    `Waiting for ${count} task${count === 1 ? '' : 's'} on ${source.description} (every ${formatDuration(config.pollIntervalMs)}, up to ${formatDuration(config.timeoutMs)})`
+    `Waiting for ${count} Aholo task${count === 1 ? '' : 's'} on ${source.description} (every ${formatDuration(config.pollIntervalMs)}, up to ${formatDuration(config.timeoutMs)})`
   )
   try {
     return await pollTasks({
@@ -192,7 +215,11 @@ async function waitForTasks(
   }
 }
 
-function progressOutput(config: Config, tasks: readonly TaskRecord[], elapsedMs: number): CheckOutput {
+function progressOutput(
+  config: Config,
+  tasks: readonly TaskRecord[],
+  elapsedMs: number
+): CheckOutput {
   const groups = groupTasks(tasks)
   const table: SummaryInput = {
     title: config.checkName,
@@ -281,14 +308,17 @@ function finishedTimes(tasks: readonly TaskRecord[]): Map<string, number> {
 
 async function writeSummary(io: ActionIO, markdown: string): Promise<void> {
   try {
-    if (!(await io.writeSummary(markdown))) io.debug('GITHUB_STEP_SUMMARY is not set; no job summary written.')
+    if (!(await io.writeSummary(markdown)))
+      io.debug('GITHUB_STEP_SUMMARY is not set; no job summary written.')
   } catch (error) {
     io.warning(`Could not write the job summary: ${describeError(error)}`)
   }
 }
 
 /** A fault of each kind gets one warning; the same kind again is logged at debug level. */
-function warnOncePerKind(io: ActionIO): (fault: Fault, nextAttempt: number, delayMs: number) => void {
+function warnOncePerKind(
+  io: ActionIO
+): (fault: Fault, nextAttempt: number, delayMs: number) => void {
   const warned = new Set<string>()
   return (fault, nextAttempt, delayMs) => {
     const message = `Aholo API: ${fault.message}; retrying in ${formatDuration(delayMs)} (attempt ${nextAttempt}).`
