@@ -6,15 +6,16 @@
  * machine's host name, which must resolve to a loopback address.
  */
 import { createHash } from 'node:crypto'
-import { lookup } from 'node:dns/promises'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { hostname, tmpdir } from 'node:os'
+import { tmpdir } from 'node:os'
 import * as path from 'node:path'
-import { AholoClient } from '../src/providers/open-platform/client.js'
+import { OpenPlatformSource } from '../src/providers/open-platform/client.js'
 import { type DownloadDeps, downloadFile } from '../src/assets/download.js'
-import { isLoopbackHost } from '../src/net/url-policy.js'
+import { realClock } from '../src/runtime.js'
 import { AholoSim, DEFAULT_CREDENTIALS } from '../sim/open-platform.js'
 import {
+  PROXY_VARIABLES,
+  proxiedHostName,
   startTinyproxy,
   TINYPROXY,
   type Tinyproxy,
@@ -23,14 +24,6 @@ import {
 
 const PLY = path.resolve('__fixtures__/splats/ply/st_1k_sh3.ply')
 const PLY_SHA256 = createHash('sha256').update(readFileSync(PLY)).digest('hex')
-const PROXY_VARIABLES = [
-  'HTTP_PROXY',
-  'HTTPS_PROXY',
-  'NO_PROXY',
-  'http_proxy',
-  'https_proxy',
-  'no_proxy'
-]
 
 // On CI a missing proxy is a broken setup, not a reason to skip.
 const run = tinyproxyInstalled() || process.env.CI === 'true'
@@ -40,7 +33,7 @@ const title = run
   : `through a real HTTP proxy (skipped: ${TINYPROXY} is not installed; CI=true makes this a failure)`
 
 describeWithProxy(title, () => {
-  const host = hostname().toLowerCase()
+  let host: string
   let proxy: Tinyproxy
   let sim: AholoSim
   let base: string
@@ -54,7 +47,7 @@ describeWithProxy(title, () => {
         `${TINYPROXY} is missing: install Debian's tinyproxy (apt-get install tinyproxy).`
       )
     }
-    await checkHostName(host)
+    host = await proxiedHostName()
     proxy = await startTinyproxy()
     sim = await new AholoSim().start('127.0.0.1')
     base = sim.url.replace('127.0.0.1', host)
@@ -89,9 +82,7 @@ describeWithProxy(title, () => {
   const tunnel = (): string => `CONNECT ${host}:${new URL(base).port}`
 
   const deps: DownloadDeps = {
-    now: () => performance.now(),
-    sleep: async () => undefined,
-    random: () => 0.5,
+    clock: realClock,
     log: { info: () => undefined, debug: () => undefined, warning: () => undefined }
   }
 
@@ -131,35 +122,21 @@ describeWithProxy(title, () => {
 
   test('asks the Aholo API through the proxy', async () => {
     sim.addTask('PROXYTASK1', [3])
-    const client = new AholoClient({
+    const source = new OpenPlatformSource({
       apiUrl: new URL(base),
       credentials: DEFAULT_CREDENTIALS,
-      now: () => performance.now(),
-      wallClock: Date.now,
-      sleep: async () => undefined,
-      random: () => 0.5,
+      clock: realClock,
+      log: { debug: () => undefined },
       requestTimeoutMs: 10_000
     })
 
-    const tasks = await client.listTasks(['PROXYTASK1'], { deadline: performance.now() + 10_000 })
+    const tasks = await source.listTasks(['PROXYTASK1'], {
+      signal: new AbortController().signal,
+      deadline: realClock.now() + 10_000
+    })
 
     expect(tasks).toEqual([expect.objectContaining({ taskId: 'PROXYTASK1', status: 3 })])
     expect(sim.apiRequests.at(-1)).toMatchObject({ ids: ['PROXYTASK1'], outcome: 'ok' })
     expect(proxyLog()).toContain(tunnel())
   })
 })
-
-/** The toolkit would skip the proxy for a loopback name; the sim listens on 127.0.0.1 only. */
-async function checkHostName(host: string): Promise<void> {
-  if (isLoopbackHost(host)) {
-    throw new Error(
-      `This machine's host name ${JSON.stringify(host)} is a loopback name, which the toolkit never proxies.`
-    )
-  }
-  const addresses = await lookup(host, { all: true }).catch(() => [])
-  if (addresses.length === 0 || !addresses.every(({ address }) => address.startsWith('127.'))) {
-    throw new Error(
-      `This machine's host name ${JSON.stringify(host)} must resolve to 127.x only (e.g. an /etc/hosts line "127.0.1.1 ${host}"); it resolves to ${JSON.stringify(addresses.map(({ address }) => address))}.`
-    )
-  }
-}

@@ -4,15 +4,47 @@
  * tunnelling agents can reach a local server through it.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
+import { lookup } from 'node:dns/promises'
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import * as net from 'node:net'
-import { tmpdir } from 'node:os'
+import { hostname, tmpdir } from 'node:os'
 import * as path from 'node:path'
+import { isLoopbackHost } from '../../src/net/url-policy.js'
 
 export const TINYPROXY = '/usr/bin/tinyproxy'
 
 export function tinyproxyInstalled(): boolean {
   return existsSync(TINYPROXY)
+}
+
+/** The variables the toolkit reads to choose a proxy, both spellings. */
+export const PROXY_VARIABLES = [
+  'HTTP_PROXY',
+  'HTTPS_PROXY',
+  'NO_PROXY',
+  'http_proxy',
+  'https_proxy',
+  'no_proxy'
+]
+
+/**
+ * This machine's host name, for reaching a server on 127.0.0.1 through the proxy: the toolkit
+ * would skip the proxy for a loopback name, and the local servers listen on 127.0.0.1 only.
+ */
+export async function proxiedHostName(): Promise<string> {
+  const host = hostname().toLowerCase()
+  if (isLoopbackHost(host)) {
+    throw new Error(
+      `This machine's host name ${JSON.stringify(host)} is a loopback name, which the toolkit never proxies.`
+    )
+  }
+  const addresses = await lookup(host, { all: true }).catch(() => [])
+  if (addresses.length === 0 || !addresses.every(({ address }) => address.startsWith('127.'))) {
+    throw new Error(
+      `This machine's host name ${JSON.stringify(host)} must resolve to 127.x only (e.g. an /etc/hosts line "127.0.1.1 ${host}"); it resolves to ${JSON.stringify(addresses.map(({ address }) => address))}.`
+    )
+  }
+  return host
 }
 
 export interface Tinyproxy {

@@ -1,106 +1,176 @@
 import * as http from 'node:http'
 import * as https from 'node:https'
-import { HttpClient } from '@actions/http-client'
+import { isIP, type Socket } from 'node:net'
+import * as tls from 'node:tls'
 import { getProxyUrl } from '@actions/http-client/lib/proxy'
 import { cancellationOf } from '../errors.js'
+import { timerDelay } from '../runtime.js'
 import { ACTION_VERSION } from '../version.js'
-import { Fault } from './retry.js'
+import { ACCEPT_ENCODING, decodeBody, utf8Text } from './decode.js'
+import { NetworkError } from './network-error.js'
+import { openTunnel } from './tunnel.js'
+
+export { NetworkError } from './network-error.js'
 
 /**
- * The one place that opens HTTP connections. Agents come from the toolkit's HttpClient so that
- * HTTPS_PROXY / HTTP_PROXY / NO_PROXY behave exactly as in every other action; the request itself
- * is Node's own, because the toolkit's client can neither be aborted nor stream a body without
- * buffering it, and it cannot follow a relative redirect.
+ * The one place that opens HTTP connections, on Node's own http and https.
+ *
+ * Whether to use a proxy is the toolkit's decision (`getProxyUrl`: HTTPS_PROXY / HTTP_PROXY /
+ * NO_PROXY, loopback names never proxied), read at each request, so the action behaves as every
+ * other action does. The toolkit's agents are not used: their `tunnel` package leaves an aborted
+ * request unsettled while the proxy withholds its answer to CONNECT (see tunnel.ts). Nor is its
+ * client, which can neither be aborted nor stream a body, nor follow a relative redirect.
+ *
+ * Every request settles at its deadline or its cancel, at every stage (DNS, TCP connect, proxy
+ * CONNECT, TLS handshake, headers), and its socket is destroyed then: the promise does not wait
+ * for Node to notice.
  */
 
 export interface HttpRequest {
   method: 'GET' | 'POST'
   url: URL
+  /** `Accept-Encoding` defaults to gzip, deflate and br, which `readText` decodes. */
   headers?: Record<string, string>
   body?: string
-  /** Cancels the request (the run is being cancelled). */
+  /** Cancels the request (the run is being cancelled): it rejects with the signal's reason. */
   signal?: AbortSignal
-  /** Limit for the whole exchange, headers and body. */
+  /** Limit for the whole exchange, headers and body: then NetworkError ETIMEDOUT. */
   timeoutMs?: number
-  /** Limit for a silent socket, for long downloads where a total limit makes no sense. */
+  /**
+   * Limit for a silent proxy or socket, for long downloads where a total limit makes no sense:
+   * then the request, or the body, fails with NetworkError ETIMEDOUT.
+   */
   idleTimeoutMs?: number
 }
 
 export interface HttpResponse {
   status: number
   headers: http.IncomingHttpHeaders
+  /** A Readable; errors with the cancel reason or a NetworkError if the exchange is cut short. */
   body: http.IncomingMessage
 }
 
 /** Names the action and its version in every request, to both APIs and to asset hosts. */
 export const USER_AGENT = `aholo-task-action/${ACTION_VERSION}`
 
-/** A failure to exchange bytes with the server: worth another try. */
-export class NetworkError extends Fault {
-  constructor(
-    message: string,
-    readonly code: string
-  ) {
-    super(message, `network ${code}`)
-    this.name = 'NetworkError'
-  }
-}
-
-// HttpClient caches one agent per instance: one instance per protocol (an http agent cannot carry
-// https) and per proxy in effect (so a changed HTTPS_PROXY or NO_PROXY is not ignored).
-const clients = new Map<string, HttpClient>()
-
-function agentFor(url: URL): http.Agent {
-  const key = `${url.protocol} ${getProxyUrl(url)?.href ?? 'direct'}`
-  let client = clients.get(key)
-  if (!client) {
-    client = new HttpClient('aholo-task-action', [], { keepAlive: true })
-    clients.set(key, client)
-  }
-  return client.getAgent(url.href)
+// Direct connections are kept alive between polls; Node unrefs idle sockets, so they never hold
+// the process open.
+const AGENTS = {
+  'http:': new http.Agent({ keepAlive: true }),
+  'https:': new https.Agent({ keepAlive: true })
 }
 
 export function sendRequest(request: HttpRequest): Promise<HttpResponse> {
-  const transport = request.url.protocol === 'https:' ? https : http
+  const { url, idleTimeoutMs } = request
+  const secure = url.protocol === 'https:'
+  const limit = limitExchange(request)
+  const { signal } = limit
+
+  return new Promise<HttpResponse>((resolve, reject) => {
+    let req: http.ClientRequest | undefined
+    let message: http.IncomingMessage | undefined
+    let ended = false
+    let answered = false
+    // The one way out before the body's end: every resource this exchange holds is let go here.
+    const end = (error: Error): void => {
+      if (ended) return
+      ended = true
+      finish()
+      message?.destroy(error)
+      req?.destroy(error)
+      if (!answered) reject(error)
+    }
+    const finish = (): void => {
+      signal.removeEventListener('abort', onAbort)
+      limit.release()
+    }
+    const onAbort = (): void => end(signal.reason as Error)
+    if (signal.aborted) return onAbort()
+    signal.addEventListener('abort', onAbort, { once: true })
+
+    const issue = (connection?: Socket): void => {
+      req = (secure ? https : http).request(url, {
+        method: request.method,
+        headers: withDefaults(request.headers),
+        defaultPort: secure ? 443 : 80,
+        ...(connection
+          ? { createConnection: () => overTls(connection, url) }
+          : { agent: AGENTS[secure ? 'https:' : 'http:'] })
+      })
+      if (idleTimeoutMs !== undefined) {
+        req.setTimeout(timerDelay(idleTimeoutMs), () =>
+          end(new NetworkError(`no data for ${idleTimeoutMs} ms`, 'ETIMEDOUT'))
+        )
+      }
+      req.on('response', (response: http.IncomingMessage) => {
+        message = response
+        answered = true
+        // Errors on the body after this point reach whoever reads it, as the same kinds of error.
+        response.on('error', () => undefined)
+        response.on('close', () => {
+          ended = true
+          finish()
+        })
+        resolve({ status: response.statusCode ?? 0, headers: response.headers, body: response })
+      })
+      req.on('error', error => end(toRequestError(error, request)))
+      req.end(request.body)
+    }
+
+    const proxy = getProxyUrl(url)
+    if (!proxy) return issue()
+    openTunnel(proxy, url, { signal, idleTimeoutMs }).then(
+      socket => (ended ? socket.destroy() : issue(socket)),
+      (error: unknown) => end(toRequestError(error, request))
+    )
+  })
+}
+
+/** One signal for the cancel and the time limit, whose reason is what the request rejects with. */
+function limitExchange(request: HttpRequest): { signal: AbortSignal; release(): void } {
   // A controller and a timer of our own, both released when the exchange ends: thousands of
   // AbortSignal.timeout/any pairs would each live until their timer fires, and fill the heap.
   const controller = new AbortController()
   const outer = request.signal
-  const onOuterAbort = (): void => controller.abort(outer?.reason)
+  const onOuterAbort = (): void => controller.abort(cancellationOf(outer))
+  const { timeoutMs } = request
   const timer =
-    request.timeoutMs === undefined
+    timeoutMs === undefined
       ? undefined
-      : setTimeout(() => controller.abort(), Math.max(1, Math.ceil(request.timeoutMs)))
-  const release = (): void => {
-    clearTimeout(timer)
-    outer?.removeEventListener('abort', onOuterAbort)
-  }
+      : setTimeout(
+          () =>
+            controller.abort(
+              new NetworkError(`no complete answer within ${timeoutMs} ms`, 'ETIMEDOUT')
+            ),
+          Math.max(1, timerDelay(timeoutMs))
+        )
   if (outer?.aborted) onOuterAbort()
   else outer?.addEventListener('abort', onOuterAbort, { once: true })
-
-  return new Promise((resolve, reject) => {
-    const req = transport.request(request.url, {
-      method: request.method,
-      headers: request.headers,
-      agent: agentFor(request.url),
-      signal: controller.signal
-    })
-    if (request.idleTimeoutMs !== undefined) {
-      req.setTimeout(request.idleTimeoutMs, () =>
-        req.destroy(new NetworkError(`no data for ${request.idleTimeoutMs} ms`, 'ETIMEDOUT'))
-      )
+  return {
+    signal: controller.signal,
+    release: () => {
+      clearTimeout(timer)
+      outer?.removeEventListener('abort', onOuterAbort)
     }
-    req.on('response', message => {
-      // Errors on the body after this point reach whoever reads it, as the same kinds of error.
-      message.on('error', () => undefined)
-      message.on('close', release)
-      resolve({ status: message.statusCode ?? 0, headers: message.headers, body: message })
-    })
-    req.on('error', error => {
-      release()
-      reject(toRequestError(error, request))
-    })
-    req.end(request.body)
+  }
+}
+
+function withDefaults(headers: Record<string, string> = {}): Record<string, string> {
+  const named = (name: string): boolean =>
+    Object.keys(headers).some(key => key.toLowerCase() === name)
+  return named('accept-encoding') ? headers : { ...headers, 'Accept-Encoding': ACCEPT_ENCODING }
+}
+
+/** TLS inside a proxy tunnel; plain http goes through it as it is. */
+function overTls(socket: Socket, url: URL): Socket {
+  if (url.protocol !== 'https:') return socket
+  const host = url.hostname.replace(/^\[|\]$/g, '')
+  return tls.connect({
+    socket,
+    host,
+    // SNI carries names only, never an address.
+    servername: isIP(host) ? undefined : host,
+    ALPNProtocols: ['http/1.1']
   })
 }
 
@@ -116,7 +186,10 @@ export function toRequestError(error: unknown, request: Pick<HttpRequest, 'signa
   return new NetworkError(err.message || code, code)
 }
 
-/** Reads a small body whole, refusing more than `limit` bytes so a wrong endpoint cannot eat memory. */
+/**
+ * Reads a small body whole, as text: decoded by its `Content-Encoding`, without a BOM. Refuses
+ * more than `limit` bytes, as sent and as decoded, so a wrong endpoint cannot eat memory.
+ */
 export async function readText(
   response: HttpResponse,
   limit: number,
@@ -124,6 +197,10 @@ export async function readText(
 ): Promise<string> {
   const chunks: Buffer[] = []
   let size = 0
+  // The body fails with the cancel even when the request was sent under another signal.
+  const onAbort = (): void => void response.body.destroy(cancellationOf(signal))
+  if (signal?.aborted) onAbort()
+  else signal?.addEventListener('abort', onAbort, { once: true })
   try {
     for await (const chunk of response.body as AsyncIterable<Buffer>) {
       size += chunk.length
@@ -135,6 +212,9 @@ export async function readText(
     }
   } catch (error) {
     throw toRequestError(error, { signal })
+  } finally {
+    signal?.removeEventListener('abort', onAbort)
   }
-  return Buffer.concat(chunks).toString('utf8')
+  const raw = Buffer.concat(chunks)
+  return utf8Text(await decodeBody(raw, response.headers['content-encoding'], limit))
 }
