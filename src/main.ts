@@ -20,7 +20,7 @@ import { checkTitle } from './report/check-text.js'
 import { describeRound, describeUnasked } from './report/log-lines.js'
 import { describeGroups, groupTasks, type OverallState } from './report/outcome.js'
 import { buildOutputs, fitOutputs, type Outputs, taskResults } from './report/outputs.js'
-import { redactingIO } from './report/redacting-io.js'
+import { guardedIO } from './report/guarded-io.js'
 import { resultsFilePath, writeResultsFile } from './report/results-file.js'
 import { renderSummary, type SummaryInput, CHECK_TEXT_BUDGET_BYTES } from './report/summary.js'
 import { decideVerdict } from './report/verdict.js'
@@ -35,7 +35,7 @@ export async function run(rawIo: ActionIO, runtime: Runtime): Promise<void> {
   // Masked before anything else is read or printed.
   const secrets = SECRET_INPUTS.map(name => rawIo.getInput(name).trim()).filter(Boolean)
   secrets.forEach(secret => rawIo.setSecret(secret))
-  const io = redactingIO(rawIo, secrets)
+  const io = guardedIO(rawIo, secrets)
   let checkRun: CheckRun = NULL_CHECK_RUN
   try {
     const config = parseInputs(name => rawIo.getInput(name), {

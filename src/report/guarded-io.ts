@@ -1,25 +1,41 @@
 /**
- * Wraps the runner's port so that no known secret reaches the log, an output, the summary or
- * the step's error, whatever text a server sent back. The runner masks secrets in the log
- * itself, but not in output files, the summary or check runs.
+ * Wraps the runner's port so that what the step shows stays safe and within GitHub's limits:
+ * no known secret reaches the log, an output, the summary or the step's error, whatever text a
+ * server sent back (the runner masks secrets in the log, not in output files, the summary or
+ * check runs); and no log line grows past what a log viewer and a pipe take.
  */
 import type { ActionIO } from '../action-io.js'
+import { cutUtf8 } from './byte-budget.js'
 import { redactSecrets } from './redact.js'
 
-export function redactingIO(io: ActionIO, secrets: readonly string[]): ActionIO {
+/**
+ * Of a 64 KiB line: the runner writes workflow commands on one line, escaping line breaks as
+ * `%0A`, so a message may grow by half again on the way.
+ */
+export const LOG_MESSAGE_CAP_BYTES = 40 * 1024
+
+export function guardedIO(io: ActionIO, secrets: readonly string[]): ActionIO {
   const clean = (text: string): string => redactSecrets(text, secrets)
+  const line = (text: string): string => capMessage(clean(text))
   return {
     getInput: name => io.getInput(name),
     setSecret: value => io.setSecret(value),
     setOutput: (name, value) => io.setOutput(name, clean(value)),
-    debug: message => io.debug(clean(message)),
-    info: message => io.info(clean(message)),
-    notice: message => io.notice(clean(message)),
-    warning: message => io.warning(clean(message)),
-    error: message => io.error(clean(message)),
-    setFailed: message => io.setFailed(clean(message)),
-    startGroup: title => io.startGroup(clean(title)),
+    debug: message => io.debug(line(message)),
+    info: message => io.info(line(message)),
+    notice: message => io.notice(line(message)),
+    warning: message => io.warning(line(message)),
+    error: message => io.error(line(message)),
+    setFailed: message => io.setFailed(line(message)),
+    startGroup: title => io.startGroup(line(title)),
     endGroup: () => io.endGroup(),
     writeSummary: markdown => io.writeSummary(clean(markdown))
   }
+}
+
+export function capMessage(message: string): string {
+  const bytes = Buffer.byteLength(message, 'utf8')
+  if (bytes <= LOG_MESSAGE_CAP_BYTES) return message
+  const kept = cutUtf8(message, LOG_MESSAGE_CAP_BYTES - 100)
+  return `${kept}… (${bytes - Buffer.byteLength(kept, 'utf8')} more bytes left out)`
 }
