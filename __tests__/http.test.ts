@@ -190,7 +190,7 @@ describe('a body', () => {
 
   beforeAll(async () => {
     // Headers and the first bytes at once, then silence.
-    server = http.createServer((request, response) => {
+    server = http.createServer((_request, response) => {
       closed.push(new Promise(resolve => response.on('close', resolve)))
       response.writeHead(200, { 'Content-Length': '1000000' })
       response.write(Buffer.alloc(1000, 1))

@@ -5,14 +5,18 @@
  * The toolkit never proxies `localhost` or `127.*`, so the local servers are addressed by this
  * machine's host name, which must resolve to a loopback address.
  */
+import { execFile } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import type { RequestListener } from 'node:http'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
 import { OpenPlatformSource } from '../src/providers/open-platform/client.js'
 import { type DownloadDeps, downloadFile } from '../src/assets/download.js'
 import { realClock } from '../src/runtime.js'
 import { AholoSim, DEFAULT_CREDENTIALS } from '../sim/open-platform.js'
+import { PROJECT_ROOT } from '../sim/runner.js'
+import { startTlsServer } from './support/tls-server.js'
 import {
   PROXY_VARIABLES,
   proxiedHostName,
@@ -139,4 +143,57 @@ describeWithProxy(title, () => {
     expect(sim.apiRequests.at(-1)).toMatchObject({ ids: ['PROXYTASK1'], outcome: 'ok' })
     expect(proxyLog()).toContain(tunnel())
   })
+
+  test('fetches https through the proxy, checking the certificate against the host', async () => {
+    const hello: RequestListener = (_request, response) => response.end('hello over TLS')
+    const right = await startTlsServer([host], hello)
+    const wrong = await startTlsServer(['elsewhere.invalid'], hello)
+    try {
+      const urls = [right, wrong].map(server => `https://${host}:${server.port}/hello`)
+
+      const results = await fetchInChild(urls, `${right.cert}${wrong.cert}`)
+
+      expect(results).toEqual([
+        { status: 200, text: 'hello over TLS' },
+        { name: 'NetworkError', code: 'ERR_TLS_CERT_ALTNAME_INVALID' }
+      ])
+      expect(proxyLog()).toContain(`CONNECT ${host}:${right.port}`)
+      expect(proxyLog()).toContain(`CONNECT ${host}:${wrong.port}`)
+    } finally {
+      await right.close()
+      await wrong.close()
+    }
+  })
+
+  /** sendRequest and readText in a child process that trusts `ca`, with this test's proxy env. */
+  async function fetchInChild(urls: string[], ca: string): Promise<unknown[]> {
+    const caFile = path.join(folder, 'ca.pem')
+    writeFileSync(caFile, ca)
+    const script = path.join(folder, 'fetch.mts')
+    const http = path.join(PROJECT_ROOT, 'src', 'net', 'http.ts')
+    writeFileSync(
+      script,
+      [
+        `import { readText, sendRequest } from ${JSON.stringify(http)}`,
+        'const results = []',
+        'for (const url of process.argv.slice(2)) {',
+        '  try {',
+        "    const response = await sendRequest({ method: 'GET', url: new URL(url), timeoutMs: 10000 })",
+        '    results.push({ status: response.status, text: await readText(response, 1000) })',
+        '  } catch (error) {',
+        '    results.push({ name: error.name, code: error.code })',
+        '  }',
+        '}',
+        'console.log(JSON.stringify(results))'
+      ].join('\n')
+    )
+    const tsx = path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx')
+    const env = { ...process.env, NODE_EXTRA_CA_CERTS: caFile, NODE_OPTIONS: '' }
+    const stdout = await new Promise<string>((resolve, reject) =>
+      execFile(tsx, [script, ...urls], { env, timeout: 30_000 }, (error, out, err) =>
+        error ? reject(new Error(`${error.message}\n${err}`)) : resolve(out)
+      )
+    )
+    return JSON.parse(stdout.trim().split('\n').at(-1) ?? '[]') as unknown[]
+  }
 })
