@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import * as http from 'node:http'
+import * as net from 'node:net'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
@@ -8,12 +9,13 @@ import {
   type DownloadDeps,
   DownloadError,
   type DownloadOptions,
-  downloadFile,
-  runBounded
+  downloadFile
 } from '../src/assets/download.js'
+import { runBounded } from '../src/assets/run-bounded.js'
 import { redactUrl, redirectTarget } from '../src/net/url-policy.js'
 import { assetFileName } from '../src/assets/file-name.js'
 import { CancelledError } from '../src/errors.js'
+import { realClock } from '../src/runtime.js'
 import { AholoSim, generatedSha256, startAholoSim } from '../sim/open-platform.js'
 
 const PLY = path.resolve('__fixtures__/splats/ply/st_1k_sh3.ply')
@@ -44,12 +46,14 @@ function harness(onSleep?: (ms: number) => void) {
   const waits: number[] = []
   const lines: string[] = []
   const deps: DownloadDeps = {
-    now: () => performance.now(),
-    sleep: async ms => {
-      waits.push(ms)
-      onSleep?.(ms)
+    clock: {
+      ...realClock,
+      sleep: async ms => {
+        waits.push(ms)
+        onSleep?.(ms)
+      },
+      random: () => 0.5
     },
-    random: () => 0.5,
     log: {
       info: message => lines.push(`info: ${message}`),
       debug: message => lines.push(`debug: ${message}`),
@@ -305,9 +309,9 @@ describe('downloadFile', () => {
     const result = await download(`${sim.url}/busy/scene.ply`, deps)
 
     expect(result.attempts).toBe(2)
-    // Full jitter with random() = 0.5 over the first ceiling of 1 s.
-    expect(waits).toEqual([500])
-    expect(lines).toContain('warning: TASK1 PLY: HTTP 503; attempt 1 of 5, trying again in 500ms.')
+    // Full jitter with random() = 0.5 over the first ceiling of 2 s, never below the 1 s floor.
+    expect(waits).toEqual([1000])
+    expect(lines).toContain('warning: TASK1 PLY: HTTP 503; attempt 1 of 5, trying again in 1s.')
   })
 
   test('waits as long as Retry-After says after a 429', async () => {
@@ -322,7 +326,23 @@ describe('downloadFile', () => {
     const result = await download(`${sim.url}/limited/scene.ply`, deps)
 
     expect(result.attempts).toBe(3)
-    expect(waits).toEqual([7000, 1000])
+    // Then full jitter over the second ceiling, 4 s.
+    expect(waits).toEqual([7000, 2000])
+  })
+
+  test('waits at least the 1 s floor after Retry-After: 0, and at most 2 min after a longer one', async () => {
+    sim.addAsset('/impatient/scene.ply', { kind: 'file', path: PLY })
+    sim.injectAssetFaults(
+      '/impatient/scene.ply',
+      { kind: 'rate-limit', retryAfter: '0' },
+      { kind: 'rate-limit', retryAfter: '3600' }
+    )
+    const { deps, waits } = harness()
+
+    const result = await download(`${sim.url}/impatient/scene.ply`, deps)
+
+    expect(result.attempts).toBe(3)
+    expect(waits).toEqual([1000, 120_000])
   })
 
   test('fails at once on a 404, without a retry', async () => {
@@ -440,6 +460,200 @@ describe('downloadFile', () => {
     } finally {
       await server.close()
     }
+  })
+})
+
+describe('downloadFile: cancellation and time limits', () => {
+  /** How long `promise` took to settle after `from`, and what it settled with. */
+  async function settle(
+    promise: Promise<unknown>,
+    from: () => number
+  ): Promise<{ ms: number; error: unknown }> {
+    const error = await promise.then(
+      () => undefined,
+      (caught: unknown) => caught
+    )
+    return { ms: performance.now() - from(), error }
+  }
+
+  test('a cancel mid-body rejects within a second with the signal reason, leaving neither the temporary nor the final file', async () => {
+    let stalled = false
+    const server = await startServer(stallingHandler(() => (stalled = true)))
+    const controller = new AbortController()
+    const { deps } = harness()
+    try {
+      const pending = download(`${server.url}/scene.ply`, deps, { signal: controller.signal })
+      await waitFor(() => stalled, 'the body to stall')
+      const reason = new CancelledError()
+      let cancelledAt = 0
+      setTimeout(() => {
+        cancelledAt = performance.now()
+        controller.abort(reason)
+      }, 50)
+
+      const { ms, error } = await settle(pending, () => cancelledAt)
+
+      expect(error).toBe(reason)
+      expect(ms).toBeLessThan(1000)
+      expect(leftovers()).toEqual([])
+    } finally {
+      await server.close()
+    }
+  })
+
+  test('a cancel during the wait between tries ends it within a second', async () => {
+    sim.addAsset('/cancel-wait/scene.ply', { kind: 'file', path: PLY })
+    sim.injectAssetFaults('/cancel-wait/scene.ply', { kind: 'rate-limit', retryAfter: '60' })
+    const controller = new AbortController()
+    const reason = new CancelledError()
+    let cancelledAt = 0
+    const deps: DownloadDeps = {
+      clock: realClock,
+      log: {
+        info: () => undefined,
+        debug: () => undefined,
+        // The retry warning comes just before the 60 s wait.
+        warning: () =>
+          setTimeout(() => {
+            cancelledAt = performance.now()
+            controller.abort(reason)
+          }, 50)
+      }
+    }
+
+    const { ms, error } = await settle(
+      download(`${sim.url}/cancel-wait/scene.ply`, deps, { signal: controller.signal }),
+      () => cancelledAt
+    )
+
+    expect(error).toBe(reason)
+    expect(ms).toBeLessThan(1000)
+    expect(leftovers()).toEqual([])
+  })
+
+  test('a cancel during verification ends it within a second and removes the file', async () => {
+    sim.addAsset('/cancel-verify/scene.ply', { kind: 'file', path: PLY })
+    const controller = new AbortController()
+    const reason = new CancelledError()
+    let cancelledAt = 0
+    const { deps } = harness()
+
+    const { ms, error } = await settle(
+      download(`${sim.url}/cancel-verify/scene.ply`, deps, {
+        signal: controller.signal,
+        // A verifier that never ends, as a deep check of a huge file nearly does.
+        verify: () => {
+          setTimeout(() => {
+            cancelledAt = performance.now()
+            controller.abort(reason)
+          }, 50)
+          return new Promise<void>(() => undefined)
+        }
+      }),
+      () => cancelledAt
+    )
+
+    expect(error).toBe(reason)
+    expect(ms).toBeLessThan(1000)
+    expect(leftovers()).toEqual([])
+  })
+
+  test('a body that stalls ends at the time limit, with no retry past it and no file left', async () => {
+    const server = await startServer(stallingHandler())
+    const { deps } = harness()
+    const started = performance.now()
+    try {
+      const error = await rejection(
+        download(`${server.url}/scene.ply`, deps, { timeLimitMs: 400, maxAttempts: 5 })
+      )
+
+      const ms = performance.now() - started
+      expect(error).toMatchObject({ permanent: false, attempts: 1 })
+      expect(error.reason).toBe('did not finish within 400ms')
+      expect(ms).toBeGreaterThanOrEqual(390)
+      expect(ms).toBeLessThan(1400)
+      expect(leftovers()).toEqual([])
+    } finally {
+      await server.close()
+    }
+  })
+
+  describe('through a proxy that accepts the connection and never answers CONNECT', () => {
+    const PROXY_VARIABLES = [
+      'HTTPS_PROXY',
+      'https_proxy',
+      'HTTP_PROXY',
+      'http_proxy',
+      'NO_PROXY',
+      'no_proxy'
+    ]
+    let saved: Record<string, string | undefined>
+    let proxy: { close(): Promise<void>; connects: () => number }
+    // Never requested: the proxy is asked to tunnel to it and never answers.
+    const url = 'https://assets.example.invalid/scene.ply?Signature=SECRET'
+
+    beforeEach(async () => {
+      const server = net.createServer(socket => socket.on('error', () => undefined))
+      let connects = 0
+      server.on('connection', socket =>
+        socket.once('data', chunk => {
+          if (chunk.toString('latin1').startsWith('CONNECT ')) connects++
+        })
+      )
+      await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+      const sockets = new Set<net.Socket>()
+      server.on('connection', socket => {
+        sockets.add(socket)
+        socket.on('close', () => sockets.delete(socket))
+      })
+      proxy = {
+        connects: () => connects,
+        close: async () => {
+          for (const socket of sockets) socket.destroy()
+          await new Promise<void>(resolve => server.close(() => resolve()))
+        }
+      }
+      saved = Object.fromEntries(PROXY_VARIABLES.map(name => [name, process.env[name]]))
+      for (const name of PROXY_VARIABLES) delete process.env[name]
+      process.env.HTTPS_PROXY = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+    })
+
+    afterEach(async () => {
+      for (const name of PROXY_VARIABLES) {
+        if (saved[name] === undefined) delete process.env[name]
+        else process.env[name] = saved[name]
+      }
+      await proxy.close()
+    })
+
+    test('a cancel ends the download within a second', async () => {
+      const controller = new AbortController()
+      const reason = new CancelledError()
+      const { deps } = harness()
+      const pending = download(url, deps, { signal: controller.signal })
+      await waitFor(() => proxy.connects() > 0, 'the CONNECT request')
+      const cancelledAt = performance.now()
+      controller.abort(reason)
+
+      const { ms, error } = await settle(pending, () => cancelledAt)
+
+      expect(error).toBe(reason)
+      expect(ms).toBeLessThan(1000)
+      expect(leftovers()).toEqual([])
+    }, 10_000)
+
+    test('the time limit ends the download', async () => {
+      const { deps } = harness()
+      const started = performance.now()
+
+      const error = await rejection(download(url, deps, { timeLimitMs: 500 }))
+
+      expect(error.reason).toBe('did not finish within 500ms')
+      expect(error.message).not.toContain('SECRET')
+      expect(performance.now() - started).toBeLessThan(1500)
+      expect(proxy.connects()).toBe(1)
+      expect(leftovers()).toEqual([])
+    }, 10_000)
   })
 })
 

@@ -1,18 +1,64 @@
 /**
- * Measured by bench/download.ts: downloads one URL with the action's downloader and prints its
- * time and this process's peak RSS as JSON. Run as plain JavaScript (transpiled), so that the
- * TypeScript loader's own memory is not counted. With `--read-only` it only reads the body
- * through the same HTTP path and drops it: the floor that Node's HTTP client sets.
+ * Measured by bench/download.ts: downloads one URL one way and prints its time and this process's
+ * peak RSS as JSON. Run as plain JavaScript (transpiled), so that the TypeScript loader's own
+ * memory is not counted. Time runs from the call to its return: Node's start-up is excluded.
+ *
+ * Modes: `ours` (the action's downloader), `ours-main` (the same, hashing on the main thread),
+ * `tool-cache` (@actions/tool-cache's downloadTool, which neither hashes nor verifies), `bare`
+ * (http.get piped into fs.createWriteStream: the memory yardstick), `read-only` (the body read
+ * through src/net/http.ts and dropped: the floor that Node's HTTP client sets).
  */
+import { createWriteStream } from 'node:fs'
+import * as http from 'node:http'
+import { pipeline } from 'node:stream/promises'
 import { downloadFile } from '../src/assets/download.js'
 import { sendRequest } from '../src/net/http.js'
-import { sleep } from '../src/sleep.js'
+import { realClock } from '../src/runtime.js'
 
-const [url, destination, mode] = process.argv.slice(2)
-if (!url || !destination) throw new Error('usage: download-child <url> <destination> [--read-only]')
+const MODES = ['ours', 'ours-main', 'tool-cache', 'bare', 'read-only'] as const
+type Mode = (typeof MODES)[number]
 
-async function readOnly(): Promise<{ ms: number; bytes: number; sha256: string }> {
+const [url, destination, mode = 'ours'] = process.argv.slice(2) as [string, string, Mode]
+if (!url || !destination || !MODES.includes(mode)) {
+  throw new Error(`usage: download-child <url> <destination> [${MODES.join('|')}]`)
+}
+
+interface Report {
+  /** When the mode times itself (to leave a module's loading out). */
+  ms?: number
+  bytes?: number
+  sha256?: string
+}
+
+async function ours(hashing: 'auto' | 'main'): Promise<Report> {
+  const result = await downloadFile(
+    { url, destination, label: 'bench' },
+    { hashing },
+    {
+      clock: realClock,
+      log: { info: () => undefined, debug: () => undefined, warning: m => console.error(m) }
+    }
+  )
+  return { bytes: result.bytes, sha256: result.sha256 }
+}
+
+async function toolCache(): Promise<Report> {
+  const { downloadTool } = await import('@actions/tool-cache')
+  // Loaded before the clock starts: the module's start-up is not the download.
   const started = performance.now()
+  await downloadTool(url, destination)
+  return { ms: performance.now() - started }
+}
+
+async function bare(): Promise<Report> {
+  const response = await new Promise<http.IncomingMessage>((resolve, reject) =>
+    http.get(url, resolve).on('error', reject)
+  )
+  await pipeline(response, createWriteStream(destination))
+  return {}
+}
+
+async function readOnly(): Promise<Report> {
   const response = await sendRequest({ method: 'GET', url: new URL(url) })
   let bytes = 0
   response.body.on('data', (chunk: Buffer) => (bytes += chunk.length))
@@ -20,31 +66,18 @@ async function readOnly(): Promise<{ ms: number; bytes: number; sha256: string }
     response.body.once('end', resolve)
     response.body.once('error', reject)
   })
-  return { ms: performance.now() - started, bytes, sha256: '' }
+  return { bytes }
 }
 
-const result =
-  mode === '--read-only'
-    ? await readOnly()
-    : await downloadFile(
-        { url, destination, label: 'bench' },
-        {},
-        {
-          now: () => performance.now(),
-          sleep,
-          random: Math.random,
-          log: {
-            info: () => undefined,
-            debug: () => undefined,
-            warning: message => console.error(message)
-          }
-        }
-      )
-console.log(
-  JSON.stringify({
-    ms: result.ms,
-    bytes: result.bytes,
-    sha256: result.sha256,
-    maxRssKb: process.resourceUsage().maxRSS
-  })
-)
+const run: Record<Mode, () => Promise<Report>> = {
+  ours: () => ours('auto'),
+  'ours-main': () => ours('main'),
+  'tool-cache': toolCache,
+  bare,
+  'read-only': readOnly
+}
+
+const started = performance.now()
+const report = await run[mode]()
+const ms = performance.now() - started
+console.log(JSON.stringify({ ms, ...report, maxRssKb: process.resourceUsage().maxRSS }))
