@@ -8,16 +8,13 @@ import { promisify } from 'node:util'
 import {
   ArtifactEnvironmentError,
   ArtifactNameClashError,
+  ArtifactTimeoutError,
   type ArtifactUpload,
   uploadArtifact
 } from '../src/assets/artifact.js'
+import { CancelledError } from '../src/errors.js'
 import { type Azurite, startAzurite } from '../sim/azurite.js'
-import {
-  NAME_EXISTS_MESSAGE,
-  readZip,
-  ResultsService,
-  runnerEnv
-} from '../sim/results-service.js'
+import { NAME_EXISTS_MESSAGE, readZip, ResultsService, runnerEnv } from '../sim/results-service.js'
 
 const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const SPLATS = path.join(PROJECT_ROOT, '__fixtures__', 'splats')
@@ -32,8 +29,10 @@ let azurite: Azurite
 let service: ResultsService
 let downloadDir: string
 let files: string[]
-let env: NodeJS.ProcessEnv
 let restoreStdout: () => void
+/** The runner's variables, as each test finds them in process.env (the client reads it). */
+let env: Record<string, string>
+let savedEnv: Record<string, string | undefined>
 
 beforeAll(async () => {
   // The toolkit logs every step with core.info, straight to stdout.
@@ -53,7 +52,23 @@ beforeAll(async () => {
       files.push(file)
     }
   }
-  env = { PATH: process.env.PATH, ...runnerEnv(service) }
+  env = runnerEnv(service)
+})
+
+// Jest gives each test file its own process.env; each test gets the runner's variables in it,
+// and the values they replaced back afterwards.
+beforeEach(() => {
+  savedEnv = Object.fromEntries(Object.keys(env).map(name => [name, process.env[name]]))
+  Object.assign(process.env, env)
+})
+
+afterEach(() => {
+  for (const [name, value] of Object.entries(savedEnv)) {
+    if (value === undefined) delete process.env[name]
+    else process.env[name] = value
+  }
+  // An upload a test abandoned ends now instead of lingering.
+  service.release()
 })
 
 afterAll(async () => {
@@ -71,7 +86,7 @@ const sha256 = (data: Buffer): string => createHash('sha256').update(data).diges
 
 describe('uploadArtifact', () => {
   it('uploads one ZIP holding exactly the downloaded files, each under its task folder, byte for byte', async () => {
-    await uploadArtifact(upload('aholo-assets'), env)
+    await uploadArtifact(upload('aholo-assets'))
 
     const entries = readZip(await service.readArtifact('aholo-assets'))
     const expected = files.map(file => path.relative(downloadDir, file).split(path.sep).join('/'))
@@ -82,7 +97,7 @@ describe('uploadArtifact', () => {
   })
 
   it('returns the id the service assigned, the artifact URL on the run page, the digest and size of the ZIP', async () => {
-    const result = await uploadArtifact(upload('outputs-check'), env)
+    const result = await uploadArtifact(upload('outputs-check'))
 
     const record = service.artifact('outputs-check')
     const blob = await service.readArtifact('outputs-check')
@@ -99,7 +114,7 @@ describe('uploadArtifact', () => {
   })
 
   it('authenticates to the results service with the runtime token', async () => {
-    await uploadArtifact(upload('token-check'), env)
+    await uploadArtifact(upload('token-check'))
 
     const calls = service.calls.filter(call => call.body.name === 'token-check')
     expect(calls.map(call => call.method)).toEqual(['CreateArtifact', 'FinalizeArtifact'])
@@ -108,7 +123,7 @@ describe('uploadArtifact', () => {
 
   it('asks the service to expire the artifact after the retention days given', async () => {
     const before = Date.now()
-    await uploadArtifact(upload('kept-5-days', { retentionDays: 5 }), env)
+    await uploadArtifact(upload('kept-5-days', { retentionDays: 5 }))
 
     const expiresAt = Date.parse(service.artifact('kept-5-days')?.expiresAt ?? '')
     const fiveDays = 5 * 24 * 3600_000
@@ -118,16 +133,16 @@ describe('uploadArtifact', () => {
   })
 
   it('leaves the expiry to the repository default when no retention is given', async () => {
-    await uploadArtifact(upload('default-retention'), env)
+    await uploadArtifact(upload('default-retention'))
 
     expect(service.artifact('default-retention')?.finalized).toBe(true)
     expect(service.artifact('default-retention')?.expiresAt).toBeUndefined()
   })
 
   it('reports a name the run already has as a clash that names it and suggests a unique one', async () => {
-    await uploadArtifact(upload('taken'), env)
+    await uploadArtifact(upload('taken'))
 
-    const clash = await uploadArtifact(upload('taken'), env).then(
+    const clash = await uploadArtifact(upload('taken')).then(
       () => undefined,
       (error: unknown) => error
     )
@@ -145,9 +160,9 @@ describe('uploadArtifact', () => {
 
   it('fails before any request when the runner did not provide ACTIONS_RUNTIME_TOKEN', async () => {
     const calls = service.calls.length
-    const withoutToken = { ...env, ACTIONS_RUNTIME_TOKEN: undefined }
+    delete process.env.ACTIONS_RUNTIME_TOKEN
 
-    const failure = uploadArtifact(upload('no-token'), withoutToken)
+    const failure = uploadArtifact(upload('no-token'))
 
     await expect(failure).rejects.toBeInstanceOf(ArtifactEnvironmentError)
     await expect(failure).rejects.toThrow(
@@ -159,18 +174,149 @@ describe('uploadArtifact', () => {
   it('refuses a file outside the download directory, naming it', async () => {
     const outside = path.join(SPLATS, 'ply', 'st_1k_sh3.ply')
 
-    await expect(uploadArtifact(upload('outside', { files: [outside] }), env)).rejects.toThrow(
+    await expect(uploadArtifact(upload('outside', { files: [outside] }))).rejects.toThrow(
       `Cannot upload ${outside}: it is not inside ${downloadDir}.`
     )
     expect(service.artifact('outside')).toBeUndefined()
   })
 
-  it('gives the process its environment back after the upload', async () => {
+  it('leaves process.env as it found it', async () => {
     const before = { ...process.env }
 
-    await uploadArtifact(upload('env-restored'), env)
+    await uploadArtifact(upload('env-untouched'))
 
     expect(process.env).toEqual(before)
+  })
+
+  it.each([
+    [0, 'stored (method 0)', 0],
+    [6, 'deflated (method 8)', 8]
+  ])('writes the ZIP at compression level %i: every entry %s', async (level, _label, method) => {
+    const name = `level-${level}`
+    await uploadArtifact(upload(name, { compressionLevel: level }))
+
+    const entries = readZip(await service.readArtifact(name))
+    expect(entries).toHaveLength(files.length)
+    expect(entries.map(entry => entry.method)).toEqual(files.map(() => method))
+    for (const entry of entries) {
+      expect(sha256(entry.data)).toBe(sha256(readFileSync(path.join(downloadDir, entry.name))))
+    }
+  })
+
+  it('refuses a compression level outside 0-9 before any request', async () => {
+    const calls = service.calls.length
+
+    await expect(uploadArtifact(upload('level-10', { compressionLevel: 10 }))).rejects.toThrow(
+      'The compression level must be a whole number from 0 to 9; got 10.'
+    )
+    expect(service.calls.length).toBe(calls)
+  })
+})
+
+describe('uploadArtifact under a time limit and a cancel', () => {
+  /** Settles `promise`; how long after `from()` it took, and what it rejected with. */
+  async function settle(
+    promise: Promise<unknown>,
+    from: () => number
+  ): Promise<{ ms: number; error: unknown }> {
+    const error = await promise.then(
+      () => undefined,
+      (caught: unknown) => caught
+    )
+    return { ms: performance.now() - from(), error }
+  }
+
+  async function waitFor(condition: () => boolean, what: string): Promise<void> {
+    for (let tries = 0; tries < 1000; tries++) {
+      if (condition()) return
+      await new Promise(resolve => setTimeout(resolve, 10))
+    }
+    throw new Error(`timed out waiting for ${what}`)
+  }
+
+  const created = (name: string): boolean =>
+    service.calls.some(call => call.method === 'CreateArtifact' && call.body.name === name)
+
+  it('a CreateArtifact that never answers ends at the time limit', async () => {
+    service.faults = { hangCreateArtifact: true }
+    const started = performance.now()
+
+    const { ms, error } = await settle(
+      uploadArtifact(upload('never-created'), { timeLimitMs: 1000 }),
+      () => started
+    )
+
+    expect(error).toBeInstanceOf(ArtifactTimeoutError)
+    expect((error as Error).message).toBe('The artifact upload did not finish within 1s')
+    expect(ms).toBeGreaterThanOrEqual(990)
+    expect(ms).toBeLessThan(2500)
+    expect(created('never-created')).toBe(true)
+    expect(service.artifact('never-created')).toBeUndefined()
+  })
+
+  it('a cancel while CreateArtifact goes unanswered ends the upload within a second', async () => {
+    service.faults = { hangCreateArtifact: true }
+    const controller = new AbortController()
+    const reason = new CancelledError()
+    const pending = uploadArtifact(upload('cancelled-create'), {
+      signal: controller.signal,
+      timeLimitMs: 60_000
+    })
+    await waitFor(() => created('cancelled-create'), 'CreateArtifact')
+    const cancelledAt = performance.now()
+    controller.abort(reason)
+
+    const { ms, error } = await settle(pending, () => cancelledAt)
+
+    expect(error).toBe(reason)
+    expect(ms).toBeLessThan(1000)
+  })
+
+  it('a cancel while the blob store is slow ends the upload within a second, unfinalized', async () => {
+    service.faults = { blobDelayMs: 60_000 }
+    const before = service.blobRequests
+    const controller = new AbortController()
+    const reason = new CancelledError()
+    const pending = uploadArtifact(upload('slow-store'), {
+      signal: controller.signal,
+      timeLimitMs: 120_000
+    })
+    await waitFor(() => service.blobRequests > before, 'the first blob request')
+    const cancelledAt = performance.now()
+    controller.abort(reason)
+
+    const { ms, error } = await settle(pending, () => cancelledAt)
+
+    expect(error).toBe(reason)
+    expect(ms).toBeLessThan(1000)
+    expect(service.artifact('slow-store')?.finalized).toBe(false)
+  })
+
+  it('a slow blob store ends at the time limit', async () => {
+    service.faults = { blobDelayMs: 60_000 }
+    const started = performance.now()
+
+    const { ms, error } = await settle(
+      uploadArtifact(upload('slow-store-limit'), { timeLimitMs: 1500 }),
+      () => started
+    )
+
+    expect(error).toBeInstanceOf(ArtifactTimeoutError)
+    expect(ms).toBeGreaterThanOrEqual(1490)
+    expect(ms).toBeLessThan(3000)
+    expect(service.artifact('slow-store-limit')?.finalized).toBe(false)
+  })
+
+  it('a cancel before the upload starts sends nothing', async () => {
+    const controller = new AbortController()
+    const reason = new CancelledError()
+    controller.abort(reason)
+    const calls = service.calls.length
+
+    await expect(
+      uploadArtifact(upload('cancelled-early'), { signal: controller.signal })
+    ).rejects.toBe(reason)
+    expect(service.calls.length).toBe(calls)
   })
 })
 
@@ -184,15 +330,17 @@ describe('loading the artifact client', () => {
         .some(file => file.includes('/node_modules/archiver/'))
       const { uploadArtifact } = await import('./src/assets/artifact.ts')
       const before = loaded()
-      const env = { ...${JSON.stringify(runnerEnv(service))}, ACTIONS_RESULTS_URL: 'http://127.0.0.1:1/' }
       const upload = { name: 'x', rootDirectory: process.cwd(), files: [process.cwd() + '/package.json'] }
-      await uploadArtifact(upload, env).catch(() => {})
+      await uploadArtifact(upload, { timeLimitMs: 10000 }).catch(() => {})
       console.log('LOADED ' + JSON.stringify({ before, after: loaded() }))
     `
     const { stdout } = await promisify(execFile)(
       process.execPath,
       ['--import', 'tsx', '--input-type=module', '-e', script],
-      { cwd: PROJECT_ROOT, env: { PATH: process.env.PATH } }
+      {
+        cwd: PROJECT_ROOT,
+        env: { PATH: process.env.PATH, ...env, ACTIONS_RESULTS_URL: 'http://127.0.0.1:1/' }
+      }
     )
 
     const line = stdout.split('\n').find(text => text.startsWith('LOADED '))

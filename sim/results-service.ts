@@ -2,7 +2,9 @@
  * A local stand-in of GitHub's Actions results service: the two Twirp JSON endpoints that
  * `@actions/artifact` calls to upload (CreateArtifact, FinalizeArtifact), on 127.0.0.1, with
  * signed upload URLs into a real Azure blob store (Azurite). Records every call for assertions
- * and reads uploaded artifacts back. Also: a runtime token the client accepts, and a ZIP reader.
+ * and reads uploaded artifacts back. Faults on demand: a CreateArtifact that never answers, a
+ * slow blob store (blob requests pass through this server, delayed). Also: a runtime token the
+ * client accepts, and a ZIP reader.
  */
 import {
   BlobSASPermissions,
@@ -14,8 +16,13 @@ import {
 import { once } from 'node:events'
 import * as http from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
-import { crc32, inflateRawSync } from 'node:zlib'
 import { type Azurite, DEV_ACCOUNT, DEV_ACCOUNT_KEY } from './azurite.js'
+
+export { readZip, type ZipEntry } from './zip.js'
+import { DEFAULT_RUN_IDS, type RunIds } from './runner-env.js'
+import { holdThenForward } from './slow-blob.js'
+
+export { DEFAULT_RUN_IDS, type RunIds, runnerEnv, runtimeToken } from './runner-env.js'
 
 export const TWIRP_PREFIX = '/twirp/github.actions.results.api.v1.ArtifactService/'
 
@@ -47,16 +54,6 @@ export interface ArtifactRecord {
   finalized: boolean
 }
 
-export interface RunIds {
-  workflowRunBackendId: string
-  workflowJobRunBackendId: string
-}
-
-export const DEFAULT_RUN_IDS: RunIds = {
-  workflowRunBackendId: 'c7a5d2f0-1b7e-4d6a-9a55-7c3f0e2b9a11',
-  workflowJobRunBackendId: '5e0f9b3c-2a41-5d8e-b3c6-0d9e7f1a2b44'
-}
-
 class TwirpError extends Error {
   constructor(
     readonly status: number,
@@ -67,8 +64,23 @@ class TwirpError extends Error {
   }
 }
 
+export interface ResultsFaults {
+  /** CreateArtifact is received, recorded with status 0, and never answered. */
+  hangCreateArtifact?: boolean
+  /**
+   * Artifacts created while this is set get an upload URL on this server, which holds every
+   * blob request this long before passing it on to Azurite.
+   */
+  blobDelayMs?: number
+}
+
 export class ResultsService {
   readonly calls: TwirpCall[] = []
+  faults: ResultsFaults = {}
+  /** Blob requests that reached this server (only for artifacts created with a blob delay). */
+  blobRequests = 0
+  /** What `release` ends: hung calls, and blob requests still being held. */
+  private readonly held = new Set<() => void>()
   private readonly artifacts: ArtifactRecord[] = []
   private readonly sockets = new Set<Socket>()
   private nextId = 1000
@@ -76,7 +88,8 @@ export class ResultsService {
 
   private constructor(
     private readonly server: http.Server,
-    private readonly container: ContainerClient
+    private readonly container: ContainerClient,
+    private readonly azurite: Azurite
   ) {
     server.on('connection', socket => {
       this.sockets.add(socket)
@@ -92,17 +105,16 @@ export class ResultsService {
     const container = blobs.getContainerClient(containerName)
     await container.createIfNotExists()
     const server = http.createServer()
-    const service = new ResultsService(server, container)
-    server.on('request', (request, response) => void service.handle(request, response))
+    const service = new ResultsService(server, container, azurite)
+    server.on('request', (request, response) =>
+      (request.url ?? '').startsWith(`/${DEV_ACCOUNT}/`)
+        ? service.holdBlob(request, response)
+        : void service.handle(request, response)
+    )
     server.listen(0, '127.0.0.1')
     await once(server, 'listening')
     service.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
     return service
-  }
-
-  /** The artifacts created so far, in order, finalized or not. */
-  list(): readonly ArtifactRecord[] {
-    return this.artifacts
   }
 
   artifact(name: string, run: RunIds = DEFAULT_RUN_IDS): ArtifactRecord | undefined {
@@ -114,6 +126,26 @@ export class ResultsService {
     const record = this.artifact(name, run)
     if (!record) throw new Error(`No artifact named ${JSON.stringify(name)} was created`)
     return this.container.getBlobClient(record.blobName).downloadToBuffer()
+  }
+
+  /**
+   * Clears the faults and lets go of what they hold: a hung call loses its connection (the
+   * client fails it at once), a held blob request goes on to Azurite now. An upload the test
+   * abandoned thus ends soon instead of lingering in the test process.
+   */
+  release(): void {
+    this.faults = {}
+    for (const end of [...this.held]) end()
+    this.held.clear()
+  }
+
+  private holdBlob(request: http.IncomingMessage, response: http.ServerResponse): void {
+    this.blobRequests++
+    holdThenForward(request, response, {
+      port: this.azurite.port,
+      delayMs: this.faults.blobDelayMs ?? 0,
+      held: this.held
+    })
   }
 
   async stop(): Promise<void> {
@@ -152,6 +184,13 @@ export class ResultsService {
         call.body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>
       } catch {
         throw new TwirpError(400, 'malformed', 'the body is not JSON')
+      }
+      if (method === 'CreateArtifact' && this.faults.hangCreateArtifact) {
+        call.status = 0
+        const end = (): void => void request.socket.destroy()
+        this.held.add(end)
+        request.socket.once('close', () => this.held.delete(end))
+        return
       }
       if (method === 'CreateArtifact') answer = await this.createArtifact(call.body)
       else if (method === 'FinalizeArtifact') answer = this.finalizeArtifact(call.body)
@@ -202,8 +241,9 @@ export class ResultsService {
       },
       credential
     )
-    const url = `${this.container.getBlockBlobClient(blobName).url}?${sas.toString()}`
-    return { ok: true, signed_upload_url: url }
+    const direct = new URL(this.container.getBlockBlobClient(blobName).url)
+    const base = this.faults.blobDelayMs ? `${this.url}${direct.pathname}` : direct.href
+    return { ok: true, signed_upload_url: `${base}?${sas.toString()}` }
   }
 
   private finalizeArtifact(body: Record<string, unknown>): unknown {
@@ -235,78 +275,4 @@ function requireString(body: Record<string, unknown>, field: string): string {
 function optionalString(body: Record<string, unknown>, field: string): string | undefined {
   const value = body[field]
   return typeof value === 'string' ? value : undefined
-}
-
-/**
- * An ACTIONS_RUNTIME_TOKEN the toolkit accepts: it decodes the JWT without checking the
- * signature and takes the run and job ids from the `Actions.Results:<run>:<job>` scope.
- */
-export function runtimeToken(run: RunIds = DEFAULT_RUN_IDS): string {
-  const part = (value: object): string => Buffer.from(JSON.stringify(value)).toString('base64url')
-  const header = part({ alg: 'HS256', typ: 'JWT' })
-  const claims = part({
-    scp: `Actions.ExampleScope Actions.Results:${run.workflowRunBackendId}:${run.workflowJobRunBackendId}`
-  })
-  return `${header}.${claims}.not-a-real-signature`
-}
-
-/** The variables the runner gives a step that uploads artifacts, pointed at this service. */
-export function runnerEnv(
-  service: ResultsService,
-  run: RunIds = DEFAULT_RUN_IDS
-): Record<string, string> {
-  return {
-    ACTIONS_RUNTIME_TOKEN: runtimeToken(run),
-    ACTIONS_RESULTS_URL: `${service.url}/`,
-    // The toolkit refuses GHES hosts, so the server must look like github.com.
-    GITHUB_SERVER_URL: 'https://github.com',
-    GITHUB_REPOSITORY: 'octo-org/splat-pipeline',
-    GITHUB_RUN_ID: '9876543210'
-  }
-}
-
-export interface ZipEntry {
-  name: string
-  data: Buffer
-}
-
-/**
- * The entries of a ZIP archive, read from its central directory, inflated and checked
- * against their CRC-32. Enough for the archives @actions/artifact writes (no ZIP64).
- */
-export function readZip(zip: Buffer): ZipEntry[] {
-  const eocd = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]))
-  if (eocd < 0 || eocd + 22 > zip.length) throw new Error('not a ZIP: no end of central directory')
-  const count = zip.readUInt16LE(eocd + 10)
-  let at = zip.readUInt32LE(eocd + 16)
-  const entries: ZipEntry[] = []
-  for (let i = 0; i < count; i++) {
-    if (zip.readUInt32LE(at) !== 0x02014b50) throw new Error(`bad central directory entry ${i}`)
-    const method = zip.readUInt16LE(at + 10)
-    const crc = zip.readUInt32LE(at + 16)
-    const compressedSize = zip.readUInt32LE(at + 20)
-    const size = zip.readUInt32LE(at + 24)
-    const nameLength = zip.readUInt16LE(at + 28)
-    const extraLength = zip.readUInt16LE(at + 30)
-    const commentLength = zip.readUInt16LE(at + 32)
-    const localOffset = zip.readUInt32LE(at + 42)
-    const name = zip.toString('utf8', at + 46, at + 46 + nameLength)
-    at += 46 + nameLength + extraLength + commentLength
-
-    if (zip.readUInt32LE(localOffset) !== 0x04034b50)
-      throw new Error(`bad local header for ${name}`)
-    const dataStart =
-      localOffset + 30 + zip.readUInt16LE(localOffset + 26) + zip.readUInt16LE(localOffset + 28)
-    const raw = zip.subarray(dataStart, dataStart + compressedSize)
-    const data =
-      method === 0 ? raw : method === 8 ? inflateRawSync(raw) : fail(`${name}: method ${method}`)
-    if (data.length !== size) throw new Error(`${name}: ${data.length} bytes, expected ${size}`)
-    if (crc32(data) !== crc) throw new Error(`${name}: CRC-32 mismatch`)
-    entries.push({ name, data })
-  }
-  return entries
-}
-
-function fail(message: string): never {
-  throw new Error(message)
 }

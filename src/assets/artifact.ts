@@ -1,4 +1,22 @@
+/**
+ * The artifact upload, through @actions/artifact, under the run's cancellation and a time limit
+ * of its own.
+ *
+ * The client takes no AbortSignal, so the call is raced against the signal and a timer, and an
+ * upload that loses the race is abandoned, not stopped. What it leaves running cannot be
+ * reached from here: the Twirp client's request on a private http.Agent with no socket timeout
+ * (a CreateArtifact or FinalizeArtifact that never answers holds its socket, ref'd, forever),
+ * its retry sleeps (plain setTimeout, 5 tries), and during the blob upload the Azure SDK's
+ * requests on its own agents, a 5-minute "progress stalled" setInterval and archiver's file
+ * reads, all ref'd until the upload ends. So an abandoned upload may keep the process alive,
+ * and may still log a line or two; index.ts exits the process once outputs and summary are
+ * written, which cuts it.
+ */
 import * as path from 'node:path'
+import { ActionError, cancellationOf } from '../errors.js'
+import { untilAborted } from './until-aborted.js'
+import { boundedSignal } from '../runtime.js'
+import { formatDuration } from '../units.js'
 
 export interface ArtifactUpload {
   name: string
@@ -8,7 +26,23 @@ export interface ArtifactUpload {
   files: string[]
   /** 1-90; undefined keeps the repository's default. */
   retentionDays?: number
+  /** zlib level of the ZIP, 0 (stored) to 9; undefined keeps the client's default, 6. */
+  compressionLevel?: number
 }
+
+export interface UploadControl {
+  /** The run's cancellation: the upload is abandoned at once, rejecting with its reason. */
+  signal?: AbortSignal
+  /** The whole upload, CreateArtifact to FinalizeArtifact (default 10 min). */
+  timeLimitMs?: number
+  /**
+   * What the runner gave the step (default process.env), checked before any request and used
+   * for the artifact's URL. The client itself reads process.env.
+   */
+  env?: NodeJS.ProcessEnv
+}
+
+export const DEFAULT_UPLOAD_TIME_LIMIT_MS = 10 * 60_000
 
 export interface UploadedArtifact {
   id: number
@@ -37,6 +71,16 @@ export class ArtifactNameClashError extends Error {
   }
 }
 
+/** The upload did not finish within its time limit; it was abandoned. */
+export class ArtifactTimeoutError extends ActionError {
+  constructor(readonly timeLimitMs: number) {
+    super(
+      `The artifact upload did not finish within ${formatDuration(timeLimitMs)}`,
+      'The results service or its blob store did not answer in time; try again later.'
+    )
+  }
+}
+
 /** The runner did not provide what an upload needs: the step is not running as an action. */
 export class ArtifactEnvironmentError extends Error {
   constructor(readonly missing: string[]) {
@@ -61,30 +105,33 @@ const REQUIRED_ENV = [
  * Uploads the files as one artifact (a ZIP of them, paths relative to rootDirectory).
  * Loads @actions/artifact only when called (dynamic import): it is most of the bundle, and
  * runs without uploads must not pay its start-up cost.
- * `env` is what the client sees as process.env for the duration of the call.
  */
 export async function uploadArtifact(
   upload: ArtifactUpload,
-  env: NodeJS.ProcessEnv = process.env
+  control: UploadControl = {}
 ): Promise<UploadedArtifact> {
+  const env = control.env ?? process.env
   const missing = REQUIRED_ENV.filter(name => !env[name])
   if (missing.length > 0) throw new ArtifactEnvironmentError(missing)
   checkFiles(upload)
+  const level = upload.compressionLevel
+  if (level !== undefined && !(Number.isInteger(level) && level >= 0 && level <= 9)) {
+    throw new Error(`The compression level must be a whole number from 0 to 9; got ${level}.`)
+  }
+  if (control.signal?.aborted) throw cancellationOf(control.signal)
 
-  const { DefaultArtifactClient } = await import('@actions/artifact')
-  const response = await withProcessEnv(env, async () => {
-    try {
-      return await new DefaultArtifactClient().uploadArtifact(
-        upload.name,
-        upload.files,
-        upload.rootDirectory,
-        { retentionDays: upload.retentionDays }
-      )
-    } catch (error) {
-      if (isNameConflict(error)) throw new ArtifactNameClashError(upload.name, { cause: error })
-      throw error
-    }
-  })
+  const timeLimitMs = control.timeLimitMs ?? DEFAULT_UPLOAD_TIME_LIMIT_MS
+  const bounded = boundedSignal(
+    control.signal,
+    timeLimitMs,
+    () => new ArtifactTimeoutError(timeLimitMs)
+  )
+  let response: Awaited<ReturnType<typeof callClient>>
+  try {
+    response = await untilAborted(callClient(upload), bounded.signal)
+  } finally {
+    bounded.release()
+  }
   if (response.id === undefined) {
     throw new Error(`The artifact service gave no id for the artifact "${upload.name}".`)
   }
@@ -93,6 +140,21 @@ export async function uploadArtifact(
     url: artifactUrl(env, response.id),
     digest: response.digest ?? '',
     size: response.size ?? 0
+  }
+}
+
+async function callClient(upload: ArtifactUpload) {
+  const { DefaultArtifactClient } = await import('@actions/artifact')
+  try {
+    return await new DefaultArtifactClient().uploadArtifact(
+      upload.name,
+      upload.files,
+      upload.rootDirectory,
+      { retentionDays: upload.retentionDays, compressionLevel: upload.compressionLevel }
+    )
+  } catch (error) {
+    if (isNameConflict(error)) throw new ArtifactNameClashError(upload.name, { cause: error })
+    throw error
   }
 }
 
@@ -119,27 +181,4 @@ function checkFiles({ rootDirectory, files }: ArtifactUpload): void {
 // Conflict: <msg>`. The method name and the status are the stable parts of that message.
 function isNameConflict(error: unknown): boolean {
   return error instanceof Error && /^Failed to CreateArtifact: .*\(409\)/.test(error.message)
-}
-
-// The client reads its configuration from process.env at several points of the upload, not
-// once; the action runs one upload at a time, so swapping the environment for its duration is
-// safe, and it lets tests give each upload its own runner environment.
-async function withProcessEnv<T>(env: NodeJS.ProcessEnv, work: () => Promise<T>): Promise<T> {
-  if (env === process.env) return work()
-  const saved = { ...process.env }
-  replaceProcessEnv(env)
-  try {
-    return await work()
-  } finally {
-    replaceProcessEnv(saved)
-  }
-}
-
-function replaceProcessEnv(values: NodeJS.ProcessEnv): void {
-  for (const name of Object.keys(process.env)) {
-    if (values[name] === undefined) delete process.env[name]
-  }
-  for (const [name, value] of Object.entries(values)) {
-    if (value !== undefined) process.env[name] = value
-  }
 }

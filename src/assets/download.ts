@@ -20,6 +20,7 @@ import { DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_PROGRESS_EVERY_MS, fetchOnce } from '.
 import { FileWriteError } from './file-sink.js'
 import type { Hashing } from './hash-worker.js'
 import { RefusedError } from './http-get.js'
+import { untilAborted } from './until-aborted.js'
 
 export interface DownloadRequest {
   url: string
@@ -233,15 +234,4 @@ function asDownloadError(
     return new DownloadError(shownUrl, error.message, true, attempts, { cause: error })
   }
   return error
-}
-
-/** `work`, or the signal's reason as soon as it aborts; a late failure of `work` is dropped. */
-function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  work.catch(() => undefined)
-  if (signal.aborted) return Promise.reject(cancellationOf(signal))
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(cancellationOf(signal))
-    signal.addEventListener('abort', onAbort, { once: true })
-    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort))
-  })
 }
