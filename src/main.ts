@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs'
 import type { ActionIO } from './action-io.js'
-import type { Delivery, DeliverySession } from './assets/deliver.js'
+import type { Delivery, DeliveryRun } from './assets/deliver.js'
 import { probeDownloadDir } from './assets/probe-dir.js'
 import { describeError } from './errors.js'
 import { checkRunTarget } from './github/check-target.js'
@@ -146,7 +146,7 @@ async function openDelivery(
   source: TaskSource,
   runtime: Runtime,
   io: ActionIO
-): Promise<DeliverySession> {
+): Promise<DeliveryRun> {
   const unsupported = config.download.filter(format => !source.formats.includes(format))
   if (unsupported.length > 0) {
     io.notice(
@@ -157,11 +157,8 @@ async function openDelivery(
   const { startDelivery } = await import('./assets/deliver.js')
   return startDelivery(
     {
-      api: source.api,
       formats: config.download.filter(format => source.formats.includes(format)),
       downloadDir: config.downloadDir,
-      cache: config.cache,
-      budgets: { maxGaussians: config.maxGaussians, maxFileSizeBytes: config.maxFileSizeBytes },
       upload: config.uploadArtifact
         ? {
             name: config.artifactName,
@@ -180,7 +177,7 @@ async function waitForTasks(
   runtime: Runtime,
   io: ActionIO,
   checkRun: CheckRun,
-  delivery: DeliverySession | undefined
+  delivery: DeliveryRun | undefined
 ): Promise<PollOutcome> {
   const count = config.taskIds.length
   io.startGroup(
