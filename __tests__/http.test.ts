@@ -8,11 +8,16 @@
  */
 import * as http from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { Writable } from 'node:stream'
+import { type Duplex, Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { CancelledError } from '../src/errors.js'
 import { NetworkError, sendRequest } from '../src/net/http.js'
-import { settleWithin, type StallServer, startStallServer } from './support/stall-servers.js'
+import {
+  settleWithin,
+  type StallServer,
+  startStallServer,
+  watchNetResources
+} from './support/stall-servers.js'
 import { PROXY_VARIABLES } from './support/tinyproxy.js'
 
 const saved = new Map<string, string | undefined>()
@@ -61,13 +66,6 @@ const STAGES: Stage[] = [
   }
 ]
 
-/** Counts of the handles and timers that keep the process alive. */
-function liveResources(): Record<string, number> {
-  const counts: Record<string, number> = {}
-  for (const kind of process.getActiveResourcesInfo()) counts[kind] = (counts[kind] ?? 0) + 1
-  return { sockets: counts.TCPSocketWrap ?? 0, timers: counts.Timeout ?? 0 }
-}
-
 describe.each(STAGES)('$name', stage => {
   let server: StallServer
 
@@ -94,7 +92,7 @@ describe.each(STAGES)('$name', stage => {
   })
 
   test('ends at the cancel with its reason, and leaves no socket or timer behind', async () => {
-    const before = liveResources()
+    const watch = watchNetResources()
     const controller = new AbortController()
     const reason = new CancelledError('cancelled by the test')
     setTimeout(() => controller.abort(reason), 300)
@@ -114,7 +112,8 @@ describe.each(STAGES)('$name', stage => {
     expect(outcome.ms).toBeLessThan(1000)
     expect(stage.reached(server.received())).toBe(true)
     expect(await server.allClosed(1000)).toBe(true)
-    expect(liveResources()).toEqual(before)
+    expect(await watch.live()).toEqual([])
+    watch.stop()
   })
 
   test('ends at once when the signal is already aborted', async () => {
@@ -156,6 +155,47 @@ describe('a proxy', () => {
     expect(outcome.ms).toBeGreaterThanOrEqual(350)
     expect(outcome.ms).toBeLessThan(1500)
     expect(await server.allClosed(1000)).toBe(true)
+  })
+
+  test('whose tunnel opens onto a TLS handshake that never ends: the cancel still ends it', async () => {
+    const tunnels = new Set<Duplex>()
+    const received: Buffer[] = []
+    const opening = http.createServer()
+    opening.on('connect', (_request, socket) => {
+      tunnels.add(socket)
+      // An http.Server socket is half-open: the client's FIN is its 'end', not a 'close'.
+      socket.on('end', () => socket.destroy())
+      socket.on('close', () => tunnels.delete(socket))
+      socket.on('data', (chunk: Buffer) => received.push(chunk))
+      socket.write('HTTP/1.1 200 Connection established\r\n\r\n')
+    })
+    await new Promise<void>(resolve => opening.listen(0, '127.0.0.1', resolve))
+    process.env.HTTPS_PROXY = `http://127.0.0.1:${(opening.address() as AddressInfo).port}`
+    try {
+      const controller = new AbortController()
+      const reason = new CancelledError('cancelled in the handshake')
+      setTimeout(() => controller.abort(reason), 300)
+      const started = performance.now()
+      const request = sendRequest({
+        method: 'GET',
+        url: new URL('https://tunnelled.invalid/x'),
+        signal: controller.signal
+      })
+
+      const outcome = await settleWithin(request, started, 5000)
+
+      expect(outcome).toMatchObject({ kind: 'rejected', error: reason })
+      expect(outcome.ms).toBeLessThan(1000)
+      // The ClientHello went through the tunnel, and the tunnel was closed.
+      expect(Buffer.concat(received)[0]).toBe(0x16)
+      const until = performance.now() + 1000
+      while (tunnels.size > 0 && performance.now() < until) {
+        await new Promise(resolve => setTimeout(resolve, 10))
+      }
+      expect(tunnels.size).toBe(0)
+    } finally {
+      await new Promise(resolve => opening.close(resolve))
+    }
   })
 
   test('that refuses CONNECT fails at once with EPROXY, naming its status', async () => {

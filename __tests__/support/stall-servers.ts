@@ -4,6 +4,7 @@
  * server that never completes the handshake. They only read, so that each stage is where the
  * client stops; they record what arrived and when each connection closed.
  */
+import { createHook } from 'node:async_hooks'
 import * as net from 'node:net'
 
 export interface StallServer {
@@ -80,5 +81,38 @@ export async function settleWithin(
     ])
   } finally {
     clearTimeout(timer)
+  }
+}
+
+/**
+ * Timers and TCP sockets that src/net/ creates from now on, for a test to show that none
+ * outlives the request: `live()` lists those not yet closed, by type. (Not TLS sessions: those
+ * are reported destroyed only when collected; the TCP socket under one is what holds the process.)
+ */
+export function watchNetResources(): { live(): Promise<string[]>; stop(): void } {
+  const created = new Map<number, string>()
+  const hook = createHook({
+    init(id, type) {
+      if (type !== 'Timeout' && type !== 'TCPWRAP') return
+      const limit = Error.stackTraceLimit
+      Error.stackTraceLimit = 50
+      const stack = new Error().stack ?? ''
+      Error.stackTraceLimit = limit
+      if (/[/\\]src[/\\]net[/\\]/.test(stack)) created.set(id, type)
+    },
+    destroy(id) {
+      created.delete(id)
+    }
+  }).enable()
+  return {
+    // A closed handle is reported destroyed a moment after its close: wait a little for it.
+    live: async () => {
+      const until = performance.now() + 1000
+      while (created.size > 0 && performance.now() < until) {
+        await new Promise(resolve => setTimeout(resolve, 10))
+      }
+      return [...created.values()].sort()
+    },
+    stop: () => hook.disable()
   }
 }
