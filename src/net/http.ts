@@ -89,14 +89,20 @@ export function sendRequest(request: HttpRequest): Promise<HttpResponse> {
     signal.addEventListener('abort', onAbort, { once: true })
 
     const issue = (connection?: Socket): void => {
-      req = (secure ? https : http).request(url, {
-        method: request.method,
-        headers: withDefaults(request.headers),
-        defaultPort: secure ? 443 : 80,
-        ...(connection
-          ? { createConnection: () => overTls(connection, url) }
-          : { agent: AGENTS[secure ? 'https:' : 'http:'] })
-      })
+      try {
+        req = (secure ? https : http).request(url, {
+          method: request.method,
+          headers: withDefaults(request.headers),
+          defaultPort: secure ? 443 : 80,
+          ...(connection
+            ? { createConnection: () => overTls(connection, url) }
+            : { agent: AGENTS[secure ? 'https:' : 'http:'] })
+        })
+      } catch (error) {
+        // A header Node refuses, say: the caller's mistake, not the network's.
+        connection?.destroy()
+        return end(error as Error)
+      }
       if (idleTimeoutMs !== undefined) {
         req.setTimeout(timerDelay(idleTimeoutMs), () =>
           end(new NetworkError(`no data for ${idleTimeoutMs} ms`, 'ETIMEDOUT'))
