@@ -65,6 +65,7 @@ export class WorldSim {
   url = ''
   private readonly catalog: WorldCatalog
   private readonly faults: WorldFault[] = []
+  private readonly worldFaults = new Map<string, WorldFault[]>()
   private readonly shelf = new AssetShelf<WorldFault>(answerWorldFault)
   private readonly sockets = new Set<Socket>()
   private readonly server: http.Server
@@ -112,6 +113,12 @@ export class WorldSim {
   /** Faults answered to the next API requests, one each, in order. */
   injectFaults(...faults: WorldFault[]): this {
     this.faults.push(...faults)
+    return this
+  }
+
+  /** Faults answered to the next GETs of one world, before the faults of any request. */
+  injectWorldFaults(worldId: string, ...faults: WorldFault[]): this {
+    this.worldFaults.set(worldId, [...(this.worldFaults.get(worldId) ?? []), ...faults])
     return this
   }
 
@@ -201,7 +208,7 @@ export class WorldSim {
       sendJson(res, status, body)
     }
 
-    const fault = this.faults.shift()
+    const fault = (worldId && this.worldFaults.get(worldId)?.shift()) || this.faults.shift()
     if (fault) {
       this.record(req, { region, worldId, list, outcome: fault.kind })
       return answerWorldFault(res, fault, req)
