@@ -124,7 +124,7 @@ export class WorldHarness {
     return { ...outcome, ...recorded, retries, everything }
   }
 
-  /** API requests grouped by the fake time they were sent at: one group per round. */
+  /** API requests grouped by the fake time they were sent at: one group per round (no faults). */
   requestsPerRound(): Array<{ lists: number; gets: string[] }> {
     const rounds = new Map<number, { lists: number; gets: string[] }>()
     for (const request of this.sim.apiRequests) {
@@ -133,6 +133,7 @@ export class WorldHarness {
       else round.gets.push(request.worldId ?? '?')
       rounds.set(request.at, round)
     }
-    return [...rounds.values()]
+    // GETs of one round run side by side: their order of arrival means nothing.
+    return [...rounds.values()].map(({ lists, gets }) => ({ lists, gets: gets.sort() }))
   }
 }
