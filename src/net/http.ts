@@ -161,10 +161,15 @@ function limitExchange(request: HttpRequest): { signal: AbortSignal; release(): 
   }
 }
 
+/** Every request names the action (APIs and asset hosts alike) and takes a compressed answer. */
 function withDefaults(headers: Record<string, string> = {}): Record<string, string> {
   const named = (name: string): boolean =>
     Object.keys(headers).some(key => key.toLowerCase() === name)
-  return named('accept-encoding') ? headers : { ...headers, 'Accept-Encoding': ACCEPT_ENCODING }
+  return {
+    ...(named('user-agent') ? {} : { 'User-Agent': USER_AGENT }),
+    ...(named('accept-encoding') ? {} : { 'Accept-Encoding': ACCEPT_ENCODING }),
+    ...headers
+  }
 }
 
 /** TLS inside a proxy tunnel; plain http goes through it as it is. */
