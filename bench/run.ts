@@ -26,6 +26,7 @@ for (const tasks of [1, 100, 1000, 5000]) {
   )
 }
 
+console.log(await (await import('./world.js')).worldBenchSection(quick))
 console.log('\n## Download (1 GiB from 127.0.0.1)\n')
 console.log(formatDownloadBench(await benchDownload(quick ? 3 : 5)))
 
