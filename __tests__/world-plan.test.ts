@@ -7,8 +7,10 @@ import {
   listRoundCost,
   MAX_LIST_PAGES,
   type PlanMemory,
+  PROBE_REQUEST,
   RELIST_AFTER_ROUNDS,
   remember,
+  rememberProbe,
   splitByList,
   wantsNextPage
 } from '../src/providers/world/plan.js'
@@ -58,16 +60,19 @@ describe('choosing how a round asks', () => {
     )
   })
 
-  it(`tries a list again after ${RELIST_AFTER_ROUNDS} rounds of GETs, when a list could pay`, () => {
+  it(`probes the list's cost after ${RELIST_AFTER_ROUNDS} rounds of GETs, when a list could pay`, () => {
     const asked = ids(3)
     const base = { lastTotalCount: 503, inProgress: new Set(asked) }
     expect(chooseRound(asked, memory({ ...base, roundsSinceList: RELIST_AFTER_ROUNDS - 1 }))).toBe(
       'get'
     )
-    expect(chooseRound(asked, memory({ ...base, roundsSinceList: RELIST_AFTER_ROUNDS }))).toBe(
-      'list'
-    )
-    // Two worlds: the cheapest list (1 page) + nothing < 2; one world: never.
+    const due = memory({ ...base, roundsSinceList: RELIST_AFTER_ROUNDS })
+    expect(chooseRound(asked, due)).toBe('probe')
+    // The other worlds have finished: list now. They have not: GET, and probe again later.
+    expect(chooseRound(asked, rememberProbe(due, 3))).toBe('list')
+    expect(chooseRound(asked, rememberProbe(due, 480))).toBe('get')
+    expect(rememberProbe(due, 480)).toMatchObject({ lastTotalCount: 480, roundsSinceList: 0 })
+    // One world: a list can never pay, so it is never probed.
     const one = { lastTotalCount: 503, inProgress: new Set(['W0']) }
     expect(chooseRound(['W0'], memory({ ...one, roundsSinceList: 50 }))).toBe('get')
   })
@@ -79,6 +84,8 @@ describe('choosing how a round asks', () => {
       statusList: ['PENDING', 'PREPROCESSING', 'RUNNING']
     })
     expect([0, 1, 100, 101, 1000].map(listPages)).toEqual([1, 1, 1, 2, 10])
+    // A probe reads the totalCount alone: one world on one page.
+    expect(PROBE_REQUEST).toEqual({ ...listRequest(0), pageSize: 1 })
   })
 })
 

@@ -62,21 +62,29 @@ it('150 worlds and 50 other in-progress worlds: list pages plus a GET of each wo
   expect(h.sim.apiRequests.length).toBeLessThan(perWorld / 4)
 })
 
-it('3 worlds and 500 other in-progress worlds: one list, then GETs', async () => {
+it('3 worlds and 500 other in-progress worlds: one list, then GETs, and a probe now and then', async () => {
   const ours = ids(3, 'W')
-  ours.forEach(id => h.sim.addWorld(id, finishingAt(9 * ROUND_MS - 5_000)))
+  ours.forEach(id => h.sim.addWorld(id, finishingAt(14 * ROUND_MS - 5_000)))
   h.sim.addOtherWorlds(500)
 
   const run = await h.poll(ours)
   expect(run.ending).toBe('finished')
   const rounds = h.requestsPerRound()
-  expect(rounds).toHaveLength(10)
+  expect(rounds).toHaveLength(15)
   // 503 in progress: 6 pages, ours (the oldest) on the last one.
   expect(rounds[0]).toEqual({ lists: 6, gets: [] })
-  expect(rounds.slice(1)).toEqual(Array(9).fill({ lists: 0, gets: ours }))
+  const gets = { lists: 0, gets: ours }
+  expect(rounds.slice(1, 11)).toEqual(Array(10).fill(gets))
+  // Round 12: one list request of one world says the list is still dear.
+  expect(rounds[11]).toEqual({ lists: 1, gets: ours })
+  expect(h.sim.apiRequests.filter(r => r.method === 'POST')[6].list).toMatchObject({
+    pageNum: 0,
+    pageSize: 1
+  })
+  expect(rounds.slice(12)).toEqual(Array(3).fill(gets))
 })
 
-it('lists again after ten rounds of GETs, and keeps listing once that pays', async () => {
+it('probes the list after ten rounds of GETs, and lists once that pays', async () => {
   const ours = ids(3, 'W')
   ours.forEach(id => h.sim.addWorld(id, finishingAt(20 * ROUND_MS - 5_000)))
   // The account's other worlds finish early: only a new list can tell.
@@ -88,7 +96,8 @@ it('lists again after ten rounds of GETs, and keeps listing once that pays', asy
   expect(rounds).toHaveLength(21)
   expect(rounds[0]).toEqual({ lists: 6, gets: [] })
   expect(rounds.slice(1, 11)).toEqual(Array(10).fill({ lists: 0, gets: ours }))
-  // Round 12: the list costs one page now, and every later round lists.
-  expect(rounds.slice(11, 20)).toEqual(Array(9).fill({ lists: 1, gets: [] }))
+  // Round 12: the probe finds 3 in progress, so the round lists (one page); so do later ones.
+  expect(rounds[11]).toEqual({ lists: 2, gets: [] })
+  expect(rounds.slice(12, 20)).toEqual(Array(8).fill({ lists: 1, gets: [] }))
   expect(rounds[20]).toEqual({ lists: 1, gets: ours })
 })

@@ -17,15 +17,19 @@ import {
   stateOfWorldStatus,
   type World,
   WorldAccessError,
+  type WorldPage,
   type WorldRegion
 } from './envelope.js'
 import {
   chooseRound,
   GET_CONCURRENCY,
   INITIAL_MEMORY,
+  type ListRequest,
   listRequest,
   type PlanMemory,
+  PROBE_REQUEST,
   remember,
+  rememberProbe,
   splitByList,
   wantsNextPage
 } from './plan.js'
@@ -52,6 +56,13 @@ export interface WorldOptions {
 }
 
 const MAX_RESPONSE_BYTES = 16 * 1024 * 1024
+
+/** The asked worlds one list showed, of `totalCount` in progress, read in `pages` requests. */
+interface Listing {
+  listed: Map<string, World>
+  totalCount: number
+  pages: number
+}
 /** A key shorter than this is not scrubbed from answers: replacing it would garble them. */
 const MIN_SCRUBBED_KEY = 6
 
@@ -75,17 +86,22 @@ export class WorldSource implements TaskSource {
 
   async poll(ids: readonly string[], call: PollCall): Promise<TaskSnapshot[]> {
     if (ids.length === 0) return []
-    if (this.listRefused || chooseRound(ids, this.memory) === 'get') return this.getRound(ids, call)
-    let listing: { listed: Map<string, World>; totalCount: number; pages: number }
+    let listing: Listing | 'get'
     try {
-      listing = await this.listInProgress(ids, call)
+      listing = await this.listIfCheaper(ids, call)
     } catch (error) {
       if (!(error instanceof WorldAccessError)) throw error
       this.listRefused = true
       this.options.log.warning(
         `The gateway refuses to list the account's worlds (${error.message}); asking for each world instead, one GET per world per round.`
       )
-      return this.getRound(ids, call)
+      listing = 'get'
+    }
+    if (listing === 'get') {
+      this.options.log.debug(`World round: ${ids.length} GET(s)`)
+      const worlds = await this.getEach(ids, call)
+      this.memory = remember(this.memory, 'get', ids, worlds)
+      return worlds.map(toSnapshot)
     }
     const { fromList, toGet } = splitByList(ids, listing.listed)
     this.options.log.debug(
@@ -96,33 +112,28 @@ export class WorldSource implements TaskSource {
     return worlds.map(toSnapshot)
   }
 
-  private async getRound(ids: readonly string[], call: PollCall): Promise<TaskSnapshot[]> {
-    this.options.log.debug(`World round: ${ids.length} GET(s)`)
-    const worlds = await this.getEach(ids, call)
-    this.memory = remember(this.memory, 'get', ids, worlds)
-    return worlds.map(toSnapshot)
+  /** The list of this round, or 'get' when GETs alone cost fewer requests. */
+  private async listIfCheaper(ids: readonly string[], call: PollCall): Promise<Listing | 'get'> {
+    if (this.listRefused) return 'get'
+    let kind = chooseRound(ids, this.memory)
+    if (kind === 'probe') {
+      const page = await this.listPage(PROBE_REQUEST, call)
+      this.memory = rememberProbe(this.memory, page.totalCount ?? page.worlds.length)
+      kind = chooseRound(ids, this.memory)
+      this.options.log.debug(`World probe: ${page.totalCount} world(s) in progress; ${kind} now`)
+    }
+    return kind === 'get' ? 'get' : this.listInProgress(ids, call)
   }
 
   /** The asked worlds among the account's in-progress ones; other worlds are not kept. */
-  private async listInProgress(
-    ids: readonly string[],
-    call: PollCall
-  ): Promise<{ listed: Map<string, World>; totalCount: number; pages: number }> {
+  private async listInProgress(ids: readonly string[], call: PollCall): Promise<Listing> {
     const asked = new Set(ids)
     const listed = new Map<string, World>()
     let totalCount: number | undefined
     let seen = 0
     let pages = 0
     while (true) {
-      const body = listRequest(pages)
-      const page = await this.request(
-        'POST',
-        `${this.base}/list`,
-        body,
-        call,
-        call.signal,
-        answer => interpretList(answer, this.options.region)
-      )
+      const page = await this.listPage(listRequest(pages), call)
       pages++
       totalCount ??= page.totalCount
       seen += page.worlds.length
@@ -131,6 +142,12 @@ export class WorldSource implements TaskSource {
       if (!wantsNextPage(page, pages, asked.size - listed.size)) break
     }
     return { listed, totalCount: totalCount ?? seen, pages }
+  }
+
+  private listPage(body: ListRequest, call: PollCall): Promise<WorldPage> {
+    return this.request('POST', `${this.base}/list`, body, call, call.signal, answer =>
+      interpretList(answer, this.options.region)
+    )
   }
 
   private async getEach(ids: readonly string[], call: PollCall): Promise<World[]> {

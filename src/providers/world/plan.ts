@@ -14,15 +14,17 @@ export const LIST_PAGE_SIZE = 100
 export const GET_CONCURRENCY = 8
 
 /**
- * Rounds of GETs after which a list is tried again when it could pay: the account's other
- * worlds that made it dear finish too (minutes, DESIGN.md §2), but only a list can tell.
+ * Rounds of GETs after which the list's cost is measured again when a list could pay: the
+ * account's other worlds that made it dear finish too (minutes, DESIGN.md §2), but only the
+ * list can tell. A probe is one list request of one world, read for its `totalCount`.
  */
 export const RELIST_AFTER_ROUNDS = 10
 
 /** Pages one list reads at most when the gateway gives no `totalCount` (100,000 worlds). */
 export const MAX_LIST_PAGES = 1000
 
-export type RoundKind = 'list' | 'get'
+/** `probe`: ask the list for its `totalCount` alone, then choose again. */
+export type RoundKind = 'list' | 'get' | 'probe'
 
 export interface PlanMemory {
   /** `totalCount` of the last list; undefined before the first. */
@@ -45,9 +47,12 @@ export interface ListRequest {
   statusList: string[]
 }
 
-export function listRequest(pageNum: number): ListRequest {
-  return { pageNum, pageSize: LIST_PAGE_SIZE, statusList: [...IN_PROGRESS_STATUSES] }
+export function listRequest(pageNum: number, pageSize = LIST_PAGE_SIZE): ListRequest {
+  return { pageNum, pageSize, statusList: [...IN_PROGRESS_STATUSES] }
 }
+
+/** The request of a probe: what a list costs is in any page's `totalCount`. */
+export const PROBE_REQUEST: ListRequest = listRequest(0, 1)
 
 /** Requests a full list costs when `totalCount` worlds match: at least one. */
 export function listPages(totalCount: number): number {
@@ -68,7 +73,7 @@ export function chooseRound(ids: readonly string[], memory: PlanMemory): RoundKi
   // The cheapest a list can ever be: our own in-progress worlds alone on its pages.
   const gets = expectedGets(ids, memory)
   const floor = listPages(ids.length - gets) + gets
-  return memory.roundsSinceList >= RELIST_AFTER_ROUNDS && floor < ids.length ? 'list' : 'get'
+  return memory.roundsSinceList >= RELIST_AFTER_ROUNDS && floor < ids.length ? 'probe' : 'get'
 }
 
 function expectedGets(ids: readonly string[], memory: PlanMemory): number {
@@ -107,10 +112,15 @@ export function splitByList(ids: readonly string[], listed: ReadonlyMap<string, 
   return split
 }
 
+/** The memory after a probe answered `totalCount`: choose again, with a fresh cost. */
+export function rememberProbe(memory: PlanMemory, totalCount: number): PlanMemory {
+  return { ...memory, lastTotalCount: totalCount, roundsSinceList: 0 }
+}
+
 /** The memory after a round of `kind` that saw `worlds` among the asked `ids`. */
 export function remember(
   memory: PlanMemory,
-  kind: RoundKind,
+  kind: 'list' | 'get',
   ids: readonly string[],
   worlds: readonly World[],
   totalCount?: number
