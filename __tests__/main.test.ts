@@ -8,6 +8,7 @@ import * as path from 'node:path'
 import type { InputName } from '../src/inputs/contract.js'
 import { run } from '../src/main.js'
 import { realClock, type Runtime } from '../src/runtime.js'
+import { startGitHubApi, type GitHubApiStub } from '../sim/github-api.js'
 import { AholoSim, DEFAULT_CREDENTIALS, startAholoSim } from '../sim/open-platform.js'
 import { FakeTime } from './support/fake-time.js'
 import { RecordingIO } from './support/recording-io.js'
@@ -28,7 +29,9 @@ afterEach(async () => {
   rmSync(home, { recursive: true, force: true })
 })
 
-function openPlatform(inputs: Partial<Record<InputName, string>> = {}): Partial<Record<InputName, string>> {
+function openPlatform(
+  inputs: Partial<Record<InputName, string>> = {}
+): Partial<Record<InputName, string>> {
   return {
     'app-key': DEFAULT_CREDENTIALS.appKey,
     'app-secret': DEFAULT_CREDENTIALS.appSecret,
@@ -41,9 +44,14 @@ function openPlatform(inputs: Partial<Record<InputName, string>> = {}): Partial<
 
 async function step(
   inputs: Partial<Record<InputName, string>>,
-  options: { signal?: AbortSignal; env?: NodeJS.ProcessEnv; clock?: Runtime['clock'] } = {}
+  options: {
+    signal?: AbortSignal
+    env?: NodeJS.ProcessEnv
+    clock?: Runtime['clock']
+    summaryFile?: boolean
+  } = {}
 ): Promise<RecordingIO> {
-  const io = new RecordingIO(inputs)
+  const io = new RecordingIO(inputs, options.summaryFile ?? true)
   await run(io, {
     clock: options.clock ?? time,
     signal: options.signal ?? new AbortController().signal,
@@ -73,7 +81,11 @@ describe('the step against the simulated open platform', () => {
     expect(results.map((r: { state: string }) => r.state)).toEqual(['succeeded', 'succeeded'])
     expect(JSON.parse(readFileSync(io.outputs['results-file'], 'utf8'))).toEqual(results)
     expect(io.lines('info')).toEqual(
-      expect.arrayContaining(['[0ms] A1: queued', '[0ms] B2: running', '[20s] A1: running → succeeded'])
+      expect.arrayContaining([
+        '[0ms] A1: queued',
+        '[0ms] B2: running',
+        '[20s] A1: running → succeeded'
+      ])
     )
     expect(io.summaries[0]).toContain('all tasks succeeded')
     // Written once, since no download changed them.
@@ -119,7 +131,9 @@ describe('the step against the simulated open platform', () => {
     sim.addTask('T1', [3])
     const io = await step(openPlatform({ 'task-ids': 'T1', 'app-secret': 'a-wrong-secret-value' }))
     expect(io.failed).toContain('Aholo API error c="100002"')
-    expect(io.failed).toContain("check 'app-key', 'app-secret' and 'app-uid', and the runner's clock")
+    expect(io.failed).toContain(
+      "check 'app-key', 'app-secret' and 'app-uid', and the runner's clock"
+    )
     expect(io.failed).not.toMatch(/5 minutes/)
     expect(io.visibleText()).not.toContain('a-wrong-secret-value')
     expect(io.secrets).toContain('a-wrong-secret-value')
@@ -127,7 +141,9 @@ describe('the step against the simulated open platform', () => {
   })
 
   it('reports every input problem at once, before any request', async () => {
-    const io = await step(openPlatform({ 'task-ids': 'bad!id', timeout: '597h', 'fail-on': 'sometimes' }))
+    const io = await step(
+      openPlatform({ 'task-ids': 'bad!id', timeout: '597h', 'fail-on': 'sometimes' })
+    )
     expect(io.failed).toMatch(/^3 inputs are invalid/)
     expect(io.failed).toContain("'timeout' must be at most 24 days")
     expect(sim.requests).toHaveLength(0)
@@ -136,7 +152,11 @@ describe('the step against the simulated open platform', () => {
 
   it('warns once per kind of fault and rides them out', async () => {
     sim.addTask('T1', [3])
-    sim.injectFaults({ kind: 'status', status: 503 }, { kind: 'status', status: 503 }, { kind: 'reset' })
+    sim.injectFaults(
+      { kind: 'status', status: 503 },
+      { kind: 'status', status: 503 },
+      { kind: 'reset' }
+    )
     const io = await step(openPlatform({ 'task-ids': 'T1' }))
     expect(io.outputs.state).toBe('succeeded')
     const warnings = io.lines('warning')
@@ -213,7 +233,9 @@ describe('early checks, before any request', () => {
       // a path under a file instead, which no user can create.
       const file = path.join(home, 'blocker')
       writeFileSync(file, 'x')
-      const io = await step(openPlatform({ 'task-ids': 'T1', download: 'ply', 'download-dir': path.join(file, 'sub') }))
+      const io = await step(
+        openPlatform({ 'task-ids': 'T1', download: 'ply', 'download-dir': path.join(file, 'sub') })
+      )
       expect(io.failed).toContain('cannot be written')
       expect(sim.requests).toHaveLength(0)
       return
@@ -223,15 +245,20 @@ describe('early checks, before any request', () => {
     rmSync(folder, { recursive: true, force: true })
     require('node:fs').mkdirSync(folder)
     chmodSync(folder, 0o500)
-    const io = await step(openPlatform({ 'task-ids': 'T1', download: 'ply', 'download-dir': folder }))
+    const io = await step(
+      openPlatform({ 'task-ids': 'T1', download: 'ply', 'download-dir': folder })
+    )
     expect(io.failed).toContain('cannot be written')
     expect(sim.requests).toHaveLength(0)
   })
 
   it('refuses upload-artifact on GitHub Enterprise Server', async () => {
-    const io = await step(openPlatform({ 'task-ids': 'T1', download: 'ply', 'upload-artifact': 'true' }), {
-      env: { GITHUB_SERVER_URL: 'https://github.example.com' }
-    })
+    const io = await step(
+      openPlatform({ 'task-ids': 'T1', download: 'ply', 'upload-artifact': 'true' }),
+      {
+        env: { GITHUB_SERVER_URL: 'https://github.example.com' }
+      }
+    )
     expect(io.failed).toContain('GitHub Enterprise Server')
     expect(io.failed).toContain('actions/upload-artifact@v3')
     expect(sim.requests).toHaveLength(0)
@@ -250,5 +277,103 @@ describe('downloads', () => {
     ])
     expect(io.outputs['download-dir']).toBe(path.join(home, 'workspace', 'aholo-assets'))
     expect(io.outputWrites.results).toBe(2)
+  })
+})
+
+describe('the check run', () => {
+  let github: GitHubApiStub
+  beforeEach(async () => {
+    github = await startGitHubApi()
+  })
+  afterEach(async () => {
+    await github.close()
+  })
+
+  const TOKEN = 'ghs_mainTestTokenNeverShown'
+  const runnerEnv = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
+    GITHUB_API_URL: github.url,
+    GITHUB_REPOSITORY: 'octo-org/splats',
+    GITHUB_SHA: 'c'.repeat(40),
+    GITHUB_EVENT_NAME: 'push',
+    GITHUB_RUN_ID: '7',
+    ...extra
+  })
+
+  it('is created on the commit, shows progress, and completes with the outcome', async () => {
+    sim.addTask('A1', [0, 2, 2, 2, 2, 3]).addTask('B2', [4])
+    const io = await step(openPlatform({ 'task-ids': 'A1 B2', 'github-token': TOKEN }), {
+      env: runnerEnv()
+    })
+    const [run] = [...github.checkRuns.values()]
+    expect(run).toMatchObject({
+      head_sha: 'c'.repeat(40),
+      status: 'completed',
+      conclusion: 'failure'
+    })
+    expect((run.output as { title: string }).title).toBe('1 of 2 tasks failed, 1 succeeded')
+    expect(io.outputs['check-run-url']).toMatch(/^https:\/\//)
+    expect(io.visibleText()).not.toContain(TOKEN)
+    expect(io.secrets).toContain(TOKEN)
+  })
+
+  it('goes on the pull request head, read from the event payload', async () => {
+    const event = path.join(home, 'event.json')
+    writeFileSync(event, JSON.stringify({ pull_request: { head: { sha: 'd'.repeat(40) } } }))
+    sim.addTask('A1', [3])
+    await step(openPlatform({ 'task-ids': 'A1', 'github-token': TOKEN }), {
+      env: runnerEnv({ GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: event })
+    })
+    expect([...github.checkRuns.values()][0]).toMatchObject({
+      head_sha: 'd'.repeat(40),
+      conclusion: 'success'
+    })
+  })
+
+  it('is left out, with a warning, when the runner says nothing of the repository', async () => {
+    sim.addTask('A1', [3])
+    const io = await step(openPlatform({ 'task-ids': 'A1', 'github-token': TOKEN }))
+    expect(io.lines('warning')[0]).toMatch(/^No check run is made: GITHUB_REPOSITORY must be/)
+    expect(io.outputs.state).toBe('succeeded')
+    expect(github.requests).toHaveLength(0)
+  })
+
+  it('is completed as failed when the step breaks after it was created', async () => {
+    sim.addTask('A1', [3])
+    // A RUNNER_TEMP that is a file: results-file cannot be written.
+    const blocker = path.join(home, 'not-a-folder')
+    writeFileSync(blocker, 'x')
+    const io = await step(openPlatform({ 'task-ids': 'A1', 'github-token': TOKEN }), {
+      env: runnerEnv({ RUNNER_TEMP: blocker })
+    })
+    expect(io.failed).toMatch(/ENOTDIR|EEXIST/)
+    const [run] = [...github.checkRuns.values()]
+    expect(run).toMatchObject({ status: 'completed', conclusion: 'failure' })
+    expect((run.output as { title: string }).title).toBe('The action failed')
+  })
+})
+
+describe('what the step shows at scale and without a summary file', () => {
+  it('shortens outputs for 3000 tasks with one warning pointing at results-file', async () => {
+    const ids = Array.from({ length: 3000 }, (_, i) => `T${String(i).padStart(5, '0')}`)
+    ids.forEach(id => sim.addTask(id, [3]))
+    const io = await step(openPlatform({ 'task-ids': ids.join(' ') }))
+    expect(io.outputs.state).toBe('succeeded')
+    const total = Object.entries(io.outputs).reduce(
+      (sum, [k, v]) => sum + 2 * (k.length + v.length),
+      0
+    )
+    expect(total).toBeLessThan(512 * 1024)
+    const warnings = io.lines('warning')
+    expect(warnings).toHaveLength(1)
+    expect(warnings[0]).toContain(`'results-file' output (${io.outputs['results-file']})`)
+    const full = JSON.parse(readFileSync(io.outputs['results-file'], 'utf8'))
+    expect(full).toHaveLength(3000)
+    expect(full[2999].plyPath).toBe(sim.assetUrl('T02999', 'ply'))
+  })
+
+  it('says so at debug level when the runner gives no summary file', async () => {
+    sim.addTask('A1', [3])
+    const io = await step(openPlatform({ 'task-ids': 'A1' }), { summaryFile: false })
+    expect(io.lines('debug')).toContain('GITHUB_STEP_SUMMARY is not set; no job summary written.')
   })
 })
