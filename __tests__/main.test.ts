@@ -9,6 +9,7 @@ import type { InputName } from '../src/inputs/contract.js'
 import { run } from '../src/main.js'
 import { realClock, type Runtime } from '../src/runtime.js'
 import { startGitHubApi, type GitHubApiStub } from '../sim/github-api.js'
+import { DEFAULT_API_KEY, risingTimeline, startWorldSim, type WorldSim } from '../sim/world.js'
 import { AholoSim, DEFAULT_CREDENTIALS, startAholoSim } from '../sim/open-platform.js'
 import { FakeTime } from './support/fake-time.js'
 import { RecordingIO } from './support/recording-io.js'
@@ -375,5 +376,92 @@ describe('what the step shows at scale and without a summary file', () => {
     sim.addTask('A1', [3])
     const io = await step(openPlatform({ 'task-ids': 'A1' }), { summaryFile: false })
     expect(io.lines('debug')).toContain('GITHUB_STEP_SUMMARY is not set; no job summary written.')
+  })
+})
+
+describe('the step against the simulated World gateway', () => {
+  let world: WorldSim
+  beforeEach(async () => {
+    world = await startWorldSim({ now: time.now })
+  })
+  afterEach(async () => {
+    await world.close()
+  })
+
+  const worldInputs = (
+    inputs: Partial<Record<InputName, string>> = {}
+  ): Partial<Record<InputName, string>> => ({
+    'api-key': DEFAULT_API_KEY,
+    'api-url': world.url,
+    'poll-interval': '10s',
+    ...inputs
+  })
+
+  it('follows two worlds to success, logging progress, with covers and details', async () => {
+    world
+      .addWorld('W1', risingTimeline(20_000))
+      .addWorld('W2', { timeline: risingTimeline(30_000), lod: true, pano: true })
+    const io = await step(worldInputs({ 'task-ids': 'W1 W2' }))
+    expect(io.failed).toBeUndefined()
+    expect(io.outputs.state).toBe('succeeded')
+    const info = io.lines('info')
+    expect(info.some(line => /W1: preprocessing → running 40%/.test(line))).toBe(true)
+    expect(info.some(line => /W2: running 70%/.test(line))).toBe(true)
+    const [w1, w2] = JSON.parse(io.outputs.results)
+    expect(w1).toMatchObject({
+      taskId: 'W1',
+      status: 'SUCCEEDED',
+      state: 'succeeded',
+      sogPath: null
+    })
+    expect(w1.plyPath).toBe(world.assetUrl('W1', 'ply'))
+    expect(w2).toMatchObject({ upAxis: 'Z' })
+    expect(w2.lodMetaPath).toEqual(expect.any(String))
+    expect(w2.panoUrl).toEqual(expect.any(String))
+    expect(io.summaries[0]).toMatch(/<img src="[^"]+W1\.jpg" alt="" height="32"> `W1`/)
+    expect(io.lines('group')[0]).toContain('the Aholo World gateway (region cn)')
+  })
+
+  it('downloads PLY, and gives a notice rather than an error for SOG', async () => {
+    world.addWorld('W1', risingTimeline(10_000))
+    world.addAsset(world.assetPath('W1', 'ply'), { kind: 'file', path: PLY })
+    const io = await step(worldInputs({ 'task-ids': 'W1', download: 'ply sog' }))
+    expect(io.failed).toBeUndefined()
+    expect(io.lines('notice')).toEqual([
+      expect.stringMatching(/^SOG cannot be downloaded from the Aholo World gateway/)
+    ])
+    const [result] = JSON.parse(io.outputs.results)
+    expect(result.files).toEqual([expect.objectContaining({ format: 'ply', gaussians: 1000 })])
+  })
+
+  it('fails at once on a wrong key, naming api-key, and never shows it', async () => {
+    world.addWorld('W1', risingTimeline(10_000))
+    const io = await step(worldInputs({ 'task-ids': 'W1', 'api-key': 'sk-wrong-key-never-shown' }))
+    expect(io.failed).toContain("'api-key'")
+    expect(io.visibleText()).not.toContain('sk-wrong-key-never-shown')
+    expect(world.apiRequests).toHaveLength(1)
+  })
+
+  it('fails at once on a world of another account, whatever fail-on says', async () => {
+    world.addWorld('W1', { timeline: risingTimeline(10_000), account: 'someone-else' })
+    const io = await step(worldInputs({ 'task-ids': 'W1', 'fail-on': 'never' }))
+    expect(io.failed).toContain('W1')
+    expect(io.outputs.state).toBe('failed')
+  })
+
+  it('warns once about a world that is not found, naming the region, and waits for it', async () => {
+    world.addWorld('W1', { timeline: risingTimeline(10_000), absentFor: 2 })
+    const io = await step(worldInputs({ 'task-ids': 'W1' }))
+    expect(io.outputs.state).toBe('succeeded')
+    const warnings = io.lines('warning').filter(line => line.includes('W1'))
+    expect(warnings).toHaveLength(1)
+    expect(warnings[0]).toContain('cn')
+  })
+
+  it('never shows the key anywhere', async () => {
+    world.addWorld('W1', risingTimeline(10_000))
+    const io = await step(worldInputs({ 'task-ids': 'W1' }))
+    expect(io.visibleText()).not.toContain(DEFAULT_API_KEY)
+    expect(io.secrets).toContain(DEFAULT_API_KEY)
   })
 })

@@ -110,7 +110,7 @@ function renderRow(
       : ''
   // A World's cover, small, beside its id; left out of compact tables to keep them short.
   const cover =
-    !compact && result.cover && /^https:\/\//.test(result.cover)
+    !compact && result.cover && /^https?:\/\//.test(result.cover)
       ? `<img src="${escapeAttribute(result.cover)}" alt="" height="32"> `
       : ''
   return `| ${cover}\`${result.taskId}\` | ${icon} ${result.state}${progress} | ${time} | ${assets} |`
