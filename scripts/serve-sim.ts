@@ -11,6 +11,7 @@ import { renameSync, appendFileSync, writeFileSync } from 'node:fs'
 import * as path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { AholoSim, DEFAULT_CREDENTIALS, type TaskScript } from '../sim/open-platform.js'
+import { DEFAULT_API_KEY, risingTimeline, WorldSim } from '../sim/world.js'
 
 const FIXTURES = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),
@@ -54,24 +55,47 @@ export function scriptSelfTest(sim: AholoSim): AholoSim {
   return sim
 }
 
+/** The World gateway's self-test: a world that rises to success in about a second and a half. */
+export const SELF_TEST_WORLD = 'SIM-WORLD-1'
+
+export function scriptWorldSelfTest(world: WorldSim): WorldSim {
+  world.addWorld(SELF_TEST_WORLD, { timeline: risingTimeline(300), lod: true })
+  world.addAsset(world.assetPath(SELF_TEST_WORLD, 'ply'), {
+    kind: 'file',
+    path: path.join(FIXTURES, 'ply/st_1k_sh3.ply')
+  })
+  world.addAsset(world.assetPath(SELF_TEST_WORLD, 'spz'), {
+    kind: 'file',
+    path: path.join(FIXTURES, 'spz/v4_1k_sh3.spz')
+  })
+  return world
+}
+
 /** Writes the whole line at once, so that a reader polling for the file never sees half. */
-function publishUrl(url: string, urlFile: string | undefined): void {
+function publishUrl(name: string, url: string, urlFile: string | undefined): void {
   if (urlFile) {
-    writeFileSync(`${urlFile}.tmp`, `${url}\n`)
-    renameSync(`${urlFile}.tmp`, urlFile)
+    const file = name === 'url' ? urlFile : `${urlFile}-${name}`
+    writeFileSync(`${file}.tmp`, `${url}\n`)
+    renameSync(`${file}.tmp`, file)
   } else if (process.env.GITHUB_OUTPUT) {
-    appendFileSync(process.env.GITHUB_OUTPUT, `url=${url}\n`)
+    appendFileSync(process.env.GITHUB_OUTPUT, `${name}=${url}\n`)
   }
 }
 
 async function main(urlFile: string | undefined): Promise<void> {
   const sim = await scriptSelfTest(new AholoSim()).start()
+  const world = await new WorldSim().start()
+  scriptWorldSelfTest(world)
   const { appKey, appUid } = DEFAULT_CREDENTIALS
-  console.log(`Simulated Aholo service at ${sim.url} (app-key ${appKey}, app-uid ${appUid})`)
+  console.log(`Simulated open platform at ${sim.url} (app-key ${appKey}, app-uid ${appUid})`)
   console.log(
     `Tasks: ${[...Object.keys(SELF_TEST_TASKS), `${MISSING_TASK} (never returned)`].join(', ')}`
   )
-  publishUrl(sim.url, urlFile)
+  console.log(`Simulated World gateway at ${world.url} (api-key ${DEFAULT_API_KEY.slice(0, 8)}…)`)
+  console.log(`Worlds: ${SELF_TEST_WORLD}`)
+  // The World URL first: a reader waiting for the open platform's file then finds both.
+  publishUrl('world-url', world.url, urlFile)
+  publishUrl('url', sim.url, urlFile)
 
   await new Promise<void>(resolve => {
     process.once('SIGINT', resolve)
@@ -83,7 +107,7 @@ async function main(urlFile: string | undefined): Promise<void> {
       `${new Date(request.at).toISOString()} ${request.method} ${request.path}${ids} → ${request.outcome}`
     )
   }
-  await sim.close()
+  await Promise.all([sim.close(), world.close()])
 }
 
 // Importing the module (the tests do) only gives the script; running it serves.
