@@ -1,29 +1,15 @@
 /**
- * `npm run demo`: the bundled action against the simulated Aholo service, as a workflow step
- * would run it. Three tasks succeed after moving through the queue, and their SPZ files are
- * downloaded and verified; one task fails.
+ * `npm run demo`: the bundled action against the simulated services, as a workflow step would
+ * run it, once for each API. On the open platform three tasks succeed after moving through the
+ * queue and their SPZ files are downloaded and verified, and one task fails. On the World
+ * gateway two worlds rise to success with progress, and their PLY files are downloaded.
  */
 import * as path from 'node:path'
 import { DEFAULT_CREDENTIALS, startAholoSim } from '../sim/open-platform.js'
-import { PROJECT_ROOT, runAction } from '../sim/runner.js'
+import { PROJECT_ROOT, runAction, type ActionRun } from '../sim/runner.js'
+import { DEFAULT_API_KEY, risingTimeline, startWorldSim } from '../sim/world.js'
 
-const sim = await startAholoSim()
-sim
-  .addTask('3FO4K4WBNNYV', [0, 0, 8, 2, 2, 3])
-  .addTask('3FO4K4WBNNY2', [1, 8, 8, 2, 3])
-  .addTask('3FO4K4WBNNZ7', [0, 8, 2, 2, 2, 2, 3])
-  .addTask('3FO4K4WBNNQ1', [0, 8, 2, 4])
-// The succeeded tasks' SPZ files are real ones, downloaded and verified by the action.
-for (const [taskId, file] of [
-  ['3FO4K4WBNNYV', 'v4_1k_sh0.spz'],
-  ['3FO4K4WBNNY2', 'v4_1k_sh3.spz'],
-  ['3FO4K4WBNNZ7', 'v3_1k_sh3.spz']
-]) {
-  sim.addAsset(sim.assetPath(taskId, 'spz'), {
-    kind: 'file',
-    path: path.join(PROJECT_ROOT, '__fixtures__', 'splats', 'spz', file)
-  })
-}
+const FIXTURES = path.join(PROJECT_ROOT, '__fixtures__', 'splats')
 
 /** The runner hides debug lines and masking commands and shows workflow commands as labels. */
 function asRunnerShowsIt(text: string): string {
@@ -44,8 +30,37 @@ function asRunnerShowsIt(text: string): string {
 
 const heading = (text: string): void =>
   console.log(`\n\x1b[1m── ${text} ${'─'.repeat(Math.max(0, 70 - text.length))}\x1b[0m`)
-heading('step log (what the runner shows)')
-const run = await runAction({
+
+function show(run: ActionRun, exitNote: string, requests: string): void {
+  heading(`exit code ${run.exitCode} (${exitNote})`)
+  heading('outputs (GITHUB_OUTPUT)')
+  for (const [name, value] of Object.entries(run.outputs)) {
+    console.log(`${name.padEnd(16)} ${value.length > 200 ? `${value.slice(0, 200)}…` : value}`)
+  }
+  heading('job summary (GITHUB_STEP_SUMMARY, Markdown)')
+  console.log(run.summary)
+  heading(`${requests}, ${run.wallMs.toFixed(0)} ms in all`)
+}
+
+// 1. The Kujiale open platform: signed batch requests with AppKey, AppSecret and appuid.
+const sim = await startAholoSim()
+sim
+  .addTask('3FO4K4WBNNYV', [0, 0, 8, 2, 2, 3])
+  .addTask('3FO4K4WBNNY2', [1, 8, 8, 2, 3])
+  .addTask('3FO4K4WBNNZ7', [0, 8, 2, 2, 2, 2, 3])
+  .addTask('3FO4K4WBNNQ1', [0, 8, 2, 4])
+for (const [taskId, file] of [
+  ['3FO4K4WBNNYV', 'v4_1k_sh0.spz'],
+  ['3FO4K4WBNNY2', 'v4_1k_sh3.spz'],
+  ['3FO4K4WBNNZ7', 'v3_1k_sh3.spz']
+]) {
+  sim.addAsset(sim.assetPath(taskId, 'spz'), {
+    kind: 'file',
+    path: path.join(FIXTURES, 'spz', file)
+  })
+}
+heading('open platform: step log (what the runner shows)')
+const openPlatform = await runAction({
   inputs: {
     'task-ids': '3FO4K4WBNNYV, 3FO4K4WBNNY2\n3FO4K4WBNNZ7 3FO4K4WBNNQ1',
     'app-key': DEFAULT_CREDENTIALS.appKey,
@@ -60,14 +75,40 @@ const run = await runAction({
   onStdout: text => process.stdout.write(asRunnerShowsIt(text))
 })
 await sim.close()
+show(
+  openPlatform,
+  'a failed task fails the step under fail-on: any',
+  `${sim.apiRequests.length} signed requests to the simulated open platform`
+)
 
-heading(`exit code ${run.exitCode} (a failed task fails the step under fail-on: any)`)
-heading('outputs (GITHUB_OUTPUT)')
-for (const [name, value] of Object.entries(run.outputs)) {
-  console.log(`${name.padEnd(16)} ${value.length > 200 ? `${value.slice(0, 200)}…` : value}`)
+// 2. The Aholo World gateway: an API key, world ids, progress, and covers in the summary.
+const world = await startWorldSim()
+world
+  .addWorld('WORLDLOBBY01', { timeline: risingTimeline(600), lod: true, pano: true })
+  .addWorld('WORLDGARDEN2', risingTimeline(900))
+// Other worlds of the account in progress: the list shows them; the action leaves them alone.
+world.addOtherWorlds(12, { status: 'RUNNING' })
+for (const worldId of ['WORLDLOBBY01', 'WORLDGARDEN2']) {
+  world.addAsset(world.assetPath(worldId, 'ply'), {
+    kind: 'file',
+    path: path.join(FIXTURES, 'ply', 'st_1k_sh3.ply')
+  })
 }
-heading('job summary (GITHUB_STEP_SUMMARY, Markdown)')
-console.log(run.summary)
-heading(
-  `${sim.apiRequests.length} signed requests to the simulated service, ${run.wallMs.toFixed(0)} ms in all`
+heading('World gateway: step log (what the runner shows)')
+const worldRun = await runAction({
+  inputs: {
+    'task-ids': 'WORLDLOBBY01 WORLDGARDEN2',
+    'api-key': DEFAULT_API_KEY,
+    'api-url': world.url,
+    'poll-interval': '300ms',
+    timeout: '1m',
+    download: 'ply'
+  },
+  onStdout: text => process.stdout.write(asRunnerShowsIt(text))
+})
+await world.close()
+show(
+  worldRun,
+  'every world succeeded',
+  `${world.apiRequests.length} requests to the simulated World gateway (lists of in-progress worlds, then a GET of each that left the list)`
 )

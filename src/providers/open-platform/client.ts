@@ -40,7 +40,7 @@ export class OpenPlatformSource implements TaskSource {
 
   constructor(private readonly options: OpenPlatformOptions) {
     this.endpoint = new URL(options.apiUrl.href.replace(/\/+$/, '') + TASK_LIST_PATH)
-    this.description = `the Kujiale open platform at ${redactUrl(options.apiUrl)}`
+    this.description = `the Kujiale open platform at ${redactUrl(options.apiUrl).replace(/\/$/, '')}`
   }
 
   async poll(ids: readonly string[], call: PollCall): Promise<TaskSnapshot[]> {
