@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs'
 import type { ActionIO } from './action-io.js'
-import type { Delivery, DeliveryRun } from './assets/deliver.js'
+import type { DeliveryRun } from './assets/deliver.js'
 import { probeDownloadDir } from './assets/probe-dir.js'
 import { describeError } from './errors.js'
 import { checkRunTarget } from './github/check-target.js'
@@ -18,10 +18,11 @@ import type { TaskSource } from './providers/provider.js'
 import type { CheckOutput } from './report/check-text.js'
 import { checkTitle } from './report/check-text.js'
 import { describeRound, describeUnasked } from './report/log-lines.js'
-import { describeGroups, groupTasks, type OverallState } from './report/outcome.js'
-import { buildOutputs, fitOutputs, type Outputs, taskResults } from './report/outputs.js'
+import { describeGroups, groupTasks } from './report/outcome.js'
+import { taskResults } from './report/outputs.js'
+import { finishedTimes, publishOutputs, writeSummary } from './report/publish.js'
 import { guardedIO } from './report/guarded-io.js'
-import { resultsFilePath, writeResultsFile } from './report/results-file.js'
+import { resultsFilePath } from './report/results-file.js'
 import { renderSummary, type SummaryInput, CHECK_TEXT_BUDGET_BYTES } from './report/summary.js'
 import { decideVerdict } from './report/verdict.js'
 import type { Runtime } from './runtime.js'
@@ -255,61 +256,6 @@ function openCheckRun(config: Config, runtime: Runtime, io: ActionIO): CheckRun 
       summary: `Polling the Aholo API every ${formatDuration(config.pollIntervalMs)} for up to ${formatDuration(config.timeoutMs)}.`
     }
   })
-}
-
-/**
- * Sets every output and writes `results-file`, within GitHub's limits. With `previous`, only
- * when something changed: outputs are written once when the wait ends, and again only if the
- * downloads (or a late check run) changed them. Returns what was written.
- */
-function publishOutputs(
-  io: ActionIO,
-  resultsFile: string,
-  state: OverallState,
-  tasks: readonly TaskRecord[],
-  delivered: Delivery | undefined,
-  extras: { checkRunUrl?: string },
-  previous?: Outputs
-): Outputs {
-  const results = taskResults(tasks, delivered?.files)
-  const full = buildOutputs(state, tasks, results, {
-    resultsFile,
-    downloadDir: delivered?.downloadDir,
-    artifact: delivered?.artifact,
-    checkRunUrl: extras.checkRunUrl
-  })
-  if (previous && sameOutputs(previous, full)) return previous
-  writeResultsFile(resultsFile, full.results)
-  const { outputs, shortened } = fitOutputs(full)
-  for (const [name, value] of Object.entries(outputs)) io.setOutput(name, value)
-  if (shortened.length > 0 && !previous) {
-    io.warning(
-      `Some outputs were shortened to stay under GitHub's limit of 1 MB of outputs per job: ${shortened.join('; ')}. The full results are in the file named by the 'results-file' output (${resultsFile}).`
-    )
-  }
-  // The full values, so that the next comparison sees what changed, not what was cut.
-  return full
-}
-
-function sameOutputs(a: Outputs, b: Outputs): boolean {
-  return (Object.keys(a) as Array<keyof Outputs>).every(name => a[name] === b[name])
-}
-
-function finishedTimes(tasks: readonly TaskRecord[]): Map<string, number> {
-  return new Map(
-    tasks.flatMap(task =>
-      task.finishedAfterMs === undefined ? [] : [[task.taskId, task.finishedAfterMs] as const]
-    )
-  )
-}
-
-async function writeSummary(io: ActionIO, markdown: string): Promise<void> {
-  try {
-    if (!(await io.writeSummary(markdown)))
-      io.debug('GITHUB_STEP_SUMMARY is not set; no job summary written.')
-  } catch (error) {
-    io.warning(`Could not write the job summary: ${describeError(error)}`)
-  }
 }
 
 /** A fault of each kind gets one warning; the same kind again is logged at debug level. */

@@ -10,7 +10,7 @@ import { verifySpzV4 } from './verify/spz-v4.js'
 import { errorMessage } from '../errors.js'
 
 /**
- * Checks a downloaded Gaussian-splat file by its content (see FORMATS.md): the bytes must be the
+ * Checks a downloaded Gaussian-splat file by its content (see docs/FORMATS.md): the bytes must be the
  * format the file is named for, its headers and directories must be consistent, and its size must
  * be exactly what they describe. PLY and SPZ v4 carry no checksum, so for them only headers and
  * tables are read and a multi-gigabyte file costs a few small reads. SPZ v1-v3 and SOG carry CRC-32s
