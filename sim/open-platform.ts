@@ -6,8 +6,14 @@
 import { createHash } from 'node:crypto'
 import * as http from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
-import { gzipSync } from 'node:zlib'
 import { assetPathOf, AssetShelf, type AssetSpec } from './assets.js'
+import {
+  answerFault,
+  type AnswerStyle,
+  type Fault,
+  readBody,
+  sendJson
+} from './open-platform-answers.js'
 
 export { type AssetSpec, generatedSha256 } from './assets.js'
 
@@ -35,22 +41,7 @@ export interface TaskScript {
   answerAs?: string
 }
 
-/** How a successful answer is wrapped: plain JSON, after a UTF-8 BOM, or gzip unasked. */
-export type AnswerStyle = 'plain' | 'bom' | 'gzip'
-
-export type Fault =
-  | { kind: 'status'; status: number; body?: string }
-  | { kind: 'rate-limit'; retryAfter?: string }
-  | { kind: 'reset' }
-  | { kind: 'not-json' }
-  | { kind: 'slow'; ms: number }
-  | { kind: 'api-error'; c: string; m: string }
-  /** A business error whose `m` echoes the request's query string (appkey, sign, …). */
-  | { kind: 'echo-query' }
-  /** A 200 body that is not JSON and starts with the request's query string. */
-  | { kind: 'echo-query-text' }
-  /** A business error with an `m` of this many bytes. */
-  | { kind: 'huge-message'; bytes: number }
+export type { AnswerStyle, Fault } from './open-platform-answers.js'
 
 export interface RecordedRequest {
   method: string
@@ -268,78 +259,4 @@ export class AholoSim {
 /** Starts a simulated service; close it when done. */
 export async function startAholoSim(options: SimOptions = {}): Promise<AholoSim> {
   return new AholoSim(options).start()
-}
-
-function answerFault(res: http.ServerResponse, fault: Fault, req: http.IncomingMessage): void {
-  switch (fault.kind) {
-    case 'status':
-      res
-        .writeHead(fault.status, { 'Content-Type': 'text/html' })
-        .end(fault.body ?? `<html><body><h1>${fault.status}</h1></body></html>`)
-      return
-    case 'rate-limit':
-      res
-        .writeHead(429, {
-          'Content-Type': 'text/plain',
-          ...(fault.retryAfter !== undefined ? { 'Retry-After': fault.retryAfter } : {})
-        })
-        .end('Too Many Requests')
-      return
-    case 'reset':
-      req.socket.resetAndDestroy()
-      return
-    case 'not-json':
-      res
-        .writeHead(200, { 'Content-Type': 'text/html' })
-        .end('<!doctype html><html><body>Gateway says hello</body></html>')
-      return
-    case 'slow': {
-      const timer = setTimeout(
-        () => sendJson(res, 200, { c: '0', d: [], m: null, f: '' }),
-        fault.ms
-      )
-      res.on('close', () => clearTimeout(timer))
-      return
-    }
-    case 'api-error':
-      sendJson(res, 200, { c: fault.c, d: null, m: fault.m, f: '' })
-      return
-    case 'echo-query':
-      sendJson(res, 200, { c: '400', d: null, m: `bad request: ${req.url}`, f: '' })
-      return
-    case 'echo-query-text':
-      res
-        .writeHead(200, { 'Content-Type': 'text/plain' })
-        .end(`${new URL(req.url ?? '/', 'http://sim').search.slice(1)} rejected`)
-      return
-    case 'huge-message':
-      sendJson(res, 200, { c: '500', d: null, m: 'x'.repeat(fault.bytes), f: '' })
-      return
-  }
-}
-
-function sendJson(
-  res: http.ServerResponse,
-  status: number,
-  body: unknown,
-  style: AnswerStyle = 'plain'
-): void {
-  const text = JSON.stringify(body)
-  const bytes =
-    style === 'gzip'
-      ? gzipSync(text)
-      : Buffer.from(style === 'bom' ? `\uFEFF${text}` : text, 'utf8')
-  res
-    .writeHead(status, {
-      'Content-Type': 'application/json;charset=UTF-8',
-      'Content-Length': bytes.length,
-      ...(style === 'gzip' ? { 'Content-Encoding': 'gzip' } : {})
-    })
-    .end(bytes)
-}
-
-async function readBody(req: http.IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = []
-  for await (const chunk of req) chunks.push(chunk as Buffer)
-  return Buffer.concat(chunks).toString('utf8')
 }
