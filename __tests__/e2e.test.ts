@@ -132,7 +132,7 @@ describe('dist/index.js run as the runner runs it', () => {
     expect(run.stdout).toContain(`'timeout' must be a positive duration`)
     expect(run.stdout).toContain(`'fail-on' must be one of any, all, never; got "sometimes".`)
     expect(run.stdout).toContain(
-      `'app-secret' must not contain spaces or line breaks; got (hidden).`
+      `'app-secret' must not contain spaces or line breaks (its value is not shown).`
     )
     expect(sim.requests).toHaveLength(0)
     expect(run.outputs).toEqual({})

@@ -13,7 +13,8 @@ import { parseDuration } from '../src/units.js'
 import { DEFAULTS, INPUT_NAMES, type InputName, SECRET_INPUTS } from '../src/inputs/contract.js'
 import { type Config, InputError, parseInputs } from '../src/inputs/parse.js'
 import { buildOutputs, OUTPUT_NAMES } from '../src/report/outputs.js'
-import { MISSING_TASK, SELF_TEST_TASKS } from '../scripts/serve-sim.js'
+import { MISSING_TASK, SELF_TEST_TASKS, SELF_TEST_WORLD } from '../scripts/serve-sim.js'
+import { DEFAULT_API_KEY } from '../sim/world.js'
 import { DEFAULT_CREDENTIALS, TASK_LIST_PATH } from '../sim/open-platform.js'
 import { PROJECT_ROOT } from '../sim/runner.js'
 
@@ -540,8 +541,16 @@ describe('the self-test job of ci.yml', () => {
 
   test('runs the action with the simulated service, its test credentials and its scripted tasks', () => {
     const known = [...Object.keys(SELF_TEST_TASKS), MISSING_TASK]
-    expect(runs.length).toBeGreaterThanOrEqual(2)
-    for (const step of runs) {
+    const onWorld = runs.filter(step => step.with?.['api-key'] !== undefined)
+    expect(onWorld).toHaveLength(1)
+    expect(onWorld[0].with).toMatchObject({
+      'api-key': DEFAULT_API_KEY,
+      'api-url': '${{ steps.sim.outputs.world-url }}',
+      'task-ids': SELF_TEST_WORLD
+    })
+    const onOpenPlatform = runs.filter(step => step.with?.['api-key'] === undefined)
+    expect(onOpenPlatform.length).toBeGreaterThanOrEqual(2)
+    for (const step of onOpenPlatform) {
       expect(step.with).toMatchObject({
         'app-key': DEFAULT_CREDENTIALS.appKey,
         'app-secret': DEFAULT_CREDENTIALS.appSecret,
@@ -590,6 +599,13 @@ describe('the self-test job of ci.yml', () => {
       expect(Buffer.from(await asset.arrayBuffer())).toEqual(
         readFileSync(path.join(PROJECT_ROOT, '__fixtures__/splats/spz/v4_1k_sh3.spz'))
       )
+
+      // The World gateway's URL is written before the open platform's.
+      const worldUrl = readFileSync(`${urlFile}-world-url`, 'utf8').trim()
+      const world = await fetch(`${worldUrl}/world/v1/${SELF_TEST_WORLD}`, {
+        headers: { Authorization: DEFAULT_API_KEY }
+      })
+      expect(await world.json()).toMatchObject({ worldId: SELF_TEST_WORLD })
     } finally {
       child.kill('SIGTERM')
     }
