@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs'
 import { AholoSim, DEFAULT_CREDENTIALS, startAholoSim } from '../sim/open-platform.js'
 import { type ActionRun, BUNDLE, runAction } from '../sim/runner.js'
+import { DEFAULT_API_KEY, risingTimeline, startWorldSim } from '../sim/world.js'
 
 const SECRET = DEFAULT_CREDENTIALS.appSecret
 let sim: AholoSim
@@ -208,5 +209,65 @@ describe('under Node 24, as GitHub runs it', () => {
     expect(run.stderr).toBe('')
     expect(run.exitCode).toBe(0)
     expect(run.outputs.state).toBe('succeeded')
+  })
+})
+
+describe('dist/index.js on the World gateway, on Node 20 and 24', () => {
+  const node24 =
+    process.env.NODE24_BIN ??
+    (process.versions.node.startsWith('24.') ? process.execPath : undefined)
+  const nodes: Array<[string, string | undefined]> = [
+    ['this Node', process.execPath],
+    ['Node 24', node24]
+  ]
+
+  it.each(nodes)('follows two worlds to success in both regions on %s', async (_, node) => {
+    if (!node) {
+      if (process.env.CI === 'true') throw new Error('Node 24 is needed: .ci/run sets NODE24_BIN.')
+      return
+    }
+    const world = await startWorldSim()
+    try {
+      const run = async (region: string, id: string): Promise<ActionRun> =>
+        runAction({
+          node,
+          inputs: {
+            'task-ids': id,
+            'api-key': DEFAULT_API_KEY,
+            region,
+            'api-url': world.url,
+            'poll-interval': '100ms',
+            timeout: '20s'
+          }
+        })
+      for (const [region, id, prefix] of [
+        ['cn', 'WCN1', '/world/v1'],
+        ['global', 'WGL1', '/global/world/v1']
+      ]) {
+        // Steps of 400 ms polled every 100 ms: every status is seen.
+        world.addWorld(id, { timeline: risingTimeline(400), region: region as 'cn' | 'global' })
+        const result = await run(region, id)
+        expect(result.stderr).toBe('')
+        expect(result.exitCode).toBe(0)
+        expect(result.outputs.state).toBe('succeeded')
+        expect(JSON.parse(result.outputs.results)[0]).toMatchObject({
+          taskId: id,
+          status: 'SUCCEEDED'
+        })
+        expect(result.stdout).toMatch(new RegExp(`${id}: preprocessing → running 40%`))
+        const shown = [
+          result.stdout.replace(/^::add-mask::.*$/gm, ''),
+          result.summary,
+          JSON.stringify(result.outputs)
+        ].join('\n')
+        expect(shown).not.toContain(DEFAULT_API_KEY)
+        expect(world.apiRequests.some(request => request.path.startsWith(`${prefix}/`))).toBe(true)
+      }
+      expect(world.apiRequests.map(request => request.userAgent)).toEqual(
+        world.apiRequests.map(() => expect.stringMatching(/^aholo-task-action\/\d+\.\d+\.\d+$/))
+      )
+    } finally {
+      await world.close()
+    }
   })
 })
