@@ -90,16 +90,6 @@ async function waitAndReport(
     cancelled: runtime.signal.aborted,
     deliveryError: delivered?.error
   })
-  publishOutputs(
-    io,
-    resultsFile,
-    verdict.state,
-    outcome.tasks,
-    delivered,
-    { checkRunUrl: checkRun.url },
-    written
-  )
-
   const summary: SummaryInput = {
     title: config.checkName,
     state: verdict.state,
@@ -121,18 +111,16 @@ async function waitAndReport(
     summary: verdict.note || describeGroups(groups, outcome.tasks.length),
     text: renderSummary(summary, CHECK_TEXT_BUDGET_BYTES)
   })
-  // Differs only when the check run could not be created at the start and was at the end.
-  if (completed && completed.url !== checkRun.url) {
-    publishOutputs(
-      io,
-      resultsFile,
-      verdict.state,
-      outcome.tasks,
-      delivered,
-      { checkRunUrl: completed.url },
-      written
-    )
-  }
+  // Again only if the downloads changed them, or the check run was created only at the end.
+  publishOutputs(
+    io,
+    resultsFile,
+    verdict.state,
+    outcome.tasks,
+    delivered,
+    { checkRunUrl: completed?.url ?? checkRun.url },
+    written
+  )
 
   if (verdict.failing) io.setFailed(verdict.note ?? 'The step failed.')
   else if (verdict.note) io.warning(verdict.note)
