@@ -148,6 +148,9 @@ async function openDelivery(
     {
       formats: config.download.filter(format => source.formats.includes(format)),
       downloadDir: config.downloadDir,
+      api: source.api,
+      cache: config.cache,
+      budgets: { maxGaussians: config.maxGaussians, maxFileSizeBytes: config.maxFileSizeBytes },
       upload: config.uploadArtifact
         ? {
             name: config.artifactName,

@@ -13,6 +13,7 @@
  * written, which cuts it.
  */
 import * as path from 'node:path'
+import type { AssetFormat } from '../domain/formats.js'
 import { ActionError, cancellationOf } from '../errors.js'
 import { untilAborted } from './until-aborted.js'
 import { boundedSignal } from '../runtime.js'
@@ -43,6 +44,15 @@ export interface UploadControl {
 }
 
 export const DEFAULT_UPLOAD_TIME_LIMIT_MS = 10 * 60_000
+
+/**
+ * The ZIP's level when `compression-level` is empty: 0 (stored) when every file is SPZ or SOG,
+ * whose bytes are compressed already (deflate saves under 0.3% on them and costs a core for the
+ * whole upload), else the client's usual 6.
+ */
+export function defaultCompressionLevel(formats: readonly AssetFormat[]): number {
+  return formats.length > 0 && formats.every(format => format === 'spz' || format === 'sog') ? 0 : 6
+}
 
 export interface UploadedArtifact {
   id: number

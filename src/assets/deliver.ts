@@ -1,28 +1,29 @@
 /**
- * Delivery of the succeeded tasks' assets: each chosen format downloaded and verified (at most
- * `concurrency` files at once across all tasks), then, when asked and nothing failed, one
- * artifact of them all. Every file is tried, so one run names every broken file.
+ * Delivery of the succeeded tasks' assets: each chosen format reused from the runner's tool cache
+ * or downloaded, verified and checked against the budgets (at most `concurrency` files at once
+ * across all tasks), then, when asked and nothing failed, one artifact of them all. Every file is
+ * tried, so one run names every broken file (the first 20 in the error, every one in the log).
  *
  * `startDelivery` takes tasks as they succeed (`add`), so downloads can start while other tasks
  * are still polled; `deliverAssets` is the same for a finished list of tasks.
  */
-import * as path from 'node:path'
 import { type AssetFormat, type AssetUrls, formatLabel, URL_KEYS } from '../domain/formats.js'
-import { describeError, errorMessage } from '../errors.js'
+import { describeError } from '../errors.js'
 import type { TaskRecord } from '../poll.js'
+import type { ApiKind } from '../providers/provider.js'
 import type { Clock, Log } from '../runtime.js'
-import { uploadArtifact } from './artifact.js'
-import { DownloadError, type DownloadOptions, downloadFile } from './download.js'
-import { assetFileName } from './file-name.js'
+import { defaultCompressionLevel, uploadArtifact } from './artifact.js'
+import { type AssetCache, openAssetCache } from './asset-cache.js'
+import { type Budgets, describeOverBudget } from './budgets.js'
+import { type AssetJob, describeFailure, type DownloadLimits, fetchAsset } from './fetch-asset.js'
 import { createLimiter, DEFAULT_CONCURRENCY } from './run-bounded.js'
 import type { AssetFile } from './types.js'
-import { verifyAsset } from './verify.js'
 
 export interface UploadSettings {
   name: string
   /** 1-90; undefined keeps the repository's default. */
   retentionDays?: number
-  /** 0-9; undefined keeps the client's default (6). */
+  /** 0-9; undefined: 0 when every file is SPZ or SOG, else 6 (defaultCompressionLevel). */
   compressionLevel?: number
   /** The whole upload (default 10 min). */
   timeLimitMs?: number
@@ -36,11 +37,13 @@ export interface DeliveryOptions {
   upload?: UploadSettings
   /** Files downloading at once, across all tasks (default 4). */
   concurrency?: number
-  /** Limits for every file, and `allowInsecureHosts` for tests. */
-  download?: Pick<
-    DownloadOptions,
-    'idleTimeoutMs' | 'timeLimitMs' | 'maxAttempts' | 'progressEveryMs' | 'allowInsecureHosts'
-  >
+  download?: DownloadLimits
+  /** Which API gave the URLs: part of the tool cache's key, so required with `cache`. */
+  api?: ApiKind
+  /** Reuse and keep verified files in the runner's tool cache (default off). */
+  cache?: boolean
+  /** A file over one fails the delivery, whatever `fail-on` says (default none). */
+  budgets?: Budgets
 }
 
 export interface DeliveryDeps {
@@ -57,7 +60,10 @@ export interface Delivery {
   /** Set when at least one file was downloaded. */
   downloadDir?: string
   artifact?: { id: number; url: string; digest: string }
-  /** Why the step fails: every file that could not be brought down whole, or the upload. */
+  /**
+   * Why the step fails: the files that could not be brought down whole, those over a budget
+   * (20 of each named at most), or the upload.
+   */
   error?: string
   /** The run was cancelled before the delivery ended: `files` holds what finished before. */
   cancelled: boolean
@@ -81,17 +87,26 @@ export interface DeliveryRun {
   finish(): Promise<Delivery>
 }
 
-interface Job {
-  taskId: string
-  format: AssetFormat
-  url: string
-}
-
 type Settled = { kind: 'file'; taskId: string; asset: AssetFile } | { kind: 'failed'; why: string }
+
+/** Failures (and files over budget) the error names; the log names every one. */
+const NAMED_AT_MOST = 20
 
 export function startDelivery(options: DeliveryOptions, deps: DeliveryDeps): DeliveryRun {
   const { log, signal } = deps
+  const { api = 'open-platform', cache = false } = options
+  if (cache && !options.api) throw new Error('A delivery with the tool cache needs its API.')
+  const settings = {
+    api,
+    downloadDir: options.downloadDir,
+    budgets: options.budgets ?? {},
+    download: options.download
+  }
   const limiter = createLimiter(options.concurrency ?? DEFAULT_CONCURRENCY, signal)
+  // Opened by the first file, so that a run with nothing to download never loads it.
+  let assetCache: Promise<AssetCache | undefined> | undefined
+  const openCache = (): Promise<AssetCache | undefined> =>
+    (assetCache ??= cache ? openAssetCache(deps.env, log) : Promise.resolve(undefined))
   const added = new Set<string>()
   const missing: string[] = []
   // By job number, so the outcome does not depend on which download finished first.
@@ -99,18 +114,21 @@ export function startDelivery(options: DeliveryOptions, deps: DeliveryDeps): Del
   const pending = new Set<Promise<void>>()
   let finished = false
 
-  const queue = (job: Job): void => {
+  const queue = (job: AssetJob): void => {
     const index = settled.length
     settled.push(undefined)
     const done: Promise<void> = limiter
-      .run(() => fetchAsset(job, options, deps))
+      .run(async () => fetchAsset(job, settings, { ...deps, cache: await openCache() }))
       .then(
         asset => {
           settled[index] = { kind: 'file', taskId: job.taskId, asset }
         },
         (error: unknown) => {
           // A cancelled file is no failure of its own; `cancelled` says why it is missing.
-          if (!signal.aborted) settled[index] = { kind: 'failed', why: describeFailure(job, error) }
+          if (signal.aborted) return
+          const why = describeFailure(job, error)
+          log.info(`Not delivered: ${why}`)
+          settled[index] = { kind: 'failed', why }
         }
       )
       .finally(() => pending.delete(done))
@@ -185,9 +203,15 @@ function summarise(
 ): Delivery {
   const files = new Map<string, AssetFile[]>()
   const failures: string[] = []
+  const overBudget: string[] = []
+  let delivered = 0
   for (const outcome of settled) {
     if (outcome?.kind === 'file') {
-      files.set(outcome.taskId, [...(files.get(outcome.taskId) ?? []), outcome.asset])
+      const { taskId, asset } = outcome
+      files.set(taskId, [...(files.get(taskId) ?? []), asset])
+      delivered++
+      if (asset.overBudget)
+        overBudget.push(describeOverBudget(taskId, asset.format, asset.overBudget))
     } else if (outcome?.kind === 'failed') failures.push(outcome.why)
   }
   const delivery: Delivery = {
@@ -199,15 +223,28 @@ function summarise(
   const problems: string[] = []
   if (failures.length > 0) {
     problems.push(
-      `${failures.length} of ${total} download${total === 1 ? '' : 's'} failed: ${failures.join(' ')}`
+      `${failures.length} of ${total} download${total === 1 ? '' : 's'} failed: ${named(failures)}`
     )
   }
-  const unfinished = total - failures.length - [...files.values()].flat().length
+  if (overBudget.length > 0) {
+    const are = overBudget.length === 1 ? 'is' : 'are'
+    problems.push(
+      `${overBudget.length} of ${delivered} file${delivered === 1 ? '' : 's'} ${are} over a budget: ${named(overBudget)}`
+    )
+  }
+  const unfinished = total - failures.length - delivered
   if (cancelled && unfinished > 0) {
     problems.push(`Downloads were cancelled with ${unfinished} of ${total} files unfinished.`)
   }
   if (problems.length > 0) delivery.error = problems.join(' ')
   return delivery
+}
+
+/** The first NAMED_AT_MOST sentences, then how many more: the error stays short at any scale. */
+function named(sentences: readonly string[]): string {
+  const rest = sentences.length - NAMED_AT_MOST
+  const shown = sentences.slice(0, NAMED_AT_MOST).join(' ')
+  return rest > 0 ? `${shown} And ${rest} more, each named in the log.` : shown
 }
 
 async function upload(
@@ -217,9 +254,11 @@ async function upload(
   deps: DeliveryDeps
 ): Promise<void> {
   const { log } = deps
-  const paths = [...delivery.files.values()].flat().map(file => file.path)
+  const files = [...delivery.files.values()].flat()
+  const paths = files.map(file => file.path)
+  const level = settings.compressionLevel ?? defaultCompressionLevel(files.map(file => file.format))
   log.startGroup(
-    `Uploading ${paths.length} file${paths.length === 1 ? '' : 's'} as the artifact ${settings.name}`
+    `Uploading ${paths.length} file${paths.length === 1 ? '' : 's'} as the artifact ${settings.name} (compression level ${level})`
   )
   try {
     const artifact = await uploadArtifact(
@@ -228,7 +267,7 @@ async function upload(
         rootDirectory: downloadDir,
         files: paths,
         retentionDays: settings.retentionDays,
-        compressionLevel: settings.compressionLevel
+        compressionLevel: level
       },
       { signal: deps.signal, timeLimitMs: settings.timeLimitMs, env: deps.env }
     )
@@ -242,45 +281,4 @@ async function upload(
   } finally {
     log.endGroup()
   }
-}
-
-async function fetchAsset(
-  job: Job,
-  options: DeliveryOptions,
-  deps: DeliveryDeps
-): Promise<AssetFile> {
-  const label = `${job.taskId} ${formatLabel(job.format)}`
-  const destination = path.join(options.downloadDir, job.taskId, assetFileName(job.url, job.format))
-  let info: Awaited<ReturnType<typeof verifyAsset>> | undefined
-  const result = await downloadFile(
-    { url: job.url, destination, label },
-    {
-      ...options.download,
-      signal: deps.signal,
-      verify: async tempPath => {
-        info = await verifyAsset(tempPath, job.format)
-      }
-    },
-    { clock: deps.clock, log: deps.log }
-  )
-  if (!info) throw new Error(`${label}: the file was not verified`)
-  deps.log.info(
-    `${label}: ${info.version}, ${info.gaussians.toLocaleString('en-US')} splats, SH degree ${info.shDegree}, sha256 ${result.sha256}`
-  )
-  return {
-    format: job.format,
-    path: result.destination,
-    bytes: result.bytes,
-    sha256: result.sha256,
-    gaussians: info.gaussians,
-    version: info.version,
-    shDegree: info.shDegree
-  }
-}
-
-function describeFailure(job: Job, error: unknown): string {
-  const format = formatLabel(job.format)
-  if (error instanceof DownloadError)
-    return `Task ${job.taskId}, ${format} from ${error.url}: ${error.reason}.`
-  return `Task ${job.taskId}, ${format}: ${errorMessage(error)}.`
 }

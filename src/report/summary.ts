@@ -139,7 +139,8 @@ function renderFileCount(files: readonly AssetFile[]): string {
 }
 
 export function describeFile(file: AssetFile): string {
-  return `(${formatBytes(file.bytes)}, ${file.gaussians.toLocaleString('en-US')} splats)`
+  const figures = `(${formatBytes(file.bytes)}, ${file.gaussians.toLocaleString('en-US')} splats${file.reused ? ', reused' : ''})`
+  return file.overBudget ? `${figures} ⚠️ over budget: ${escapeText(file.overBudget)}` : figures
 }
 
 function countStates(results: readonly TaskResult[]): {

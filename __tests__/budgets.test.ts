@@ -1,0 +1,196 @@
+/**
+ * Budgets (`max-gaussians`, `max-file-size`): the pure check at, under and over each limit, and
+ * the step failing for a file over one whatever `fail-on` says, in-process against the
+ * simulated open platform. Also the delivery error's cap on the files it names.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import * as path from 'node:path'
+import { describeOverBudget, overBudget } from '../src/assets/budgets.js'
+import { deliverAssets } from '../src/assets/deliver.js'
+import type { InputName } from '../src/inputs/contract.js'
+import { run } from '../src/main.js'
+import { describeFile } from '../src/report/summary.js'
+import { realClock } from '../src/runtime.js'
+import { AholoSim, DEFAULT_CREDENTIALS, startAholoSim } from '../sim/open-platform.js'
+import { FakeTime } from './support/fake-time.js'
+import { RecordingIO } from './support/recording-io.js'
+
+const PLY = path.resolve('__fixtures__/splats/ply/st_1k_sh3.ply')
+const PLY_BYTES = readFileSync(PLY).length
+
+describe('overBudget', () => {
+  const file = { gaussians: 4_000_000, bytes: 150_000_000 }
+
+  it.each([
+    ['passes', 'above it', 4_000_001, undefined],
+    ['passes', 'equal to it', 4_000_000, undefined],
+    ['fails', 'below it', 3_999_999, "4,000,000 splats, over 'max-gaussians' of 3,999,999"]
+  ])('%s a splat count with a limit %s', (_, __, limit, expected) => {
+    expect(overBudget(file, { maxGaussians: limit })).toBe(expected)
+  })
+
+  it.each([
+    ['passes', 'above it', 150_000_001, undefined],
+    ['passes', 'equal to it', 150_000_000, undefined],
+    [
+      'fails',
+      'below it',
+      149_999_999,
+      "143 MiB (150,000,000 bytes), over 'max-file-size' of 143 MiB (149,999,999 bytes)"
+    ]
+  ])('%s a file size with a limit %s', (_, __, limit, expected) => {
+    expect(overBudget(file, { maxFileSizeBytes: limit })).toBe(expected)
+  })
+
+  it('gives both reasons for a file over both budgets, and none without budgets', () => {
+    expect(overBudget(file, { maxGaussians: 1, maxFileSizeBytes: 1024 })).toBe(
+      "4,000,000 splats, over 'max-gaussians' of 1; 143 MiB (150,000,000 bytes), over 'max-file-size' of 1.0 KiB (1,024 bytes)"
+    )
+    expect(overBudget(file, {})).toBeUndefined()
+    expect(overBudget({ gaussians: 0, bytes: 0 }, { maxGaussians: 0, maxFileSizeBytes: 0 })).toBe(
+      undefined
+    )
+  })
+
+  it('names the task, the format, the figure and the budget', () => {
+    const reason = overBudget({ gaussians: 5_120_000, bytes: 1 }, { maxGaussians: 4_000_000 })
+    expect(describeOverBudget('T1', 'spz', reason!)).toBe(
+      "Task T1, SPZ: 5,120,000 splats, over 'max-gaussians' of 4,000,000."
+    )
+  })
+
+  it('is marked in the summary beside the file', () => {
+    const marked = describeFile({
+      format: 'spz',
+      path: '/d/T1/a.spz',
+      bytes: 2048,
+      sha256: 'a'.repeat(64),
+      gaussians: 5_120_000,
+      version: 'spz-v4',
+      shDegree: 3,
+      overBudget: "5,120,000 splats, over 'max-gaussians' of 4,000,000"
+    })
+    expect(marked).toBe(
+      "(2.0 KiB, 5,120,000 splats) ⚠️ over budget: 5,120,000 splats, over 'max-gaussians' of 4,000,000"
+    )
+  })
+})
+
+describe('a file over a budget, through the step', () => {
+  let sim: AholoSim
+  let time: FakeTime
+  let home: string
+
+  beforeEach(async () => {
+    time = new FakeTime()
+    sim = await startAholoSim({ now: time.wallClock })
+    home = mkdtempSync(path.join(tmpdir(), 'aholo-budgets-'))
+    sim.addTask('A1', { timeline: [2, 3], formats: ['ply'] })
+    sim.addAsset(sim.assetPath('A1', 'ply'), { kind: 'file', path: PLY })
+  })
+  afterEach(async () => {
+    await sim.close()
+    rmSync(home, { recursive: true, force: true })
+  })
+
+  async function step(inputs: Partial<Record<InputName, string>>): Promise<RecordingIO> {
+    const io = new RecordingIO({
+      'app-key': DEFAULT_CREDENTIALS.appKey,
+      'app-secret': DEFAULT_CREDENTIALS.appSecret,
+      'app-uid': DEFAULT_CREDENTIALS.appUid,
+      'api-url': sim.url,
+      'task-ids': 'A1',
+      download: 'ply',
+      'fail-on': 'never',
+      ...inputs
+    })
+    await run(io, {
+      clock: time,
+      signal: new AbortController().signal,
+      env: { GITHUB_WORKSPACE: path.join(home, 'ws'), RUNNER_TEMP: path.join(home, 'temp') }
+    })
+    return io
+  }
+
+  it('fails the step under fail-on never, names the file, marks it, and keeps it on disk', async () => {
+    const io = await step({ 'max-gaussians': '999' })
+
+    const message =
+      "1 of 1 file is over a budget: Task A1, PLY: 1,000 splats, over 'max-gaussians' of 999."
+    expect(io.failed).toBe(message)
+    expect(io.outputs.state).toBe('succeeded')
+    const [result] = JSON.parse(io.outputs.results)
+    expect(result.files).toEqual([
+      expect.objectContaining({
+        format: 'ply',
+        gaussians: 1000,
+        overBudget: "1,000 splats, over 'max-gaussians' of 999"
+      })
+    ])
+    expect(existsSync(result.files[0].path)).toBe(true)
+    expect(io.summaries[0]).toContain(`❌ The step failed: ${message}`)
+    expect(io.summaries[0]).toContain("⚠️ over budget: 1,000 splats, over 'max-gaussians' of 999")
+  })
+
+  it('fails for a file one byte over max-file-size, naming the exact sizes', async () => {
+    const io = await step({ 'max-file-size': String(PLY_BYTES - 1) })
+    expect(io.failed).toContain(
+      `Task A1, PLY: 244 KiB (${PLY_BYTES.toLocaleString('en-US')} bytes), over 'max-file-size' of 244 KiB (${(PLY_BYTES - 1).toLocaleString('en-US')} bytes).`
+    )
+  })
+
+  it('passes a file exactly at both limits', async () => {
+    const io = await step({ 'max-gaussians': '1000', 'max-file-size': String(PLY_BYTES) })
+    expect(io.failed).toBeUndefined()
+    const [result] = JSON.parse(io.outputs.results)
+    expect(result.files[0]).not.toHaveProperty('overBudget')
+    expect(io.summaries[0]).not.toContain('over budget')
+  })
+})
+
+describe("the delivery's error at scale", () => {
+  let sim: AholoSim
+  let folder: string
+  beforeAll(async () => {
+    sim = await startAholoSim()
+    folder = mkdtempSync(path.join(tmpdir(), 'aholo-many-failures-'))
+  })
+  afterAll(async () => {
+    await sim.close()
+    rmSync(folder, { recursive: true, force: true })
+  })
+
+  it('names 20 broken files and counts the rest, while the log names every one', async () => {
+    const lines: string[] = []
+    const log = {
+      debug: () => undefined,
+      info: (message: string) => lines.push(message),
+      notice: () => undefined,
+      warning: () => undefined,
+      startGroup: () => undefined,
+      endGroup: () => undefined
+    }
+    const tasks = Array.from({ length: 25 }, (_, i) => ({
+      taskId: `T${String(i).padStart(2, '0')}`,
+      status: 3,
+      state: 'succeeded' as const,
+      final: true,
+      urls: { plyPath: `${sim.url}/missing/T${i}.ply` }
+    }))
+
+    const delivery = await deliverAssets({ formats: ['ply'], downloadDir: folder }, tasks, {
+      clock: realClock,
+      signal: new AbortController().signal,
+      env: {},
+      log
+    })
+
+    expect(delivery.error).toMatch(/^25 of 25 downloads failed: Task T00, PLY from /)
+    expect(delivery.error?.match(/Task T\d\d, PLY from [^ ]+: HTTP 404\./g)).toHaveLength(20)
+    expect(delivery.error).toContain('Task T19, PLY')
+    expect(delivery.error).not.toContain('Task T20, PLY')
+    expect(delivery.error).toMatch(/HTTP 404\. And 5 more, each named in the log\.$/)
+    expect(lines.filter(line => line.startsWith('Not delivered: Task T'))).toHaveLength(25)
+  })
+})

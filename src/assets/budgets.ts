@@ -1,0 +1,50 @@
+/**
+ * The budgets of a publishing gate (`max-gaussians`, `max-file-size`), checked against every
+ * delivered file after verification. Pure: a file's figures in, the reason it is over out.
+ * A file exactly at a limit is within it.
+ */
+import { type AssetFormat, formatLabel } from '../domain/formats.js'
+import { formatBytes } from '../units.js'
+
+export interface Budgets {
+  /** Splats per file; undefined for no limit. */
+  maxGaussians?: number
+  /** Bytes per file; undefined for no limit. */
+  maxFileSizeBytes?: number
+}
+
+/** What a budget needs to know of a file. */
+export interface BudgetedFile {
+  gaussians: number
+  bytes: number
+}
+
+/**
+ * Why the file is over a budget, e.g. `5,120,000 splats, over 'max-gaussians' of 4,000,000`;
+ * both reasons, joined by `; `, when it is over both; undefined when it is within every budget.
+ */
+export function overBudget(file: BudgetedFile, budgets: Budgets): string | undefined {
+  const reasons: string[] = []
+  const { maxGaussians, maxFileSizeBytes } = budgets
+  if (maxGaussians !== undefined && file.gaussians > maxGaussians) {
+    reasons.push(`${count(file.gaussians)} splats, over 'max-gaussians' of ${count(maxGaussians)}`)
+  }
+  if (maxFileSizeBytes !== undefined && file.bytes > maxFileSizeBytes) {
+    reasons.push(`${size(file.bytes)}, over 'max-file-size' of ${size(maxFileSizeBytes)}`)
+  }
+  return reasons.length > 0 ? reasons.join('; ') : undefined
+}
+
+/** The sentence that fails the step: `Task T1, SPZ: <reason>.` */
+export function describeOverBudget(taskId: string, format: AssetFormat, reason: string): string {
+  return `Task ${taskId}, ${formatLabel(format)}: ${reason}.`
+}
+
+function count(value: number): string {
+  return value.toLocaleString('en-US')
+}
+
+// Rounded for reading, exact for comparing: `150,000,000` bytes shows as 143 MiB.
+function size(bytes: number): string {
+  return `${formatBytes(bytes)} (${count(bytes)} bytes)`
+}

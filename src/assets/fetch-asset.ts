@@ -1,0 +1,114 @@
+/**
+ * One chosen file of one succeeded task: reused from the runner's tool cache when it holds a
+ * good copy, else downloaded and verified (and then kept there); either way checked against
+ * the budgets.
+ */
+import * as path from 'node:path'
+import { type AssetFormat, formatLabel } from '../domain/formats.js'
+import { errorMessage } from '../errors.js'
+import type { ApiKind } from '../providers/provider.js'
+import type { Clock, Log } from '../runtime.js'
+import type { AssetCache, CacheKey } from './asset-cache.js'
+import { type Budgets, overBudget } from './budgets.js'
+import { DownloadError, type DownloadOptions, downloadFile } from './download.js'
+import { assetFileName } from './file-name.js'
+import type { AssetFile } from './types.js'
+import { verifyAsset } from './verify.js'
+
+export interface AssetJob {
+  taskId: string
+  format: AssetFormat
+  url: string
+}
+
+export interface FetchSettings {
+  api: ApiKind
+  downloadDir: string
+  budgets: Budgets
+  download?: DownloadLimits
+}
+
+/** Limits for every file, and `allowInsecureHosts` for tests. */
+export type DownloadLimits = Pick<
+  DownloadOptions,
+  'idleTimeoutMs' | 'timeLimitMs' | 'maxAttempts' | 'progressEveryMs' | 'allowInsecureHosts'
+>
+
+export interface FetchDeps {
+  clock: Clock
+  signal: AbortSignal
+  log: Log
+  /** The runner's tool cache; undefined when `cache` is off or unusable. */
+  cache: AssetCache | undefined
+}
+
+/** The file, verified, at `<downloadDir>/<taskId>/<file name>`; throws when it is not. */
+export async function fetchAsset(
+  job: AssetJob,
+  settings: FetchSettings,
+  deps: FetchDeps
+): Promise<AssetFile> {
+  const { cache, signal, log } = deps
+  const destination = path.join(
+    settings.downloadDir,
+    job.taskId,
+    assetFileName(job.url, job.format)
+  )
+  const key: CacheKey = { api: settings.api, ...job }
+  let file = cache ? await cache.reuse(key, destination, signal) : undefined
+  if (!file) {
+    file = await download(job, destination, settings, deps)
+    await cache?.store(key, file, signal)
+  }
+  log.info(
+    `${label(job)}: ${file.version}, ${file.gaussians.toLocaleString('en-US')} splats, SH degree ${file.shDegree}, sha256 ${file.sha256}`
+  )
+  const reason = overBudget(file, settings.budgets)
+  if (reason) {
+    file.overBudget = reason
+    log.info(`${label(job)}: over budget: ${reason}`)
+  }
+  return file
+}
+
+/** The sentence naming a file that could not be delivered. */
+export function describeFailure(job: AssetJob, error: unknown): string {
+  const format = formatLabel(job.format)
+  if (error instanceof DownloadError)
+    return `Task ${job.taskId}, ${format} from ${error.url}: ${error.reason}.`
+  return `Task ${job.taskId}, ${format}: ${errorMessage(error)}.`
+}
+
+async function download(
+  job: AssetJob,
+  destination: string,
+  settings: FetchSettings,
+  deps: FetchDeps
+): Promise<AssetFile> {
+  let info: Awaited<ReturnType<typeof verifyAsset>> | undefined
+  const result = await downloadFile(
+    { url: job.url, destination, label: label(job) },
+    {
+      ...settings.download,
+      signal: deps.signal,
+      verify: async tempPath => {
+        info = await verifyAsset(tempPath, job.format)
+      }
+    },
+    { clock: deps.clock, log: deps.log }
+  )
+  if (!info) throw new Error(`${label(job)}: the file was not verified`)
+  return {
+    format: job.format,
+    path: result.destination,
+    bytes: result.bytes,
+    sha256: result.sha256,
+    gaussians: info.gaussians,
+    version: info.version,
+    shDegree: info.shDegree
+  }
+}
+
+function label(job: AssetJob): string {
+  return `${job.taskId} ${formatLabel(job.format)}`
+}
