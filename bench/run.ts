@@ -32,3 +32,20 @@ console.log(formatDownloadBench(await benchDownload(quick ? 3 : 5)))
 
 console.log('\n## Deep verification (a 100 MB SPZ v3)\n')
 console.log(formatVerifyBench(await benchVerify(quick ? 3 : 5)))
+
+console.log('\n## Artifact upload (a 200 MB SPZ at compression levels 0 and 6)\n')
+const upload = await import('./upload.js')
+console.log(upload.formatUploadBench(await upload.benchUpload(quick ? 1 : 3)))
+
+// About 9 minutes in full (two variants of four tasks 60 s apart); --quick scales it down.
+console.log('\n## Downloads as tasks succeed (4 tasks 60 s apart, 100 MB each)\n')
+const overlap = await import('./overlap.js')
+console.log(
+  overlap.formatOverlapBench(
+    await overlap.benchOverlap(
+      quick
+        ? { gapMs: 6_000, fileBytes: 20e6, rate: 10e6 }
+        : { gapMs: 60_000, fileBytes: 100e6, rate: 10e6 }
+    )
+  )
+)
