@@ -155,7 +155,7 @@ describe('downloadFile', () => {
     )
   })
 
-  test('hashes a large file on the hashing thread and reports progress with a percentage', async () => {
+  test('hashes a large file as it arrives and reports progress with a percentage', async () => {
     const bytes = 40 * 1024 * 1024 + 12345
     sim.addAsset('/large/scene.ply', { kind: 'generated', bytes })
     const { deps, lines } = harness()
@@ -172,7 +172,7 @@ describe('downloadFile', () => {
     ).toBe(true)
   })
 
-  test('hashes parallel large downloads on one thread without mixing their bytes', async () => {
+  test('hashes parallel large downloads without mixing their bytes', async () => {
     const sizes = [17, 20, 23].map(mib => mib * 1024 * 1024 + mib)
     sizes.forEach(bytes => sim.addAsset(`/parallel/${bytes}.ply`, { kind: 'generated', bytes }))
     const { deps } = harness()
@@ -428,7 +428,7 @@ describe('downloadFile', () => {
     }
   })
 
-  test('removes the temporary file when cancelled while buffers are on the hashing thread', async () => {
+  test('removes the temporary file when cancelled while buffers are being written', async () => {
     sim.addAsset('/cancel/huge.ply', { kind: 'generated', bytes: 1024 * 1024 * 1024 })
     const controller = new AbortController()
     const { deps } = harness()

@@ -18,7 +18,6 @@ import { boundedSignal, type Clock, type Log } from '../runtime.js'
 import { formatBytes, formatDuration, formatRate } from '../units.js'
 import { DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_PROGRESS_EVERY_MS, fetchOnce } from './fetch-once.js'
 import { FileWriteError } from './file-sink.js'
-import type { Hashing } from './hash-worker.js'
 import { RefusedError } from './http-get.js'
 import { untilAborted } from './until-aborted.js'
 
@@ -61,8 +60,6 @@ export interface DownloadOptions {
    * server by a name the proxy does not bypass; never set from user input.
    */
   allowInsecureHosts?: readonly string[]
-  /** Where the SHA-256 is computed (default auto); for the benchmark that compares them. */
-  hashing?: Hashing
 }
 
 export { DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_PROGRESS_EVERY_MS }
@@ -157,8 +154,7 @@ export async function downloadFile(
           limitEnds,
           idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
           progressEveryMs: options.progressEveryMs ?? DEFAULT_PROGRESS_EVERY_MS,
-          allowInsecureHosts: options.allowInsecureHosts,
-          hashing: options.hashing
+          allowInsecureHosts: options.allowInsecureHosts
         }
         return fetchOnce(url, tempPath, request.label, attemptOptions, deps).catch(
           async (error: unknown) => {

@@ -11,7 +11,6 @@ import { Fault } from '../net/retry.js'
 import type { Clock, Log } from '../runtime.js'
 import { formatBytes, formatRate } from '../units.js'
 import { FileSink, FileWriteError } from './file-sink.js'
-import type { Hashing } from './hash-worker.js'
 import { contentLength, getAsset, shownRedirect } from './http-get.js'
 
 export const DEFAULT_IDLE_TIMEOUT_MS = 60_000
@@ -26,7 +25,6 @@ export interface AttemptOptions {
   idleTimeoutMs: number
   progressEveryMs: number
   allowInsecureHosts?: readonly string[]
-  hashing?: Hashing
 }
 
 export interface AttemptDeps {
@@ -63,7 +61,7 @@ export async function fetchOnce(
   })
   const body: Readable = response.body
   const expected = contentLength(response.headers)
-  const sink = new FileSink(tempPath, { expectedBytes: expected, hashing: options.hashing })
+  const sink = new FileSink(tempPath, { expectedBytes: expected })
 
   // src/net/http.ts ends a silent socket after idleTimeoutMs; the body then only sees an abort.
   const socket = (body as Partial<IncomingMessage>).socket ?? undefined
