@@ -1,16 +1,27 @@
 import { createHash } from 'node:crypto'
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync
+} from 'node:fs'
 import * as http from 'node:http'
 import * as net from 'node:net'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
+import { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
 import {
   type DownloadDeps,
   DownloadError,
   type DownloadOptions,
   downloadFile
 } from '../src/assets/download.js'
+import { FileSink, FileWriteError } from '../src/assets/file-sink.js'
 import { runBounded } from '../src/assets/run-bounded.js'
 import { redactUrl, redirectTarget } from '../src/net/url-policy.js'
 import { assetFileName } from '../src/assets/file-name.js'
@@ -654,6 +665,37 @@ describe('downloadFile: cancellation and time limits', () => {
       expect(proxy.connects()).toBe(1)
       expect(leftovers()).toEqual([])
     }, 10_000)
+  })
+})
+
+describe('FileSink', () => {
+  test('writes the chunks in order and gives their byte count and SHA-256', async () => {
+    const chunks = [Buffer.from('splat'), Buffer.alloc(100_000, 7), Buffer.from('end')]
+    const target = path.join(folder, 'sink.bin')
+    const sink = new FileSink(target)
+
+    await pipeline(Readable.from(chunks), sink)
+
+    const whole = Buffer.concat(chunks)
+    expect(readFileSync(target).equals(whole)).toBe(true)
+    expect(sink.result).toEqual({
+      bytes: whole.length,
+      sha256: createHash('sha256').update(whole).digest('hex')
+    })
+  })
+
+  test('refuses a file that already exists, as a FileWriteError naming it', async () => {
+    const target = path.join(folder, 'taken.bin')
+    writeFileSync(target, 'mine')
+
+    const error = await pipeline(Readable.from([Buffer.from('x')]), new FileSink(target)).then(
+      () => undefined,
+      (caught: unknown) => caught
+    )
+
+    expect(error).toBeInstanceOf(FileWriteError)
+    expect((error as Error).message).toMatch(new RegExp(`^cannot write ${target}: EEXIST`))
+    expect(readFileSync(target, 'utf8')).toBe('mine')
   })
 })
 

@@ -61,7 +61,7 @@ export async function fetchOnce(
   })
   const body: Readable = response.body
   const expected = contentLength(response.headers)
-  const sink = new FileSink(tempPath, { expectedBytes: expected })
+  const sink = new FileSink(tempPath)
 
   // src/net/http.ts ends a silent socket after idleTimeoutMs; the body then only sees an abort.
   const socket = (body as Partial<IncomingMessage>).socket ?? undefined
