@@ -104,7 +104,9 @@ describe('parseInputs', () => {
     'requires %s, with a hint about secrets',
     name => {
       const [problem] = problems({ [name]: '' })
-      expect(problem).toMatch(new RegExp(`^The open platform needs all three .* '${name}' is empty`))
+      expect(problem).toMatch(
+        new RegExp(`^The open platform needs all three .* '${name}' is empty`)
+      )
       expect(problem).toContain('check that the secret exists')
     }
   )

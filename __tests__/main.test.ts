@@ -2,7 +2,7 @@
  * The step in-process: run(io, runtime) against the simulated services, with a recording
  * ActionIO and a fake clock. No module is mocked; every request is real HTTP on 127.0.0.1.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, chmodSync } from 'node:fs'
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
 import type { InputName } from '../src/inputs/contract.js'
@@ -244,7 +244,7 @@ describe('early checks, before any request', () => {
     const folder = path.join(home, 'read-only')
     writeFileSync(path.join(home, 'placeholder'), '')
     rmSync(folder, { recursive: true, force: true })
-    require('node:fs').mkdirSync(folder)
+    mkdirSync(folder)
     chmodSync(folder, 0o500)
     const io = await step(
       openPlatform({ 'task-ids': 'T1', download: 'ply', 'download-dir': folder })

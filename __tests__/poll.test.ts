@@ -254,7 +254,9 @@ describe('waiting for tasks against the simulated service', () => {
     ['a date in the past', new Date(Date.now() - 60_000).toUTCString()]
   ])('never storms a service that answers Retry-After %s', async (_, retryAfter) => {
     sim.addTask('T1', [2])
-    sim.injectFaults(...Array.from({ length: 100 }, () => ({ kind: 'rate-limit', retryAfter }) as const))
+    sim.injectFaults(
+      ...Array.from({ length: 100 }, () => ({ kind: 'rate-limit', retryAfter }) as const)
+    )
     const outcome = await poll(['T1'], { timeoutMs: 3000 })
     expect(outcome.ending).toBe('timed-out')
     // One try, then one per second at the floor: a handful in 3 s, not hundreds.

@@ -107,7 +107,7 @@ describe('the one retry policy', () => {
     expect(retryDelay(1000, undefined, API_RETRY, () => 0.999)).toBeLessThan(30_000)
   })
 
-  it("honours Retry-After, but never below the floor nor past what a timer holds", () => {
+  it('honours Retry-After, but never below the floor nor past what a timer holds', () => {
     expect(retryDelay(5, 2000, API_RETRY, () => 0.9)).toBe(2000)
     expect(retryDelay(0, 0, API_RETRY, () => 0.9)).toBe(1000)
     expect(retryDelay(0, 2_200_000_000, API_RETRY, () => 0.9)).toBe(MAX_TIMER_MS)

@@ -6,7 +6,16 @@
 /** The most of one server's text that a message, the summary or the check run shows. */
 export const SERVER_TEXT_CAP_BYTES = 2048
 
-const SIGNED_PARAMS = ['sign', 'appkey', 'appuid', 'timestamp', 'app_key', 'app_uid', 'access_token', 'token']
+const SIGNED_PARAMS = [
+  'sign',
+  'appkey',
+  'appuid',
+  'timestamp',
+  'app_key',
+  'app_uid',
+  'access_token',
+  'token'
+]
 // name=value (a query string), "name":"value" or "name": value (JSON), name: value (text).
 const PARAM_PATTERN = new RegExp(
   `(["']?\\b(?:${SIGNED_PARAMS.join('|')})\\b["']?\\s*[:=]\\s*["']?)([^&"'\\s,;}<>]+)`,
