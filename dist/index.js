@@ -28368,19 +28368,96 @@ module.exports = {
 
 /***/ }),
 
+/***/ 63078:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   I: () => (/* binding */ coreActionIO)
+/* harmony export */ });
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(33838);
+/**
+ * The step's one port to the runner: inputs, secrets, outputs, the log, the job summary and
+ * the step's result. The only module that imports @actions/core, so that the rest can be run
+ * in-process by tests with a recording ActionIO.
+ */
+
+function coreActionIO(env = process.env) {
+    return {
+        getInput: name => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4(name),
+        setSecret: value => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setSecret */ .Pq(value),
+        setOutput: (name, value) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setOutput */ .uH(name, value),
+        debug: message => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .debug */ .Yz(message),
+        info: message => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(message),
+        notice: message => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .notice */ .lm(message),
+        warning: message => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(message),
+        error: message => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .error */ .z3(message),
+        setFailed: message => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1(message),
+        startGroup: title => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .startGroup */ .Oh(title),
+        endGroup: () => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .endGroup */ .N4(),
+        async writeSummary(markdown) {
+            if (!env.GITHUB_STEP_SUMMARY)
+                return false;
+            await _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .summary */ .z.addRaw(markdown).write();
+            return true;
+        }
+    };
+}
+
+
+/***/ }),
+
+/***/ 76892:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Ad: () => (/* binding */ ASSET_FORMATS),
+/* harmony export */   ZT: () => (/* binding */ URL_KEYS),
+/* harmony export */   wR: () => (/* binding */ formatLabel)
+/* harmony export */ });
+/** The splat formats the services deliver, and the words each one goes by. Said once, here. */
+const ASSET_FORMATS = ['ply', 'spz', 'sog'];
+/** The key of a format's URL in a task's result and in `results[]`. */
+const URL_KEYS = {
+    ply: 'plyPath',
+    spz: 'spzPath',
+    sog: 'sogPath'
+};
+/** `PLY`, `SPZ`, `SOG`: how logs, the summary and messages name a format. */
+function formatLabel(format) {
+    return format.toUpperCase();
+}
+
+
+/***/ }),
+
 /***/ 83916:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Uc: () => (/* binding */ describeError),
 /* harmony export */   cc: () => (/* binding */ CancelledError),
 /* harmony export */   gJ: () => (/* binding */ errorMessage),
+/* harmony export */   lZ: () => (/* binding */ ActionError),
 /* harmony export */   zg: () => (/* binding */ cancellationOf)
 /* harmony export */ });
+/**
+ * One base error for what the action reports to the user: a message, and a hint saying what to
+ * do about it. Anything else thrown is reported by its message alone.
+ */
+class ActionError extends Error {
+    hint;
+    constructor(message, 
+    /** What the user can do about it; shown after the message. */
+    hint, options) {
+        super(message, options);
+        this.hint = hint;
+        this.name = new.target.name;
+    }
+}
 /** The run was cancelled; no retry, no further request. */
-class CancelledError extends Error {
+class CancelledError extends ActionError {
     constructor(message = 'cancelled') {
         super(message);
-        this.name = 'CancelledError';
     }
 }
 /** Why an aborted signal stopped the work: its reason when that is an Error, else cancellation. */
@@ -28395,124 +28472,10 @@ function errorMessage(error) {
         : undefined;
     return typeof message === 'string' ? message : String(error);
 }
-
-
-/***/ }),
-
-/***/ 76803:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Dr: () => (/* binding */ NetworkError),
-/* harmony export */   du: () => (/* binding */ toRequestError),
-/* harmony export */   w$: () => (/* binding */ sendRequest),
-/* harmony export */   yR: () => (/* binding */ readText)
-/* harmony export */ });
-/* harmony import */ var node_http__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(37067);
-/* harmony import */ var node_http__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_http__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_https__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(44708);
-/* harmony import */ var node_https__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_https__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var _actions_http_client__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(22779);
-/* harmony import */ var _actions_http_client_lib_proxy__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(19783);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(83916);
-
-
-
-
-
-/** A failure to exchange bytes with the server: worth another try. */
-class NetworkError extends Error {
-    code;
-    constructor(message, code) {
-        super(message);
-        this.code = code;
-        this.name = 'NetworkError';
-    }
-}
-// HttpClient caches one agent per instance: one instance per protocol (an http agent cannot carry
-// https) and per proxy in effect (so a changed HTTPS_PROXY or NO_PROXY is not ignored).
-const clients = new Map();
-function agentFor(url) {
-    const key = `${url.protocol} ${(0,_actions_http_client_lib_proxy__WEBPACK_IMPORTED_MODULE_3__/* .getProxyUrl */ .s)(url)?.href ?? 'direct'}`;
-    let client = clients.get(key);
-    if (!client) {
-        client = new _actions_http_client__WEBPACK_IMPORTED_MODULE_2__/* .HttpClient */ .Qq('aholo-task-action', [], { keepAlive: true });
-        clients.set(key, client);
-    }
-    return client.getAgent(url.href);
-}
-function sendRequest(request) {
-    const transport = request.url.protocol === 'https:' ? node_https__WEBPACK_IMPORTED_MODULE_1__ : node_http__WEBPACK_IMPORTED_MODULE_0__;
-    // A controller and a timer of our own, both released when the exchange ends: thousands of
-    // AbortSignal.timeout/any pairs would each live until their timer fires, and fill the heap.
-    const controller = new AbortController();
-    const outer = request.signal;
-    const onOuterAbort = () => controller.abort(outer?.reason);
-    const timer = request.timeoutMs === undefined
-        ? undefined
-        : setTimeout(() => controller.abort(), Math.max(1, Math.ceil(request.timeoutMs)));
-    const release = () => {
-        clearTimeout(timer);
-        outer?.removeEventListener('abort', onOuterAbort);
-    };
-    if (outer?.aborted)
-        onOuterAbort();
-    else
-        outer?.addEventListener('abort', onOuterAbort, { once: true });
-    return new Promise((resolve, reject) => {
-        const req = transport.request(request.url, {
-            method: request.method,
-            headers: request.headers,
-            agent: agentFor(request.url),
-            signal: controller.signal
-        });
-        if (request.idleTimeoutMs !== undefined) {
-            req.setTimeout(request.idleTimeoutMs, () => req.destroy(new NetworkError(`no data for ${request.idleTimeoutMs} ms`, 'ETIMEDOUT')));
-        }
-        req.on('response', message => {
-            // Errors on the body after this point reach whoever reads it, as the same kinds of error.
-            message.on('error', () => undefined);
-            message.on('close', release);
-            resolve({ status: message.statusCode ?? 0, headers: message.headers, body: message });
-        });
-        req.on('error', error => {
-            release();
-            reject(toRequestError(error, request));
-        });
-        req.end(request.body);
-    });
-}
-/** Turns what Node throws into a NetworkError, or re-throws cancellation unchanged. */
-function toRequestError(error, request) {
-    if (request.signal?.aborted)
-        return (0,_errors_js__WEBPACK_IMPORTED_MODULE_4__/* .cancellationOf */ .zg)(request.signal);
-    if (error instanceof NetworkError)
-        return error;
-    const err = error;
-    if (err.name === 'AbortError' || err.name === 'TimeoutError') {
-        return new NetworkError('the request took too long and was abandoned', 'ETIMEDOUT');
-    }
-    const code = typeof err.code === 'string' ? err.code : 'ENETWORK';
-    return new NetworkError(err.message || code, code);
-}
-/** Reads a small body whole, refusing more than `limit` bytes so a wrong endpoint cannot eat memory. */
-async function readText(response, limit, signal) {
-    const chunks = [];
-    let size = 0;
-    try {
-        for await (const chunk of response.body) {
-            size += chunk.length;
-            if (size > limit) {
-                response.body.destroy();
-                throw new NetworkError(`response larger than ${limit} bytes`, 'ETOOLARGE');
-            }
-            chunks.push(chunk);
-        }
-    }
-    catch (error) {
-        throw toRequestError(error, { signal });
-    }
-    return Buffer.concat(chunks).toString('utf8');
+/** One line a user can act on, for any thrown value: the message, then the hint if any. */
+function describeError(error) {
+    const message = errorMessage(error) || (error instanceof Error ? error.name : 'unknown error');
+    return error instanceof ActionError && error.hint ? `${message}. ${error.hint}` : message;
 }
 
 
@@ -28522,523 +28485,92 @@ async function readText(response, limit, signal) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(83916);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(18582);
+/* harmony import */ var _action_io_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(63078);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(83916);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(22958);
+/* harmony import */ var _runtime_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(72574);
+
+
 
 
 // The runner cancels a job with SIGINT, then SIGTERM 7.5 s later: the first one stops the
-// wait so that outputs and the summary are still written; a second one ends the process.
+// work so that outputs and the summary are still written; a second one ends the process.
 const cancellation = new AbortController();
 for (const signal of ['SIGINT', 'SIGTERM']) {
     process.once(signal, () => {
         if (cancellation.signal.aborted)
             process.exit(130);
-        cancellation.abort(new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .CancelledError */ .cc(`Cancelled: received ${signal}`));
+        cancellation.abort(new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .CancelledError */ .cc(`Cancelled: received ${signal}`));
     });
 }
-await (0,_main_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .eF)((0,_main_js__WEBPACK_IMPORTED_MODULE_1__/* .defaultRunDeps */ .ls)(cancellation.signal));
+await (0,_main_js__WEBPACK_IMPORTED_MODULE_2__/* .run */ .e)((0,_action_io_js__WEBPACK_IMPORTED_MODULE_0__/* .coreActionIO */ .I)(), { clock: _runtime_js__WEBPACK_IMPORTED_MODULE_3__/* .realClock */ .dQ, signal: cancellation.signal, env: process.env });
+// A pipe takes only what its buffer holds; the rest waits in the stream. Exit once it is out.
+await Promise.all([drain(process.stdout), drain(process.stderr)]);
 // Keep-alive sockets and timers must not hold a cancelled or finished step open.
 process.exit();
+function drain(stream) {
+    return new Promise(resolve => {
+        if (stream.writableLength === 0)
+            return resolve();
+        stream.write('', () => resolve());
+    });
+}
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
 
 /***/ }),
 
-/***/ 38422:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   TL: () => (/* binding */ parseInputs),
-/* harmony export */   cW: () => (/* binding */ isLoopbackHost),
-/* harmony export */   dz: () => (/* binding */ InputError),
-/* harmony export */   pH: () => (/* binding */ SECRET_INPUTS)
-/* harmony export */ });
-/* unused harmony exports INPUT_NAMES, DEFAULTS, ASSET_FORMATS, FAIL_ON, TASK_ID_PATTERN, VENDOR_MIN_POLL_MS, splitList */
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(76760);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _units_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(61996);
-
-
-/** Every input of action.yml, by name: the single list that the code, action.yml and README share. */
-const INPUT_NAMES = (/* unused pure expression or super */ null && ([
-    'task-ids',
-    'app-key',
-    'app-secret',
-    'app-uid',
-    'api-url',
-    'poll-interval',
-    'timeout',
-    'fail-on',
-    'download',
-    'download-dir',
-    'upload-artifact',
-    'artifact-name',
-    'retention-days',
-    'github-token',
-    'check-name'
-]));
-/** Inputs whose values are never printed, in messages or logs. */
-const SECRET_INPUTS = ['app-secret', 'github-token'];
-const DEFAULTS = {
-    'api-url': 'https://openapi.kujiale.com',
-    'poll-interval': '10s',
-    timeout: '30m',
-    'fail-on': 'any',
-    download: 'none',
-    'download-dir': 'aholo-assets',
-    'upload-artifact': 'false',
-    'artifact-name': 'aholo-assets',
-    'check-name': 'Aholo 3D tasks'
-};
-const ASSET_FORMATS = ['ply', 'spz', 'sog'];
-const FAIL_ON = ['any', 'all', 'never'];
-const TASK_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
-/** The vendor asks clients not to poll more often than this. */
-const VENDOR_MIN_POLL_MS = 5000;
-class InputError extends Error {
-    problems;
-    constructor(problems) {
-        super(problems.length === 1
-            ? `Invalid input: ${problems[0]}`
-            : `${problems.length} inputs are invalid:\n${problems.map(p => `  - ${p}`).join('\n')}`);
-        this.problems = problems;
-        this.name = 'InputError';
-    }
-}
-/**
- * Reads and checks every input, collecting all problems before throwing one InputError,
- * so a user fixes their workflow in one go. `read` returns '' for an input that is not set.
- */
-function parseInputs(read, workspace) {
-    const problems = [];
-    const notices = [];
-    const warnings = [];
-    const value = (name) => {
-        const raw = read(name).trim();
-        return raw === '' && name in DEFAULTS ? DEFAULTS[name] : raw;
-    };
-    const show = (name, text) => SECRET_INPUTS.includes(name) ? '(hidden)' : JSON.stringify(text);
-    const taskIds = parseTaskIds(value('task-ids'), problems, notices);
-    const required = (name, hint) => {
-        const text = value(name);
-        if (text === '') {
-            problems.push(`'${name}' is required and is empty: set it to ${hint}. If it comes from a secret, check that the secret exists and is passed to this workflow (secrets are not passed to workflows run from forks or to reusable workflows without 'secrets:').`);
-        }
-        else if (/\s/.test(text)) {
-            problems.push(`'${name}' must not contain spaces or line breaks; got ${show(name, text)}.`);
-        }
-        return text;
-    };
-    const credentials = {
-        appKey: required('app-key', 'your open platform AppKey'),
-        appSecret: required('app-secret', 'your open platform AppSecret'),
-        appUid: required('app-uid', 'the appuid (third-party user id) the tasks belong to')
-    };
-    const apiUrl = parseApiUrl(value('api-url'), problems);
-    const duration = (name) => {
-        const text = value(name);
-        const ms = (0,_units_js__WEBPACK_IMPORTED_MODULE_1__/* .parseDuration */ .E9)(text);
-        if (ms === undefined || ms <= 0) {
-            problems.push(`'${name}' must be a positive duration such as 500ms, 10s, 2m, 1h or plain seconds (30); got ${show(name, text)}.`);
-            return undefined;
-        }
-        return ms;
-    };
-    const pollIntervalMs = duration('poll-interval');
-    const timeoutMs = duration('timeout');
-    if (pollIntervalMs !== undefined && pollIntervalMs < VENDOR_MIN_POLL_MS) {
-        warnings.push(`'poll-interval' is ${value('poll-interval')}; the Aholo service asks clients not to poll more often than every 5s.`);
-    }
-    const failOn = oneOf('fail-on', value('fail-on'), FAIL_ON, problems);
-    const download = parseDownload(value('download'), problems);
-    const downloadDir = parseDownloadDir(value('download-dir'), workspace, problems);
-    const uploadArtifact = parseBoolean('upload-artifact', value('upload-artifact'), problems);
-    if (uploadArtifact && download.length === 0) {
-        problems.push(`'upload-artifact' is true but 'download' is "none": there would be nothing to upload. Set 'download' to all or a list of ply, spz, sog.`);
-    }
-    const artifactName = parseArtifactName(value('artifact-name'), problems);
-    const retentionDays = parseRetentionDays(value('retention-days'), problems);
-    const githubToken = value('github-token') || undefined;
-    const checkName = value('check-name');
-    if (checkName.length > 100) {
-        problems.push(`'check-name' must be at most 100 characters; got ${checkName.length}.`);
-    }
-    if (problems.length > 0)
-        throw new InputError(problems);
-    return {
-        taskIds,
-        credentials,
-        apiUrl: apiUrl,
-        pollIntervalMs: pollIntervalMs,
-        timeoutMs: timeoutMs,
-        failOn: failOn,
-        download,
-        downloadDir,
-        uploadArtifact,
-        artifactName,
-        retentionDays,
-        githubToken,
-        checkName,
-        notices,
-        warnings
-    };
-}
-/** Splits a list given as a JSON array or separated by newlines, commas or spaces. */
-function splitList(text) {
-    const trimmed = text.trim();
-    if (trimmed.startsWith('[')) {
-        let parsed;
-        try {
-            parsed = JSON.parse(trimmed);
-        }
-        catch (error) {
-            return { error: `is not a valid JSON array (${error.message})` };
-        }
-        if (!Array.isArray(parsed) || parsed.some(item => typeof item !== 'string')) {
-            return { error: 'must be a JSON array of strings' };
-        }
-        return { items: parsed.map(item => item.trim()).filter(item => item !== '') };
-    }
-    return { items: trimmed.split(/[\s,]+/).filter(item => item !== '') };
-}
-function parseTaskIds(text, problems, notices) {
-    const list = splitList(text);
-    if ('error' in list) {
-        problems.push(`'task-ids' ${list.error}; got ${JSON.stringify(abbreviate(text))}.`);
-        return [];
-    }
-    if (list.items.length === 0) {
-        problems.push(`'task-ids' is required and is empty: give one or more task ids, separated by newlines, commas or spaces, or as a JSON array.`);
-        return [];
-    }
-    const bad = list.items.filter(id => !TASK_ID_PATTERN.test(id));
-    if (bad.length > 0) {
-        const shown = bad.slice(0, 5).map(id => JSON.stringify(abbreviate(id)));
-        const more = bad.length > 5 ? ` and ${bad.length - 5} more` : '';
-        problems.push(`'task-ids' has ${bad.length === 1 ? 'an id' : `${bad.length} ids`} that ${bad.length === 1 ? 'is' : 'are'} not valid: ${shown.join(', ')}${more}. Each id must be 1-64 characters of A-Z, a-z, 0-9, '_' or '-'.`);
-    }
-    const unique = [...new Set(list.items)];
-    if (unique.length < list.items.length) {
-        const dropped = list.items.length - unique.length;
-        notices.push(`'task-ids' lists ${dropped} duplicate id${dropped === 1 ? '' : 's'}; each task is waited for once.`);
-    }
-    return unique;
-}
-function parseApiUrl(text, problems) {
-    let url;
-    try {
-        url = new URL(text);
-    }
-    catch {
-        problems.push(`'api-url' must be an absolute URL such as ${DEFAULTS['api-url']}; got ${JSON.stringify(text)}.`);
-        return undefined;
-    }
-    const rule = `'api-url' must be an https:// URL (http:// only for localhost) without credentials, query or fragment`;
-    if (url.username || url.password || url.search || url.hash) {
-        problems.push(`${rule}; got ${JSON.stringify(url.origin + url.pathname)} with extra parts.`);
-        return undefined;
-    }
-    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
-        problems.push(`${rule}; got ${JSON.stringify(text)}.`);
-        return undefined;
-    }
-    url.pathname = url.pathname.replace(/\/+$/, '');
-    return url;
-}
-function isLoopbackHost(hostname) {
-    const host = hostname.toLowerCase().replace(/^\[|\]$/g, '');
-    return (host === 'localhost' || host.endsWith('.localhost') || /^127\./.test(host) || host === '::1');
-}
-function oneOf(name, text, allowed, problems) {
-    if (allowed.includes(text))
-        return text;
-    problems.push(`'${name}' must be one of ${allowed.join(', ')}; got ${JSON.stringify(text)}.`);
-    return undefined;
-}
-function parseDownload(text, problems) {
-    const rule = `'download' must be none, all, or a list of ${ASSET_FORMATS.join(', ')}`;
-    const lowered = text.toLowerCase();
-    if (lowered === 'none')
-        return [];
-    if (lowered === 'all')
-        return [...ASSET_FORMATS];
-    const list = splitList(lowered);
-    if ('error' in list || list.items.length === 0) {
-        problems.push(`${rule}; got ${JSON.stringify(text)}.`);
-        return [];
-    }
-    const unknown = list.items.filter(item => !ASSET_FORMATS.includes(item));
-    if (unknown.length > 0) {
-        problems.push(`${rule}; got ${JSON.stringify(text)} (${unknown.map(u => JSON.stringify(u)).join(', ')} not allowed).`);
-        return [];
-    }
-    return ASSET_FORMATS.filter(format => list.items.includes(format));
-}
-function parseDownloadDir(text, workspace, problems) {
-    if (text.includes('\0')) {
-        problems.push(`'download-dir' must be a path; got a value with a NUL byte.`);
-        return '';
-    }
-    const resolved = node_path__WEBPACK_IMPORTED_MODULE_0__.resolve(workspace, text);
-    if (!node_path__WEBPACK_IMPORTED_MODULE_0__.isAbsolute(text) && node_path__WEBPACK_IMPORTED_MODULE_0__.relative(workspace, resolved).startsWith('..')) {
-        problems.push(`'download-dir' must stay inside the workspace when relative (use an absolute path such as \${{ runner.temp }}/assets to go elsewhere); got ${JSON.stringify(text)}.`);
-    }
-    return resolved;
-}
-function parseBoolean(name, text, problems) {
-    // The YAML 1.2 core schema's spellings, as core.getBooleanInput accepts.
-    if (['true', 'True', 'TRUE'].includes(text))
-        return true;
-    if (['false', 'False', 'FALSE'].includes(text))
-        return false;
-    problems.push(`'${name}' must be true or false; got ${JSON.stringify(text)}.`);
-    return false;
-}
-// The characters the artifact service refuses in a name.
-const ARTIFACT_NAME_FORBIDDEN = ['"', ':', '<', '>', '|', '*', '?', '\r', '\n', '\\', '/'];
-function parseArtifactName(text, problems) {
-    const forbidden = ARTIFACT_NAME_FORBIDDEN.filter(ch => text.includes(ch));
-    if (text === '' || forbidden.length > 0) {
-        problems.push(`'artifact-name' must be a non-empty name without any of ${ARTIFACT_NAME_FORBIDDEN.map(c => JSON.stringify(c)).join(' ')}; got ${JSON.stringify(text)}.`);
-    }
-    return text;
-}
-function parseRetentionDays(text, problems) {
-    if (text === '')
-        return undefined;
-    if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 90) {
-        problems.push(`'retention-days' must be a whole number of days from 1 to 90, or empty for the repository's default; got ${JSON.stringify(text)}.`);
-        return undefined;
-    }
-    return Number(text);
-}
-function abbreviate(text) {
-    return text.length > 80 ? `${text.slice(0, 77)}...` : text;
-}
-
-
-/***/ }),
-
-/***/ 18582:
+/***/ 22958:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  ls: () => (/* binding */ defaultRunDeps),
-  eF: () => (/* binding */ run)
+  e: () => (/* binding */ run)
 });
 
-// UNUSED EXPORTS: describeError
-
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 13 modules
-var core = __nccwpck_require__(77094);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(73024);
-// EXTERNAL MODULE: ./src/http.ts
-var http = __nccwpck_require__(76803);
-// EXTERNAL MODULE: ./src/retry.ts
-var retry = __nccwpck_require__(49809);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(77598);
-;// CONCATENATED MODULE: ./src/aholo/sign.ts
-
-/** Kujiale open platform, user-level signature: md5(appSecret + appKey + appUid + timestamp), hex. */
-function sign(credentials, timestampMs) {
-    const { appSecret, appKey, appUid } = credentials;
-    return (0,external_node_crypto_.createHash)('md5')
-        .update(`${appSecret}${appKey}${appUid}${timestampMs}`, 'utf8')
-        .digest('hex');
-}
-
-;// CONCATENATED MODULE: ./src/aholo/client.ts
-
-
-
-const TASK_LIST_PATH = '/v2/aholo/project/task/list/by-ids';
-/** The service answered with `c` other than "0": a business error such as a bad signature. */
-class AholoApiError extends Error {
-    code;
-    apiMessage;
-    constructor(code, apiMessage) {
-        super(`Aholo API error c=${JSON.stringify(code)}: ${apiMessage || '(no message)'}`);
-        this.code = code;
-        this.apiMessage = apiMessage;
-        this.name = 'AholoApiError';
-    }
-}
-/** A response that is JSON but not the documented envelope, or an HTTP error that no retry fixes. */
-class MalformedResponseError extends Error {
-    constructor(message) {
-        super(message);
-        this.name = 'MalformedResponseError';
-    }
-}
-/** A fault that may pass: network error, 5xx, 408, 429, a body that is not JSON. */
-class TransientError extends Error {
-    kind;
-    retryAfterMs;
-    constructor(message, 
-    /** Groups faults of one kind, so each kind is reported once. */
-    kind, retryAfterMs) {
-        super(message);
-        this.kind = kind;
-        this.retryAfterMs = retryAfterMs;
-        this.name = 'TransientError';
-    }
-}
-/** The overall deadline cut a request short: time is up, and the service is not to blame. */
-class DeadlineReachedError extends Error {
-    constructor() {
-        super('the deadline passed during a request');
-        this.name = 'DeadlineReachedError';
-    }
-}
-const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
-class AholoClient {
-    options;
-    endpoint;
-    constructor(options) {
-        this.options = options;
-        this.endpoint = new URL(options.apiUrl.href.replace(/\/+$/, '') + TASK_LIST_PATH);
-    }
-    /**
-     * Asks for the tasks with these ids (one request), retrying transient faults until `deadline`.
-     * Throws AholoApiError or MalformedResponseError at once; TransientError when time ran out.
-     */
-    async listTasks(ids, call) {
-        const { now, sleep, random } = this.options;
-        for (let attempt = 0;; attempt++) {
-            try {
-                return await this.attemptOnce(ids, call);
-            }
-            catch (error) {
-                if (!(error instanceof TransientError))
-                    throw error;
-                const delay = (0,retry/* retryDelay */.a2)(attempt, error.retryAfterMs, this.options.backoff ?? retry/* DEFAULT_BACKOFF */.VU, random);
-                if (now() + delay >= call.deadline)
-                    throw error;
-                this.options.onRetry?.(error, attempt + 1, delay);
-                await sleep(delay, call.signal);
-            }
-        }
-    }
-    async attemptOnce(ids, call) {
-        const { credentials, now, wallClock, requestTimeoutMs, debug } = this.options;
-        const timestamp = wallClock();
-        const url = new URL(this.endpoint);
-        url.searchParams.set('appuid', credentials.appUid);
-        url.searchParams.set('appkey', credentials.appKey);
-        url.searchParams.set('timestamp', String(timestamp));
-        url.searchParams.set('sign', sign(credentials, timestamp));
-        const remainingMs = call.deadline - now();
-        if (remainingMs <= 0)
-            throw new DeadlineReachedError();
-        const timeoutMs = Math.min(requestTimeoutMs, remainingMs);
-        const started = now();
-        // The query string carries the sign: logs show the path only.
-        debug?.(`POST ${this.endpoint.href} with ${ids.length} id(s), time limit ${timeoutMs} ms`);
-        let status;
-        let body;
-        let retryAfter;
-        try {
-            const response = await (0,http/* sendRequest */.w$)({
-                method: 'POST',
-                url,
-                headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-                body: JSON.stringify(ids),
-                signal: call.signal,
-                timeoutMs
-            });
-            status = response.status;
-            retryAfter = headerValue(response.headers['retry-after']);
-            body = await (0,http/* readText */.yR)(response, MAX_RESPONSE_BYTES, call.signal);
-        }
-        catch (error) {
-            if (error instanceof http/* NetworkError */.Dr) {
-                if (error.code === 'ETIMEDOUT' && timeoutMs < requestTimeoutMs && now() >= call.deadline) {
-                    throw new DeadlineReachedError();
-                }
-                throw new TransientError(`network error: ${error.message}`, `network ${error.code}`);
-            }
-            throw error;
-        }
-        debug?.(`HTTP ${status} after ${Math.round(now() - started)} ms, ${body.length} bytes`);
-        return interpretResponse(status, body, (0,retry/* parseRetryAfter */.mu)(retryAfter, wallClock()));
-    }
-}
-/** Decides what one HTTP answer means: tasks, or one of the typed errors. Pure. */
-function interpretResponse(status, body, retryAfterMs) {
-    if (status === 429 || status === 408 || status >= 500) {
-        throw new TransientError(`HTTP ${status}${retryAfterMs !== undefined ? `, Retry-After ${retryAfterMs} ms` : ''}`, `HTTP ${status}`, retryAfterMs);
-    }
-    let envelope;
-    try {
-        envelope = JSON.parse(body);
-    }
-    catch {
-        // Proxies and gateways answer with HTML pages; these pass.
-        if (status >= 200 && status < 300) {
-            throw new TransientError(`the response is not JSON (starts with ${JSON.stringify(body.slice(0, 40))})`, 'not JSON');
-        }
-        throw new MalformedResponseError(`HTTP ${status} with a body that is not JSON: check 'api-url'.`);
-    }
-    if (!isRecord(envelope) || !('c' in envelope)) {
-        throw new MalformedResponseError(`HTTP ${status}: the response is not the Aholo envelope {c, d, m}: check 'api-url'.`);
-    }
-    const code = String(envelope.c);
-    if (code !== '0') {
-        throw new AholoApiError(code, typeof envelope.m === 'string' ? envelope.m : JSON.stringify(envelope.m ?? null));
-    }
-    if (status < 200 || status >= 300) {
-        throw new MalformedResponseError(`HTTP ${status} with c="0": the response cannot be trusted.`);
-    }
-    if (!Array.isArray(envelope.d)) {
-        throw new MalformedResponseError(`c="0" but d is ${envelope.d === null ? 'null' : typeof envelope.d}, not an array of tasks.`);
-    }
-    return envelope.d.map((item, index) => parseTask(item, index));
-}
-function parseTask(item, index) {
-    const where = `d[${index}]`;
-    if (!isRecord(item) || typeof item.taskId !== 'string' || !Number.isInteger(item.status)) {
-        throw new MalformedResponseError(`${where} is not a task {taskId: string, status: integer}.`);
-    }
-    let result = null;
-    if (isRecord(item.result)) {
-        result = {};
-        for (const key of ['plyPath', 'spzPath', 'sogPath']) {
-            const value = item.result[key];
-            if (typeof value === 'string' && value !== '')
-                result[key] = value;
-            else if (value !== undefined && value !== null && value !== '') {
-                throw new MalformedResponseError(`${where}.result.${key} is not a string.`);
-            }
-        }
-    }
-    else if (item.result !== undefined && item.result !== null) {
-        throw new MalformedResponseError(`${where}.result is neither an object nor null.`);
-    }
-    return { taskId: item.taskId, status: item.status, result };
-}
-function isRecord(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-function headerValue(value) {
-    return Array.isArray(value) ? value[0] : value;
-}
-
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(51455);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(76760);
 // EXTERNAL MODULE: ./src/errors.ts
 var errors = __nccwpck_require__(83916);
-;// CONCATENATED MODULE: ./src/check-run.ts
+;// CONCATENATED MODULE: ./src/assets/probe-dir.ts
+/** Checks early that downloads will have somewhere to go, before a single request is sent. */
+
+
+
 
 /**
- * GitHub refuses `output.summary` and `output.text` over 65535 — counted in bytes, not
- * characters ("summary exceeds a maximum bytesize of 65535", github/docs#35252).
+ * Creates the folder, writes and removes a probe file. Returns why that failed (a file in the
+ * way, no permission, a full disk), or undefined when the folder is usable.
  */
-const CHECK_OUTPUT_LIMIT_BYTES = 65535;
-const MIN_UPDATE_INTERVAL_MS = 30_000;
-const REQUEST_TIMEOUT_MS = 20_000;
+async function probeDownloadDir(folder) {
+    const probe = external_node_path_.join(folder, `.aholo-probe-${(0,external_node_crypto_.randomBytes)(4).toString('hex')}`);
+    try {
+        await (0,promises_.mkdir)(folder, { recursive: true });
+        await (0,promises_.writeFile)(probe, 'probe');
+    }
+    catch (error) {
+        return `'download-dir' (${folder}) cannot be written: ${(0,errors/* errorMessage */.gJ)(error)}.`;
+    }
+    finally {
+        await (0,promises_.rm)(probe, { force: true }).catch(() => undefined);
+    }
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./src/github/check-target.ts
+/**
+ * Where a check run goes, read from the runner's environment and the event payload. Pure: the
+ * caller hands in the environment and a way to read the event file.
+ */
+
 const PULL_REQUEST_EVENTS = new Set([
     'pull_request',
     'pull_request_target',
@@ -29089,19 +28621,72 @@ function pullRequestHeadSha(eventName, eventPath, readEventFile) {
     }
     return sha;
 }
+
+// EXTERNAL MODULE: ./src/units.ts
+var units = __nccwpck_require__(61996);
+;// CONCATENATED MODULE: ./src/report/byte-budget.ts
 /**
- * The check's conclusion follows what the step does, so a required check agrees with the job:
- * a step that passes gives `success` when every task succeeded and `neutral` when it passes
- * with tasks that did not (`fail-on: all` or `never`); both satisfy a required check. A step
- * that fails gives `timed_out` for the action's timeout and `failure` otherwise.
+ * Fitting text under a limit counted in UTF-8 bytes, as GitHub counts them: a check run's
+ * `summary` and `text` (65535 bytes each) and the job summary (1 MiB). One helper for both, so
+ * that every shortened text is cut the same way and says how much was left out.
  */
-function checkConclusion(state, stepFails) {
-    if (state === 'cancelled')
-        return 'cancelled';
-    if (!stepFails)
-        return state === 'succeeded' ? 'success' : 'neutral';
-    return state === 'timed-out' ? 'timed_out' : 'failure';
+function byteLength(text) {
+    return Buffer.byteLength(text, 'utf8');
 }
+/** The longest start of `text` within `maxBytes`, cut between code points (never inside one). */
+function cutUtf8(text, maxBytes) {
+    if (maxBytes <= 0)
+        return '';
+    if (byteLength(text) <= maxBytes)
+        return text;
+    let used = 0;
+    let end = 0;
+    for (const char of text) {
+        const size = byteLength(char);
+        if (used + size > maxBytes)
+            break;
+        used += size;
+        end += char.length;
+    }
+    return text.slice(0, end);
+}
+/**
+ * The lines joined by `\n` when they fit in `budgetBytes`; otherwise as many whole lines as fit,
+ * followed by `note(omitted)`, all within the budget. The note carries its own separator (say
+ * `\n\n… and 12 more`). When not even the first line fits whole, it is cut at a code point and
+ * counted among the omitted ones.
+ */
+function fitLines(lines, budgetBytes, note) {
+    const whole = lines.join('\n');
+    if (byteLength(whole) <= budgetBytes)
+        return whole;
+    // The note's length grows with the count; the largest count bounds it.
+    const room = budgetBytes - byteLength(note(lines.length));
+    if (room < 0)
+        return cutUtf8(note(lines.length), budgetBytes);
+    let used = 0;
+    let kept = 0;
+    for (const line of lines) {
+        const size = byteLength(line) + (kept > 0 ? 1 : 0);
+        if (used + size > room)
+            break;
+        used += size;
+        kept++;
+    }
+    if (kept === 0)
+        return cutUtf8(lines[0] ?? '', room) + note(lines.length);
+    return lines.slice(0, kept).join('\n') + note(lines.length - kept);
+}
+
+;// CONCATENATED MODULE: ./src/report/check-text.ts
+
+/**
+ * GitHub refuses `output.summary` and `output.text` over 65535 — counted in bytes, not
+ * characters ("summary exceeds a maximum bytesize of 65535", github/docs#35252).
+ */
+const CHECK_OUTPUT_LIMIT_BYTES = 65535;
+/** The title has no documented limit; a line is all it needs. */
+const TITLE_LIMIT_BYTES = 1000;
 /** The check run's one-line title: what a reviewer needs from the pull request's checks list. */
 function checkTitle(state, groups) {
     const total = groups.succeeded.length + groups.failed.length + groups.pending.length;
@@ -29128,329 +28713,1990 @@ function checkTitle(state, groups) {
  * row is left half-drawn, and saying how much was left out.
  */
 function fitCheckOutput(markdown, limitBytes = CHECK_OUTPUT_LIMIT_BYTES) {
-    if (Buffer.byteLength(markdown, 'utf8') <= limitBytes)
-        return markdown;
-    const lines = markdown.split('\n');
-    const note = (omitted) => `\n\n… ${omitted} more line${omitted === 1 ? '' : 's'} left out: GitHub limits a check run's text to ${limitBytes} bytes. The job summary and the \`results\` output have every task.`;
-    // The note's length depends on the count; the largest count bounds it.
-    const budget = limitBytes - Buffer.byteLength(note(lines.length), 'utf8');
-    const kept = [];
-    let used = 0;
-    for (const line of lines) {
-        const size = Buffer.byteLength(line, 'utf8') + (kept.length > 0 ? 1 : 0);
-        if (used + size > budget)
-            break;
-        kept.push(line);
-        used += size;
-    }
-    if (kept.length === 0)
-        return cutAtCodePoint(markdown, budget) + note(lines.length);
-    return kept.join('\n') + note(lines.length - kept.length);
+    return fitLines(markdown.split('\n'), limitBytes, omitted => `\n\n… ${omitted} more line${omitted === 1 ? '' : 's'} left out: GitHub limits a check run's text to ${limitBytes} bytes. The job summary and the \`results\` output have every task.`);
 }
-function cutAtCodePoint(text, limitBytes) {
-    let used = 0;
-    let end = 0;
-    for (const char of text) {
-        const size = Buffer.byteLength(char, 'utf8');
-        if (used + size > limitBytes)
-            break;
-        used += size;
-        end += char.length;
-    }
-    return text.slice(0, end);
-}
-/**
- * One check run for the action's lifetime. Never throws and never changes the action's
- * outcome: a missing permission gets one warning and turns the reporter off; other failures
- * are warned about and the next call tries again.
- */
-class CheckRunReporter {
-    octokit;
-    options;
-    id;
-    url;
-    disabled = false;
-    completed = false;
-    lastSentAt;
-    pending;
-    cancelTimer;
-    queue = Promise.resolve();
-    updateFailures = 0;
-    completion;
-    startedAt;
-    interval;
-    wallClock;
-    schedule;
-    constructor(octokit, options) {
-        this.octokit = octokit;
-        this.options = options;
-        this.interval = options.minUpdateIntervalMs ?? MIN_UPDATE_INTERVAL_MS;
-        this.wallClock = options.wallClock ?? Date.now;
-        this.schedule = options.schedule ?? unrefTimeout;
-        this.lastSentAt = options.now();
-        this.startedAt = new Date(this.wallClock()).toISOString();
-        if (!octokit)
-            this.disabled = true;
-    }
-    /** Creates the check run `in_progress`. Resolves to a reporter even when that failed. */
-    static async start(options) {
-        let octokit;
-        try {
-            // Loaded only with a token: the module and its Octokit cost start-up time on every run.
-            const { getOctokit } = await __nccwpck_require__.e(/* import() */ 351).then(__nccwpck_require__.bind(__nccwpck_require__, 61351));
-            octokit = getOctokit(options.token, {
-                baseUrl: options.target.apiUrl,
-                log: {
-                    debug: options.log.debug,
-                    info: options.log.debug,
-                    warn: options.log.warning,
-                    error: options.log.warning
-                }
-            });
-        }
-        catch (error) {
-            options.log.warning(`No check run: the GitHub client could not be loaded: ${errorText(error)}`);
-        }
-        const reporter = new CheckRunReporter(octokit, options);
-        if (octokit)
-            await reporter.create();
-        return reporter;
-    }
-    /** The check run's page, once it exists. */
-    get htmlUrl() {
-        return this.url;
-    }
-    /**
-     * Shows a new state, at most once per interval: changes in between are coalesced and the
-     * latest is sent when the interval has passed. Pass a function to render the output only
-     * when it is sent. Resolves when any request this call made has finished.
-     */
-    async update(output) {
-        if (this.disabled || this.completed || this.id === undefined)
-            return;
-        this.pending = output;
-        if (this.cancelTimer)
-            return;
-        const wait = this.lastSentAt + this.interval - this.options.now();
-        if (wait > 0) {
-            this.cancelTimer = this.schedule(() => {
-                this.cancelTimer = undefined;
-                void this.flush();
-            }, wait);
-            return;
-        }
-        await this.flush();
-    }
-    /**
-     * Completes the check run with its conclusion and final output, after any update in flight.
-     * If creating it failed for a passing reason, creates it completed now. Resolves to its URL,
-     * or undefined when there is no check run.
-     */
-    complete(conclusion, output) {
-        // A second call (say, from a failure path after the normal one) changes nothing.
-        this.completion ??= this.finish(conclusion, output);
-        return this.completion;
-    }
-    async finish(conclusion, output) {
-        this.completed = true;
-        this.cancelTimer?.();
-        this.cancelTimer = undefined;
-        this.pending = undefined;
-        await this.queue;
-        if (this.disabled)
-            return undefined;
-        const final = {
-            status: 'completed',
-            conclusion,
-            completed_at: new Date(this.wallClock()).toISOString(),
-            output: fitOutput(output)
-        };
-        if (this.id === undefined) {
-            this.options.log.debug('Creating the check run now, completed, since it could not be created earlier.');
-            await this.create(final);
-            return this.url ? { url: this.url } : undefined;
-        }
-        const id = this.id;
-        const ok = await this.send('complete', () => this.api().checks.update({
-            ...this.repoParams(),
-            check_run_id: id,
-            ...final,
-            request: this.requestOptions()
-        }));
-        return ok && this.url ? { url: this.url } : undefined;
-    }
-    async create(final) {
-        const { target, name } = this.options;
-        const initial = this.options.initialOutput;
-        const response = await this.request('create', () => this.api().checks.create({
-            ...this.repoParams(),
-            name,
-            head_sha: target.headSha,
-            ...(target.detailsUrl ? { details_url: target.detailsUrl } : {}),
-            started_at: this.startedAt,
-            ...(final ?? {
-                status: 'in_progress',
-                ...(initial ? { output: fitOutput(initial) } : {})
-            }),
-            request: this.requestOptions()
-        }));
-        if (!response)
-            return false;
-        this.id = response.data.id;
-        this.url = response.data.html_url ?? undefined;
-        this.lastSentAt = this.options.now();
-        this.options.log.debug(`Check run ${this.id} created: ${this.url ?? '(no URL)'}`);
-        return true;
-    }
-    flush() {
-        const next = this.queue.then(async () => {
-            const output = this.pending;
-            this.pending = undefined;
-            if (!output || this.completed || this.disabled || this.id === undefined)
-                return;
-            const id = this.id;
-            this.lastSentAt = this.options.now();
-            let body;
-            try {
-                body = fitOutput(typeof output === 'function' ? output() : output);
-            }
-            catch (error) {
-                this.options.log.warning(`Could not render the check run's progress: ${errorText(error)}`);
-                return;
-            }
-            await this.send('update', () => this.api().checks.update({
-                ...this.repoParams(),
-                check_run_id: id,
-                output: body,
-                request: this.requestOptions()
-            }));
-        });
-        this.queue = next;
-        return next;
-    }
-    async send(what, call) {
-        return (await this.request(what, call)) !== undefined;
-    }
-    /** Runs one API call; on failure, warns as the failure deserves and returns undefined. */
-    async request(what, call) {
-        try {
-            return await call();
-        }
-        catch (error) {
-            this.onFailure(what, classify(error, this.options.token));
-            return undefined;
-        }
-    }
-    onFailure(what, failure) {
-        const { log, name } = this.options;
-        const subject = `check run '${name}'`;
-        if (failure.kind === 'permission') {
-            this.disabled = true;
-            log.warning(`Could not ${what} the ${subject}: the 'github-token' may not write checks (${failure.message}). Add \`permissions: checks: write\` to the workflow or the job that runs this step, next to \`contents: read\` (a permissions block drops every permission it does not list), or use a token with the Checks write permission. Pull requests from forks get a read-only GITHUB_TOKEN whatever the workflow asks. The action's outcome is not affected.`);
-            return;
-        }
-        if (failure.kind === 'rejected') {
-            this.disabled = true;
-            log.warning(`Could not ${what} the ${subject}: ${failure.message}. No further check run requests are made; the action's outcome is not affected.`);
-            return;
-        }
-        if (what === 'update' && this.updateFailures++ > 0) {
-            log.debug(`Could not update the ${subject}: ${failure.message}`);
-            return;
-        }
-        const next = what === 'create'
-            ? this.completed
-                ? 'no check run is shown for this run'
-                : 'it will be created when the action completes'
-            : what === 'update'
-                ? 'later updates are still tried; further update failures are logged at debug level only'
-                : 'the check run is left as it was';
-        log.warning(`Could not ${what} the ${subject}: ${failure.message}; ${next}. The action's outcome is not affected.`);
-    }
-    api() {
-        // The constructor turns the reporter off when there is no client; no request is made then.
-        return this.octokit.rest;
-    }
-    repoParams() {
-        return { owner: this.options.target.owner, repo: this.options.target.repo };
-    }
-    requestOptions() {
-        // Octokit has no timeout of its own; a hung API must not hold the step open.
-        return { signal: AbortSignal.timeout(this.options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS) };
-    }
-}
+/** The whole output within GitHub's limits: a one-line title, summary and text fitted. */
 function fitOutput(output) {
     return {
-        // The title has no documented limit; a line is all it needs.
-        title: cutAtCodePoint(output.title.replace(/\s+/g, ' '), 1000),
+        title: cutUtf8(output.title.replace(/\s+/g, ' '), TITLE_LIMIT_BYTES),
         summary: fitCheckOutput(output.summary),
         ...(output.text ? { text: fitCheckOutput(output.text) } : {})
     };
 }
+
+// EXTERNAL MODULE: ./src/net/retry.ts
+var retry = __nccwpck_require__(37893);
+// EXTERNAL MODULE: ./src/runtime.ts + 1 modules
+var runtime = __nccwpck_require__(72574);
+;// CONCATENATED MODULE: ./src/github/budget.ts
 /**
- * Sorts an Octokit error: a missing permission, a request GitHub will refuse again (other
- * 4xx), or a passing fault (network, timeout, 5xx, rate limits). Never includes the token.
+ * Time limits of the check run's own, on the real timers rather than the run's Clock: they bound
+ * waits on a real network, and must hold even when a test drives the run with a fake clock.
+ * Every timer is unref'd, so none keeps a finished step's process alive.
  */
-function classify(error, token) {
-    const status = typeof error?.status === 'number'
-        ? error.status
-        : undefined;
-    const data = error?.response?.data;
+
+
+
+/**
+ * `normalMs` from now, cut to `cancelMs` from the cancel once `cancelled` aborts (at once if
+ * it already has): after a cancel the runner allows little time before it kills the step.
+ */
+function completionBudget(cancelled, normalMs, cancelMs) {
+    const controller = new AbortController();
+    let endsAt = performance.now() + (cancelled.aborted ? cancelMs : normalMs);
+    let timer;
+    const arm = (reason) => {
+        clearTimeout(timer);
+        timer = setTimeout(() => controller.abort(reason), (0,runtime/* timerDelay */.nR)(endsAt - performance.now()));
+        timer.unref();
+    };
+    const onCancel = () => {
+        if (performance.now() + cancelMs >= endsAt)
+            return;
+        endsAt = performance.now() + cancelMs;
+        arm(new retry/* Fault */.vC(`no answer within ${(0,units/* formatDuration */.a3)(cancelMs)} of the cancel`, 'timeout'));
+    };
+    if (cancelled.aborted) {
+        arm(new retry/* Fault */.vC(`no answer within ${(0,units/* formatDuration */.a3)(cancelMs)} of the cancel`, 'timeout'));
+    }
+    else {
+        arm(new retry/* Fault */.vC(`no answer within ${(0,units/* formatDuration */.a3)(normalMs)}`, 'timeout'));
+        cancelled.addEventListener('abort', onCancel, { once: true });
+    }
+    return {
+        signal: controller.signal,
+        remaining: () => Math.max(0, endsAt - performance.now()),
+        release() {
+            clearTimeout(timer);
+            cancelled.removeEventListener('abort', onCancel);
+        }
+    };
+}
+/** Resolves when `promise` settles, `ms` have passed or `signal` aborts; never rejects. */
+function settleWithin(promise, ms, signal) {
+    if (signal.aborted)
+        return Promise.resolve();
+    return new Promise(resolve => {
+        const done = () => {
+            clearTimeout(timer);
+            signal.removeEventListener('abort', done);
+            resolve();
+        };
+        const timer = setTimeout(done, (0,runtime/* timerDelay */.nR)(ms));
+        timer.unref();
+        signal.addEventListener('abort', done, { once: true });
+        promise.then(done, done);
+    });
+}
+/** Runs `send` under a time limit per try (a `Fault` when it passes), retried on a Fault. */
+function limitedCall(send, options) {
+    const { callMs } = options;
+    return (0,retry/* withRetries */.LH)(async () => {
+        const limit = (0,runtime/* boundedSignal */.gm)(options.signal, callMs, () => new retry/* Fault */.vC(`no answer within ${(0,units/* formatDuration */.a3)(callMs)}`, 'timeout'));
+        try {
+            return await send(limit.signal);
+        }
+        finally {
+            limit.release();
+        }
+    }, {
+        clock: options.clock,
+        signal: options.signal,
+        policy: options.policy,
+        ...(options.onRetry ? { onRetry: options.onRetry } : {})
+    });
+}
+
+;// CONCATENATED MODULE: ./src/github/checks-api.ts
+
+
+/** GitHub refused for want of a permission (403 that is not a rate limit): asking again won't help. */
+class ChecksPermissionError extends errors/* ActionError */.lZ {
+}
+/** GitHub refused the request itself (other 4xx), or there is no client to send it with. */
+class ChecksRejectedError extends errors/* ActionError */.lZ {
+}
+/** The port over Octokit; the module is loaded on the first call, so a run without one pays nothing. */
+function octokitChecksApi(options) {
+    const { token, target, log } = options;
+    const wallClock = options.wallClock ?? Date.now;
+    let client;
+    const rest = () => (client ??= loadOctokit(options));
+    const repo = { owner: target.owner, repo: target.repo };
+    async function call(signal, send) {
+        try {
+            return await abortable(rest().then(api => send(api)), signal);
+        }
+        catch (error) {
+            throw classifyChecksError(error, { token, signal, now: wallClock() });
+        }
+    }
+    return {
+        async create(params, signal) {
+            const { data } = await call(signal, api => api.checks.create({
+                ...repo,
+                name: params.name,
+                head_sha: params.headSha,
+                ...(params.detailsUrl ? { details_url: params.detailsUrl } : {}),
+                started_at: params.startedAt,
+                ...fields(params),
+                request: { signal }
+            }));
+            log.debug(`Check run ${data.id} created: ${data.html_url ?? '(no URL)'}`);
+            return { id: data.id, ...(data.html_url ? { url: data.html_url } : {}) };
+        },
+        async update(id, params, signal) {
+            const { data } = await call(signal, api => api.checks.update({ ...repo, check_run_id: id, ...fields(params), request: { signal } }));
+            return data.html_url ? { url: data.html_url } : {};
+        }
+    };
+}
+function fields(params) {
+    return {
+        ...(params.status ? { status: params.status } : {}),
+        ...(params.conclusion ? { conclusion: params.conclusion } : {}),
+        ...(params.completedAt ? { completed_at: params.completedAt } : {}),
+        ...(params.output ? { output: params.output } : {})
+    };
+}
+async function loadOctokit(options) {
+    try {
+        // Loaded only with a token: the module and its Octokit cost start-up time on every run.
+        const { getOctokit } = await __nccwpck_require__.e(/* import() */ 351).then(__nccwpck_require__.bind(__nccwpck_require__, 61351));
+        return getOctokit(options.token, {
+            baseUrl: options.target.apiUrl,
+            log: {
+                debug: options.log.debug,
+                info: options.log.debug,
+                warn: options.log.warning,
+                error: options.log.warning
+            }
+        }).rest;
+    }
+    catch (error) {
+        throw new ChecksRejectedError(`the GitHub client could not be loaded: ${(0,errors/* errorMessage */.gJ)(error) || 'unknown error'}`);
+    }
+}
+/** Settles with `promise`, or rejects with the signal's reason the moment it aborts. */
+function abortable(promise, signal) {
+    if (signal.aborted) {
+        promise.catch(() => undefined);
+        return Promise.reject((0,errors/* cancellationOf */.zg)(signal));
+    }
+    return new Promise((resolve, reject) => {
+        const onAbort = () => reject((0,errors/* cancellationOf */.zg)(signal));
+        signal.addEventListener('abort', onAbort, { once: true });
+        promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+    });
+}
+/**
+ * What an Octokit failure means for the check run: the signal's reason when it aborted (a
+ * timeout or the cancel), a `Fault` for what may pass, else a refusal by kind.
+ */
+function classifyChecksError(error, context) {
+    if (context.signal.aborted)
+        return (0,errors/* cancellationOf */.zg)(context.signal);
+    if (error instanceof ChecksRejectedError || error instanceof ChecksPermissionError)
+        return error;
+    const { status, response } = (error ?? {});
+    const data = response?.data;
     const apiMessage = data && typeof data === 'object' && typeof data.message === 'string'
         ? data.message
         : undefined;
-    const described = redact(status !== undefined && apiMessage !== undefined
+    const described = redact(typeof status === 'number' && apiMessage !== undefined
         ? `HTTP ${status}: ${apiMessage}`
-        : errorText(error), token);
-    const hasResponse = error?.response !== undefined;
-    if (!hasResponse || status === undefined || status >= 500 || status === 429) {
-        return { kind: 'transient', message: described };
+        : (0,errors/* errorMessage */.gJ)(error) || 'unknown error', context.token);
+    if (!response || typeof status !== 'number')
+        return new retry/* Fault */.vC(described, 'network');
+    const header = (name) => {
+        const value = response.headers?.[name];
+        return typeof value === 'string' ? value : undefined;
+    };
+    const rateLimited = status === 429 ||
+        (status === 403 &&
+            (/rate limit/i.test(apiMessage ?? '') || header('x-ratelimit-remaining') === '0'));
+    if (rateLimited) {
+        return new retry/* Fault */.vC(described, 'rate limit', retryAfter(header, context.now));
     }
-    if (status === 403 && /rate limit/i.test(apiMessage ?? ''))
-        return { kind: 'transient', message: described };
+    if (status >= 500)
+        return new retry/* Fault */.vC(described, `HTTP ${status}`, retryAfter(header, context.now));
     if (status === 403)
-        return { kind: 'permission', message: described };
-    return { kind: 'rejected', message: described };
+        return new ChecksPermissionError(described);
+    return new ChecksRejectedError(described);
 }
-function errorText(error) {
-    if (error instanceof Error)
-        return error.message || error.name;
-    return String(error);
+function retryAfter(header, now) {
+    const asked = (0,retry/* parseRetryAfter */.mu)(header('retry-after'), now);
+    if (asked !== undefined)
+        return asked;
+    // A primary rate limit says when it resets (epoch seconds) instead.
+    const reset = Number(header('x-ratelimit-reset'));
+    return header('x-ratelimit-remaining') === '0' && Number.isFinite(reset) && reset > 0
+        ? Math.max(0, reset * 1000 - now)
+        : undefined;
 }
 function redact(text, token) {
     return token ? text.split(token).join('***') : text;
 }
-function unrefTimeout(callback, delayMs) {
-    const timer = setTimeout(callback, delayMs);
-    // A pending update must never keep a finished step's process alive.
-    timer.unref();
-    return () => clearTimeout(timer);
+
+;// CONCATENATED MODULE: ./src/github/failure-notice.ts
+/**
+ * What the log says when a check run request fails, by the kind of failure. Pure: the check run
+ * decides what to do (turn itself off on a refusal), this says it.
+ */
+
+
+function failureNotice(what, error, context) {
+    const subject = `check run '${context.name}'`;
+    const message = (0,errors/* errorMessage */.gJ)(error);
+    if (error instanceof ChecksPermissionError) {
+        return {
+            level: 'warning',
+            refused: 'permission',
+            message: `Could not ${what} the ${subject}: the 'github-token' may not write checks (${message}). Add \`permissions: checks: write\` to the workflow or the job that runs this step, next to \`contents: read\` (a permissions block drops every permission it does not list), or use a token with the Checks write permission. Pull requests from forks get a read-only GITHUB_TOKEN whatever the workflow asks. The action's outcome is not affected.`
+        };
+    }
+    if (error instanceof ChecksRejectedError) {
+        return {
+            level: 'warning',
+            refused: 'rejected',
+            message: `Could not ${what} the ${subject}: ${message}. No further check run requests are made; the action's outcome is not affected.`
+        };
+    }
+    if (context.abandoned && !context.atEnd) {
+        return {
+            level: 'debug',
+            message: `The request to ${what} the ${subject} was abandoned: ${message}`
+        };
+    }
+    if (what === 'update' && context.earlierUpdateFailures > 0) {
+        return { level: 'debug', message: `Could not update the ${subject}: ${message}` };
+    }
+    const next = what === 'create'
+        ? context.atEnd
+            ? 'no check run is shown for this run'
+            : 'it will be created when the action completes'
+        : what === 'update'
+            ? 'later updates are still tried; further update failures are logged at debug level only'
+            : 'the check run is left as it was';
+    return {
+        level: 'warning',
+        message: `Could not ${what} the ${subject}: ${message}; ${next}. The action's outcome is not affected.`
+    };
 }
 
-// EXTERNAL MODULE: ./src/units.ts
-var units = __nccwpck_require__(61996);
-// EXTERNAL MODULE: ./src/inputs.ts
-var inputs = __nccwpck_require__(38422);
-;// CONCATENATED MODULE: ./src/outcome.ts
-/** Every output of action.yml, by name: the single list that the code, action.yml and README share. */
-const OUTPUT_NAMES = (/* unused pure expression or super */ null && ([
-    'state',
-    'results',
+;// CONCATENATED MODULE: ./src/github/throttle.ts
+class Throttle {
+    options;
+    state = { kind: 'idle' };
+    lastSentAt;
+    constructor(options) {
+        this.options = options;
+        // Starting counts as a send: whatever starts the throttle has just shown something.
+        this.lastSentAt = options.clock.now();
+    }
+    /** Sends `value` now if the interval has passed, else when it has; replaces any value waiting. */
+    offer(value) {
+        const state = this.state;
+        switch (state.kind) {
+            case 'stopped':
+                return;
+            case 'sending':
+                state.next = { value };
+                return;
+            case 'waiting':
+                this.state = { ...state, value };
+                return;
+            case 'idle':
+                this.schedule(value);
+        }
+    }
+    /** Counts a send made elsewhere (say, the one that created what is updated): the next waits. */
+    sentNow() {
+        this.lastSentAt = this.options.clock.now();
+    }
+    /**
+     * Drops the value waiting, if any, and sends nothing more. Resolves when the send in flight,
+     * if any, has settled.
+     */
+    stop() {
+        const state = this.state;
+        this.state = { kind: 'stopped' };
+        if (state.kind === 'waiting')
+            state.cancel();
+        return state.kind === 'sending' ? state.done : Promise.resolve();
+    }
+    schedule(value) {
+        const wait = this.lastSentAt + this.options.intervalMs - this.options.clock.now();
+        if (wait <= 0) {
+            this.sendNow(value);
+            return;
+        }
+        const cancel = this.options.clock.setTimer(() => {
+            if (this.state.kind === 'waiting')
+                this.sendNow(this.state.value);
+        }, wait);
+        this.state = { kind: 'waiting', value, cancel };
+    }
+    sendNow(value) {
+        this.lastSentAt = this.options.clock.now();
+        // A send that throws at once is settled like one that rejects.
+        const sent = new Promise(resolve => resolve(this.options.send(value)));
+        const done = sent.then(() => this.afterSend(), () => this.afterSend());
+        this.state = { kind: 'sending', done };
+    }
+    afterSend() {
+        const state = this.state;
+        if (state.kind !== 'sending')
+            return;
+        this.state = { kind: 'idle' };
+        if (state.next)
+            this.schedule(state.next.value);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/github/check-run.ts
+/**
+ * The check run that shows the action's progress and outcome on the commit. It has budgets of
+ * its own and never holds the step: creating starts in the background, progress updates are
+ * never awaited, and completing is bounded (much more tightly once the run is cancelled).
+ * Nothing here throws or changes the action's outcome.
+ */
+
+
+
+
+
+
+
+/** What stands for the check run when there is none (no token): every call does nothing. */
+const NULL_CHECK_RUN = Object.freeze({
+    url: undefined,
+    update: () => undefined,
+    complete: () => Promise.resolve(undefined)
+});
+const CHECK_RUN_BUDGETS = {
+    callMs: 10_000,
+    completeMs: 10_000,
+    cancelMs: 1_000,
+    updateIntervalMs: 30_000
+};
+/** Short backoff: the budgets bound the total anyway, and a check run is not worth a long wait. */
+const CHECK_RUN_RETRY = { floorMs: 1000, ceilingMs: 4000, maxRetryAfterMs: 4000 };
+/** Tries per call, the first included. A failed update is not retried: the next one replaces it. */
+const ATTEMPTS = { create: 3, update: 1, complete: 3 };
+/** Starts creating the check run in the background and returns at once. */
+function startCheckRun(options) {
+    if (!options.token)
+        return NULL_CHECK_RUN;
+    return new LiveCheckRun({ ...options, token: options.token });
+}
+class LiveCheckRun {
+    options;
+    state;
+    /** Aborts requests made in the background: on the run's cancel, or when completing. */
+    lifetime = new AbortController();
+    throttle;
+    budgets;
+    api;
+    startedAt;
+    updateFailures = 0;
+    onCancel = () => this.lifetime.abort(new errors/* CancelledError */.cc('the run was cancelled'));
+    constructor(options) {
+        this.options = options;
+        this.budgets = { ...CHECK_RUN_BUDGETS, ...options.budgets };
+        this.api =
+            options.api ??
+                octokitChecksApi({
+                    token: options.token,
+                    target: options.target,
+                    log: options.log,
+                    wallClock: options.clock.wallClock
+                });
+        this.startedAt = new Date(options.clock.wallClock()).toISOString();
+        if (options.signal.aborted)
+            this.onCancel();
+        else
+            options.signal.addEventListener('abort', this.onCancel, { once: true });
+        this.throttle = new Throttle({
+            clock: options.clock,
+            intervalMs: this.budgets.updateIntervalMs,
+            send: render => this.sendUpdate(render)
+        });
+        this.state = { kind: 'creating', created: this.create() };
+    }
+    get url() {
+        const state = this.state;
+        return state.kind === 'open' || state.kind === 'completing' || state.kind === 'done'
+            ? state.url
+            : undefined;
+    }
+    update(render) {
+        if (this.lifetime.signal.aborted)
+            return;
+        if (this.state.kind === 'creating' || this.state.kind === 'open')
+            this.throttle.offer(render);
+    }
+    complete(conclusion, output) {
+        const state = this.state;
+        switch (state.kind) {
+            case 'completing':
+                // A second call (say, from a failure path after the normal one) changes nothing.
+                return state.result;
+            case 'done':
+                return Promise.resolve(state.completed && state.url ? { url: state.url } : undefined);
+            case 'off':
+                return Promise.resolve(undefined);
+        }
+        const result = this.finish(state, conclusion, output);
+        this.state = { kind: 'completing', url: state.kind === 'open' ? state.url : undefined, result };
+        return result;
+    }
+    newRun() {
+        const { name, target } = this.options;
+        return {
+            name,
+            headSha: target.headSha,
+            ...(target.detailsUrl ? { detailsUrl: target.detailsUrl } : {}),
+            startedAt: this.startedAt
+        };
+    }
+    async create() {
+        let next;
+        try {
+            const output = fitOutput(this.options.initialOutput);
+            const run = await this.call(ATTEMPTS.create, this.lifetime.signal, signal => this.api.create({ ...this.newRun(), status: 'in_progress', output }, signal));
+            this.throttle.sentNow();
+            next = { kind: 'open', id: run.id, url: run.url };
+        }
+        catch (error) {
+            this.failed('create', error);
+            next = this.state.kind === 'off' ? this.state : { kind: 'uncreated' };
+        }
+        if (this.state.kind === 'creating')
+            this.state = next;
+        return next;
+    }
+    async sendUpdate(render) {
+        if (this.state.kind === 'creating')
+            await this.state.created;
+        const state = this.state;
+        if (state.kind !== 'open')
+            return;
+        let output;
+        try {
+            output = fitOutput(render());
+        }
+        catch (error) {
+            this.options.log.warning(`Could not render the check run's progress: ${(0,errors/* errorMessage */.gJ)(error)}`);
+            return;
+        }
+        try {
+            await this.call(ATTEMPTS.update, this.lifetime.signal, signal => this.api.update(state.id, { output }, signal));
+        }
+        catch (error) {
+            this.failed('update', error);
+        }
+    }
+    async finish(before, conclusion, output) {
+        const { completeMs, cancelMs } = this.budgets;
+        const budget = completionBudget(this.options.signal, completeMs, cancelMs);
+        let url = before.kind === 'open' ? before.url : undefined;
+        let completed = false;
+        try {
+            const inFlight = Promise.all([
+                this.throttle.stop(),
+                before.kind === 'creating' ? before.created : undefined
+            ]);
+            // Work in flight gets half the budget, so that the completion keeps the other half.
+            await settleWithin(inFlight, budget.remaining() / 2, budget.signal);
+            this.lifetime.abort(new errors/* CancelledError */.cc('superseded by the completion'));
+            await settleWithin(inFlight, budget.remaining(), budget.signal);
+            const settled = before.kind === 'creating' ? await settledOrUncreated(before.created) : before;
+            if (this.state.kind === 'off' || settled.kind === 'off')
+                return undefined;
+            try {
+                const final = {
+                    status: 'completed',
+                    conclusion,
+                    completedAt: new Date(this.options.clock.wallClock()).toISOString(),
+                    output: fitOutput(output)
+                };
+                if (settled.kind === 'open') {
+                    url = settled.url;
+                    const sent = await this.call(ATTEMPTS.complete, budget.signal, signal => this.api.update(settled.id, final, signal));
+                    url = sent.url ?? url;
+                }
+                else {
+                    this.options.log.debug('Creating the check run now, completed, since it could not be created earlier.');
+                    const run = await this.call(ATTEMPTS.complete, budget.signal, signal => this.api.create({ ...this.newRun(), ...final }, signal));
+                    url = run.url;
+                }
+                completed = true;
+            }
+            catch (error) {
+                this.failed(settled.kind === 'open' ? 'complete' : 'create', error, true);
+            }
+            return completed && url ? { url } : undefined;
+        }
+        finally {
+            budget.release();
+            this.lifetime.abort(new errors/* CancelledError */.cc('the check run is complete'));
+            this.options.signal.removeEventListener('abort', this.onCancel);
+            if (this.state.kind !== 'off')
+                this.state = { kind: 'done', url, completed };
+        }
+    }
+    call(attempts, signal, send) {
+        return limitedCall(send, {
+            clock: this.options.clock,
+            signal,
+            callMs: this.budgets.callMs,
+            policy: { ...CHECK_RUN_RETRY, maxAttempts: attempts },
+            onRetry: (fault, next, delayMs) => this.options.log.debug(`A check run request failed (${fault.message}); try ${next} in ${(0,units/* formatDuration */.a3)(delayMs)}.`)
+        });
+    }
+    /** Logs a failure as it deserves, and turns the check run off when GitHub refused for good. */
+    failed(what, error, atEnd = false) {
+        const notice = failureNotice(what, error, {
+            name: this.options.name,
+            atEnd,
+            abandoned: this.lifetime.signal.aborted,
+            earlierUpdateFailures: what === 'update' ? this.updateFailures++ : 0
+        });
+        if (notice.refused)
+            this.turnOff(notice.refused);
+        this.options.log[notice.level](notice.message);
+    }
+    turnOff(reason) {
+        if (this.state.kind === 'done')
+            return;
+        this.state = { kind: 'off', reason };
+        void this.throttle.stop();
+        this.lifetime.abort(new errors/* CancelledError */.cc(`the check run is off (${reason})`));
+    }
+}
+/** The creation's outcome if it has settled by now; else it counts as not created. */
+function settledOrUncreated(created) {
+    return Promise.race([created, Promise.resolve({ kind: 'uncreated' })]);
+}
+
+;// CONCATENATED MODULE: ./src/inputs/contract.ts
+/** action.yml's inputs as the code knows them; drift tests hold the two together. */
+/** Every input of action.yml, by name: the single list that the code, action.yml and README share. */
+const INPUT_NAMES = (/* unused pure expression or super */ null && ([
+    'task-ids',
+    'provider',
+    'api-key',
+    'region',
+    'app-key',
+    'app-secret',
+    'app-uid',
+    'api-url',
+    'poll-interval',
+    'timeout',
+    'fail-on',
+    'download',
+    'download-dir',
+    'upload-artifact',
+    'artifact-name',
+    'retention-days',
+    'compression-level',
+    'cache',
+    'max-gaussians',
+    'max-file-size',
+    'github-token',
+    'check-name'
+]));
+/** Inputs whose values are never printed, in messages or logs; masked at once. */
+const SECRET_INPUTS = ['app-secret', 'api-key', 'github-token'];
+const DEFAULTS = {
+    provider: 'auto',
+    region: 'cn',
+    'poll-interval': '10s',
+    timeout: '30m',
+    'fail-on': 'any',
+    download: 'none',
+    'download-dir': 'aholo-assets',
+    'upload-artifact': 'false',
+    'artifact-name': 'aholo-assets',
+    cache: 'auto',
+    'check-name': 'Aholo 3D tasks'
+};
+
+// EXTERNAL MODULE: ./src/domain/formats.ts
+var formats = __nccwpck_require__(76892);
+// EXTERNAL MODULE: ./src/net/url-policy.ts
+var url_policy = __nccwpck_require__(1785);
+;// CONCATENATED MODULE: ./src/inputs/fields.ts
+/**
+ * Parsers of single input values. Each returns the value, or pushes a problem that names the
+ * input, the value (never a secret's) and the rule, so that all problems are reported at once.
+ */
+
+
+
+
+
+const TASK_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+/** Splits a list given as a JSON array or separated by newlines, commas or spaces. */
+function splitList(text) {
+    const trimmed = text.trim();
+    if (trimmed.startsWith('[')) {
+        let parsed;
+        try {
+            parsed = JSON.parse(trimmed);
+        }
+        catch (error) {
+            return { error: `is not a valid JSON array (${error.message})` };
+        }
+        if (!Array.isArray(parsed) || parsed.some(item => typeof item !== 'string')) {
+            return { error: 'must be a JSON array of strings' };
+        }
+        return { items: parsed.map(item => item.trim()).filter(item => item !== '') };
+    }
+    return { items: trimmed.split(/[\s,]+/).filter(item => item !== '') };
+}
+function parseTaskIds(text, problems, notices) {
+    const list = splitList(text);
+    if ('error' in list) {
+        problems.push(`'task-ids' ${list.error}; got ${JSON.stringify(abbreviate(text))}.`);
+        return [];
+    }
+    if (list.items.length === 0) {
+        problems.push(`'task-ids' is required and is empty: give one or more task ids, separated by newlines, commas or spaces, or as a JSON array.`);
+        return [];
+    }
+    const bad = list.items.filter(id => !TASK_ID_PATTERN.test(id));
+    if (bad.length > 0) {
+        const shown = bad.slice(0, 5).map(id => JSON.stringify(abbreviate(id)));
+        const more = bad.length > 5 ? ` and ${bad.length - 5} more` : '';
+        problems.push(`'task-ids' has ${bad.length === 1 ? 'an id' : `${bad.length} ids`} that ${bad.length === 1 ? 'is' : 'are'} not valid: ${shown.join(', ')}${more}. Each id must be 1-64 characters of A-Z, a-z, 0-9, '_' or '-'.`);
+    }
+    const unique = [...new Set(list.items)];
+    if (unique.length < list.items.length) {
+        const dropped = list.items.length - unique.length;
+        notices.push(`'task-ids' lists ${dropped} duplicate id${dropped === 1 ? '' : 's'}; each task is waited for once.`);
+    }
+    return unique;
+}
+/** An origin, or an origin and a path (a mirror under a sub-path); https, or http on loopback. */
+function parseApiUrl(text, example, problems) {
+    let url;
+    try {
+        url = new URL(text);
+    }
+    catch {
+        problems.push(`'api-url' must be an absolute URL such as ${example}; got ${JSON.stringify(text)}.`);
+        return undefined;
+    }
+    const rule = `'api-url' must be an https:// URL (http:// only for localhost, ::1 or 127.x.x.x) without credentials, query or fragment`;
+    if (url.username || url.password || url.search || url.hash) {
+        problems.push(`${rule}; got ${JSON.stringify(url.origin + url.pathname)} with extra parts.`);
+        return undefined;
+    }
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && (0,url_policy/* isLoopbackHost */.cW)(url.hostname))) {
+        problems.push(`${rule}; got ${JSON.stringify(text)}.`);
+        return undefined;
+    }
+    url.pathname = url.pathname.replace(/\/+$/, '');
+    return url;
+}
+/** A positive duration a timer can hold: Node's timers stop at 24.8 days. */
+function parseDurationInput(name, text, problems) {
+    const ms = (0,units/* parseDuration */.E9)(text);
+    if (ms === undefined || ms <= 0) {
+        problems.push(`'${name}' must be a positive duration such as 500ms, 10s, 2m, 1h or plain seconds (30); got ${JSON.stringify(text)}.`);
+        return undefined;
+    }
+    if (ms > runtime/* MAX_TIMER_MS */._o) {
+        problems.push(`'${name}' must be at most 24 days (576h); got ${JSON.stringify(text)}.`);
+        return undefined;
+    }
+    return ms;
+}
+function oneOf(name, text, allowed, problems) {
+    if (allowed.includes(text))
+        return text;
+    problems.push(`'${name}' must be one of ${allowed.join(', ')}; got ${JSON.stringify(text)}.`);
+    return undefined;
+}
+function parseDownload(text, problems) {
+    const rule = `'download' must be none, all, or a list of ${formats/* ASSET_FORMATS */.Ad.join(', ')}`;
+    const lowered = text.toLowerCase();
+    if (lowered === 'none')
+        return [];
+    if (lowered === 'all')
+        return [...formats/* ASSET_FORMATS */.Ad];
+    const list = splitList(lowered);
+    if ('error' in list || list.items.length === 0) {
+        problems.push(`${rule}; got ${JSON.stringify(text)}.`);
+        return [];
+    }
+    const unknown = list.items.filter(item => !formats/* ASSET_FORMATS */.Ad.includes(item));
+    if (unknown.length > 0) {
+        problems.push(`${rule}; got ${JSON.stringify(text)} (${unknown.map(u => JSON.stringify(u)).join(', ')} not allowed).`);
+        return [];
+    }
+    return formats/* ASSET_FORMATS */.Ad.filter(format => list.items.includes(format));
+}
+function parseDownloadDir(text, workspace, problems) {
+    if (text.includes('\0')) {
+        problems.push(`'download-dir' must be a path; got a value with a NUL byte.`);
+        return '';
+    }
+    const resolved = external_node_path_.resolve(workspace, text);
+    if (!external_node_path_.isAbsolute(text) && external_node_path_.relative(workspace, resolved).startsWith('..')) {
+        problems.push(`'download-dir' must stay inside the workspace when relative (use an absolute path such as \${{ runner.temp }}/assets to go elsewhere); got ${JSON.stringify(text)}.`);
+    }
+    return resolved;
+}
+function parseBoolean(name, text, problems) {
+    // The YAML 1.2 core schema's spellings, as core.getBooleanInput accepts.
+    if (['true', 'True', 'TRUE'].includes(text))
+        return true;
+    if (['false', 'False', 'FALSE'].includes(text))
+        return false;
+    problems.push(`'${name}' must be true or false; got ${JSON.stringify(text)}.`);
+    return false;
+}
+// The characters the artifact service refuses in a name.
+const ARTIFACT_NAME_FORBIDDEN = ['"', ':', '<', '>', '|', '*', '?', '\r', '\n', '\\', '/'];
+function parseArtifactName(text, problems) {
+    const forbidden = ARTIFACT_NAME_FORBIDDEN.filter(ch => text.includes(ch));
+    if (text === '' || forbidden.length > 0) {
+        problems.push(`'artifact-name' must be a non-empty name without any of ${ARTIFACT_NAME_FORBIDDEN.map(c => JSON.stringify(c)).join(' ')}; got ${JSON.stringify(text)}.`);
+    }
+    return text;
+}
+/** A whole number in [min, max], or undefined for an empty value. */
+function parseWholeNumber(name, text, range, problems) {
+    if (text === '')
+        return undefined;
+    const value = Number(text);
+    if (!/^\d+$/.test(text) || value < range.min || value > range.max) {
+        problems.push(`'${name}' must be ${range.rule}; got ${JSON.stringify(abbreviate(text))}.`);
+        return undefined;
+    }
+    return value;
+}
+function parseSizeInput(name, text, problems) {
+    if (text === '')
+        return undefined;
+    const bytes = (0,units/* parseSize */.DB)(text);
+    if (bytes === undefined || bytes <= 0) {
+        problems.push(`'${name}' must be a size such as 150MB or 2GiB (kB, MB, GB are powers of 10; KiB, MiB, GiB powers of 2; a plain number is bytes), or empty for no limit; got ${JSON.stringify(abbreviate(text))}.`);
+        return undefined;
+    }
+    return bytes;
+}
+function abbreviate(text) {
+    return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+;// CONCATENATED MODULE: ./src/inputs/credentials.ts
+
+const PROVIDERS = ['auto', 'world', 'open-platform'];
+const REGIONS = ['cn', 'global'];
+const OPEN_PLATFORM_ORIGIN = 'https://openapi.kujiale.com';
+const OPEN_PLATFORM_INPUTS = ['app-key', 'app-secret', 'app-uid'];
+const BOTH_WAYS = "Give either 'api-key' (the Aholo World gateway, the vendor's current API) or all three of 'app-key', 'app-secret' and 'app-uid' (the Kujiale open platform)";
+const SECRET_HINT = "If it comes from a secret, check that the secret exists and is passed to this workflow (secrets are not passed to workflows run from forks, or to reusable workflows without 'secrets:').";
+function chooseApi(value, provider, region, problems, notices) {
+    const hasKey = value('api-key') !== '';
+    const given = OPEN_PLATFORM_INPUTS.filter(name => value(name) !== '');
+    let kind;
+    if (provider === 'world' || provider === 'open-platform') {
+        kind = provider;
+        const ignored = kind === 'world' ? given : hasKey ? ['api-key'] : [];
+        if (ignored.length > 0) {
+            notices.push(`'provider' is ${kind}, so ${ignored.map(name => `'${name}'`).join(', ')} ${ignored.length === 1 ? 'is' : 'are'} ignored.`);
+        }
+    }
+    else if (provider === 'auto') {
+        if (hasKey && given.length > 0) {
+            problems.push(`${BOTH_WAYS}, not both: got 'api-key' and ${given.map(name => `'${name}'`).join(', ')}. To keep both secrets (say, with 'secrets: inherit'), set 'provider' to world or open-platform.`);
+            return undefined;
+        }
+        if (!hasKey && given.length === 0) {
+            problems.push(`${BOTH_WAYS}: none is set. ${SECRET_HINT}`);
+            return undefined;
+        }
+        kind = hasKey ? 'world' : 'open-platform';
+    }
+    else {
+        return undefined;
+    }
+    const apiUrlText = value('api-url');
+    if (kind === 'world') {
+        if (!hasKey) {
+            problems.push(`'api-key' is required with 'provider: world' and is empty. ${SECRET_HINT}`);
+            return undefined;
+        }
+        const apiKey = singleToken('api-key', value('api-key'), problems);
+        const apiUrl = apiUrlText
+            ? parseApiUrl(apiUrlText, 'https://api.aholo3d.cn', problems)
+            : undefined;
+        if (!region)
+            return undefined;
+        return { kind, apiKey, region, apiUrl };
+    }
+    const missing = OPEN_PLATFORM_INPUTS.filter(name => value(name) === '');
+    if (missing.length > 0) {
+        problems.push(`The open platform needs all three of 'app-key', 'app-secret' and 'app-uid'; ${missing.map(name => `'${name}'`).join(', ')} ${missing.length === 1 ? 'is' : 'are'} empty. ${provider === 'auto' ? `Or use 'api-key' for the Aholo World gateway. ` : ''}${SECRET_HINT}`);
+        return undefined;
+    }
+    const credentials = {
+        appKey: singleToken('app-key', value('app-key'), problems),
+        appSecret: singleToken('app-secret', value('app-secret'), problems),
+        appUid: singleToken('app-uid', value('app-uid'), problems)
+    };
+    const apiUrl = parseApiUrl(apiUrlText || OPEN_PLATFORM_ORIGIN, OPEN_PLATFORM_ORIGIN, problems);
+    return apiUrl ? { kind, credentials, apiUrl } : undefined;
+}
+/** A credential is one token: a space or line break is a paste error, shown without the value. */
+function singleToken(name, text, problems) {
+    if (/\s/.test(text)) {
+        problems.push(`'${name}' must not contain spaces or line breaks (its value is not shown).`);
+    }
+    return text;
+}
+
+;// CONCATENATED MODULE: ./src/inputs/parse.ts
+
+
+
+
+const FAIL_ON = ['any', 'all', 'never'];
+const CACHE = ['auto', 'true', 'false'];
+/** The vendor asks clients not to poll more often than this. */
+const VENDOR_MIN_POLL_MS = 5000;
+class InputError extends errors/* ActionError */.lZ {
+    problems;
+    constructor(problems) {
+        super(problems.length === 1
+            ? `Invalid input: ${problems[0]}`
+            : `${problems.length} inputs are invalid:\n${problems.map(p => `  - ${p}`).join('\n')}`);
+        this.problems = problems;
+    }
+}
+function parseInputs(read, context) {
+    const problems = [];
+    const notices = [];
+    const warnings = [];
+    const value = (name) => {
+        const raw = read(name).trim();
+        return raw === '' && name in DEFAULTS ? DEFAULTS[name] : raw;
+    };
+    const taskIds = parseTaskIds(value('task-ids'), problems, notices);
+    const provider = oneOf('provider', value('provider'), PROVIDERS, problems);
+    const region = oneOf('region', value('region'), REGIONS, problems);
+    const api = chooseApi(value, provider, region, problems, notices);
+    const pollIntervalMs = parseDurationInput('poll-interval', value('poll-interval'), problems);
+    const timeoutMs = parseDurationInput('timeout', value('timeout'), problems);
+    if (pollIntervalMs !== undefined && pollIntervalMs < VENDOR_MIN_POLL_MS) {
+        warnings.push(`'poll-interval' is ${value('poll-interval')}; the Aholo service asks clients not to poll more often than every 5s.`);
+    }
+    const failOn = oneOf('fail-on', value('fail-on'), FAIL_ON, problems);
+    const download = parseDownload(value('download'), problems);
+    const downloadDir = parseDownloadDir(value('download-dir'), context.workspace, problems);
+    const uploadArtifact = parseBoolean('upload-artifact', value('upload-artifact'), problems);
+    if (uploadArtifact && download.length === 0) {
+        problems.push(`'upload-artifact' is true but 'download' is "none": there would be nothing to upload. Set 'download' to all or a list of ply, spz, sog.`);
+    }
+    if (uploadArtifact && isEnterpriseServer(context.env.GITHUB_SERVER_URL)) {
+        problems.push(`'upload-artifact' is true, but this runner belongs to GitHub Enterprise Server (${context.env.GITHUB_SERVER_URL}), whose artifact service this action's uploader (@actions/artifact v2 and later) does not support. Set 'upload-artifact' to false and upload 'download-dir' with a GHES-compatible upload step (actions/upload-artifact@v3 on GHES).`);
+    }
+    const artifactName = parseArtifactName(value('artifact-name'), problems);
+    const retentionDays = parseWholeNumber('retention-days', value('retention-days'), {
+        min: 1,
+        max: 90,
+        rule: "a whole number of days from 1 to 90, or empty for the repository's default"
+    }, problems);
+    const compressionLevel = parseWholeNumber('compression-level', value('compression-level'), {
+        min: 0,
+        max: 9,
+        rule: 'a whole number from 0 (store) to 9 (smallest), or empty for the default'
+    }, problems);
+    const cacheChoice = oneOf('cache', value('cache'), CACHE, problems);
+    const maxGaussians = parseWholeNumber('max-gaussians', value('max-gaussians'), {
+        min: 1,
+        max: Number.MAX_SAFE_INTEGER,
+        rule: 'a positive whole number of splats, or empty for no limit'
+    }, problems);
+    const maxFileSizeBytes = parseSizeInput('max-file-size', value('max-file-size'), problems);
+    const githubToken = value('github-token') || undefined;
+    const checkName = value('check-name');
+    if (checkName.length > 100) {
+        problems.push(`'check-name' must be at most 100 characters; got ${checkName.length}.`);
+    }
+    if (problems.length > 0 || !api || !pollIntervalMs || !timeoutMs || !failOn || !cacheChoice) {
+        throw new InputError(problems);
+    }
+    return {
+        taskIds,
+        api,
+        pollIntervalMs,
+        timeoutMs,
+        failOn,
+        download,
+        downloadDir,
+        uploadArtifact,
+        artifactName,
+        retentionDays,
+        compressionLevel,
+        // GitHub-hosted runners start empty: a cache there would cost time and save none.
+        cache: cacheChoice === 'auto'
+            ? context.env.RUNNER_ENVIRONMENT === 'self-hosted'
+            : cacheChoice === 'true',
+        maxGaussians,
+        maxFileSizeBytes,
+        githubToken,
+        checkName,
+        notices,
+        warnings
+    };
+}
+/** GitHub Enterprise Server: a server URL other than github.com or a GHE.com tenant. */
+function isEnterpriseServer(serverUrl) {
+    if (!serverUrl)
+        return false;
+    let host;
+    try {
+        host = new URL(serverUrl).hostname.toLowerCase();
+    }
+    catch {
+        return false;
+    }
+    return host !== 'github.com' && !host.endsWith('.ghe.com');
+}
+
+;// CONCATENATED MODULE: ./src/domain/task-state.ts
+const FINAL_STATES = new Set([
     'succeeded',
     'failed',
-    'pending',
-    'ply-url',
-    'spz-url',
-    'sog-url',
-    'ply-urls',
-    'spz-urls',
-    'sog-urls',
-    'download-dir',
-    'artifact-id',
-    'artifact-url',
-    'artifact-digest',
-    'check-run-url'
-]));
+    'cancelled',
+    'timed-out',
+    'rejected'
+]);
+/** Whether a task in this state has ended on the service and will not change again. */
+function isFinalState(state) {
+    return FINAL_STATES.has(state);
+}
+
+;// CONCATENATED MODULE: ./src/poll.ts
+
+
+/** Polls until every task is final, the deadline, cancellation, or an API error. */
+async function pollTasks(options) {
+    const { clock, signal, events, source } = options;
+    const start = clock.now();
+    const deadline = start + options.timeoutMs;
+    const records = new Map(options.taskIds.map(taskId => [
+        taskId,
+        { taskId, status: undefined, state: 'not-found', final: false, urls: {} }
+    ]));
+    const sighted = new Set();
+    const unknownReported = new Set();
+    let unaskedReported = false;
+    let rounds = 0;
+    const finish = (ending, extra = {}) => ({
+        tasks: [...records.values()],
+        ending,
+        rounds,
+        elapsedMs: clock.now() - start,
+        ...extra
+    });
+    const observe = (record, snapshot) => {
+        const previous = sighted.has(record.taskId) ? record.state : undefined;
+        const previousStep = progressStep(record.details?.progress);
+        if (snapshot) {
+            if (snapshot.state === 'unknown' && !unknownReported.has(snapshot.status)) {
+                unknownReported.add(snapshot.status);
+                events?.onUnknownStatus?.(record.taskId, snapshot.status);
+            }
+            record.status = snapshot.status;
+            record.state = snapshot.state;
+            record.final = isFinalState(snapshot.state);
+            record.urls = snapshot.urls;
+            record.details = snapshot.details;
+            if (record.final)
+                record.finishedAfterMs = clock.now() - start;
+        }
+        sighted.add(record.taskId);
+        if (previous === undefined || previous !== record.state) {
+            return { task: record, previous };
+        }
+        const step = progressStep(record.details?.progress);
+        if (!record.final && step !== undefined && step !== previousStep) {
+            return { task: record, previous, progressStep: step };
+        }
+        return undefined;
+    };
+    const reportUnasked = (answers) => {
+        if (unaskedReported)
+            return;
+        const unasked = answers.filter(answer => !records.has(answer.taskId)).map(a => a.taskId);
+        if (unasked.length === 0)
+            return;
+        unaskedReported = true;
+        events?.onUnasked?.([...new Set(unasked)]);
+    };
+    try {
+        while (true) {
+            if (signal.aborted)
+                return finish('cancelled');
+            rounds++;
+            const pending = [...records.values()].filter(record => !record.final);
+            const answers = await source.poll(pending.map(record => record.taskId), { signal, deadline });
+            const answered = new Map(answers.map(answer => [answer.taskId, answer]));
+            reportUnasked(answers);
+            const changes = [];
+            for (const record of pending) {
+                // A task that vanishes from the answers keeps what was last known of it.
+                const snapshot = answered.get(record.taskId);
+                if (!snapshot && sighted.has(record.taskId))
+                    continue;
+                const change = observe(record, snapshot);
+                if (change)
+                    changes.push(change);
+            }
+            if (changes.length > 0) {
+                events?.onRound?.(changes, [...records.values()], clock.now() - start);
+                for (const change of changes) {
+                    if (change.task.final && change.progressStep === undefined)
+                        events?.onFinal?.(change.task);
+                }
+            }
+            if ([...records.values()].every(record => record.final))
+                return finish('finished');
+            const remaining = deadline - clock.now();
+            if (remaining <= 0)
+                return finish('timed-out');
+            await clock.sleep(Math.min(options.pollIntervalMs, remaining), signal);
+            if (deadline - clock.now() <= 0)
+                return finish('timed-out');
+        }
+    }
+    catch (error) {
+        if (signal.aborted)
+            return finish('cancelled');
+        if (error instanceof retry/* DeadlineError */.j3) {
+            return finish('timed-out', { lastFault: error.lastFault, deadlineNote: error.note });
+        }
+        return finish('error', { error });
+    }
+}
+/** 0-10: which tenth of the way a task is, for logging progress without a line per poll. */
+function progressStep(progress) {
+    if (progress === undefined || !Number.isFinite(progress))
+        return undefined;
+    return Math.floor(Math.min(1, Math.max(0, progress)) * 10);
+}
+
+// EXTERNAL MODULE: ./src/net/http.ts + 4 modules
+var http = __nccwpck_require__(42462);
+;// CONCATENATED MODULE: ./src/report/redact.ts
+/**
+ * What a server says is shown only after this: its text may echo the request (the sign, the
+ * app key, the user id), or be a whole HTML page. Pure.
+ */
+/** The most of one server's text that a message, the summary or the check run shows. */
+const SERVER_TEXT_CAP_BYTES = 2048;
+const SIGNED_PARAMS = [
+    'sign',
+    'appkey',
+    'appuid',
+    'timestamp',
+    'app_key',
+    'app_uid',
+    'access_token',
+    'token'
+];
+// name=value (a query string), "name":"value" or "name": value (JSON), name: value (text).
+const PARAM_PATTERN = new RegExp(`(["']?\\b(?:${SIGNED_PARAMS.join('|')})\\b["']?\\s*[:=]\\s*["']?)([^&"'\\s,;}<>]+)`, 'gi');
+/** Removes every known secret: for all that the action shows, signed asset URLs included. */
+function redactSecrets(text, secrets) {
+    let redacted = text;
+    for (const secret of secrets) {
+        if (secret)
+            redacted = redacted.split(secret).join('***');
+    }
+    return redacted;
+}
+/**
+ * Also removes the values of signed-request parameters: for a server's text, which may echo
+ * our own request (asset URLs the service hands out are left alone elsewhere: their signatures
+ * are what makes them work).
+ */
+function redactText(text, secrets = []) {
+    return redactSecrets(text.replace(PARAM_PATTERN, '$1***'), secrets);
+}
+/** Redacts, then caps at SERVER_TEXT_CAP_BYTES with a note of how much was left out. */
+function serverText(text, secrets = []) {
+    const redacted = redactText(text, secrets);
+    const bytes = Buffer.byteLength(redacted, 'utf8');
+    if (bytes <= SERVER_TEXT_CAP_BYTES)
+        return redacted;
+    let kept = redacted.slice(0, SERVER_TEXT_CAP_BYTES);
+    while (Buffer.byteLength(kept, 'utf8') > SERVER_TEXT_CAP_BYTES)
+        kept = kept.slice(0, -1);
+    // A lone high surrogate at the cut would print as garbage.
+    if (/[\uD800-\uDBFF]$/.test(kept))
+        kept = kept.slice(0, -1);
+    const left = bytes - Buffer.byteLength(kept, 'utf8');
+    return `${kept}… (${left} more bytes of the server's text left out)`;
+}
+
+;// CONCATENATED MODULE: ./src/providers/open-platform/envelope.ts
+/**
+ * The open platform's answer, read: HTTP status + body → tasks, or one of the typed errors.
+ * Pure (DESIGN.md §2).
+ */
+
+
+
+
+/** The service answered with `c` other than "0": a business error such as a bad signature. */
+class OpenPlatformApiError extends errors/* ActionError */.lZ {
+    code;
+    apiMessage;
+    constructor(code, apiMessage) {
+        super(`Aholo API error c=${JSON.stringify(serverText(code))}: ${serverText(apiMessage) || '(no message)'}`, "If this is a signature error (签名错误), check 'app-key', 'app-secret' and 'app-uid', and the runner's clock.");
+        this.code = code;
+        this.apiMessage = apiMessage;
+    }
+}
+/** A response that is JSON but not the documented envelope, or an HTTP error no retry fixes. */
+class MalformedResponseError extends errors/* ActionError */.lZ {
+    constructor(message) {
+        super(`Unexpected response from the Aholo API: ${message}`);
+    }
+}
+function interpretResponse(status, body, retryAfterMs) {
+    if (status === 429 || status === 408 || status >= 500) {
+        throw new retry/* Fault */.vC(`HTTP ${status}${retryAfterMs !== undefined ? `, Retry-After ${retryAfterMs} ms` : ''}`, `HTTP ${status}`, retryAfterMs);
+    }
+    let envelope;
+    try {
+        envelope = JSON.parse(body);
+    }
+    catch {
+        // Proxies and gateways answer with HTML pages; these pass.
+        if (status >= 200 && status < 300) {
+            throw new retry/* Fault */.vC(`the response is not JSON (starts with ${JSON.stringify(redactText(body).slice(0, 40))})`, 'not JSON');
+        }
+        throw new MalformedResponseError(`HTTP ${status} with a body that is not JSON: check 'api-url'.`);
+    }
+    if (!isRecord(envelope) || !('c' in envelope)) {
+        throw new MalformedResponseError(`HTTP ${status}: the response is not the Aholo envelope {c, d, m}: check 'api-url'.`);
+    }
+    const code = String(envelope.c);
+    if (code !== '0') {
+        throw new OpenPlatformApiError(code, typeof envelope.m === 'string' ? envelope.m : JSON.stringify(envelope.m ?? null));
+    }
+    if (status < 200 || status >= 300) {
+        throw new MalformedResponseError(`HTTP ${status} with c="0": the response cannot be trusted.`);
+    }
+    if (!Array.isArray(envelope.d)) {
+        throw new MalformedResponseError(`c="0" but d is ${envelope.d === null ? 'null' : typeof envelope.d}, not an array of tasks.`);
+    }
+    return envelope.d.map((item, index) => parseTask(item, index));
+}
+function parseTask(item, index) {
+    const where = `d[${index}]`;
+    if (!isRecord(item) || typeof item.taskId !== 'string' || !Number.isInteger(item.status)) {
+        throw new MalformedResponseError(`${where} is not a task {taskId: string, status: integer}.`);
+    }
+    let result = null;
+    if (isRecord(item.result)) {
+        result = {};
+        for (const key of Object.values(formats/* URL_KEYS */.ZT)) {
+            const value = item.result[key];
+            if (typeof value === 'string' && value !== '')
+                result[key] = value;
+            else if (value !== undefined && value !== null && value !== '') {
+                throw new MalformedResponseError(`${where}.result.${key} is not a string.`);
+            }
+        }
+    }
+    else if (item.result !== undefined && item.result !== null) {
+        throw new MalformedResponseError(`${where}.result is neither an object nor null.`);
+    }
+    return { taskId: item.taskId, status: item.status, result };
+}
+function isRecord(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+;// CONCATENATED MODULE: ./src/providers/open-platform/sign.ts
+
+/** Kujiale open platform, user-level signature: md5(appSecret + appKey + appUid + timestamp), hex. */
+function sign(credentials, timestampMs) {
+    const { appSecret, appKey, appUid } = credentials;
+    return (0,external_node_crypto_.createHash)('md5')
+        .update(`${appSecret}${appKey}${appUid}${timestampMs}`, 'utf8')
+        .digest('hex');
+}
+
+;// CONCATENATED MODULE: ./src/providers/open-platform/status.ts
+/** The open platform's integer status codes (DESIGN.md §2). */
+const STATES = new Map([
+    [0, 'queued'],
+    [1, 'waiting'],
+    [2, 'running'],
+    [8, 'preprocessing'],
+    [3, 'succeeded'],
+    [4, 'failed'],
+    [5, 'cancelled'],
+    [6, 'timed-out'],
+    [7, 'rejected']
+]);
+/** Maps the service's status code; codes it may add later are `unknown`, and not final. */
+function stateOfStatus(status) {
+    return STATES.get(status) ?? 'unknown';
+}
+function isKnownStatus(status) {
+    return STATES.has(status);
+}
+
+;// CONCATENATED MODULE: ./src/providers/open-platform/client.ts
+/**
+ * The open platform's batch endpoint as a TaskSource: signed POSTs of up to 50 ids, each retried
+ * under the one retry policy until the deadline.
+ */
+
+
+
+
+
+
+
+const TASK_LIST_PATH = '/v2/aholo/project/task/list/by-ids';
+const DEFAULT_ORIGIN = 'https://openapi.kujiale.com';
+/** Ids per request: the endpoint takes 50. */
+const BATCH_SIZE = 50;
+const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+class OpenPlatformSource {
+    options;
+    api = 'open-platform';
+    formats = formats/* ASSET_FORMATS */.Ad;
+    description;
+    endpoint;
+    constructor(options) {
+        this.options = options;
+        this.endpoint = new URL(options.apiUrl.href.replace(/\/+$/, '') + TASK_LIST_PATH);
+        this.description = `the Kujiale open platform at ${(0,url_policy/* redactUrl */.BO)(options.apiUrl).replace(/\/$/, '')}`;
+    }
+    async poll(ids, call) {
+        const size = this.options.batchSize ?? BATCH_SIZE;
+        const snapshots = [];
+        for (let offset = 0; offset < ids.length; offset += size) {
+            const tasks = await this.listTasks(ids.slice(offset, offset + size), call);
+            snapshots.push(...tasks.map(toSnapshot));
+        }
+        return snapshots;
+    }
+    /** One batch, retried until it succeeds, an answer no retry can fix, or the deadline. */
+    listTasks(ids, call) {
+        return (0,retry/* withRetries */.LH)(() => this.attemptOnce(ids, call), {
+            clock: this.options.clock,
+            signal: call.signal,
+            deadline: call.deadline,
+            onRetry: this.options.onRetry
+        });
+    }
+    async attemptOnce(ids, call) {
+        const { credentials, clock, requestTimeoutMs, log } = this.options;
+        // A fresh timestamp and sign for every try: a retried request must not be refused as stale.
+        const timestamp = clock.wallClock();
+        const url = new URL(this.endpoint);
+        url.searchParams.set('appuid', credentials.appUid);
+        url.searchParams.set('appkey', credentials.appKey);
+        url.searchParams.set('timestamp', String(timestamp));
+        url.searchParams.set('sign', sign(credentials, timestamp));
+        const timeoutMs = Math.max(1, Math.min(requestTimeoutMs, call.deadline - clock.now()));
+        const started = clock.now();
+        // The query string carries the sign: logs show the path only.
+        log.debug(`POST ${this.endpoint.href} with ${ids.length} id(s), time limit ${timeoutMs} ms`);
+        try {
+            const response = await (0,http/* sendRequest */.w$)({
+                method: 'POST',
+                url,
+                headers: {
+                    'Content-Type': 'application/json',
+                    Accept: 'application/json',
+                    'User-Agent': http/* USER_AGENT */._O
+                },
+                body: JSON.stringify(ids),
+                signal: call.signal,
+                timeoutMs
+            });
+            const retryAfter = (0,retry/* parseRetryAfter */.mu)(headerValue(response.headers['retry-after']), clock.wallClock());
+            const body = await (0,http/* readText */.yR)(response, MAX_RESPONSE_BYTES, call.signal);
+            log.debug(`HTTP ${response.status} after ${Math.round(clock.now() - started)} ms, ${body.length} bytes`);
+            return interpretResponse(response.status, body, retryAfter);
+        }
+        catch (error) {
+            // Cut short by the deadline, not by the service: time is up, and nobody is to blame.
+            if (error instanceof http/* NetworkError */.Dr && clock.now() >= call.deadline)
+                throw new retry/* DeadlineError */.j3();
+            throw error;
+        }
+    }
+}
+function toSnapshot(task) {
+    return {
+        taskId: task.taskId,
+        status: task.status,
+        state: stateOfStatus(task.status),
+        urls: task.result ?? {}
+    };
+}
+function headerValue(value) {
+    return Array.isArray(value) ? value[0] : value;
+}
+
+;// CONCATENATED MODULE: ./src/providers/world/bounded.ts
+/**
+ * Runs `task` over `items`, at most `limit` at once, results in input order. The first failure
+ * aborts the tasks still running (through the signal each one is given) and is what is thrown:
+ * a world the key may not see must not wait for a hundred other GETs to finish their retries.
+ */
+async function mapBounded(items, limit, signal, task) {
+    const controller = new AbortController();
+    const onAbort = () => controller.abort(signal.reason);
+    if (signal.aborted)
+        onAbort();
+    else
+        signal.addEventListener('abort', onAbort, { once: true });
+    const results = new Array(items.length);
+    let next = 0;
+    let failure;
+    const worker = async () => {
+        while (failure === undefined && next < items.length) {
+            const index = next++;
+            try {
+                results[index] = await task(items[index], controller.signal);
+            }
+            catch (error) {
+                if (failure === undefined) {
+                    failure = { error };
+                    controller.abort(error);
+                }
+            }
+        }
+    };
+    try {
+        const workers = Math.max(1, Math.min(limit, items.length));
+        await Promise.all(Array.from({ length: workers }, worker));
+    }
+    finally {
+        signal.removeEventListener('abort', onAbort);
+    }
+    if (failure !== undefined)
+        throw failure.error;
+    return results;
+}
+
+;// CONCATENATED MODULE: ./src/providers/world/api-error.ts
+/**
+ * The gateway's `ApiError` body, read and said in one line a user can act on: status, message,
+ * reason, bizCode, the localized message and the help link. Pure.
+ */
+/** A field read from the service is shown whole up to this many characters. */
+const MAX_FIELD = 300;
+/** The ApiError in a parsed body, or undefined when the body is not one. */
+function parseApiError(body) {
+    if (!api_error_isRecord(body) || (!('status' in body) && !('message' in body) && !('details' in body))) {
+        return undefined;
+    }
+    const details = api_error_isRecord(body.details) ? body.details : undefined;
+    const metaData = details && api_error_isRecord(details.metaData) ? details.metaData : undefined;
+    const localized = api_error_isRecord(body.localizedMessage) ? body.localizedMessage : undefined;
+    const help = api_error_isRecord(body.help) ? body.help : undefined;
+    const info = {};
+    if (typeof body.code === 'number')
+        info.code = body.code;
+    api_error_assign(info, 'message', body.message);
+    api_error_assign(info, 'status', body.status);
+    api_error_assign(info, 'reason', details?.reason);
+    api_error_assign(info, 'detail', details?.message);
+    const bizCode = metaData?.bizCode;
+    if (typeof bizCode === 'string' || typeof bizCode === 'number')
+        info.bizCode = clip(String(bizCode));
+    const localizedText = field(localized?.message);
+    if (localizedText !== undefined) {
+        info.localized = { message: localizedText };
+        const locale = field(localized?.locale);
+        if (locale !== undefined)
+            info.localized.locale = locale;
+    }
+    api_error_assign(info, 'helpUrl', help?.url);
+    return info;
+}
+/**
+ * `HTTP 401 UNAUTHENTICATED: Invalid API key (reason INVALID_API_KEY, bizCode 10004; zh_CN:
+ * API Key 无效; help https://…)`; just `HTTP 502` when the body said nothing.
+ */
+function describeApiError(httpStatus, info) {
+    let line = `HTTP ${httpStatus}`;
+    if (!info)
+        return line;
+    if (info.status)
+        line += ` ${info.status}`;
+    if (info.message)
+        line += `: ${info.message}`;
+    const extra = [];
+    if (info.detail && info.detail !== info.message)
+        extra.push(info.detail);
+    if (info.reason)
+        extra.push(`reason ${info.reason}`);
+    if (info.bizCode)
+        extra.push(`bizCode ${info.bizCode}`);
+    const parts = extra.length > 0 ? [extra.join(', ')] : [];
+    if (info.localized && info.localized.message !== info.message) {
+        const { locale, message } = info.localized;
+        parts.push(locale ? `${locale}: ${message}` : message);
+    }
+    if (info.helpUrl)
+        parts.push(`help ${info.helpUrl}`);
+    return parts.length > 0 ? `${line} (${parts.join('; ')})` : line;
+}
+function api_error_assign(info, key, value) {
+    const text = field(value);
+    if (text !== undefined)
+        info[key] = text;
+}
+function field(value) {
+    return typeof value === 'string' && value.trim() !== '' ? clip(value.trim()) : undefined;
+}
+function clip(text) {
+    // Control characters would break the one-line log; an endless message would flood it.
+    const flat = [...text].map(char => (isControl(char) ? ' ' : char)).join('');
+    return flat.length > MAX_FIELD ? `${flat.slice(0, MAX_FIELD)}… (${flat.length} characters)` : flat;
+}
+function isControl(char) {
+    const code = char.charCodeAt(0);
+    return code < 0x20 || code === 0x7f;
+}
+function api_error_isRecord(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+;// CONCATENATED MODULE: ./src/providers/world/envelope.ts
+
+
+
+
+/** The statuses of a world still in progress: what the list is asked for. */
+const IN_PROGRESS_STATUSES = ['PENDING', 'PREPROCESSING', 'RUNNING'];
+const envelope_STATES = new Map([
+    ['PENDING', 'queued'],
+    ['PREPROCESSING', 'preprocessing'],
+    ['RUNNING', 'running'],
+    ['SUCCEEDED', 'succeeded'],
+    ['FAILED', 'failed'],
+    ['CANCELED', 'cancelled'],
+    ['TIMEOUT', 'timed-out'],
+    ['REJECTED', 'rejected']
+]);
+/** Maps the service's status string; strings it may add later are `unknown`, and not final. */
+function stateOfWorldStatus(status) {
+    return envelope_STATES.get(status) ?? 'unknown';
+}
+function isInProgressStatus(status) {
+    return IN_PROGRESS_STATUSES.includes(status);
+}
+/** Base of the gateway's refusals that no retry fixes; carries what the gateway said. */
+class WorldApiError extends errors/* ActionError */.lZ {
+    httpStatus;
+    apiError;
+    constructor(message, hint, httpStatus, apiError) {
+        super(message, hint);
+        this.httpStatus = httpStatus;
+        this.apiError = apiError;
+    }
+}
+/** 401: the key is missing, wrong or revoked. */
+class WorldAuthError extends WorldApiError {
+}
+/** 403: the key may not see this world (or, with no world named, the account's list). */
+class WorldAccessError extends WorldApiError {
+    worldId;
+    constructor(worldId, message, hint, httpStatus, apiError) {
+        super(message, hint, httpStatus, apiError);
+        this.worldId = worldId;
+    }
+}
+/** 400 and other refusals of the request itself. */
+class WorldRequestError extends WorldApiError {
+}
+/** An answer that is not the documented shape: most often `api-url` points elsewhere. */
+class WorldResponseError extends errors/* ActionError */.lZ {
+    constructor(message) {
+        super(`Unexpected answer from the Aholo World gateway: ${message}`, "Check 'api-url' (empty means the region's own gateway).");
+    }
+}
+const KEYS_PAGES = {
+    cn: 'https://labs.aholo3d.cn',
+    global: 'https://labs.aholo3d.com'
+};
+/** A world's detail, or `not-found` for a 404; throws a Fault or a typed error otherwise. */
+function interpretDetail(answer, worldId, region) {
+    if (answer.status === 404)
+        return 'not-found';
+    const body = readJson(answer, { kind: 'world', worldId }, region);
+    if (!envelope_isRecord(body))
+        throw new WorldResponseError(`the world ${worldId} is not a JSON object.`);
+    // The path named the world: an answer that names another (a mirror's bug) still speaks of it.
+    return { ...parseWorld(body), worldId };
+}
+/** One page of the account's worlds; throws a Fault or a typed error otherwise. */
+function interpretList(answer, region) {
+    const body = readJson(answer, { kind: 'list' }, region);
+    if (!envelope_isRecord(body) || (body.result !== undefined && !Array.isArray(body.result))) {
+        throw new WorldResponseError('the list is not a WorldPagedList {result: [...], hasMore}.');
+    }
+    const items = Array.isArray(body.result) ? body.result : [];
+    // The list carries the account's other worlds too: one odd record must not stop the wait.
+    const worlds = items
+        .filter(envelope_isRecord)
+        .map(parseWorld)
+        .filter(world => world.worldId !== '');
+    return {
+        pageNum: integerOr(body.pageNum, 0),
+        totalCount: Number.isInteger(body.totalCount) ? body.totalCount : undefined,
+        hasMore: body.hasMore === true,
+        worlds
+    };
+}
+/** The JSON of a 2xx answer; every other answer becomes the Fault or error it stands for. */
+function readJson(answer, subject, region) {
+    const { status, retryAfterMs } = answer;
+    const text = answer.body.replace(/^\uFEFF/, '');
+    let json;
+    let parsed = true;
+    try {
+        json = JSON.parse(text);
+    }
+    catch {
+        parsed = false;
+    }
+    const apiError = parsed ? parseApiError(json) : undefined;
+    const said = describeApiError(status, apiError);
+    if (status === 429 || status === 408 || status >= 500) {
+        const wait = retryAfterMs !== undefined ? `, Retry-After ${retryAfterMs} ms` : '';
+        throw new retry/* Fault */.vC(`${said}${wait}`, `HTTP ${status}`, retryAfterMs);
+    }
+    if (status >= 200 && status < 300) {
+        // Proxies and gateways answer with HTML pages under 200; these pass.
+        if (!parsed) {
+            throw new retry/* Fault */.vC(`the answer is not JSON (starts with ${JSON.stringify(text.slice(0, 40))})`, 'not JSON');
+        }
+        return json;
+    }
+    throw refusal(status, apiError, subject, region, said);
+}
+function refusal(status, apiError, subject, region, said) {
+    const what = subject.kind === 'world' ? `world ${subject.worldId}` : "the account's world list";
+    if (status === 401) {
+        return new WorldAuthError(`The Aholo World gateway refused the API key: ${said}`, `Check the 'api-key' input: keys are made on the Aholo Labs "API keys" page ` +
+            `(${KEYS_PAGES.cn} for region cn, ${KEYS_PAGES.global} for region global); ` +
+            `'region' is ${region}, and must match the site the key comes from.`, status, apiError);
+    }
+    if (status === 403) {
+        return new WorldAccessError(subject.kind === 'world' ? subject.worldId : undefined, `The API key has no access to ${what}: ${said}`, 'A key without access to a world is a setup error, not a task outcome: check ' +
+            "'task-ids', and that 'api-key' belongs to the account that owns the world.", status, apiError);
+    }
+    if (apiError === undefined) {
+        return new WorldResponseError(`HTTP ${status} for ${what}, without an ApiError body.`);
+    }
+    return new WorldRequestError(`The Aholo World gateway refused the request for ${what}: ${said}`, status === 404 ? "Check 'api-url' (empty means the region's own gateway)." : undefined, status, apiError);
+}
+function parseWorld(raw) {
+    const assets = record(raw.assets);
+    const urls = record(record(assets?.splats)?.urls);
+    const world = {
+        worldId: envelope_text(raw.worldId) ?? '',
+        status: typeof raw.status === 'string' ? raw.status : '',
+        urls: {}
+    };
+    const plyPath = envelope_text(urls?.plyPath);
+    const spzPath = envelope_text(urls?.spzPath);
+    if (plyPath)
+        world.urls.plyPath = plyPath;
+    if (spzPath)
+        world.urls.spzPath = spzPath;
+    const optional = {
+        progress: typeof raw.progress === 'number' && Number.isFinite(raw.progress) ? raw.progress : undefined,
+        name: envelope_text(raw.name),
+        cover: envelope_text(raw.cover),
+        lodMetaPath: envelope_text(urls?.lodMetaPath),
+        panoUrl: envelope_text(record(assets?.imagery)?.panoUrl),
+        upAxis: envelope_text(record(assets?.semanticsMetadata)?.upAxis)
+    };
+    for (const [key, value] of Object.entries(optional)) {
+        if (value !== undefined)
+            Object.assign(world, { [key]: value });
+    }
+    return world;
+}
+function envelope_text(value) {
+    return typeof value === 'string' && value !== '' ? value : undefined;
+}
+function record(value) {
+    return envelope_isRecord(value) ? value : undefined;
+}
+function integerOr(value, fallback) {
+    return Number.isInteger(value) ? value : fallback;
+}
+function envelope_isRecord(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+;// CONCATENATED MODULE: ./src/providers/world/plan.ts
+/**
+ * How a round asks the World gateway about the unfinished worlds, in the fewest requests
+ * (DESIGN.md §5). Either LIST the account's in-progress worlds (pages of 100) and GET only the
+ * asked worlds the list does not show in progress, or GET each unfinished world. What a list
+ * costs is known only after one (`totalCount`), so the first round lists, and every later round
+ * decides from the last list. Pure: values in, values out.
+ */
+
+/** The largest page the list serves. */
+const LIST_PAGE_SIZE = 100;
+/** GETs in flight at once in one round. */
+const GET_CONCURRENCY = 8;
+/**
+ * Rounds of GETs after which the list's cost is measured again when a list could pay: the
+ * account's other worlds that made it dear finish too (minutes, DESIGN.md §2), but only the
+ * list can tell. A probe is one list request of one world, read for its `totalCount`.
+ */
+const RELIST_AFTER_ROUNDS = 10;
+/** Pages one list reads at most when the gateway gives no `totalCount` (100,000 worlds). */
+const MAX_LIST_PAGES = 1000;
+const INITIAL_MEMORY = {
+    lastTotalCount: undefined,
+    roundsSinceList: 0,
+    inProgress: new Set()
+};
+function listRequest(pageNum, pageSize = LIST_PAGE_SIZE) {
+    return { pageNum, pageSize, statusList: [...IN_PROGRESS_STATUSES] };
+}
+/** The request of a probe: what a list costs is in any page's `totalCount`. */
+const PROBE_REQUEST = listRequest(0, 1);
+/** Requests a full list costs when `totalCount` worlds match: at least one. */
+function listPages(totalCount) {
+    return Math.max(1, Math.ceil(totalCount / LIST_PAGE_SIZE));
+}
+/** The requests a list round would cost: its pages, and a GET of every world not in progress. */
+function listRoundCost(ids, memory) {
+    if (memory.lastTotalCount === undefined)
+        return undefined;
+    return listPages(memory.lastTotalCount) + expectedGets(ids, memory);
+}
+/** Which way this round asks about `ids` (the unfinished worlds). */
+function chooseRound(ids, memory) {
+    const cost = listRoundCost(ids, memory);
+    if (cost === undefined)
+        return 'list';
+    if (cost < ids.length)
+        return 'list';
+    // The cheapest a list can ever be: our own in-progress worlds alone on its pages.
+    const gets = expectedGets(ids, memory);
+    const floor = listPages(ids.length - gets) + gets;
+    return memory.roundsSinceList >= RELIST_AFTER_ROUNDS && floor < ids.length ? 'probe' : 'get';
+}
+function expectedGets(ids, memory) {
+    return ids.filter(id => !memory.inProgress.has(id)).length;
+}
+/**
+ * Whether to read the page after `page`. Stops when the list says it has no more, when a page
+ * comes back empty or the pages run past what `totalCount` allows (a `hasMore` that never ends),
+ * or when every asked world has been seen (later pages hold only the account's other worlds).
+ */
+function wantsNextPage(page, pagesRead, unseenAsked) {
+    if (!page.hasMore || page.worlds.length === 0 || unseenAsked === 0)
+        return false;
+    const limit = page.totalCount === undefined ? MAX_LIST_PAGES : listPages(page.totalCount) + 1;
+    return pagesRead < limit;
+}
+function splitByList(ids, listed) {
+    const split = { fromList: [], toGet: [] };
+    for (const id of ids) {
+        const world = listed.get(id);
+        if (world && isInProgressStatus(world.status))
+            split.fromList.push(world);
+        else
+            split.toGet.push(id);
+    }
+    return split;
+}
+/** The memory after a probe answered `totalCount`: choose again, with a fresh cost. */
+function rememberProbe(memory, totalCount) {
+    return { ...memory, lastTotalCount: totalCount, roundsSinceList: 0 };
+}
+/** The memory after a round of `kind` that saw `worlds` among the asked `ids`. */
+function remember(memory, kind, ids, worlds, totalCount) {
+    // Only the asked ids: those not asked any more have finished.
+    const seen = new Map(worlds.map(world => [world.worldId, world]));
+    const inProgress = new Set(ids.filter(id => {
+        const world = seen.get(id);
+        return world !== undefined && isInProgressStatus(world.status);
+    }));
+    if (kind === 'get') {
+        return { ...memory, roundsSinceList: memory.roundsSinceList + 1, inProgress };
+    }
+    return {
+        lastTotalCount: totalCount ?? memory.lastTotalCount,
+        roundsSinceList: 0,
+        inProgress
+    };
+}
+
+;// CONCATENATED MODULE: ./src/providers/world/client.ts
+
+
+
+
+
+const WORLD_GATEWAYS = {
+    cn: { origin: 'https://api.aholo3d.cn', prefix: '/world/v1' },
+    global: { origin: 'https://api.aholo3d.com', prefix: '/global/world/v1' }
+};
+const client_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+/** A key shorter than this is not scrubbed from answers: replacing it would garble them. */
+const MIN_SCRUBBED_KEY = 6;
+class WorldSource {
+    options;
+    api = 'world';
+    formats = ['ply', 'spz'];
+    description;
+    base;
+    memory = INITIAL_MEMORY;
+    warnedNotFound = new Set();
+    /** The gateway refused the list (403): every round GETs. */
+    listRefused = false;
+    constructor(options) {
+        this.options = options;
+        const gateway = WORLD_GATEWAYS[options.region];
+        const { apiUrl } = options;
+        const root = apiUrl ? `${apiUrl.origin}${apiUrl.pathname.replace(/\/+$/, '')}` : gateway.origin;
+        this.base = `${root}${gateway.prefix}`;
+        this.description = `the Aholo World gateway (region ${options.region}) at ${this.base}`;
+    }
+    async poll(ids, call) {
+        if (ids.length === 0)
+            return [];
+        let listing;
+        try {
+            listing = await this.listIfCheaper(ids, call);
+        }
+        catch (error) {
+            if (!(error instanceof WorldAccessError))
+                throw error;
+            this.listRefused = true;
+            this.options.log.warning(`The gateway refuses to list the account's worlds (${error.message}); asking for each world instead, one GET per world per round.`);
+            listing = 'get';
+        }
+        if (listing === 'get') {
+            this.options.log.debug(`World round: ${ids.length} GET(s)`);
+            const worlds = await this.getEach(ids, call);
+            this.memory = remember(this.memory, 'get', ids, worlds);
+            return worlds.map(client_toSnapshot);
+        }
+        const { fromList, toGet } = splitByList(ids, listing.listed);
+        this.options.log.debug(`World round: ${listing.pages} list page(s) of ${listing.totalCount} in-progress world(s), ${toGet.length} GET(s)`);
+        const worlds = [...fromList, ...(await this.getEach(toGet, call))];
+        this.memory = remember(this.memory, 'list', ids, worlds, listing.totalCount);
+        return worlds.map(client_toSnapshot);
+    }
+    /** The list of this round, or 'get' when GETs alone cost fewer requests. */
+    async listIfCheaper(ids, call) {
+        if (this.listRefused)
+            return 'get';
+        let kind = chooseRound(ids, this.memory);
+        if (kind === 'probe') {
+            const page = await this.listPage(PROBE_REQUEST, call);
+            this.memory = rememberProbe(this.memory, page.totalCount ?? page.worlds.length);
+            kind = chooseRound(ids, this.memory);
+            this.options.log.debug(`World probe: ${page.totalCount} world(s) in progress; ${kind} now`);
+        }
+        return kind === 'get' ? 'get' : this.listInProgress(ids, call);
+    }
+    /** The asked worlds among the account's in-progress ones; other worlds are not kept. */
+    async listInProgress(ids, call) {
+        const asked = new Set(ids);
+        const listed = new Map();
+        let totalCount;
+        let seen = 0;
+        let pages = 0;
+        while (true) {
+            const page = await this.listPage(listRequest(pages), call);
+            pages++;
+            totalCount ??= page.totalCount;
+            seen += page.worlds.length;
+            for (const world of page.worlds)
+                if (asked.has(world.worldId))
+                    listed.set(world.worldId, world);
+            if (!wantsNextPage(page, pages, asked.size - listed.size))
+                break;
+        }
+        return { listed, totalCount: totalCount ?? seen, pages };
+    }
+    listPage(body, call) {
+        return this.request('POST', `${this.base}/list`, body, call, call.signal, answer => interpretList(answer, this.options.region));
+    }
+    async getEach(ids, call) {
+        const worlds = await mapBounded(ids, this.options.concurrency ?? GET_CONCURRENCY, call.signal, (id, signal) => this.getWorld(id, call, signal));
+        return worlds.filter((world) => world !== undefined);
+    }
+    /** The world, or undefined while the gateway answers 404 for it. */
+    async getWorld(id, call, signal) {
+        const url = `${this.base}/${encodeURIComponent(id)}`;
+        const { region } = this.options;
+        const world = await this.request('GET', url, undefined, call, signal, answer => interpretDetail(answer, id, region));
+        if (world !== 'not-found')
+            return world;
+        if (!this.warnedNotFound.has(id)) {
+            this.warnedNotFound.add(id);
+            this.options.log.warning(`World ${id}: the gateway of region ${region} answers 404 (no such world); waiting for it. ` +
+                `A lasting 404 is most often a typo in 'task-ids' or the other 'region'.`);
+        }
+        return undefined;
+    }
+    request(method, url, body, call, signal, interpret) {
+        return (0,retry/* withRetries */.LH)(() => this.attempt(method, url, body, call, signal, interpret), {
+            clock: this.options.clock,
+            signal,
+            deadline: call.deadline,
+            onRetry: this.options.onRetry
+        });
+    }
+    async attempt(method, url, body, call, signal, interpret) {
+        const { clock, log, requestTimeoutMs, apiKey } = this.options;
+        const timeoutMs = Math.max(1, Math.min(requestTimeoutMs, call.deadline - clock.now()));
+        const started = clock.now();
+        log.debug(`${method} ${url}, time limit ${timeoutMs} ms`);
+        try {
+            const response = await (0,http/* sendRequest */.w$)({
+                method,
+                url: new URL(url),
+                headers: {
+                    Authorization: apiKey,
+                    Accept: 'application/json',
+                    'User-Agent': http/* USER_AGENT */._O,
+                    ...(body === undefined ? {} : { 'Content-Type': 'application/json' })
+                },
+                body: body === undefined ? undefined : JSON.stringify(body),
+                signal,
+                timeoutMs
+            });
+            const retryAfter = response.headers['retry-after'];
+            const retryAfterMs = (0,retry/* parseRetryAfter */.mu)(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter, clock.wallClock());
+            const text = this.scrub(await (0,http/* readText */.yR)(response, client_MAX_RESPONSE_BYTES, signal));
+            log.debug(`HTTP ${response.status} after ${Math.round(clock.now() - started)} ms, ${text.length} characters`);
+            return interpret({ status: response.status, body: text, retryAfterMs });
+        }
+        catch (error) {
+            // Cut short by the deadline, not by the service: time is up, and nobody is to blame.
+            if (error instanceof http/* NetworkError */.Dr && clock.now() >= call.deadline)
+                throw new retry/* DeadlineError */.j3();
+            throw error;
+        }
+    }
+    /** What the gateway says, with the key taken out: some gateways echo what they refused. */
+    scrub(text) {
+        const key = this.options.apiKey;
+        if (key.length < MIN_SCRUBBED_KEY)
+            return text;
+        const escaped = JSON.stringify(key).slice(1, -1);
+        return text.split(key).join('***').split(escaped).join('***');
+    }
+}
+function client_toSnapshot(world) {
+    const { progress, name, cover, lodMetaPath, panoUrl, upAxis } = world;
+    const details = Object.fromEntries(Object.entries({ progress, name, cover, lodMetaPath, panoUrl, upAxis }).filter(([, value]) => value !== undefined));
+    return {
+        taskId: world.worldId,
+        status: world.status,
+        state: stateOfWorldStatus(world.status),
+        urls: world.urls,
+        details
+    };
+}
+
+;// CONCATENATED MODULE: ./src/providers/create-source.ts
+
+
+function createSource(api, deps) {
+    const { clock, log, requestTimeoutMs, onRetry } = deps;
+    if (api.kind === 'open-platform') {
+        return new OpenPlatformSource({
+            apiUrl: api.apiUrl,
+            credentials: api.credentials,
+            clock,
+            log,
+            requestTimeoutMs,
+            onRetry
+        });
+    }
+    return new WorldSource({
+        apiKey: api.apiKey,
+        region: api.region,
+        apiUrl: api.apiUrl,
+        clock,
+        log,
+        requestTimeoutMs,
+        onRetry
+    });
+}
+
+;// CONCATENATED MODULE: ./src/report/log-lines.ts
+
+/** Above this many progress moves in one round, the round gets one line instead. */
+const PROGRESS_LINES_PER_ROUND = 20;
+function describeRound(changes, elapsedMs) {
+    const at = `[${(0,units/* formatDuration */.a3)(elapsedMs)}]`;
+    const moves = changes.filter(change => change.progressStep !== undefined);
+    const lines = changes
+        .filter(change => change.progressStep === undefined || moves.length <= PROGRESS_LINES_PER_ROUND)
+        .map(change => `${at} ${describeChange(change)}`);
+    if (moves.length > PROGRESS_LINES_PER_ROUND) {
+        const steps = moves.map(change => (change.progressStep ?? 0) * 10);
+        lines.push(`${at} ${moves.length} tasks moved on (now between ${Math.min(...steps)}% and ${Math.max(...steps)}%)`);
+    }
+    return lines;
+}
+function describeChange({ task, previous, progressStep }) {
+    if (task.state === 'not-found')
+        return `${task.taskId}: not returned by the service yet; waiting for it`;
+    const progress = !task.final && task.details?.progress !== undefined
+        ? ` ${Math.floor(Math.min(1, Math.max(0, task.details.progress)) * 100)}%`
+        : '';
+    if (progressStep !== undefined)
+        return `${task.taskId}: ${task.state}${progress}`;
+    const status = task.state === 'unknown' ? ` (status ${String(task.status)})` : '';
+    return `${task.taskId}: ${previous ? `${previous} → ` : ''}${task.state}${status}${progress}`;
+}
+/**
+ * The one warning of a run about ids the service answered for without being asked: usually a
+ * typo's neighbour, or the same id in other case, which never matches.
+ */
+function describeUnasked(unasked, asked) {
+    const byLowerCase = new Map(asked.map(id => [id.toLowerCase(), id]));
+    const shown = unasked.slice(0, 10).map(id => {
+        const twin = byLowerCase.get(id.toLowerCase());
+        return twin ? `${id} (differs from the asked-for ${twin} only in case)` : id;
+    });
+    const more = unasked.length > 10 ? ` and ${unasked.length - 10} more` : '';
+    const caseNote = unasked.some(id => byLowerCase.has(id.toLowerCase()))
+        ? " Ids are matched exactly, case included: check the case of 'task-ids'."
+        : '';
+    return `The service answered for ${unasked.length} task id${unasked.length === 1 ? '' : 's'} that ${unasked.length === 1 ? 'was' : 'were'} not asked for, and ignored: ${shown.join(', ')}${more}.${caseNote}`;
+}
+
+;// CONCATENATED MODULE: ./src/report/outcome.ts
 function overallState(outcome) {
     if (outcome.ending === 'cancelled')
         return 'cancelled';
@@ -29506,35 +30752,61 @@ function listIds(ids, shown = 10) {
         ? ids.join(', ')
         : `${ids.slice(0, shown).join(', ')} and ${ids.length - shown} more`;
 }
+
+;// CONCATENATED MODULE: ./src/report/outputs.ts
+
+
+/** Every output of action.yml, by name: the single list that the code, action.yml and README share. */
+const OUTPUT_NAMES = [
+    'state',
+    'results',
+    'results-file',
+    'succeeded',
+    'failed',
+    'pending',
+    'ply-url',
+    'spz-url',
+    'sog-url',
+    'ply-urls',
+    'spz-urls',
+    'sog-urls',
+    'download-dir',
+    'artifact-id',
+    'artifact-url',
+    'artifact-digest',
+    'check-run-url'
+];
 function taskResults(tasks, files = new Map()) {
     return tasks.map(task => ({
         taskId: task.taskId,
         status: task.status ?? null,
         state: task.state,
-        plyPath: task.result?.plyPath ?? null,
-        spzPath: task.result?.spzPath ?? null,
-        sogPath: task.result?.sogPath ?? null,
-        files: files.get(task.taskId) ?? []
+        plyPath: task.urls.plyPath ?? null,
+        spzPath: task.urls.spzPath ?? null,
+        sogPath: task.urls.sogPath ?? null,
+        ...definedOnly(task.details ?? {}),
+        files: [...(files.get(task.taskId) ?? [])]
     }));
 }
-/** Every output's value; the ones without a value are empty strings, so none is ever missing. */
-function buildOutputs(outcome, results, extras = {}) {
-    const groups = groupTasks(outcome.tasks);
+/** Every output's full value; the ones without a value are empty strings, so none is missing. */
+function buildOutputs(state, tasks, results, extras) {
+    const groups = groupTasks(tasks);
     const succeeded = results.filter(result => result.state === 'succeeded');
-    const urls = (key) => JSON.stringify(succeeded.flatMap(result => (result[key] ? [result[key]] : [])));
+    const urls = (key) => succeeded.flatMap(result => (result[key] ? [result[key]] : []));
     const first = results[0];
     return {
-        state: overallState(outcome),
+        state,
         results: JSON.stringify(results),
+        'results-file': extras.resultsFile,
         succeeded: JSON.stringify(groups.succeeded),
         failed: JSON.stringify(groups.failed),
         pending: JSON.stringify(groups.pending),
         'ply-url': first?.plyPath ?? '',
         'spz-url': first?.spzPath ?? '',
         'sog-url': first?.sogPath ?? '',
-        'ply-urls': urls('plyPath'),
-        'spz-urls': urls('spzPath'),
-        'sog-urls': urls('sogPath'),
+        'ply-urls': JSON.stringify(urls(formats/* URL_KEYS */.ZT.ply)),
+        'spz-urls': JSON.stringify(urls(formats/* URL_KEYS */.ZT.spz)),
+        'sog-urls': JSON.stringify(urls(formats/* URL_KEYS */.ZT.sog)),
         'download-dir': extras.downloadDir ?? '',
         'artifact-id': extras.artifact ? String(extras.artifact.id) : '',
         'artifact-url': extras.artifact?.url ?? '',
@@ -29542,149 +30814,180 @@ function buildOutputs(outcome, results, extras = {}) {
         'check-run-url': extras.checkRunUrl ?? ''
     };
 }
-
-;// CONCATENATED MODULE: ./src/aholo/status.ts
-const STATUSES = new Map([
-    [0, { state: 'queued', final: false }],
-    [1, { state: 'waiting', final: false }],
-    [2, { state: 'running', final: false }],
-    [8, { state: 'preprocessing', final: false }],
-    [3, { state: 'succeeded', final: true }],
-    [4, { state: 'failed', final: true }],
-    [5, { state: 'cancelled', final: true }],
-    [6, { state: 'timed-out', final: true }],
-    [7, { state: 'rejected', final: true }]
-]);
-/** Maps the service's status code; codes it may add later are `unknown` and not final. */
-function describeStatus(status) {
-    return STATUSES.get(status) ?? { state: 'unknown', final: false };
+/** Half of GitHub's 1 MB per job, so that other steps' outputs fit beside ours. */
+const OUTPUTS_BUDGET_BYTES = (/* unused pure expression or super */ null && (512 * 1024));
+/** Caps in UTF-16 bytes, which add up to less than the budget whatever the values are. */
+const RESULTS_CAP_BYTES = 216 * 1024;
+const LIST_CAP_BYTES = 40 * 1024;
+const SCALAR_CAP_BYTES = 4 * 1024;
+const LISTS = [
+    'succeeded',
+    'failed',
+    'pending',
+    ...formats/* ASSET_FORMATS */.Ad.map(f => `${f}-urls`)
+];
+/** GitHub counts outputs as UTF-16: two bytes a code unit. */
+function utf16Bytes(text) {
+    return text.length * 2;
 }
-const FINAL_STATES = new Set([...STATUSES.values()].filter(info => info.final).map(info => info.state));
-/** Whether a state name (as in outputs) is one the service never leaves. */
-function isFinalState(state) {
-    return FINAL_STATES.has(state);
-}
-function isKnownStatus(status) {
-    return STATUSES.has(status);
-}
-
-;// CONCATENATED MODULE: ./src/poll.ts
-
-
-const BATCH_SIZE = 50;
 /**
- * Polls until every task is final, the deadline passes, the signal aborts, or the service
- * answers with an error that waiting cannot fix. Never throws for those: the outcome says
- * which, with all that is known, so outputs can still be written.
+ * Shortens what does not fit, so that all outputs stay under OUTPUTS_BUDGET_BYTES and every
+ * JSON output still parses. `results` first loses its URLs and details (each task keeps
+ * taskId, status and state, so loops over it still work), then its tail; lists lose their
+ * tail. Returns the outputs to set, and a phrase for each shortened one.
  */
-async function pollTasks(options) {
-    const { now, sleep, signal, events } = options;
-    const batchSize = options.batchSize ?? BATCH_SIZE;
-    const start = now();
-    const deadline = start + options.timeoutMs;
-    const records = new Map(options.taskIds.map(taskId => [
-        taskId,
-        { taskId, status: undefined, state: 'not-found', final: false, result: null }
-    ]));
-    const sighted = new Set();
-    const unknownReported = new Set();
-    let rounds = 0;
-    let changed = false;
-    const finish = (ending, extra = {}) => ({
-        tasks: [...records.values()],
-        ending,
-        rounds,
-        elapsedMs: now() - start,
-        ...extra
+function fitOutputs(outputs) {
+    const fitted = { ...outputs };
+    const shortened = [];
+    const results = JSON.parse(outputs.results);
+    if (utf16Bytes(outputs.results) > RESULTS_CAP_BYTES) {
+        const compact = results.map(({ taskId, status, state }) => ({ taskId, status, state }));
+        const kept = longestPrefix(compact, RESULTS_CAP_BYTES);
+        fitted.results = JSON.stringify(compact.slice(0, kept));
+        shortened.push(kept === results.length
+            ? `results (taskId, status and state only)`
+            : `results (taskId, status and state of the first ${kept} of ${results.length} tasks)`);
+    }
+    for (const name of LISTS) {
+        if (utf16Bytes(outputs[name]) <= LIST_CAP_BYTES)
+            continue;
+        const items = JSON.parse(outputs[name]);
+        const kept = longestPrefix(items, LIST_CAP_BYTES);
+        fitted[name] = JSON.stringify(items.slice(0, kept));
+        shortened.push(`${name} (the first ${kept} of ${items.length})`);
+    }
+    for (const name of OUTPUT_NAMES) {
+        if (LISTS.includes(name) || name === 'results')
+            continue;
+        if (utf16Bytes(outputs[name]) <= SCALAR_CAP_BYTES)
+            continue;
+        // A URL or a path cut short would be wrong; an empty one is honest.
+        fitted[name] = '';
+        shortened.push(`${name} (left empty: ${outputs[name].length} characters)`);
+    }
+    return { outputs: fitted, shortened };
+}
+/** How many leading items of `items` fit in `capBytes` as a JSON array. */
+function longestPrefix(items, capBytes) {
+    let used = utf16Bytes('[]');
+    for (let index = 0; index < items.length; index++) {
+        used += utf16Bytes(JSON.stringify(items[index])) + (index > 0 ? 2 : 0);
+        if (used > capBytes)
+            return index;
+    }
+    return items.length;
+}
+function definedOnly(value) {
+    return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined && entry !== null));
+}
+
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(48161);
+;// CONCATENATED MODULE: ./src/report/results-file.ts
+/** The `results-file` output's file: the full `results`, however many tasks there are. */
+
+
+
+/** Under RUNNER_TEMP (emptied after each job), one file per step of the job. */
+function resultsFilePath(env) {
+    const root = env.RUNNER_TEMP || external_node_os_.tmpdir();
+    const step = (env.GITHUB_ACTION || 'aholo').replace(/[^A-Za-z0-9._-]/g, '_');
+    return external_node_path_.join(root, 'aholo-task-action', `${step}-${process.pid}-results.json`);
+}
+function writeResultsFile(file, json) {
+    (0,external_node_fs_.mkdirSync)(external_node_path_.dirname(file), { recursive: true });
+    (0,external_node_fs_.writeFileSync)(file, json);
+}
+
+;// CONCATENATED MODULE: ./src/report/publish.ts
+
+
+
+/**
+ * Sets every output and writes `results-file`, within GitHub's limits. With `previous`, only
+ * when something changed: outputs are written once when the wait ends, and again only if the
+ * downloads (or a late check run) changed them. Returns what was written.
+ */
+function publishOutputs(io, resultsFile, state, tasks, delivered, extras, previous) {
+    const results = taskResults(tasks, delivered?.files);
+    const full = buildOutputs(state, tasks, results, {
+        resultsFile,
+        downloadDir: delivered?.downloadDir,
+        artifact: delivered?.artifact,
+        checkRunUrl: extras.checkRunUrl
     });
-    const observe = (record, task) => {
-        const previous = sighted.has(record.taskId) ? record.state : undefined;
-        if (task) {
-            const { state, final } = describeStatus(task.status);
-            if (!isKnownStatus(task.status) && !unknownReported.has(task.status)) {
-                unknownReported.add(task.status);
-                events?.onUnknownStatus?.(record.taskId, task.status);
-            }
-            record.status = task.status;
-            record.state = state;
-            record.final = final;
-            record.result = task.result;
-            if (final)
-                record.finishedAfterMs = now() - start;
-        }
-        if (previous === undefined || previous !== record.state) {
-            sighted.add(record.taskId);
-            changed = true;
-            events?.onStateChange?.(record, previous, now() - start);
-        }
+    if (previous && sameOutputs(previous, full))
+        return previous;
+    writeResultsFile(resultsFile, full.results);
+    const { outputs, shortened } = fitOutputs(full);
+    for (const [name, value] of Object.entries(outputs))
+        io.setOutput(name, value);
+    if (shortened.length > 0 && !previous) {
+        io.warning(`Some outputs were shortened to stay under GitHub's limit of 1 MB of outputs per job: ${shortened.join('; ')}. The full results are in the file named by the 'results-file' output (${resultsFile}).`);
+    }
+    // The full values, so that the next comparison sees what changed, not what was cut.
+    return full;
+}
+function sameOutputs(a, b) {
+    return Object.keys(a).every(name => a[name] === b[name]);
+}
+function finishedTimes(tasks) {
+    return new Map(tasks.flatMap(task => task.finishedAfterMs === undefined ? [] : [[task.taskId, task.finishedAfterMs]]));
+}
+async function writeSummary(io, markdown) {
+    try {
+        if (!(await io.writeSummary(markdown)))
+            io.debug('GITHUB_STEP_SUMMARY is not set; no job summary written.');
+    }
+    catch (error) {
+        io.warning(`Could not write the job summary: ${(0,errors/* describeError */.Uc)(error)}`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/report/guarded-io.ts
+
+
+/**
+ * Of a 64 KiB line: the runner writes workflow commands on one line, escaping line breaks as
+ * `%0A`, so a message may grow by half again on the way.
+ */
+const LOG_MESSAGE_CAP_BYTES = 40 * 1024;
+function guardedIO(io, secrets) {
+    const clean = (text) => redactSecrets(text, secrets);
+    const line = (text) => capMessage(clean(text));
+    return {
+        getInput: name => io.getInput(name),
+        setSecret: value => io.setSecret(value),
+        setOutput: (name, value) => io.setOutput(name, clean(value)),
+        debug: message => io.debug(line(message)),
+        info: message => io.info(line(message)),
+        notice: message => io.notice(line(message)),
+        warning: message => io.warning(line(message)),
+        error: message => io.error(line(message)),
+        setFailed: message => io.setFailed(line(message)),
+        startGroup: title => io.startGroup(line(title)),
+        endGroup: () => io.endGroup(),
+        writeSummary: markdown => io.writeSummary(clean(markdown))
     };
-    try {
-        while (true) {
-            if (signal?.aborted)
-                return finish('cancelled');
-            rounds++;
-            changed = false;
-            const pending = [...records.values()].filter(record => !record.final);
-            for (let offset = 0; offset < pending.length; offset += batchSize) {
-                const chunk = pending.slice(offset, offset + batchSize);
-                const answered = new Map();
-                for (const task of await options.listTasks(chunk.map(record => record.taskId), { signal, deadline })) {
-                    answered.set(task.taskId, task);
-                }
-                // A task that vanishes from the answers keeps what was last known of it.
-                for (const record of chunk) {
-                    const task = answered.get(record.taskId);
-                    if (task || !sighted.has(record.taskId))
-                        observe(record, task);
-                }
-            }
-            if (changed)
-                events?.onProgress?.([...records.values()], now() - start);
-            if ([...records.values()].every(record => record.final))
-                return finish('finished');
-            const remaining = deadline - now();
-            if (remaining <= 0)
-                return finish('timed-out');
-            await sleep(Math.min(options.pollIntervalMs, remaining), signal);
-            if (deadline - now() <= 0)
-                return finish('timed-out');
-        }
-    }
-    catch (error) {
-        if (signal?.aborted)
-            return finish('cancelled');
-        if (error instanceof DeadlineReachedError)
-            return finish('timed-out');
-        if (error instanceof TransientError)
-            return finish('timed-out', { lastFault: error });
-        return finish('error', { error });
-    }
+}
+function capMessage(message) {
+    const bytes = Buffer.byteLength(message, 'utf8');
+    if (bytes <= LOG_MESSAGE_CAP_BYTES)
+        return message;
+    const kept = cutUtf8(message, LOG_MESSAGE_CAP_BYTES - 100);
+    return `${kept}… (${bytes - Buffer.byteLength(kept, 'utf8')} more bytes left out)`;
 }
 
-;// CONCATENATED MODULE: external "node:timers/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
-;// CONCATENATED MODULE: ./src/sleep.ts
+;// CONCATENATED MODULE: ./src/report/summary.ts
 
-
-/** Waits `ms`, or throws CancelledError as soon as `signal` aborts. */
-async function sleep(ms, signal) {
-    if (signal?.aborted)
-        throw (0,errors/* cancellationOf */.zg)(signal);
-    try {
-        await (0,promises_namespaceObject.setTimeout)(Math.max(0, Math.ceil(ms)), undefined, { signal });
-    }
-    catch (error) {
-        if (signal?.aborted)
-            throw (0,errors/* cancellationOf */.zg)(signal);
-        throw error;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/summary.ts
 
 
 /** GitHub refuses a step summary over 1 MiB; leave room for what other steps append. */
 const SUMMARY_BUDGET_BYTES = 900 * 1024;
+/** The check run's text: room under GitHub's limit for the table's own closing notes. */
+const CHECK_TEXT_BUDGET_BYTES = CHECK_OUTPUT_LIMIT_BYTES - 2048;
+/** The note under the heading lists problems; past this it says how many more there were. */
+const NOTE_BUDGET_BYTES = 16 * 1024;
 /** Above this many tasks the table drops its links (they stay in the `results` output). */
 const COMPACT_ABOVE_TASKS = 300;
 const STATE_ICONS = {
@@ -29712,7 +31015,7 @@ function renderSummary(input, budgetBytes = SUMMARY_BUDGET_BYTES) {
         `## ${input.title}: ${HEADLINES[input.state]}`,
         '',
         `${results.length} task${results.length === 1 ? '' : 's'} · ${counts.succeeded} succeeded · ${counts.failed} failed · ${counts.pending} unfinished · waited ${(0,units/* formatDuration */.a3)(input.elapsedMs)}`,
-        ...(input.note ? ['', escapeText(input.note)] : []),
+        ...(input.note ? ['', escapeText(capNote(input.note))] : []),
         ...(input.artifact
             ? ['', `Artifact: [${escapeText(input.artifact.name)}](${escapeUrl(input.artifact.url)})`]
             : []),
@@ -29727,10 +31030,10 @@ function renderSummary(input, budgetBytes = SUMMARY_BUDGET_BYTES) {
         ...results.filter(r => r.state === 'succeeded')
     ];
     const lines = [];
-    let used = byteLength(head) + 512;
+    let used = summary_byteLength(head) + 512;
     for (const result of ordered) {
         const line = renderRow(result, input.finishedAfterMs.get(result.taskId), compact);
-        const size = byteLength(line) + 1;
+        const size = summary_byteLength(line) + 1;
         if (used + size > budgetBytes)
             break;
         lines.push(line);
@@ -29749,7 +31052,14 @@ function renderRow(result, finishedAfterMs, compact) {
     const icon = STATE_ICONS[result.state] ?? '⏳';
     const time = finishedAfterMs === undefined ? '—' : (0,units/* formatDuration */.a3)(finishedAfterMs);
     const assets = compact ? renderFileCount(result.files) : renderAssets(result);
-    return `| \`${result.taskId}\` | ${icon} ${result.state} | ${time} | ${assets} |`;
+    const progress = !isFinalState(result.state) && result.progress !== undefined
+        ? ` ${Math.floor(Math.min(1, Math.max(0, result.progress)) * 100)}%`
+        : '';
+    // A World's cover, small, beside its id; left out of compact tables to keep them short.
+    const cover = !compact && result.cover && /^https?:\/\//.test(result.cover)
+        ? `<img src="${escapeAttribute(result.cover)}" alt="" height="32"> `
+        : '';
+    return `| ${cover}\`${result.taskId}\` | ${icon} ${result.state}${progress} | ${time} | ${assets} |`;
 }
 function renderAssets(result) {
     const cells = [];
@@ -29771,7 +31081,8 @@ function renderFileCount(files) {
         : '—';
 }
 function describeFile(file) {
-    return `(${(0,units/* formatBytes */.z3)(file.bytes)}, ${file.gaussians.toLocaleString('en-US')} splats)`;
+    const figures = `(${(0,units/* formatBytes */.z3)(file.bytes)}, ${file.gaussians.toLocaleString('en-US')} splats${file.reused ? ', reused' : ''})`;
+    return file.overBudget ? `${figures} ⚠️ over budget: ${escapeText(file.overBudget)}` : figures;
 }
 function countStates(results) {
     const counts = { succeeded: 0, failed: 0, pending: 0 };
@@ -29792,289 +31103,769 @@ function escapeText(text) {
 function escapeUrl(url) {
     return url.replace(/[\s()|<>]/g, ch => encodeURIComponent(ch).replace(/[()]/g, c => (c === '(' ? '%28' : '%29')));
 }
-function byteLength(text) {
+function escapeAttribute(text) {
+    return text.replace(/[&"<>|\s]/g, ch => `&#${ch.charCodeAt(0)};`);
+}
+function capNote(note) {
+    if (summary_byteLength(note) <= NOTE_BUDGET_BYTES)
+        return note;
+    let kept = note.slice(0, NOTE_BUDGET_BYTES);
+    while (summary_byteLength(kept) > NOTE_BUDGET_BYTES)
+        kept = kept.slice(0, -1);
+    return `${kept}… (${summary_byteLength(note) - summary_byteLength(kept)} more bytes left out)`;
+}
+function summary_byteLength(text) {
     return Buffer.byteLength(text, 'utf8');
 }
 
-;// CONCATENATED MODULE: ./src/main.ts
+;// CONCATENATED MODULE: ./src/report/verdict.ts
+/**
+ * The verdict on a run: from how the wait ended, what delivery reported and `fail-on`, the
+ * overall state, whether the step fails, the note that says why, and the check's conclusion
+ * and title. Pure: every branch is a plain value in and out.
+ */
 
 
 
 
-
-
-
-
-
-
-function defaultRunDeps(signal) {
+function decideVerdict(input) {
+    const { outcome, failOn, cancelled, deliveryError } = input;
+    const groups = groupTasks(outcome.tasks);
+    const state = cancelled ? 'cancelled' : overallState(outcome);
+    // An API error fails whatever `fail-on` says; task outcomes count as `fail-on` says.
+    const apiError = outcome.ending === 'error' ? (0,errors/* describeError */.Uc)(outcome.error) : undefined;
+    const taskProblem = apiError
+        ? undefined
+        : cancelled && outcome.ending !== 'cancelled'
+            ? 'The run was cancelled while the assets were being delivered.'
+            : failureReason(failOn, outcome);
+    const timeoutNote = state === 'timed-out' ? describeTimeout(input) : undefined;
+    const outcomeNote = taskProblem ??
+        (state === 'succeeded' ? undefined : describeGroups(groups, outcome.tasks.length));
+    const failing = Boolean(apiError || taskProblem || deliveryError);
+    const note = [apiError, timeoutNote, outcomeNote, deliveryError].filter(Boolean).join(' ');
     return {
-        now: () => performance.now(),
-        wallClock: Date.now,
-        sleep: sleep,
-        random: Math.random,
-        signal,
-        env: process.env,
-        requestTimeoutMs: 30_000
+        state,
+        failing,
+        note: note || undefined,
+        conclusion: checkConclusion(state, failing),
+        title: checkTitle(state, groups)
     };
 }
-/** Room under GitHub's limit for the table's own closing notes. */
-const CHECK_TEXT_BUDGET_BYTES = CHECK_OUTPUT_LIMIT_BYTES - 2048;
-/** The action: every failure, of any kind, ends in core.setFailed and nothing else. */
-async function run(deps = defaultRunDeps()) {
-    try {
-        await runAction(deps);
-    }
-    catch (error) {
-        core/* setFailed */.C1(describeError(error));
-    }
+function describeTimeout({ outcome, timeoutMs }) {
+    const why = outcome.deadlineNote ? `; ${outcome.deadlineNote}` : '';
+    const fault = outcome.lastFault
+        ? ` while the service kept failing: ${outcome.lastFault.message}`
+        : '';
+    return `Timed out after ${(0,units/* formatDuration */.a3)(timeoutMs)} (the 'timeout' input)${why}${fault}.`;
 }
-async function runAction(deps) {
-    const read = (name) => core/* getInput */.V4(name);
-    for (const name of inputs/* SECRET_INPUTS */.pH) {
-        const secret = read(name);
-        if (secret)
-            core/* setSecret */.Pq(secret);
-    }
-    const config = (0,inputs/* parseInputs */.TL)(read, deps.env.GITHUB_WORKSPACE || process.cwd());
-    config.notices.forEach(message => core/* notice */.lm(message));
-    config.warnings.forEach(message => core/* warning */.$e(message));
-    const checkRun = await startCheckRun(config, deps);
+/**
+ * The check's conclusion follows what the step does, so a required check agrees with the job:
+ * a step that passes gives `success` when every task succeeded and `neutral` when it passes
+ * with tasks that did not (`fail-on: all` or `never`); both satisfy a required check. A step
+ * that fails gives `timed_out` for the action's timeout and `failure` otherwise.
+ */
+function checkConclusion(state, stepFails) {
+    if (state === 'cancelled')
+        return 'cancelled';
+    if (!stepFails)
+        return state === 'succeeded' ? 'success' : 'neutral';
+    return state === 'timed-out' ? 'timed_out' : 'failure';
+}
+
+;// CONCATENATED MODULE: ./src/main.ts
+/**
+ * The step, in order: inputs, the wait, outputs, delivery, the summary, the check run, the
+ * step's result. Only I/O and sequencing live here; every decision is made by a pure module.
+ */
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+/** Limit of one API request; the deadline cuts it shorter near the end. */
+const REQUEST_TIMEOUT_MS = 30_000;
+/** The action: every failure, of any kind, ends in io.setFailed and nothing else. */
+async function run(rawIo, runtime) {
+    // Masked before anything else is read or printed.
+    const secrets = SECRET_INPUTS.map(name => rawIo.getInput(name).trim()).filter(Boolean);
+    secrets.forEach(secret => rawIo.setSecret(secret));
+    const io = guardedIO(rawIo, secrets);
+    let checkRun = NULL_CHECK_RUN;
     try {
-        await waitAndReport(config, deps, checkRun);
+        const config = parseInputs(name => rawIo.getInput(name), {
+            workspace: runtime.env.GITHUB_WORKSPACE || process.cwd(),
+            env: runtime.env
+        });
+        config.notices.forEach(message => io.notice(message));
+        config.warnings.forEach(message => io.warning(message));
+        if (config.download.length > 0) {
+            const problem = await probeDownloadDir(config.downloadDir);
+            if (problem)
+                throw new InputError([problem]);
+        }
+        const source = createSource(config.api, {
+            clock: runtime.clock,
+            log: io,
+            requestTimeoutMs: REQUEST_TIMEOUT_MS,
+            onRetry: warnOncePerKind(io)
+        });
+        checkRun = openCheckRun(config, runtime, io);
+        await waitAndReport(config, source, runtime, io, checkRun);
     }
     catch (error) {
+        const message = (0,errors/* describeError */.Uc)(error);
+        io.setFailed(message);
         // Whatever stops the action, its check run must not stay in progress on the pull request.
-        await checkRun?.complete('failure', {
-            title: 'The action failed',
-            summary: describeError(error)
-        });
-        throw error;
+        await checkRun.complete('failure', { title: 'The action failed', summary: message });
     }
 }
-async function waitAndReport(config, deps, checkRun) {
-    const outcome = await waitForTasks(config, deps, checkRun);
-    const extras = { checkRunUrl: checkRun?.htmlUrl };
-    // Set before any download, so that whatever happens next, later steps have them.
-    setOutputs(buildOutputs(outcome, taskResults(outcome.tasks), extras));
-    const state = overallState(outcome);
-    let delivery;
-    if (config.download.length > 0 && state !== 'cancelled') {
-        // Downloading, verifying and uploading stay out of the start path of runs that need none.
-        const { deliverAssets } = await __nccwpck_require__.e(/* import() */ 866).then(__nccwpck_require__.bind(__nccwpck_require__, 87866));
-        delivery = await deliverAssets(config, outcome.tasks, {
-            now: deps.now,
-            sleep: deps.sleep,
-            random: deps.random,
-            signal: deps.signal,
-            env: deps.env,
-            log: actionLog
-        });
-        extras.downloadDir = delivery.downloadDir;
-        extras.artifact = delivery.artifact;
-    }
-    const results = taskResults(outcome.tasks, delivery?.files);
-    if (delivery)
-        setOutputs(buildOutputs(outcome, results, extras));
-    // An API error fails whatever `fail-on` says; task outcomes count as `fail-on` says.
-    const apiError = outcome.ending === 'error' ? describeError(outcome.error) : undefined;
-    const taskProblem = apiError ? undefined : failureReason(config.failOn, outcome);
-    const failing = Boolean(apiError || taskProblem || delivery?.error);
-    const timeoutNote = state === 'timed-out'
-        ? `Timed out after ${(0,units/* formatDuration */.a3)(config.timeoutMs)} (the 'timeout' input)${outcome.lastFault ? ` while the service kept failing: ${outcome.lastFault.message}` : ''}.`
-        : undefined;
-    const outcomeNote = taskProblem ??
-        (state === 'succeeded'
-            ? undefined
-            : describeGroups(groupTasks(outcome.tasks), outcome.tasks.length));
-    const note = [apiError, timeoutNote, outcomeNote, delivery?.error].filter(Boolean).join(' ');
+async function waitAndReport(config, source, runtime, io, checkRun) {
+    const delivery = config.download.length > 0 ? await openDelivery(config, source, runtime, io) : undefined;
+    const outcome = await waitForTasks(config, source, runtime, io, checkRun, delivery);
+    const resultsFile = resultsFilePath(runtime.env);
+    const provisional = runtime.signal.aborted
+        ? 'cancelled'
+        : decideVerdict({ ...verdictInput(config, outcome), cancelled: false }).state;
+    // Set before the downloads end, so that whatever happens next, later steps have them.
+    const written = publishOutputs(io, resultsFile, provisional, outcome.tasks, undefined, {
+        checkRunUrl: checkRun.url
+    });
+    const delivered = delivery ? await delivery.finish() : undefined;
+    const verdict = decideVerdict({
+        ...verdictInput(config, outcome),
+        cancelled: runtime.signal.aborted,
+        deliveryError: delivered?.error
+    });
     const summary = {
         title: config.checkName,
-        state,
-        results,
+        state: verdict.state,
+        results: taskResults(outcome.tasks, delivered?.files),
         finishedAfterMs: finishedTimes(outcome.tasks),
         elapsedMs: outcome.elapsedMs,
-        note: note ? `${failing ? '❌ The step failed: ' : ''}${note}` : undefined,
-        artifact: delivery?.artifact
-            ? { name: config.artifactName, url: delivery.artifact.url }
+        note: verdict.note
+            ? `${verdict.failing ? '❌ The step failed: ' : ''}${verdict.note}`
+            : undefined,
+        artifact: delivered?.artifact
+            ? { name: config.artifactName, url: delivered.artifact.url }
             : undefined
     };
-    await writeSummary(summary);
-    if (checkRun) {
-        const groups = groupTasks(outcome.tasks);
-        const completed = await checkRun.complete(checkConclusion(state, failing), {
-            title: checkTitle(state, groups),
-            summary: note || describeGroups(groups, outcome.tasks.length),
-            text: renderSummary(summary, CHECK_TEXT_BUDGET_BYTES)
-        });
-        // Differs only when the check run could not be created at the start and was at the end.
-        if (completed && completed.url !== extras.checkRunUrl) {
-            extras.checkRunUrl = completed.url;
-            setOutputs(buildOutputs(outcome, results, extras));
-        }
+    await writeSummary(io, renderSummary(summary));
+    const groups = groupTasks(outcome.tasks);
+    const completed = await checkRun.complete(verdict.conclusion, {
+        title: verdict.title,
+        summary: verdict.note || describeGroups(groups, outcome.tasks.length),
+        text: renderSummary(summary, CHECK_TEXT_BUDGET_BYTES)
+    });
+    // Again only if the downloads changed them, or the check run was created only at the end.
+    publishOutputs(io, resultsFile, verdict.state, outcome.tasks, delivered, { checkRunUrl: completed?.url ?? checkRun.url }, written);
+    if (verdict.failing)
+        io.setFailed(verdict.note ?? 'The step failed.');
+    else if (verdict.note)
+        io.warning(verdict.note);
+}
+function verdictInput(config, outcome) {
+    return { outcome, failOn: config.failOn, timeoutMs: config.timeoutMs };
+}
+async function openDelivery(config, source, runtime, io) {
+    const unsupported = config.download.filter(format => !source.formats.includes(format));
+    if (unsupported.length > 0) {
+        io.notice(`${unsupported.map(f => f.toUpperCase()).join(', ')} cannot be downloaded from ${source.description}: it does not deliver that format.`);
     }
-    if (failing)
-        core/* setFailed */.C1(note);
-    else if (note)
-        core/* warning */.$e(note);
+    // Downloading, verifying and uploading stay out of the start path of runs that need none.
+    const { startDelivery } = await __nccwpck_require__.e(/* import() */ 498).then(__nccwpck_require__.bind(__nccwpck_require__, 4498));
+    return startDelivery({
+        formats: config.download.filter(format => source.formats.includes(format)),
+        downloadDir: config.downloadDir,
+        api: source.api,
+        cache: config.cache,
+        budgets: { maxGaussians: config.maxGaussians, maxFileSizeBytes: config.maxFileSizeBytes },
+        upload: config.uploadArtifact
+            ? {
+                name: config.artifactName,
+                retentionDays: config.retentionDays,
+                compressionLevel: config.compressionLevel
+            }
+            : undefined
+    }, { clock: runtime.clock, signal: runtime.signal, env: runtime.env, log: io });
+}
+async function waitForTasks(config, source, runtime, io, checkRun, delivery) {
+    const count = config.taskIds.length;
+    io.startGroup(`Waiting for ${count} Aholo task${count === 1 ? '' : 's'} on ${source.description} (every ${(0,units/* formatDuration */.a3)(config.pollIntervalMs)}, up to ${(0,units/* formatDuration */.a3)(config.timeoutMs)})`);
+    try {
+        return await pollTasks({
+            taskIds: config.taskIds,
+            pollIntervalMs: config.pollIntervalMs,
+            timeoutMs: config.timeoutMs,
+            source,
+            clock: runtime.clock,
+            signal: runtime.signal,
+            events: {
+                onRound: (changes, tasks, elapsedMs) => {
+                    describeRound(changes, elapsedMs).forEach(line => io.info(line));
+                    // Drawn only when an update is sent: at most every 30 s.
+                    checkRun.update(() => progressOutput(config, tasks, elapsedMs));
+                },
+                onUnknownStatus: (taskId, status) => io.warning(`Task ${taskId} has status ${JSON.stringify(status)}, which this action does not know; it is treated as unfinished and polling goes on. Other tasks with this status are not reported again.`),
+                onUnasked: ids => io.warning(describeUnasked(ids, config.taskIds)),
+                onFinal: task => {
+                    if (task.state === 'succeeded')
+                        delivery?.add(task);
+                }
+            }
+        });
+    }
+    finally {
+        io.endGroup();
+    }
+}
+function progressOutput(config, tasks, elapsedMs) {
+    const groups = groupTasks(tasks);
+    const table = {
+        title: config.checkName,
+        state: 'waiting',
+        results: taskResults(tasks),
+        finishedAfterMs: finishedTimes(tasks),
+        elapsedMs
+    };
+    return {
+        title: checkTitle('waiting', groups),
+        summary: describeGroups(groups, tasks.length),
+        text: renderSummary(table, CHECK_TEXT_BUDGET_BYTES)
+    };
 }
 /** With a token, the check run that shows the outcome on the commit; without one, nothing. */
-async function startCheckRun(config, deps) {
+function openCheckRun(config, runtime, io) {
     if (!config.githubToken)
-        return undefined;
+        return NULL_CHECK_RUN;
     let target;
     try {
-        target = checkRunTarget(deps.env, path => (0,external_node_fs_.readFileSync)(path, 'utf8'));
+        target = checkRunTarget(runtime.env, readEventFile);
     }
     catch (error) {
-        core/* warning */.$e(`No check run is made: ${describeError(error)}`);
-        return undefined;
+        io.warning(`No check run is made: ${(0,errors/* describeError */.Uc)(error)}`);
+        return NULL_CHECK_RUN;
     }
     const count = config.taskIds.length;
-    return CheckRunReporter.start({
+    return startCheckRun({
         token: config.githubToken,
         name: config.checkName,
         target,
-        now: deps.now,
-        wallClock: deps.wallClock,
-        log: actionLog,
+        clock: runtime.clock,
+        signal: runtime.signal,
+        log: io,
         initialOutput: {
             title: `Waiting for ${count} task${count === 1 ? '' : 's'}`,
             summary: `Polling the Aholo API every ${(0,units/* formatDuration */.a3)(config.pollIntervalMs)} for up to ${(0,units/* formatDuration */.a3)(config.timeoutMs)}.`
         }
     });
 }
-async function waitForTasks(config, deps, checkRun) {
-    const warnedFaults = new Set();
-    const client = new AholoClient({
-        apiUrl: config.apiUrl,
-        credentials: config.credentials,
-        now: deps.now,
-        wallClock: deps.wallClock,
-        sleep: deps.sleep,
-        random: deps.random,
-        requestTimeoutMs: deps.requestTimeoutMs,
-        debug: core/* debug */.Yz,
-        onRetry: (fault, attempt, delayMs) => {
-            const message = `Aholo API: ${fault.message}; retrying in ${(0,units/* formatDuration */.a3)(delayMs)} (attempt ${attempt + 1}).`;
-            if (warnedFaults.has(fault.kind))
-                return core/* debug */.Yz(message);
-            warnedFaults.add(fault.kind);
-            core/* warning */.$e(`${message} Further faults of this kind are logged at debug level only.`);
-        }
-    });
-    // The check run's table is drawn only when an update is sent: at most every 30 s.
-    const progress = (tasks, elapsedMs) => () => {
-        const groups = groupTasks(tasks);
-        const table = {
-            title: config.checkName,
-            state: 'waiting',
-            results: taskResults(tasks),
-            finishedAfterMs: finishedTimes(tasks),
-            elapsedMs
-        };
-        return {
-            title: checkTitle('waiting', groups),
-            summary: describeGroups(groups, tasks.length),
-            text: renderSummary(table, CHECK_TEXT_BUDGET_BYTES)
-        };
+/** A fault of each kind gets one warning; the same kind again is logged at debug level. */
+function warnOncePerKind(io) {
+    const warned = new Set();
+    return (fault, nextAttempt, delayMs) => {
+        const message = `Aholo API: ${fault.message}; retrying in ${(0,units/* formatDuration */.a3)(delayMs)} (attempt ${nextAttempt}).`;
+        if (warned.has(fault.kind))
+            return io.debug(message);
+        warned.add(fault.kind);
+        io.warning(`${message} Further faults of this kind are logged at debug level only.`);
     };
-    const count = config.taskIds.length;
-    core/* startGroup */.Oh(`Waiting for ${count} Aholo task${count === 1 ? '' : 's'} (every ${(0,units/* formatDuration */.a3)(config.pollIntervalMs)}, up to ${(0,units/* formatDuration */.a3)(config.timeoutMs)})`);
-    try {
-        return await pollTasks({
-            taskIds: config.taskIds,
-            pollIntervalMs: config.pollIntervalMs,
-            timeoutMs: config.timeoutMs,
-            listTasks: (ids, call) => client.listTasks(ids, call),
-            now: deps.now,
-            sleep: deps.sleep,
-            signal: deps.signal,
-            events: {
-                onStateChange: (task, previous, elapsedMs) => core/* info */.pq(describeChange(task, previous, elapsedMs)),
-                onUnknownStatus: (taskId, status) => core/* warning */.$e(`Task ${taskId} has status ${status}, which this action does not know; it is treated as unfinished and polling goes on. Other tasks with status ${status} are not reported again.`),
-                onProgress: checkRun
-                    ? (tasks, elapsedMs) => void checkRun.update(progress(tasks, elapsedMs))
-                    : undefined
-            }
-        });
-    }
-    finally {
-        core/* endGroup */.N4();
-    }
 }
-const actionLog = {
-    info: (message) => core/* info */.pq(message),
-    debug: (message) => core/* debug */.Yz(message),
-    notice: (message) => core/* notice */.lm(message),
-    warning: (message) => core/* warning */.$e(message),
-    startGroup: (title) => core/* startGroup */.Oh(title),
-    endGroup: () => core/* endGroup */.N4()
-};
-function describeChange(task, previous, elapsedMs) {
-    const at = `[${(0,units/* formatDuration */.a3)(elapsedMs)}]`;
-    if (task.state === 'not-found')
-        return `${at} ${task.taskId}: not returned by the service yet; waiting for it`;
-    const status = task.state === 'unknown' ? ` (status ${task.status})` : '';
-    return `${at} ${task.taskId}: ${previous ? `${previous} → ` : ''}${task.state}${status}`;
-}
-function finishedTimes(tasks) {
-    return new Map(tasks.flatMap(task => task.finishedAfterMs === undefined ? [] : [[task.taskId, task.finishedAfterMs]]));
-}
-function setOutputs(outputs) {
-    for (const [name, value] of Object.entries(outputs))
-        core/* setOutput */.uH(name, value);
-}
-async function writeSummary(input) {
-    if (!process.env.GITHUB_STEP_SUMMARY) {
-        core/* debug */.Yz('GITHUB_STEP_SUMMARY is not set; no job summary written.');
-        return;
-    }
-    try {
-        await core/* summary */.z.addRaw(renderSummary(input)).write();
-    }
-    catch (error) {
-        core/* warning */.$e(`Could not write the job summary: ${describeError(error)}`);
-    }
-}
-/** One line a user can act on, for any thrown value. */
-function describeError(error) {
-    if (error instanceof inputs/* InputError */.dz)
-        return error.message;
-    if (error instanceof AholoApiError) {
-        return `${error.message}. If this is a signature error (签名错误), check 'app-key', 'app-secret' and 'app-uid', and that the runner's clock is right (the timestamp must be within 5 minutes of the service's).`;
-    }
-    if (error instanceof MalformedResponseError)
-        return `Unexpected response from the Aholo API: ${error.message}`;
-    if (error instanceof Error)
-        return error.message || error.name;
-    return String(error);
+function readEventFile(file) {
+    return (0,external_node_fs_.readFileSync)(file, 'utf8');
 }
 
 
 /***/ }),
 
-/***/ 49809:
+/***/ 42462:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  Dr: () => (/* reexport */ NetworkError),
+  _O: () => (/* binding */ USER_AGENT),
+  yR: () => (/* binding */ readText),
+  w$: () => (/* binding */ sendRequest)
+});
+
+// UNUSED EXPORTS: toRequestError
+
+// EXTERNAL MODULE: external "node:http"
+var external_node_http_ = __nccwpck_require__(37067);
+// EXTERNAL MODULE: external "node:https"
+var external_node_https_ = __nccwpck_require__(44708);
+// EXTERNAL MODULE: external "node:net"
+var external_node_net_ = __nccwpck_require__(77030);
+// EXTERNAL MODULE: external "node:tls"
+var external_node_tls_ = __nccwpck_require__(41692);
+// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/proxy.js
+var lib_proxy = __nccwpck_require__(19783);
+// EXTERNAL MODULE: ./src/errors.ts
+var errors = __nccwpck_require__(83916);
+// EXTERNAL MODULE: ./src/runtime.ts + 1 modules
+var runtime = __nccwpck_require__(72574);
+;// CONCATENATED MODULE: ./src/version.ts
+/** The action's version, as package.json gives it; a drift test holds the two together. */
+const ACTION_VERSION = '0.1.0';
+
+// EXTERNAL MODULE: external "node:util"
+var external_node_util_ = __nccwpck_require__(57975);
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(38522);
+// EXTERNAL MODULE: ./src/net/retry.ts
+var retry = __nccwpck_require__(37893);
+;// CONCATENATED MODULE: ./src/net/network-error.ts
+
+/** A failure to exchange bytes with the server: worth another try. */
+class NetworkError extends retry/* Fault */.vC {
+    code;
+    constructor(message, code) {
+        super(message, `network ${code}`);
+        this.code = code;
+        this.name = 'NetworkError';
+    }
+}
+
+;// CONCATENATED MODULE: ./src/net/decode.ts
+/**
+ * Reads a body as the server sent it: `Content-Encoding` decoded whether or not it was asked
+ * for (issue 9: an unasked-for gzip answer is still a good answer), a UTF-8 BOM dropped, and
+ * the decoded size capped so that a small compressed body cannot expand without bound.
+ */
+
+
+
+const gunzip = (0,external_node_util_.promisify)(external_node_zlib_.gunzip);
+const inflate = (0,external_node_util_.promisify)(external_node_zlib_.inflate);
+const inflateRaw = (0,external_node_util_.promisify)(external_node_zlib_.inflateRaw);
+const brotli = (0,external_node_util_.promisify)(external_node_zlib_.brotliDecompress);
+/** What API calls accept; downloads ask for `identity` themselves. */
+const ACCEPT_ENCODING = 'gzip, deflate, br';
+const DECODERS = {
+    gzip: () => gunzip,
+    'x-gzip': () => gunzip,
+    // "deflate" means zlib-wrapped, but some servers send raw deflate: the header tells them apart.
+    deflate: buffer => (isZlibHeader(buffer) ? inflate : inflateRaw),
+    br: () => brotli
+};
+/**
+ * Undoes every coding named in `contentEncoding`, last applied first. Throws a NetworkError:
+ * ETOOLARGE past `limit` decoded bytes, EENCODING for a coding it does not know (named in the
+ * message), EDECODE for a body that does not decode.
+ */
+async function decodeBody(raw, contentEncoding, limit) {
+    const codings = [contentEncoding ?? []]
+        .flat()
+        .flatMap(value => value.split(','))
+        .map(value => value.trim().toLowerCase())
+        .filter(value => value !== '' && value !== 'identity');
+    const unknown = codings.filter(coding => !Object.hasOwn(DECODERS, coding));
+    if (unknown.length > 0) {
+        throw new NetworkError(`the response is in an unsupported Content-Encoding: ${unknown.join(', ')}`, 'EENCODING');
+    }
+    let body = raw;
+    for (const coding of codings.reverse()) {
+        const decode = DECODERS[coding](body);
+        try {
+            // Output past the cap is never kept: zlib stops with ERR_BUFFER_TOO_LARGE.
+            body = await decode(body, { maxOutputLength: Math.max(1, limit) });
+        }
+        catch (error) {
+            if (error.code === 'ERR_BUFFER_TOO_LARGE') {
+                throw new NetworkError(`the ${coding} response decodes to more than ${limit} bytes`, 'ETOOLARGE');
+            }
+            throw new NetworkError(`the ${coding} response does not decode: ${error.message}`, 'EDECODE');
+        }
+    }
+    return body;
+}
+/** UTF-8 text without the byte order mark some servers put first. */
+function utf8Text(body) {
+    const text = body.toString('utf8');
+    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+/** RFC 1950: compression method 8, and the first two bytes a multiple of 31. */
+function isZlibHeader(buffer) {
+    return buffer.length >= 2 && (buffer[0] & 0x0f) === 8 && buffer.readUInt16BE(0) % 31 === 0;
+}
+
+;// CONCATENATED MODULE: ./src/net/tunnel.ts
+/**
+ * HTTP CONNECT through the runner's proxy, for https and http targets alike (as the toolkit's
+ * agents do), done here instead of by the `tunnel` package behind the toolkit's agents.
+ *
+ * Why: `tunnel` hands a socket to the request only once the proxy answers CONNECT, and Node
+ * defers a request's abort until the request has a socket. Behind a proxy that accepts the
+ * connection and never answers, an aborted request therefore never settled and its CONNECT
+ * socket was never closed (issue 7). undici 6's ProxyAgent, tried instead, did not settle either:
+ * it applies the abort only once the tunnel is up. Here the CONNECT is a request of its own,
+ * ended by the same signal and by its own timer.
+ */
+
+
+
+
+/** `port` as CONNECT and the Host header name it: the scheme's port when the URL has none. */
+function authorityOf(url) {
+    return `${url.hostname}:${url.port || (url.protocol === 'https:' ? 443 : 80)}`;
+}
+/**
+ * Opens a tunnel to `target` through `proxy` (the toolkit's `getProxyUrl`, whose `username` and
+ * `password` are already decoded). Resolves with the raw socket, which the caller owns; rejects
+ * with a NetworkError, or with the signal's reason once it aborts.
+ */
+function openTunnel(proxy, target, options) {
+    const authority = authorityOf(target);
+    const headers = { host: authority };
+    if (proxy.username || proxy.password) {
+        const token = Buffer.from(`${proxy.username}:${proxy.password}`).toString('base64');
+        headers['proxy-authorization'] = `Basic ${token}`;
+    }
+    const transport = proxy.protocol === 'https:' ? external_node_https_ : external_node_http_;
+    const { signal, idleTimeoutMs } = options;
+    return new Promise((resolve, reject) => {
+        let timer;
+        const connect = transport.request({
+            host: proxy.hostname.replace(/^\[|\]$/g, ''),
+            port: proxy.port || (proxy.protocol === 'https:' ? 443 : 80),
+            method: 'CONNECT',
+            path: authority,
+            headers,
+            agent: false,
+            signal
+        });
+        const fail = (error) => {
+            clearTimeout(timer);
+            connect.destroy();
+            reject(signal.aborted ? signal.reason : error);
+        };
+        if (idleTimeoutMs !== undefined) {
+            const limit = (0,runtime/* timerDelay */.nR)(idleTimeoutMs);
+            timer = setTimeout(() => fail(new NetworkError(`no answer from the proxy for ${limit} ms`, 'ETIMEDOUT')), limit);
+        }
+        connect.once('connect', (response, socket, head) => {
+            clearTimeout(timer);
+            if (response.statusCode !== 200) {
+                socket.destroy();
+                const status = `HTTP ${response.statusCode ?? 0}`;
+                reject(new NetworkError(`the proxy answered CONNECT ${authority} with ${status}`, 'EPROXY'));
+                return;
+            }
+            // Bytes of the server's that came with the proxy's answer belong to the tunnel.
+            if (head.length > 0)
+                socket.unshift(head);
+            resolve(socket);
+        });
+        connect.once('error', error => {
+            const code = error.code;
+            fail(new NetworkError(`proxy ${proxy.host}: ${error.message}`, code ?? 'EPROXY'));
+        });
+        connect.end();
+    });
+}
+
+;// CONCATENATED MODULE: ./src/net/http.ts
+
+
+
+
+
+
+
+
+
+
+
+
+/** Names the action and its version in every request, to both APIs and to asset hosts. */
+const USER_AGENT = `aholo-task-action/${ACTION_VERSION}`;
+// Direct connections are kept alive between polls; Node unrefs idle sockets, so they never hold
+// the process open.
+const AGENTS = {
+    'http:': new external_node_http_.Agent({ keepAlive: true }),
+    'https:': new external_node_https_.Agent({ keepAlive: true })
+};
+function sendRequest(request) {
+    const { url, idleTimeoutMs } = request;
+    const secure = url.protocol === 'https:';
+    const limit = limitExchange(request);
+    const { signal } = limit;
+    return new Promise((resolve, reject) => {
+        let req;
+        let message;
+        let ended = false;
+        let answered = false;
+        // The one way out before the body's end: every resource this exchange holds is let go here.
+        const end = (error) => {
+            if (ended)
+                return;
+            ended = true;
+            finish();
+            message?.destroy(error);
+            req?.destroy(error);
+            if (!answered)
+                reject(error);
+        };
+        const finish = () => {
+            signal.removeEventListener('abort', onAbort);
+            limit.release();
+        };
+        const onAbort = () => end(signal.reason);
+        if (signal.aborted)
+            return onAbort();
+        signal.addEventListener('abort', onAbort, { once: true });
+        const issue = (connection) => {
+            try {
+                req = (secure ? external_node_https_ : external_node_http_).request(url, {
+                    method: request.method,
+                    headers: withDefaults(request.headers),
+                    defaultPort: secure ? 443 : 80,
+                    ...(connection
+                        ? { createConnection: () => overTls(connection, url) }
+                        : { agent: AGENTS[secure ? 'https:' : 'http:'] })
+                });
+            }
+            catch (error) {
+                // A header Node refuses, say: the caller's mistake, not the network's.
+                connection?.destroy();
+                return end(error);
+            }
+            if (idleTimeoutMs !== undefined) {
+                req.setTimeout((0,runtime/* timerDelay */.nR)(idleTimeoutMs), () => end(new NetworkError(`no data for ${idleTimeoutMs} ms`, 'ETIMEDOUT')));
+            }
+            req.on('response', (response) => {
+                message = response;
+                answered = true;
+                // Errors on the body after this point reach whoever reads it, as the same kinds of error.
+                response.on('error', () => undefined);
+                response.on('close', () => {
+                    ended = true;
+                    finish();
+                });
+                resolve({ status: response.statusCode ?? 0, headers: response.headers, body: response });
+            });
+            req.on('error', error => end(toRequestError(error, request)));
+            req.end(request.body);
+        };
+        const proxy = (0,lib_proxy/* getProxyUrl */.s)(url);
+        if (!proxy)
+            return issue();
+        openTunnel(proxy, url, { signal, idleTimeoutMs }).then(socket => (ended ? socket.destroy() : issue(socket)), (error) => end(toRequestError(error, request)));
+    });
+}
+/** One signal for the cancel and the time limit, whose reason is what the request rejects with. */
+function limitExchange(request) {
+    // A controller and a timer of our own, both released when the exchange ends: thousands of
+    // AbortSignal.timeout/any pairs would each live until their timer fires, and fill the heap.
+    const controller = new AbortController();
+    const outer = request.signal;
+    const onOuterAbort = () => controller.abort((0,errors/* cancellationOf */.zg)(outer));
+    const { timeoutMs } = request;
+    const timer = timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => controller.abort(new NetworkError(`no complete answer within ${timeoutMs} ms`, 'ETIMEDOUT')), Math.max(1, (0,runtime/* timerDelay */.nR)(timeoutMs)));
+    if (outer?.aborted)
+        onOuterAbort();
+    else
+        outer?.addEventListener('abort', onOuterAbort, { once: true });
+    return {
+        signal: controller.signal,
+        release: () => {
+            clearTimeout(timer);
+            outer?.removeEventListener('abort', onOuterAbort);
+        }
+    };
+}
+/** Every request names the action (APIs and asset hosts alike) and takes a compressed answer. */
+function withDefaults(headers = {}) {
+    const named = (name) => Object.keys(headers).some(key => key.toLowerCase() === name);
+    return {
+        ...(named('user-agent') ? {} : { 'User-Agent': USER_AGENT }),
+        ...(named('accept-encoding') ? {} : { 'Accept-Encoding': ACCEPT_ENCODING }),
+        ...headers
+    };
+}
+/** TLS inside a proxy tunnel; plain http goes through it as it is. */
+function overTls(socket, url) {
+    if (url.protocol !== 'https:')
+        return socket;
+    const host = url.hostname.replace(/^\[|\]$/g, '');
+    return external_node_tls_.connect({
+        socket,
+        host,
+        // SNI carries names only, never an address.
+        servername: (0,external_node_net_.isIP)(host) ? undefined : host,
+        ALPNProtocols: ['http/1.1']
+    });
+}
+/** Turns what Node throws into a NetworkError, or re-throws cancellation unchanged. */
+function toRequestError(error, request) {
+    if (request.signal?.aborted)
+        return (0,errors/* cancellationOf */.zg)(request.signal);
+    if (error instanceof NetworkError)
+        return error;
+    const err = error;
+    if (err.name === 'AbortError' || err.name === 'TimeoutError') {
+        return new NetworkError('the request took too long and was abandoned', 'ETIMEDOUT');
+    }
+    const code = typeof err.code === 'string' ? err.code : 'ENETWORK';
+    return new NetworkError(err.message || code, code);
+}
+/**
+ * Reads a small body whole, as text: decoded by its `Content-Encoding`, without a BOM. Refuses
+ * more than `limit` bytes, as sent and as decoded, so a wrong endpoint cannot eat memory.
+ */
+async function readText(response, limit, signal) {
+    const chunks = [];
+    let size = 0;
+    // The body fails with the cancel even when the request was sent under another signal.
+    const onAbort = () => void response.body.destroy((0,errors/* cancellationOf */.zg)(signal));
+    if (signal?.aborted)
+        onAbort();
+    else
+        signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+        for await (const chunk of response.body) {
+            size += chunk.length;
+            if (size > limit) {
+                response.body.destroy();
+                throw new NetworkError(`response larger than ${limit} bytes`, 'ETOOLARGE');
+            }
+            chunks.push(chunk);
+        }
+    }
+    catch (error) {
+        throw toRequestError(error, { signal });
+    }
+    finally {
+        signal?.removeEventListener('abort', onAbort);
+    }
+    const raw = Buffer.concat(chunks);
+    return utf8Text(await decodeBody(raw, response.headers['content-encoding'], limit));
+}
+
+
+/***/ }),
+
+/***/ 37893:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   VU: () => (/* binding */ DEFAULT_BACKOFF),
-/* harmony export */   a2: () => (/* binding */ retryDelay),
-/* harmony export */   mu: () => (/* binding */ parseRetryAfter)
+/* harmony export */   LH: () => (/* binding */ withRetries),
+/* harmony export */   j3: () => (/* binding */ DeadlineError),
+/* harmony export */   mu: () => (/* binding */ parseRetryAfter),
+/* harmony export */   vC: () => (/* binding */ Fault)
 /* harmony export */ });
-/* unused harmony export backoffDelay */
-const DEFAULT_BACKOFF = { baseMs: 1000, maxMs: 30_000 };
+/* unused harmony exports API_RETRY, retryDelay */
+/* harmony import */ var _units_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(61996);
+/* harmony import */ var _runtime_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(72574);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(83916);
 /**
- * Exponential backoff with full jitter: a uniform wait in [0, min(max, base * 2^attempt)).
- * `attempt` counts from 0 for the first retry; `random` is injected for tests.
+ * The one retry policy of every network call: API polls, downloads, the check run, the artifact
+ * upload. A `Fault` is a failure that may pass; anything else thrown ends the call at once.
  */
-function backoffDelay(attempt, policy, random) {
-    const ceiling = Math.min(policy.maxMs, policy.baseMs * 2 ** Math.min(attempt, 30));
-    return Math.floor(random() * ceiling);
+
+
+
+/** A failure worth another try: a network error, HTTP 5xx, 408, 429, a body that is not JSON. */
+class Fault extends Error {
+    kind;
+    retryAfterMs;
+    constructor(message, 
+    /** Groups faults of one kind, so that each kind is reported once. */
+    kind, 
+    /** What the server asked for with `Retry-After`, in milliseconds. */
+    retryAfterMs, options) {
+        super(message, options);
+        this.kind = kind;
+        this.retryAfterMs = retryAfterMs;
+        this.name = 'Fault';
+    }
+}
+/** The deadline came before the call could succeed; `lastFault` says what kept failing. */
+class DeadlineError extends _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .ActionError */ .lZ {
+    lastFault;
+    note;
+    constructor(lastFault, 
+    /** Why the last wait ran to the deadline, when the server asked for more than was left. */
+    note) {
+        super(lastFault ? `time ran out while ${lastFault.message}` : 'the deadline passed');
+        this.lastFault = lastFault;
+        this.note = note;
+    }
+}
+const API_RETRY = {
+    floorMs: 1000,
+    ceilingMs: 30_000,
+    maxRetryAfterMs: _runtime_js__WEBPACK_IMPORTED_MODULE_1__/* .MAX_TIMER_MS */ ._o
+};
+/**
+ * Runs `attempt` until it returns, throws something that is not a Fault, runs out of tries
+ * (the last Fault is thrown), or meets the deadline (DeadlineError, after waiting up to it: a
+ * `timeout` is kept both ways, never cut short). Cancellation rejects with the signal's reason.
+ */
+async function withRetries(attempt, context) {
+    const { clock, signal, deadline } = context;
+    const policy = context.policy ?? API_RETRY;
+    for (let attemptNumber = 1;; attemptNumber++) {
+        if (deadline !== undefined && clock.now() >= deadline)
+            throw new DeadlineError();
+        let fault;
+        try {
+            return await attempt(attemptNumber);
+        }
+        catch (error) {
+            if (!(error instanceof Fault) || signal?.aborted)
+                throw error;
+            fault = error;
+        }
+        if (policy.maxAttempts !== undefined && attemptNumber >= policy.maxAttempts)
+            throw fault;
+        const wanted = retryDelay(attemptNumber - 1, fault.retryAfterMs, policy, clock.random);
+        const left = deadline === undefined ? Infinity : deadline - clock.now();
+        if (wanted >= left) {
+            // Waiting out the rest keeps `timeout` honest: the step ends at the deadline, not before.
+            if (left > 0)
+                await clock.sleep(left, signal);
+            const note = fault.retryAfterMs !== undefined && fault.retryAfterMs > left
+                ? `the service asked to retry after ${(0,_units_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a3)(fault.retryAfterMs)}, beyond the 'timeout'`
+                : undefined;
+            throw new DeadlineError(fault, note);
+        }
+        context.onRetry?.(fault, attemptNumber + 1, wanted);
+        await clock.sleep(wanted, signal);
+    }
+}
+/**
+ * The wait before the next try. The server's `Retry-After` when it gave one, else exponential
+ * backoff with full jitter; either way within [floor, MAX_TIMER_MS], the backoff under its
+ * ceiling and `Retry-After` under maxRetryAfterMs. `attempt` counts from 0 for the first retry.
+ */
+function retryDelay(attempt, retryAfterMs, policy, random) {
+    const wanted = retryAfterMs !== undefined
+        ? Math.min(retryAfterMs, policy.maxRetryAfterMs)
+        : random() * Math.min(policy.ceilingMs, policy.floorMs * 2 ** Math.min(attempt + 1, 30));
+    return Math.floor(Math.min(_runtime_js__WEBPACK_IMPORTED_MODULE_1__/* .MAX_TIMER_MS */ ._o, Math.max(policy.floorMs, wanted)));
 }
 /**
  * Reads `Retry-After` as delta-seconds or an HTTP date, in ms from `nowMs`.
- * Undefined when absent or unreadable; never negative.
+ * Undefined when absent or unreadable; never negative (a date in the past is 0).
  */
 function parseRetryAfter(value, nowMs) {
     if (value === undefined)
@@ -30087,9 +31878,154 @@ function parseRetryAfter(value, nowMs) {
         return undefined;
     return Math.max(0, date - nowMs);
 }
-/** The wait before the next try: the server's word when it gave one, else the backoff. */
-function retryDelay(attempt, retryAfterMs, policy, random) {
-    return retryAfterMs ?? backoffDelay(attempt, policy, random);
+
+
+/***/ }),
+
+/***/ 1785:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   BO: () => (/* binding */ redactUrl),
+/* harmony export */   ET: () => (/* binding */ redirectTarget),
+/* harmony export */   _5: () => (/* binding */ refuseUrl),
+/* harmony export */   cW: () => (/* binding */ isLoopbackHost)
+/* harmony export */ });
+/* harmony import */ var node_net__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(77030);
+/* harmony import */ var node_net__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_net__WEBPACK_IMPORTED_MODULE_0__);
+/**
+ * Which URLs the action may reach, and how a URL may be shown. Pure: values in, values out.
+ */
+
+/**
+ * `localhost`, `::1` and 127.0.0.0/8 IP literals: nothing else, so that a name such as
+ * `127.0.0.1.attacker.invalid` or `x.localhost` (resolved by whoever runs DNS) is not trusted.
+ */
+function isLoopbackHost(hostname) {
+    const host = hostname.toLowerCase().replace(/^\[|\]$/g, '');
+    if (host === 'localhost' || host === '::1')
+        return true;
+    return (0,node_net__WEBPACK_IMPORTED_MODULE_0__.isIP)(host) === 4 && host.startsWith('127.');
+}
+/** The URL as it may be shown: no query string, fragment or credentials. */
+function redactUrl(url) {
+    try {
+        const parsed = new URL(url);
+        return `${parsed.origin === 'null' ? `${parsed.protocol}//${parsed.host}` : parsed.origin}${parsed.pathname}`;
+    }
+    catch {
+        return String(url).split(/[?#]/, 1)[0];
+    }
+}
+/**
+ * Why this asset URL may not be fetched, or undefined when it may: https only, plain http only
+ * from this machine. `allowInsecureHosts` is for tests that reach a local server by a name a
+ * proxy does not bypass; it is never set from user input.
+ */
+function refuseUrl(url, allowInsecureHosts = []) {
+    if (url.protocol === 'https:')
+        return undefined;
+    const host = url.hostname.toLowerCase();
+    if (url.protocol === 'http:' && (isLoopbackHost(host) || allowInsecureHosts.includes(host))) {
+        return undefined;
+    }
+    return `only https: URLs are downloaded (plain http only from this machine); got ${redactUrl(url)}`;
+}
+/** Where a redirect from `from` leads (relative Locations included), or why it is not followed. */
+function redirectTarget(from, location, allowInsecureHosts) {
+    if (!location)
+        return { refusal: 'a redirect without a Location header' };
+    let next;
+    try {
+        next = new URL(location, from);
+    }
+    catch {
+        return { refusal: 'a redirect to an invalid Location' };
+    }
+    if (from.protocol === 'https:' && next.protocol !== 'https:') {
+        return { refusal: `refused a redirect from https to ${redactUrl(next)}` };
+    }
+    const refusal = refuseUrl(next, allowInsecureHosts);
+    return refusal ? { refusal: `refused a redirect: ${refusal}` } : { next };
+}
+
+
+/***/ }),
+
+/***/ 72574:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  _o: () => (/* binding */ MAX_TIMER_MS),
+  gm: () => (/* binding */ boundedSignal),
+  dQ: () => (/* binding */ realClock),
+  nR: () => (/* binding */ timerDelay)
+});
+
+;// CONCATENATED MODULE: external "node:timers/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
+// EXTERNAL MODULE: ./src/errors.ts
+var errors = __nccwpck_require__(83916);
+;// CONCATENATED MODULE: ./src/runtime.ts
+/**
+ * What the action takes from the world besides its inputs: one clock and one cancellation for
+ * every module that waits or calls out. Tests hand in a fake clock; production, the real one.
+ */
+
+
+/** The longest delay a Node timer holds; longer ones fire at once (TimeoutOverflowWarning). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+/** A delay a timer can hold: never negative, never past MAX_TIMER_MS, whole milliseconds. */
+function timerDelay(ms) {
+    if (!Number.isFinite(ms))
+        return ms > 0 ? MAX_TIMER_MS : 0;
+    return Math.min(MAX_TIMER_MS, Math.max(0, Math.ceil(ms)));
+}
+const realClock = {
+    now: () => performance.now(),
+    wallClock: Date.now,
+    random: Math.random,
+    async sleep(ms, signal) {
+        if (signal?.aborted)
+            throw (0,errors/* cancellationOf */.zg)(signal);
+        try {
+            await (0,promises_namespaceObject.setTimeout)(timerDelay(ms), undefined, { signal });
+        }
+        catch (error) {
+            if (signal?.aborted)
+                throw (0,errors/* cancellationOf */.zg)(signal);
+            throw error;
+        }
+    },
+    setTimer(callback, ms) {
+        const timer = setTimeout(callback, timerDelay(ms));
+        timer.unref();
+        return () => clearTimeout(timer);
+    }
+};
+/**
+ * A signal that aborts with `parent`, or when `ms` have passed on the real timers, whichever
+ * comes first; `release` frees the timer and the listener (thousands of unreleased
+ * AbortSignal.any/timeout pairs would each live until their timer fires).
+ */
+function boundedSignal(parent, ms, onTimeout) {
+    const controller = new AbortController();
+    const onAbort = () => controller.abort(parent?.reason);
+    if (parent?.aborted)
+        onAbort();
+    else
+        parent?.addEventListener('abort', onAbort, { once: true });
+    const timer = setTimeout(() => controller.abort(onTimeout()), timerDelay(ms));
+    timer.unref();
+    return {
+        signal: controller.signal,
+        release() {
+            clearTimeout(timer);
+            parent?.removeEventListener('abort', onAbort);
+        }
+    };
 }
 
 
@@ -30100,6 +32036,7 @@ function retryDelay(attempt, retryAfterMs, policy, random) {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   CE: () => (/* binding */ formatRate),
+/* harmony export */   DB: () => (/* binding */ parseSize),
 /* harmony export */   E9: () => (/* binding */ parseDuration),
 /* harmony export */   a3: () => (/* binding */ formatDuration),
 /* harmony export */   z3: () => (/* binding */ formatBytes)
@@ -30116,6 +32053,29 @@ function parseDuration(text) {
         return undefined;
     const ms = Number(match[1]) * UNIT_MS[match[2] ?? 's'];
     return Number.isFinite(ms) ? Math.round(ms) : undefined;
+}
+const SIZE_UNITS = {
+    B: 1,
+    kB: 1e3,
+    MB: 1e6,
+    GB: 1e9,
+    KiB: 2 ** 10,
+    MiB: 2 ** 20,
+    GiB: 2 ** 30
+};
+const SIZE = /^(\d+(?:\.\d+)?)\s*(B|kB|MB|GB|KiB|MiB|GiB)?$/;
+/**
+ * Parses `150MB`, `2GiB`, `512kB` or plain bytes into bytes, case as written: kB, MB and GB are
+ * powers of 10, KiB, MiB and GiB powers of 2. Undefined for anything else (`150mb`, `1TB`).
+ */
+function parseSize(text) {
+    const match = SIZE.exec(text.trim());
+    if (!match)
+        return undefined;
+    const bytes = Number(match[1]) * SIZE_UNITS[match[2] ?? 'B'];
+    return Number.isFinite(bytes) && Number.isInteger(Math.round(bytes))
+        ? Math.round(bytes)
+        : undefined;
 }
 /** `1h 2m 3s`, `4.2s`, `250ms`: short, for logs and summaries. */
 function formatDuration(ms) {
@@ -30161,6 +32121,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("buffer");
+
+/***/ }),
+
+/***/ 35317:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
 
 /***/ }),
 
@@ -30367,6 +32334,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream"
 
 /***/ }),
 
+/***/ 46466:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
+
+/***/ }),
+
 /***/ 46193:
 /***/ ((module) => {
 
@@ -30399,20 +32373,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util/types");
-
-/***/ }),
-
-/***/ 78877:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:v8");
-
-/***/ }),
-
-/***/ 30714:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:vm");
 
 /***/ }),
 
@@ -30493,7 +32453,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("zlib");
 
 /***/ }),
 
-/***/ 77094:
+/***/ 33838:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -30504,6 +32464,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   z3: () => (/* binding */ error),
   V4: () => (/* binding */ getInput),
   pq: () => (/* binding */ info),
+  _o: () => (/* binding */ isDebug),
   lm: () => (/* binding */ notice),
   C1: () => (/* binding */ setFailed),
   uH: () => (/* binding */ setOutput),
@@ -30513,7 +32474,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   $e: () => (/* binding */ warning)
 });
 
-// UNUSED EXPORTS: ExitCode, addPath, exportVariable, getBooleanInput, getIDToken, getMultilineInput, getState, group, isDebug, markdownSummary, platform, saveState, setCommandEcho, toPlatformPath, toPosixPath, toWin32Path
+// UNUSED EXPORTS: ExitCode, addPath, exportVariable, getBooleanInput, getIDToken, getMultilineInput, getState, group, markdownSummary, platform, saveState, setCommandEcho, toPlatformPath, toPosixPath, toWin32Path
 
 // EXTERNAL MODULE: external "os"
 var external_os_ = __nccwpck_require__(70857);
@@ -31079,1136 +33040,8 @@ function toPlatformPath(pth) {
     return pth.replace(/[/\\]/g, path.sep);
 }
 //# sourceMappingURL=path-utils.js.map
-// EXTERNAL MODULE: external "string_decoder"
-var external_string_decoder_ = __nccwpck_require__(13193);
-// EXTERNAL MODULE: external "events"
-var external_events_ = __nccwpck_require__(24434);
-;// CONCATENATED MODULE: external "child_process"
-const external_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
-// EXTERNAL MODULE: external "assert"
-var external_assert_ = __nccwpck_require__(42613);
-;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io-util.js
-var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_.promises;
-// export const {open} = 'fs'
-const IS_WINDOWS = process.platform === 'win32';
-/**
- * Custom implementation of readlink to ensure Windows junctions
- * maintain trailing backslash for backward compatibility with Node.js < 24
- *
- * In Node.js 20, Windows junctions (directory symlinks) always returned paths
- * with trailing backslashes. Node.js 24 removed this behavior, which breaks
- * code that relied on this format for path operations.
- *
- * This implementation restores the Node 20 behavior by adding a trailing
- * backslash to all junction results on Windows.
- */
-function readlink(fsPath) {
-    return io_util_awaiter(this, void 0, void 0, function* () {
-        const result = yield fs.promises.readlink(fsPath);
-        // On Windows, restore Node 20 behavior: add trailing backslash to all results
-        // since junctions on Windows are always directory links
-        if (IS_WINDOWS && !result.endsWith('\\')) {
-            return `${result}\\`;
-        }
-        return result;
-    });
-}
-// See https://github.com/nodejs/node/blob/d0153aee367422d0858105abec186da4dff0a0c5/deps/uv/include/uv/win.h#L691
-const UV_FS_O_EXLOCK = 0x10000000;
-const READONLY = external_fs_.constants.O_RDONLY;
-function exists(fsPath) {
-    return io_util_awaiter(this, void 0, void 0, function* () {
-        try {
-            yield stat(fsPath);
-        }
-        catch (err) {
-            if (err.code === 'ENOENT') {
-                return false;
-            }
-            throw err;
-        }
-        return true;
-    });
-}
-function isDirectory(fsPath_1) {
-    return io_util_awaiter(this, arguments, void 0, function* (fsPath, useStat = false) {
-        const stats = useStat ? yield stat(fsPath) : yield lstat(fsPath);
-        return stats.isDirectory();
-    });
-}
-/**
- * On OSX/Linux, true if path starts with '/'. On Windows, true for paths like:
- * \, \hello, \\hello\share, C:, and C:\hello (and corresponding alternate separator cases).
- */
-function isRooted(p) {
-    p = normalizeSeparators(p);
-    if (!p) {
-        throw new Error('isRooted() parameter "p" cannot be empty');
-    }
-    if (IS_WINDOWS) {
-        return (p.startsWith('\\') || /^[A-Z]:/i.test(p) // e.g. \ or \hello or \\hello
-        ); // e.g. C: or C:\hello
-    }
-    return p.startsWith('/');
-}
-/**
- * Best effort attempt to determine whether a file exists and is executable.
- * @param filePath    file path to check
- * @param extensions  additional file extensions to try
- * @return if file exists and is executable, returns the file path. otherwise empty string.
- */
-function tryGetExecutablePath(filePath, extensions) {
-    return io_util_awaiter(this, void 0, void 0, function* () {
-        let stats = undefined;
-        try {
-            // test file exists
-            stats = yield stat(filePath);
-        }
-        catch (err) {
-            if (err.code !== 'ENOENT') {
-                // eslint-disable-next-line no-console
-                console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
-            }
-        }
-        if (stats && stats.isFile()) {
-            if (IS_WINDOWS) {
-                // on Windows, test for valid extension
-                const upperExt = external_path_.extname(filePath).toUpperCase();
-                if (extensions.some(validExt => validExt.toUpperCase() === upperExt)) {
-                    return filePath;
-                }
-            }
-            else {
-                if (isUnixExecutable(stats)) {
-                    return filePath;
-                }
-            }
-        }
-        // try each extension
-        const originalFilePath = filePath;
-        for (const extension of extensions) {
-            filePath = originalFilePath + extension;
-            stats = undefined;
-            try {
-                stats = yield stat(filePath);
-            }
-            catch (err) {
-                if (err.code !== 'ENOENT') {
-                    // eslint-disable-next-line no-console
-                    console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
-                }
-            }
-            if (stats && stats.isFile()) {
-                if (IS_WINDOWS) {
-                    // preserve the case of the actual file (since an extension was appended)
-                    try {
-                        const directory = external_path_.dirname(filePath);
-                        const upperName = external_path_.basename(filePath).toUpperCase();
-                        for (const actualName of yield readdir(directory)) {
-                            if (upperName === actualName.toUpperCase()) {
-                                filePath = external_path_.join(directory, actualName);
-                                break;
-                            }
-                        }
-                    }
-                    catch (err) {
-                        // eslint-disable-next-line no-console
-                        console.log(`Unexpected error attempting to determine the actual case of the file '${filePath}': ${err}`);
-                    }
-                    return filePath;
-                }
-                else {
-                    if (isUnixExecutable(stats)) {
-                        return filePath;
-                    }
-                }
-            }
-        }
-        return '';
-    });
-}
-function normalizeSeparators(p) {
-    p = p || '';
-    if (IS_WINDOWS) {
-        // convert slashes on Windows
-        p = p.replace(/\//g, '\\');
-        // remove redundant slashes
-        return p.replace(/\\\\+/g, '\\');
-    }
-    // remove redundant slashes
-    return p.replace(/\/\/+/g, '/');
-}
-// on Mac/Linux, test the execute bit
-//     R   W  X  R  W X R W X
-//   256 128 64 32 16 8 4 2 1
-function isUnixExecutable(stats) {
-    return ((stats.mode & 1) > 0 ||
-        ((stats.mode & 8) > 0 &&
-            process.getgid !== undefined &&
-            stats.gid === process.getgid()) ||
-        ((stats.mode & 64) > 0 &&
-            process.getuid !== undefined &&
-            stats.uid === process.getuid()));
-}
-// Get the path of cmd.exe in windows
-function getCmdPath() {
-    var _a;
-    return (_a = process.env['COMSPEC']) !== null && _a !== void 0 ? _a : `cmd.exe`;
-}
-//# sourceMappingURL=io-util.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io.js
-var io_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-/**
- * Copies a file or folder.
- * Based off of shelljs - https://github.com/shelljs/shelljs/blob/9237f66c52e5daa40458f94f9565e18e8132f5a6/src/cp.js
- *
- * @param     source    source path
- * @param     dest      destination path
- * @param     options   optional. See CopyOptions.
- */
-function cp(source_1, dest_1) {
-    return io_awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
-        const { force, recursive, copySourceDirectory } = readCopyOptions(options);
-        const destStat = (yield ioUtil.exists(dest)) ? yield ioUtil.stat(dest) : null;
-        // Dest is an existing file, but not forcing
-        if (destStat && destStat.isFile() && !force) {
-            return;
-        }
-        // If dest is an existing directory, should copy inside.
-        const newDest = destStat && destStat.isDirectory() && copySourceDirectory
-            ? path.join(dest, path.basename(source))
-            : dest;
-        if (!(yield ioUtil.exists(source))) {
-            throw new Error(`no such file or directory: ${source}`);
-        }
-        const sourceStat = yield ioUtil.stat(source);
-        if (sourceStat.isDirectory()) {
-            if (!recursive) {
-                throw new Error(`Failed to copy. ${source} is a directory, but tried to copy without recursive flag.`);
-            }
-            else {
-                yield cpDirRecursive(source, newDest, 0, force);
-            }
-        }
-        else {
-            if (path.relative(source, newDest) === '') {
-                // a file cannot be copied to itself
-                throw new Error(`'${newDest}' and '${source}' are the same file`);
-            }
-            yield io_copyFile(source, newDest, force);
-        }
-    });
-}
-/**
- * Moves a path.
- *
- * @param     source    source path
- * @param     dest      destination path
- * @param     options   optional. See MoveOptions.
- */
-function mv(source_1, dest_1) {
-    return io_awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
-        if (yield ioUtil.exists(dest)) {
-            let destExists = true;
-            if (yield ioUtil.isDirectory(dest)) {
-                // If dest is directory copy src into dest
-                dest = path.join(dest, path.basename(source));
-                destExists = yield ioUtil.exists(dest);
-            }
-            if (destExists) {
-                if (options.force == null || options.force) {
-                    yield rmRF(dest);
-                }
-                else {
-                    throw new Error('Destination already exists');
-                }
-            }
-        }
-        yield mkdirP(path.dirname(dest));
-        yield ioUtil.rename(source, dest);
-    });
-}
-/**
- * Remove a path recursively with force
- *
- * @param inputPath path to remove
- */
-function rmRF(inputPath) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        if (ioUtil.IS_WINDOWS) {
-            // Check for invalid characters
-            // https://docs.microsoft.com/en-us/windows/win32/fileio/naming-a-file
-            if (/[*"<>|]/.test(inputPath)) {
-                throw new Error('File path must not contain `*`, `"`, `<`, `>` or `|` on Windows');
-            }
-        }
-        try {
-            // note if path does not exist, error is silent
-            yield ioUtil.rm(inputPath, {
-                force: true,
-                maxRetries: 3,
-                recursive: true,
-                retryDelay: 300
-            });
-        }
-        catch (err) {
-            throw new Error(`File was unable to be removed ${err}`);
-        }
-    });
-}
-/**
- * Make a directory.  Creates the full path with folders in between
- * Will throw if it fails
- *
- * @param   fsPath        path to create
- * @returns Promise<void>
- */
-function mkdirP(fsPath) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        ok(fsPath, 'a path argument must be provided');
-        yield ioUtil.mkdir(fsPath, { recursive: true });
-    });
-}
-/**
- * Returns path of a tool had the tool actually been invoked.  Resolves via paths.
- * If you check and the tool does not exist, it will throw.
- *
- * @param     tool              name of the tool
- * @param     check             whether to check if tool exists
- * @returns   Promise<string>   path to tool
- */
-function which(tool, check) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        if (!tool) {
-            throw new Error("parameter 'tool' is required");
-        }
-        // recursive when check=true
-        if (check) {
-            const result = yield which(tool, false);
-            if (!result) {
-                if (IS_WINDOWS) {
-                    throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also verify the file has a valid extension for an executable file.`);
-                }
-                else {
-                    throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also check the file mode to verify the file is executable.`);
-                }
-            }
-            return result;
-        }
-        const matches = yield findInPath(tool);
-        if (matches && matches.length > 0) {
-            return matches[0];
-        }
-        return '';
-    });
-}
-/**
- * Returns a list of all occurrences of the given tool on the system path.
- *
- * @returns   Promise<string[]>  the paths of the tool
- */
-function findInPath(tool) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        if (!tool) {
-            throw new Error("parameter 'tool' is required");
-        }
-        // build the list of extensions to try
-        const extensions = [];
-        if (IS_WINDOWS && process.env['PATHEXT']) {
-            for (const extension of process.env['PATHEXT'].split(external_path_.delimiter)) {
-                if (extension) {
-                    extensions.push(extension);
-                }
-            }
-        }
-        // if it's rooted, return it if exists. otherwise return empty.
-        if (isRooted(tool)) {
-            const filePath = yield tryGetExecutablePath(tool, extensions);
-            if (filePath) {
-                return [filePath];
-            }
-            return [];
-        }
-        // if any path separators, return empty
-        if (tool.includes(external_path_.sep)) {
-            return [];
-        }
-        // build the list of directories
-        //
-        // Note, technically "where" checks the current directory on Windows. From a toolkit perspective,
-        // it feels like we should not do this. Checking the current directory seems like more of a use
-        // case of a shell, and the which() function exposed by the toolkit should strive for consistency
-        // across platforms.
-        const directories = [];
-        if (process.env.PATH) {
-            for (const p of process.env.PATH.split(external_path_.delimiter)) {
-                if (p) {
-                    directories.push(p);
-                }
-            }
-        }
-        // find all matches
-        const matches = [];
-        for (const directory of directories) {
-            const filePath = yield tryGetExecutablePath(external_path_.join(directory, tool), extensions);
-            if (filePath) {
-                matches.push(filePath);
-            }
-        }
-        return matches;
-    });
-}
-function readCopyOptions(options) {
-    const force = options.force == null ? true : options.force;
-    const recursive = Boolean(options.recursive);
-    const copySourceDirectory = options.copySourceDirectory == null
-        ? true
-        : Boolean(options.copySourceDirectory);
-    return { force, recursive, copySourceDirectory };
-}
-function cpDirRecursive(sourceDir, destDir, currentDepth, force) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        // Ensure there is not a run away recursive copy
-        if (currentDepth >= 255)
-            return;
-        currentDepth++;
-        yield mkdirP(destDir);
-        const files = yield ioUtil.readdir(sourceDir);
-        for (const fileName of files) {
-            const srcFile = `${sourceDir}/${fileName}`;
-            const destFile = `${destDir}/${fileName}`;
-            const srcFileStat = yield ioUtil.lstat(srcFile);
-            if (srcFileStat.isDirectory()) {
-                // Recurse
-                yield cpDirRecursive(srcFile, destFile, currentDepth, force);
-            }
-            else {
-                yield io_copyFile(srcFile, destFile, force);
-            }
-        }
-        // Change the mode for the newly created directory
-        yield ioUtil.chmod(destDir, (yield ioUtil.stat(sourceDir)).mode);
-    });
-}
-// Buffered file copy
-function io_copyFile(srcFile, destFile, force) {
-    return io_awaiter(this, void 0, void 0, function* () {
-        if ((yield ioUtil.lstat(srcFile)).isSymbolicLink()) {
-            // unlink/re-link it
-            try {
-                yield ioUtil.lstat(destFile);
-                yield ioUtil.unlink(destFile);
-            }
-            catch (e) {
-                // Try to override file permission
-                if (e.code === 'EPERM') {
-                    yield ioUtil.chmod(destFile, '0666');
-                    yield ioUtil.unlink(destFile);
-                }
-                // other errors = it doesn't exist, no work to do
-            }
-            // Copy over symlink
-            const symlinkFull = yield ioUtil.readlink(srcFile);
-            yield ioUtil.symlink(symlinkFull, destFile, ioUtil.IS_WINDOWS ? 'junction' : null);
-        }
-        else if (!(yield ioUtil.exists(destFile)) || force) {
-            yield ioUtil.copyFile(srcFile, destFile);
-        }
-    });
-}
-//# sourceMappingURL=io.js.map
-;// CONCATENATED MODULE: external "timers"
-const external_timers_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("timers");
-;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/toolrunner.js
-var toolrunner_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-
-
-
-
-/* eslint-disable @typescript-eslint/unbound-method */
-const toolrunner_IS_WINDOWS = process.platform === 'win32';
-/*
- * Class for running command line tools. Handles quoting and arg parsing in a platform agnostic way.
- */
-class ToolRunner extends external_events_.EventEmitter {
-    constructor(toolPath, args, options) {
-        super();
-        if (!toolPath) {
-            throw new Error("Parameter 'toolPath' cannot be null or empty.");
-        }
-        this.toolPath = toolPath;
-        this.args = args || [];
-        this.options = options || {};
-    }
-    _debug(message) {
-        if (this.options.listeners && this.options.listeners.debug) {
-            this.options.listeners.debug(message);
-        }
-    }
-    _getCommandString(options, noPrefix) {
-        const toolPath = this._getSpawnFileName();
-        const args = this._getSpawnArgs(options);
-        let cmd = noPrefix ? '' : '[command]'; // omit prefix when piped to a second tool
-        if (toolrunner_IS_WINDOWS) {
-            // Windows + cmd file
-            if (this._isCmdFile()) {
-                cmd += toolPath;
-                for (const a of args) {
-                    cmd += ` ${a}`;
-                }
-            }
-            // Windows + verbatim
-            else if (options.windowsVerbatimArguments) {
-                cmd += `"${toolPath}"`;
-                for (const a of args) {
-                    cmd += ` ${a}`;
-                }
-            }
-            // Windows (regular)
-            else {
-                cmd += this._windowsQuoteCmdArg(toolPath);
-                for (const a of args) {
-                    cmd += ` ${this._windowsQuoteCmdArg(a)}`;
-                }
-            }
-        }
-        else {
-            // OSX/Linux - this can likely be improved with some form of quoting.
-            // creating processes on Unix is fundamentally different than Windows.
-            // on Unix, execvp() takes an arg array.
-            cmd += toolPath;
-            for (const a of args) {
-                cmd += ` ${a}`;
-            }
-        }
-        return cmd;
-    }
-    _processLineBuffer(data, strBuffer, onLine) {
-        try {
-            let s = strBuffer + data.toString();
-            let n = s.indexOf(external_os_.EOL);
-            while (n > -1) {
-                const line = s.substring(0, n);
-                onLine(line);
-                // the rest of the string ...
-                s = s.substring(n + external_os_.EOL.length);
-                n = s.indexOf(external_os_.EOL);
-            }
-            return s;
-        }
-        catch (err) {
-            // streaming lines to console is best effort.  Don't fail a build.
-            this._debug(`error processing line. Failed with error ${err}`);
-            return '';
-        }
-    }
-    _getSpawnFileName() {
-        if (toolrunner_IS_WINDOWS) {
-            if (this._isCmdFile()) {
-                return process.env['COMSPEC'] || 'cmd.exe';
-            }
-        }
-        return this.toolPath;
-    }
-    _getSpawnArgs(options) {
-        if (toolrunner_IS_WINDOWS) {
-            if (this._isCmdFile()) {
-                let argline = `/D /S /C "${this._windowsQuoteCmdArg(this.toolPath)}`;
-                for (const a of this.args) {
-                    argline += ' ';
-                    argline += options.windowsVerbatimArguments
-                        ? a
-                        : this._windowsQuoteCmdArg(a);
-                }
-                argline += '"';
-                return [argline];
-            }
-        }
-        return this.args;
-    }
-    _endsWith(str, end) {
-        return str.endsWith(end);
-    }
-    _isCmdFile() {
-        const upperToolPath = this.toolPath.toUpperCase();
-        return (this._endsWith(upperToolPath, '.CMD') ||
-            this._endsWith(upperToolPath, '.BAT'));
-    }
-    _windowsQuoteCmdArg(arg) {
-        // for .exe, apply the normal quoting rules that libuv applies
-        if (!this._isCmdFile()) {
-            return this._uvQuoteCmdArg(arg);
-        }
-        // otherwise apply quoting rules specific to the cmd.exe command line parser.
-        // the libuv rules are generic and are not designed specifically for cmd.exe
-        // command line parser.
-        //
-        // for a detailed description of the cmd.exe command line parser, refer to
-        // http://stackoverflow.com/questions/4094699/how-does-the-windows-command-interpreter-cmd-exe-parse-scripts/7970912#7970912
-        // need quotes for empty arg
-        if (!arg) {
-            return '""';
-        }
-        // determine whether the arg needs to be quoted
-        const cmdSpecialChars = [
-            ' ',
-            '\t',
-            '&',
-            '(',
-            ')',
-            '[',
-            ']',
-            '{',
-            '}',
-            '^',
-            '=',
-            ';',
-            '!',
-            "'",
-            '+',
-            ',',
-            '`',
-            '~',
-            '|',
-            '<',
-            '>',
-            '"'
-        ];
-        let needsQuotes = false;
-        for (const char of arg) {
-            if (cmdSpecialChars.some(x => x === char)) {
-                needsQuotes = true;
-                break;
-            }
-        }
-        // short-circuit if quotes not needed
-        if (!needsQuotes) {
-            return arg;
-        }
-        // the following quoting rules are very similar to the rules that by libuv applies.
-        //
-        // 1) wrap the string in quotes
-        //
-        // 2) double-up quotes - i.e. " => ""
-        //
-        //    this is different from the libuv quoting rules. libuv replaces " with \", which unfortunately
-        //    doesn't work well with a cmd.exe command line.
-        //
-        //    note, replacing " with "" also works well if the arg is passed to a downstream .NET console app.
-        //    for example, the command line:
-        //          foo.exe "myarg:""my val"""
-        //    is parsed by a .NET console app into an arg array:
-        //          [ "myarg:\"my val\"" ]
-        //    which is the same end result when applying libuv quoting rules. although the actual
-        //    command line from libuv quoting rules would look like:
-        //          foo.exe "myarg:\"my val\""
-        //
-        // 3) double-up slashes that precede a quote,
-        //    e.g.  hello \world    => "hello \world"
-        //          hello\"world    => "hello\\""world"
-        //          hello\\"world   => "hello\\\\""world"
-        //          hello world\    => "hello world\\"
-        //
-        //    technically this is not required for a cmd.exe command line, or the batch argument parser.
-        //    the reasons for including this as a .cmd quoting rule are:
-        //
-        //    a) this is optimized for the scenario where the argument is passed from the .cmd file to an
-        //       external program. many programs (e.g. .NET console apps) rely on the slash-doubling rule.
-        //
-        //    b) it's what we've been doing previously (by deferring to node default behavior) and we
-        //       haven't heard any complaints about that aspect.
-        //
-        // note, a weakness of the quoting rules chosen here, is that % is not escaped. in fact, % cannot be
-        // escaped when used on the command line directly - even though within a .cmd file % can be escaped
-        // by using %%.
-        //
-        // the saving grace is, on the command line, %var% is left as-is if var is not defined. this contrasts
-        // the line parsing rules within a .cmd file, where if var is not defined it is replaced with nothing.
-        //
-        // one option that was explored was replacing % with ^% - i.e. %var% => ^%var^%. this hack would
-        // often work, since it is unlikely that var^ would exist, and the ^ character is removed when the
-        // variable is used. the problem, however, is that ^ is not removed when %* is used to pass the args
-        // to an external program.
-        //
-        // an unexplored potential solution for the % escaping problem, is to create a wrapper .cmd file.
-        // % can be escaped within a .cmd file.
-        let reverse = '"';
-        let quoteHit = true;
-        for (let i = arg.length; i > 0; i--) {
-            // walk the string in reverse
-            reverse += arg[i - 1];
-            if (quoteHit && arg[i - 1] === '\\') {
-                reverse += '\\'; // double the slash
-            }
-            else if (arg[i - 1] === '"') {
-                quoteHit = true;
-                reverse += '"'; // double the quote
-            }
-            else {
-                quoteHit = false;
-            }
-        }
-        reverse += '"';
-        return reverse.split('').reverse().join('');
-    }
-    _uvQuoteCmdArg(arg) {
-        // Tool runner wraps child_process.spawn() and needs to apply the same quoting as
-        // Node in certain cases where the undocumented spawn option windowsVerbatimArguments
-        // is used.
-        //
-        // Since this function is a port of quote_cmd_arg from Node 4.x (technically, lib UV,
-        // see https://github.com/nodejs/node/blob/v4.x/deps/uv/src/win/process.c for details),
-        // pasting copyright notice from Node within this function:
-        //
-        //      Copyright Joyent, Inc. and other Node contributors. All rights reserved.
-        //
-        //      Permission is hereby granted, free of charge, to any person obtaining a copy
-        //      of this software and associated documentation files (the "Software"), to
-        //      deal in the Software without restriction, including without limitation the
-        //      rights to use, copy, modify, merge, publish, distribute, sublicense, and/or
-        //      sell copies of the Software, and to permit persons to whom the Software is
-        //      furnished to do so, subject to the following conditions:
-        //
-        //      The above copyright notice and this permission notice shall be included in
-        //      all copies or substantial portions of the Software.
-        //
-        //      THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
-        //      IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
-        //      FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
-        //      AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
-        //      LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING
-        //      FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS
-        //      IN THE SOFTWARE.
-        if (!arg) {
-            // Need double quotation for empty argument
-            return '""';
-        }
-        if (!arg.includes(' ') && !arg.includes('\t') && !arg.includes('"')) {
-            // No quotation needed
-            return arg;
-        }
-        if (!arg.includes('"') && !arg.includes('\\')) {
-            // No embedded double quotes or backslashes, so I can just wrap
-            // quote marks around the whole thing.
-            return `"${arg}"`;
-        }
-        // Expected input/output:
-        //   input : hello"world
-        //   output: "hello\"world"
-        //   input : hello""world
-        //   output: "hello\"\"world"
-        //   input : hello\world
-        //   output: hello\world
-        //   input : hello\\world
-        //   output: hello\\world
-        //   input : hello\"world
-        //   output: "hello\\\"world"
-        //   input : hello\\"world
-        //   output: "hello\\\\\"world"
-        //   input : hello world\
-        //   output: "hello world\\" - note the comment in libuv actually reads "hello world\"
-        //                             but it appears the comment is wrong, it should be "hello world\\"
-        let reverse = '"';
-        let quoteHit = true;
-        for (let i = arg.length; i > 0; i--) {
-            // walk the string in reverse
-            reverse += arg[i - 1];
-            if (quoteHit && arg[i - 1] === '\\') {
-                reverse += '\\';
-            }
-            else if (arg[i - 1] === '"') {
-                quoteHit = true;
-                reverse += '\\';
-            }
-            else {
-                quoteHit = false;
-            }
-        }
-        reverse += '"';
-        return reverse.split('').reverse().join('');
-    }
-    _cloneExecOptions(options) {
-        options = options || {};
-        const result = {
-            cwd: options.cwd || process.cwd(),
-            env: options.env || process.env,
-            silent: options.silent || false,
-            windowsVerbatimArguments: options.windowsVerbatimArguments || false,
-            failOnStdErr: options.failOnStdErr || false,
-            ignoreReturnCode: options.ignoreReturnCode || false,
-            delay: options.delay || 10000
-        };
-        result.outStream = options.outStream || process.stdout;
-        result.errStream = options.errStream || process.stderr;
-        return result;
-    }
-    _getSpawnOptions(options, toolPath) {
-        options = options || {};
-        const result = {};
-        result.cwd = options.cwd;
-        result.env = options.env;
-        result['windowsVerbatimArguments'] =
-            options.windowsVerbatimArguments || this._isCmdFile();
-        if (options.windowsVerbatimArguments) {
-            result.argv0 = `"${toolPath}"`;
-        }
-        return result;
-    }
-    /**
-     * Exec a tool.
-     * Output will be streamed to the live console.
-     * Returns promise with return code
-     *
-     * @param     tool     path to tool to exec
-     * @param     options  optional exec options.  See ExecOptions
-     * @returns   number
-     */
-    exec() {
-        return toolrunner_awaiter(this, void 0, void 0, function* () {
-            // root the tool path if it is unrooted and contains relative pathing
-            if (!isRooted(this.toolPath) &&
-                (this.toolPath.includes('/') ||
-                    (toolrunner_IS_WINDOWS && this.toolPath.includes('\\')))) {
-                // prefer options.cwd if it is specified, however options.cwd may also need to be rooted
-                this.toolPath = external_path_.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
-            }
-            // if the tool is only a file name, then resolve it from the PATH
-            // otherwise verify it exists (add extension on Windows if necessary)
-            this.toolPath = yield which(this.toolPath, true);
-            return new Promise((resolve, reject) => toolrunner_awaiter(this, void 0, void 0, function* () {
-                this._debug(`exec tool: ${this.toolPath}`);
-                this._debug('arguments:');
-                for (const arg of this.args) {
-                    this._debug(`   ${arg}`);
-                }
-                const optionsNonNull = this._cloneExecOptions(this.options);
-                if (!optionsNonNull.silent && optionsNonNull.outStream) {
-                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_.EOL);
-                }
-                const state = new ExecState(optionsNonNull, this.toolPath);
-                state.on('debug', (message) => {
-                    this._debug(message);
-                });
-                if (this.options.cwd && !(yield exists(this.options.cwd))) {
-                    return reject(new Error(`The cwd: ${this.options.cwd} does not exist!`));
-                }
-                const fileName = this._getSpawnFileName();
-                const cp = external_child_process_namespaceObject.spawn(fileName, this._getSpawnArgs(optionsNonNull), this._getSpawnOptions(this.options, fileName));
-                let stdbuffer = '';
-                if (cp.stdout) {
-                    cp.stdout.on('data', (data) => {
-                        if (this.options.listeners && this.options.listeners.stdout) {
-                            this.options.listeners.stdout(data);
-                        }
-                        if (!optionsNonNull.silent && optionsNonNull.outStream) {
-                            optionsNonNull.outStream.write(data);
-                        }
-                        stdbuffer = this._processLineBuffer(data, stdbuffer, (line) => {
-                            if (this.options.listeners && this.options.listeners.stdline) {
-                                this.options.listeners.stdline(line);
-                            }
-                        });
-                    });
-                }
-                let errbuffer = '';
-                if (cp.stderr) {
-                    cp.stderr.on('data', (data) => {
-                        state.processStderr = true;
-                        if (this.options.listeners && this.options.listeners.stderr) {
-                            this.options.listeners.stderr(data);
-                        }
-                        if (!optionsNonNull.silent &&
-                            optionsNonNull.errStream &&
-                            optionsNonNull.outStream) {
-                            const s = optionsNonNull.failOnStdErr
-                                ? optionsNonNull.errStream
-                                : optionsNonNull.outStream;
-                            s.write(data);
-                        }
-                        errbuffer = this._processLineBuffer(data, errbuffer, (line) => {
-                            if (this.options.listeners && this.options.listeners.errline) {
-                                this.options.listeners.errline(line);
-                            }
-                        });
-                    });
-                }
-                cp.on('error', (err) => {
-                    state.processError = err.message;
-                    state.processExited = true;
-                    state.processClosed = true;
-                    state.CheckComplete();
-                });
-                cp.on('exit', (code) => {
-                    state.processExitCode = code;
-                    state.processExited = true;
-                    this._debug(`Exit code ${code} received from tool '${this.toolPath}'`);
-                    state.CheckComplete();
-                });
-                cp.on('close', (code) => {
-                    state.processExitCode = code;
-                    state.processExited = true;
-                    state.processClosed = true;
-                    this._debug(`STDIO streams have closed for tool '${this.toolPath}'`);
-                    state.CheckComplete();
-                });
-                state.on('done', (error, exitCode) => {
-                    if (stdbuffer.length > 0) {
-                        this.emit('stdline', stdbuffer);
-                    }
-                    if (errbuffer.length > 0) {
-                        this.emit('errline', errbuffer);
-                    }
-                    cp.removeAllListeners();
-                    if (error) {
-                        reject(error);
-                    }
-                    else {
-                        resolve(exitCode);
-                    }
-                });
-                if (this.options.input) {
-                    if (!cp.stdin) {
-                        throw new Error('child process missing stdin');
-                    }
-                    cp.stdin.end(this.options.input);
-                }
-            }));
-        });
-    }
-}
-/**
- * Convert an arg string to an array of args. Handles escaping
- *
- * @param    argString   string of arguments
- * @returns  string[]    array of arguments
- */
-function argStringToArray(argString) {
-    const args = [];
-    let inQuotes = false;
-    let escaped = false;
-    let arg = '';
-    function append(c) {
-        // we only escape double quotes.
-        if (escaped && c !== '"') {
-            arg += '\\';
-        }
-        arg += c;
-        escaped = false;
-    }
-    for (let i = 0; i < argString.length; i++) {
-        const c = argString.charAt(i);
-        if (c === '"') {
-            if (!escaped) {
-                inQuotes = !inQuotes;
-            }
-            else {
-                append(c);
-            }
-            continue;
-        }
-        if (c === '\\' && escaped) {
-            append(c);
-            continue;
-        }
-        if (c === '\\' && inQuotes) {
-            escaped = true;
-            continue;
-        }
-        if (c === ' ' && !inQuotes) {
-            if (arg.length > 0) {
-                args.push(arg);
-                arg = '';
-            }
-            continue;
-        }
-        append(c);
-    }
-    if (arg.length > 0) {
-        args.push(arg.trim());
-    }
-    return args;
-}
-class ExecState extends external_events_.EventEmitter {
-    constructor(options, toolPath) {
-        super();
-        this.processClosed = false; // tracks whether the process has exited and stdio is closed
-        this.processError = '';
-        this.processExitCode = 0;
-        this.processExited = false; // tracks whether the process has exited
-        this.processStderr = false; // tracks whether stderr was written to
-        this.delay = 10000; // 10 seconds
-        this.done = false;
-        this.timeout = null;
-        if (!toolPath) {
-            throw new Error('toolPath must not be empty');
-        }
-        this.options = options;
-        this.toolPath = toolPath;
-        if (options.delay) {
-            this.delay = options.delay;
-        }
-    }
-    CheckComplete() {
-        if (this.done) {
-            return;
-        }
-        if (this.processClosed) {
-            this._setResult();
-        }
-        else if (this.processExited) {
-            this.timeout = (0,external_timers_namespaceObject.setTimeout)(ExecState.HandleTimeout, this.delay, this);
-        }
-    }
-    _debug(message) {
-        this.emit('debug', message);
-    }
-    _setResult() {
-        // determine whether there is an error
-        let error;
-        if (this.processExited) {
-            if (this.processError) {
-                error = new Error(`There was an error when attempting to execute the process '${this.toolPath}'. This may indicate the process failed to start. Error: ${this.processError}`);
-            }
-            else if (this.processExitCode !== 0 && !this.options.ignoreReturnCode) {
-                error = new Error(`The process '${this.toolPath}' failed with exit code ${this.processExitCode}`);
-            }
-            else if (this.processStderr && this.options.failOnStdErr) {
-                error = new Error(`The process '${this.toolPath}' failed because one or more lines were written to the STDERR stream`);
-            }
-        }
-        // clear the timeout
-        if (this.timeout) {
-            clearTimeout(this.timeout);
-            this.timeout = null;
-        }
-        this.done = true;
-        this.emit('done', error, this.processExitCode);
-    }
-    static HandleTimeout(state) {
-        if (state.done) {
-            return;
-        }
-        if (!state.processClosed && state.processExited) {
-            const message = `The STDIO streams did not close within ${state.delay / 1000} seconds of the exit event from process '${state.toolPath}'. This may indicate a child process inherited the STDIO streams and has not yet exited.`;
-            state._debug(message);
-        }
-        state._setResult();
-    }
-}
-//# sourceMappingURL=toolrunner.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/exec.js
-var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-/**
- * Exec a command.
- * Output will be streamed to the live console.
- * Returns promise with return code
- *
- * @param     commandLine        command to execute (can include additional args). Must be correctly escaped.
- * @param     args               optional arguments for tool. Escaping is handled by the lib.
- * @param     options            optional exec options.  See ExecOptions
- * @returns   Promise<number>    exit code
- */
-function exec_exec(commandLine, args, options) {
-    return exec_awaiter(this, void 0, void 0, function* () {
-        const commandArgs = tr.argStringToArray(commandLine);
-        if (commandArgs.length === 0) {
-            throw new Error(`Parameter 'commandLine' cannot be null or empty.`);
-        }
-        // Path to tool to execute should be first arg
-        const toolPath = commandArgs[0];
-        args = commandArgs.slice(1).concat(args || []);
-        const runner = new tr.ToolRunner(toolPath, args, options);
-        return runner.exec();
-    });
-}
-/**
- * Exec a command and get the output.
- * Output will be streamed to the live console.
- * Returns promise with the exit code and collected stdout and stderr
- *
- * @param     commandLine           command to execute (can include additional args). Must be correctly escaped.
- * @param     args                  optional arguments for tool. Escaping is handled by the lib.
- * @param     options               optional exec options.  See ExecOptions
- * @returns   Promise<ExecOutput>   exit code, stdout, and stderr
- */
-function getExecOutput(commandLine, args, options) {
-    return exec_awaiter(this, void 0, void 0, function* () {
-        var _a, _b;
-        let stdout = '';
-        let stderr = '';
-        //Using string decoder covers the case where a mult-byte character is split
-        const stdoutDecoder = new StringDecoder('utf8');
-        const stderrDecoder = new StringDecoder('utf8');
-        const originalStdoutListener = (_a = options === null || options === void 0 ? void 0 : options.listeners) === null || _a === void 0 ? void 0 : _a.stdout;
-        const originalStdErrListener = (_b = options === null || options === void 0 ? void 0 : options.listeners) === null || _b === void 0 ? void 0 : _b.stderr;
-        const stdErrListener = (data) => {
-            stderr += stderrDecoder.write(data);
-            if (originalStdErrListener) {
-                originalStdErrListener(data);
-            }
-        };
-        const stdOutListener = (data) => {
-            stdout += stdoutDecoder.write(data);
-            if (originalStdoutListener) {
-                originalStdoutListener(data);
-            }
-        };
-        const listeners = Object.assign(Object.assign({}, options === null || options === void 0 ? void 0 : options.listeners), { stdout: stdOutListener, stderr: stdErrListener });
-        const exitCode = yield exec_exec(commandLine, args, Object.assign(Object.assign({}, options), { listeners }));
-        //flush any remaining characters
-        stdout += stdoutDecoder.end();
-        stderr += stderrDecoder.end();
-        return {
-            exitCode,
-            stdout,
-            stderr
-        };
-    });
-}
-//# sourceMappingURL=exec.js.map
+// EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 2 modules
+var lib_exec = __nccwpck_require__(75260);
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/platform.js
 var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
@@ -32592,6 +33425,704 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
+
+/***/ }),
+
+/***/ 75260:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  m: () => (/* binding */ exec)
+});
+
+// UNUSED EXPORTS: getExecOutput
+
+// EXTERNAL MODULE: external "string_decoder"
+var external_string_decoder_ = __nccwpck_require__(13193);
+// EXTERNAL MODULE: external "os"
+var external_os_ = __nccwpck_require__(70857);
+// EXTERNAL MODULE: external "events"
+var external_events_ = __nccwpck_require__(24434);
+// EXTERNAL MODULE: external "child_process"
+var external_child_process_ = __nccwpck_require__(35317);
+// EXTERNAL MODULE: external "path"
+var external_path_ = __nccwpck_require__(16928);
+// EXTERNAL MODULE: ./node_modules/@actions/io/lib/io.js
+var io = __nccwpck_require__(88701);
+// EXTERNAL MODULE: ./node_modules/@actions/io/lib/io-util.js
+var io_util = __nccwpck_require__(90);
+;// CONCATENATED MODULE: external "timers"
+const external_timers_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("timers");
+;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/toolrunner.js
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+
+
+
+
+/* eslint-disable @typescript-eslint/unbound-method */
+const IS_WINDOWS = process.platform === 'win32';
+/*
+ * Class for running command line tools. Handles quoting and arg parsing in a platform agnostic way.
+ */
+class ToolRunner extends external_events_.EventEmitter {
+    constructor(toolPath, args, options) {
+        super();
+        if (!toolPath) {
+            throw new Error("Parameter 'toolPath' cannot be null or empty.");
+        }
+        this.toolPath = toolPath;
+        this.args = args || [];
+        this.options = options || {};
+    }
+    _debug(message) {
+        if (this.options.listeners && this.options.listeners.debug) {
+            this.options.listeners.debug(message);
+        }
+    }
+    _getCommandString(options, noPrefix) {
+        const toolPath = this._getSpawnFileName();
+        const args = this._getSpawnArgs(options);
+        let cmd = noPrefix ? '' : '[command]'; // omit prefix when piped to a second tool
+        if (IS_WINDOWS) {
+            // Windows + cmd file
+            if (this._isCmdFile()) {
+                cmd += toolPath;
+                for (const a of args) {
+                    cmd += ` ${a}`;
+                }
+            }
+            // Windows + verbatim
+            else if (options.windowsVerbatimArguments) {
+                cmd += `"${toolPath}"`;
+                for (const a of args) {
+                    cmd += ` ${a}`;
+                }
+            }
+            // Windows (regular)
+            else {
+                cmd += this._windowsQuoteCmdArg(toolPath);
+                for (const a of args) {
+                    cmd += ` ${this._windowsQuoteCmdArg(a)}`;
+                }
+            }
+        }
+        else {
+            // OSX/Linux - this can likely be improved with some form of quoting.
+            // creating processes on Unix is fundamentally different than Windows.
+            // on Unix, execvp() takes an arg array.
+            cmd += toolPath;
+            for (const a of args) {
+                cmd += ` ${a}`;
+            }
+        }
+        return cmd;
+    }
+    _processLineBuffer(data, strBuffer, onLine) {
+        try {
+            let s = strBuffer + data.toString();
+            let n = s.indexOf(external_os_.EOL);
+            while (n > -1) {
+                const line = s.substring(0, n);
+                onLine(line);
+                // the rest of the string ...
+                s = s.substring(n + external_os_.EOL.length);
+                n = s.indexOf(external_os_.EOL);
+            }
+            return s;
+        }
+        catch (err) {
+            // streaming lines to console is best effort.  Don't fail a build.
+            this._debug(`error processing line. Failed with error ${err}`);
+            return '';
+        }
+    }
+    _getSpawnFileName() {
+        if (IS_WINDOWS) {
+            if (this._isCmdFile()) {
+                return process.env['COMSPEC'] || 'cmd.exe';
+            }
+        }
+        return this.toolPath;
+    }
+    _getSpawnArgs(options) {
+        if (IS_WINDOWS) {
+            if (this._isCmdFile()) {
+                let argline = `/D /S /C "${this._windowsQuoteCmdArg(this.toolPath)}`;
+                for (const a of this.args) {
+                    argline += ' ';
+                    argline += options.windowsVerbatimArguments
+                        ? a
+                        : this._windowsQuoteCmdArg(a);
+                }
+                argline += '"';
+                return [argline];
+            }
+        }
+        return this.args;
+    }
+    _endsWith(str, end) {
+        return str.endsWith(end);
+    }
+    _isCmdFile() {
+        const upperToolPath = this.toolPath.toUpperCase();
+        return (this._endsWith(upperToolPath, '.CMD') ||
+            this._endsWith(upperToolPath, '.BAT'));
+    }
+    _windowsQuoteCmdArg(arg) {
+        // for .exe, apply the normal quoting rules that libuv applies
+        if (!this._isCmdFile()) {
+            return this._uvQuoteCmdArg(arg);
+        }
+        // otherwise apply quoting rules specific to the cmd.exe command line parser.
+        // the libuv rules are generic and are not designed specifically for cmd.exe
+        // command line parser.
+        //
+        // for a detailed description of the cmd.exe command line parser, refer to
+        // http://stackoverflow.com/questions/4094699/how-does-the-windows-command-interpreter-cmd-exe-parse-scripts/7970912#7970912
+        // need quotes for empty arg
+        if (!arg) {
+            return '""';
+        }
+        // determine whether the arg needs to be quoted
+        const cmdSpecialChars = [
+            ' ',
+            '\t',
+            '&',
+            '(',
+            ')',
+            '[',
+            ']',
+            '{',
+            '}',
+            '^',
+            '=',
+            ';',
+            '!',
+            "'",
+            '+',
+            ',',
+            '`',
+            '~',
+            '|',
+            '<',
+            '>',
+            '"'
+        ];
+        let needsQuotes = false;
+        for (const char of arg) {
+            if (cmdSpecialChars.some(x => x === char)) {
+                needsQuotes = true;
+                break;
+            }
+        }
+        // short-circuit if quotes not needed
+        if (!needsQuotes) {
+            return arg;
+        }
+        // the following quoting rules are very similar to the rules that by libuv applies.
+        //
+        // 1) wrap the string in quotes
+        //
+        // 2) double-up quotes - i.e. " => ""
+        //
+        //    this is different from the libuv quoting rules. libuv replaces " with \", which unfortunately
+        //    doesn't work well with a cmd.exe command line.
+        //
+        //    note, replacing " with "" also works well if the arg is passed to a downstream .NET console app.
+        //    for example, the command line:
+        //          foo.exe "myarg:""my val"""
+        //    is parsed by a .NET console app into an arg array:
+        //          [ "myarg:\"my val\"" ]
+        //    which is the same end result when applying libuv quoting rules. although the actual
+        //    command line from libuv quoting rules would look like:
+        //          foo.exe "myarg:\"my val\""
+        //
+        // 3) double-up slashes that precede a quote,
+        //    e.g.  hello \world    => "hello \world"
+        //          hello\"world    => "hello\\""world"
+        //          hello\\"world   => "hello\\\\""world"
+        //          hello world\    => "hello world\\"
+        //
+        //    technically this is not required for a cmd.exe command line, or the batch argument parser.
+        //    the reasons for including this as a .cmd quoting rule are:
+        //
+        //    a) this is optimized for the scenario where the argument is passed from the .cmd file to an
+        //       external program. many programs (e.g. .NET console apps) rely on the slash-doubling rule.
+        //
+        //    b) it's what we've been doing previously (by deferring to node default behavior) and we
+        //       haven't heard any complaints about that aspect.
+        //
+        // note, a weakness of the quoting rules chosen here, is that % is not escaped. in fact, % cannot be
+        // escaped when used on the command line directly - even though within a .cmd file % can be escaped
+        // by using %%.
+        //
+        // the saving grace is, on the command line, %var% is left as-is if var is not defined. this contrasts
+        // the line parsing rules within a .cmd file, where if var is not defined it is replaced with nothing.
+        //
+        // one option that was explored was replacing % with ^% - i.e. %var% => ^%var^%. this hack would
+        // often work, since it is unlikely that var^ would exist, and the ^ character is removed when the
+        // variable is used. the problem, however, is that ^ is not removed when %* is used to pass the args
+        // to an external program.
+        //
+        // an unexplored potential solution for the % escaping problem, is to create a wrapper .cmd file.
+        // % can be escaped within a .cmd file.
+        let reverse = '"';
+        let quoteHit = true;
+        for (let i = arg.length; i > 0; i--) {
+            // walk the string in reverse
+            reverse += arg[i - 1];
+            if (quoteHit && arg[i - 1] === '\\') {
+                reverse += '\\'; // double the slash
+            }
+            else if (arg[i - 1] === '"') {
+                quoteHit = true;
+                reverse += '"'; // double the quote
+            }
+            else {
+                quoteHit = false;
+            }
+        }
+        reverse += '"';
+        return reverse.split('').reverse().join('');
+    }
+    _uvQuoteCmdArg(arg) {
+        // Tool runner wraps child_process.spawn() and needs to apply the same quoting as
+        // Node in certain cases where the undocumented spawn option windowsVerbatimArguments
+        // is used.
+        //
+        // Since this function is a port of quote_cmd_arg from Node 4.x (technically, lib UV,
+        // see https://github.com/nodejs/node/blob/v4.x/deps/uv/src/win/process.c for details),
+        // pasting copyright notice from Node within this function:
+        //
+        //      Copyright Joyent, Inc. and other Node contributors. All rights reserved.
+        //
+        //      Permission is hereby granted, free of charge, to any person obtaining a copy
+        //      of this software and associated documentation files (the "Software"), to
+        //      deal in the Software without restriction, including without limitation the
+        //      rights to use, copy, modify, merge, publish, distribute, sublicense, and/or
+        //      sell copies of the Software, and to permit persons to whom the Software is
+        //      furnished to do so, subject to the following conditions:
+        //
+        //      The above copyright notice and this permission notice shall be included in
+        //      all copies or substantial portions of the Software.
+        //
+        //      THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+        //      IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+        //      FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+        //      AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+        //      LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING
+        //      FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS
+        //      IN THE SOFTWARE.
+        if (!arg) {
+            // Need double quotation for empty argument
+            return '""';
+        }
+        if (!arg.includes(' ') && !arg.includes('\t') && !arg.includes('"')) {
+            // No quotation needed
+            return arg;
+        }
+        if (!arg.includes('"') && !arg.includes('\\')) {
+            // No embedded double quotes or backslashes, so I can just wrap
+            // quote marks around the whole thing.
+            return `"${arg}"`;
+        }
+        // Expected input/output:
+        //   input : hello"world
+        //   output: "hello\"world"
+        //   input : hello""world
+        //   output: "hello\"\"world"
+        //   input : hello\world
+        //   output: hello\world
+        //   input : hello\\world
+        //   output: hello\\world
+        //   input : hello\"world
+        //   output: "hello\\\"world"
+        //   input : hello\\"world
+        //   output: "hello\\\\\"world"
+        //   input : hello world\
+        //   output: "hello world\\" - note the comment in libuv actually reads "hello world\"
+        //                             but it appears the comment is wrong, it should be "hello world\\"
+        let reverse = '"';
+        let quoteHit = true;
+        for (let i = arg.length; i > 0; i--) {
+            // walk the string in reverse
+            reverse += arg[i - 1];
+            if (quoteHit && arg[i - 1] === '\\') {
+                reverse += '\\';
+            }
+            else if (arg[i - 1] === '"') {
+                quoteHit = true;
+                reverse += '\\';
+            }
+            else {
+                quoteHit = false;
+            }
+        }
+        reverse += '"';
+        return reverse.split('').reverse().join('');
+    }
+    _cloneExecOptions(options) {
+        options = options || {};
+        const result = {
+            cwd: options.cwd || process.cwd(),
+            env: options.env || process.env,
+            silent: options.silent || false,
+            windowsVerbatimArguments: options.windowsVerbatimArguments || false,
+            failOnStdErr: options.failOnStdErr || false,
+            ignoreReturnCode: options.ignoreReturnCode || false,
+            delay: options.delay || 10000
+        };
+        result.outStream = options.outStream || process.stdout;
+        result.errStream = options.errStream || process.stderr;
+        return result;
+    }
+    _getSpawnOptions(options, toolPath) {
+        options = options || {};
+        const result = {};
+        result.cwd = options.cwd;
+        result.env = options.env;
+        result['windowsVerbatimArguments'] =
+            options.windowsVerbatimArguments || this._isCmdFile();
+        if (options.windowsVerbatimArguments) {
+            result.argv0 = `"${toolPath}"`;
+        }
+        return result;
+    }
+    /**
+     * Exec a tool.
+     * Output will be streamed to the live console.
+     * Returns promise with return code
+     *
+     * @param     tool     path to tool to exec
+     * @param     options  optional exec options.  See ExecOptions
+     * @returns   number
+     */
+    exec() {
+        return __awaiter(this, void 0, void 0, function* () {
+            // root the tool path if it is unrooted and contains relative pathing
+            if (!io_util/* isRooted */.Qh(this.toolPath) &&
+                (this.toolPath.includes('/') ||
+                    (IS_WINDOWS && this.toolPath.includes('\\')))) {
+                // prefer options.cwd if it is specified, however options.cwd may also need to be rooted
+                this.toolPath = external_path_.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
+            }
+            // if the tool is only a file name, then resolve it from the PATH
+            // otherwise verify it exists (add extension on Windows if necessary)
+            this.toolPath = yield io/* which */.K7(this.toolPath, true);
+            return new Promise((resolve, reject) => __awaiter(this, void 0, void 0, function* () {
+                this._debug(`exec tool: ${this.toolPath}`);
+                this._debug('arguments:');
+                for (const arg of this.args) {
+                    this._debug(`   ${arg}`);
+                }
+                const optionsNonNull = this._cloneExecOptions(this.options);
+                if (!optionsNonNull.silent && optionsNonNull.outStream) {
+                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_.EOL);
+                }
+                const state = new ExecState(optionsNonNull, this.toolPath);
+                state.on('debug', (message) => {
+                    this._debug(message);
+                });
+                if (this.options.cwd && !(yield io_util/* exists */.t2(this.options.cwd))) {
+                    return reject(new Error(`The cwd: ${this.options.cwd} does not exist!`));
+                }
+                const fileName = this._getSpawnFileName();
+                const cp = external_child_process_.spawn(fileName, this._getSpawnArgs(optionsNonNull), this._getSpawnOptions(this.options, fileName));
+                let stdbuffer = '';
+                if (cp.stdout) {
+                    cp.stdout.on('data', (data) => {
+                        if (this.options.listeners && this.options.listeners.stdout) {
+                            this.options.listeners.stdout(data);
+                        }
+                        if (!optionsNonNull.silent && optionsNonNull.outStream) {
+                            optionsNonNull.outStream.write(data);
+                        }
+                        stdbuffer = this._processLineBuffer(data, stdbuffer, (line) => {
+                            if (this.options.listeners && this.options.listeners.stdline) {
+                                this.options.listeners.stdline(line);
+                            }
+                        });
+                    });
+                }
+                let errbuffer = '';
+                if (cp.stderr) {
+                    cp.stderr.on('data', (data) => {
+                        state.processStderr = true;
+                        if (this.options.listeners && this.options.listeners.stderr) {
+                            this.options.listeners.stderr(data);
+                        }
+                        if (!optionsNonNull.silent &&
+                            optionsNonNull.errStream &&
+                            optionsNonNull.outStream) {
+                            const s = optionsNonNull.failOnStdErr
+                                ? optionsNonNull.errStream
+                                : optionsNonNull.outStream;
+                            s.write(data);
+                        }
+                        errbuffer = this._processLineBuffer(data, errbuffer, (line) => {
+                            if (this.options.listeners && this.options.listeners.errline) {
+                                this.options.listeners.errline(line);
+                            }
+                        });
+                    });
+                }
+                cp.on('error', (err) => {
+                    state.processError = err.message;
+                    state.processExited = true;
+                    state.processClosed = true;
+                    state.CheckComplete();
+                });
+                cp.on('exit', (code) => {
+                    state.processExitCode = code;
+                    state.processExited = true;
+                    this._debug(`Exit code ${code} received from tool '${this.toolPath}'`);
+                    state.CheckComplete();
+                });
+                cp.on('close', (code) => {
+                    state.processExitCode = code;
+                    state.processExited = true;
+                    state.processClosed = true;
+                    this._debug(`STDIO streams have closed for tool '${this.toolPath}'`);
+                    state.CheckComplete();
+                });
+                state.on('done', (error, exitCode) => {
+                    if (stdbuffer.length > 0) {
+                        this.emit('stdline', stdbuffer);
+                    }
+                    if (errbuffer.length > 0) {
+                        this.emit('errline', errbuffer);
+                    }
+                    cp.removeAllListeners();
+                    if (error) {
+                        reject(error);
+                    }
+                    else {
+                        resolve(exitCode);
+                    }
+                });
+                if (this.options.input) {
+                    if (!cp.stdin) {
+                        throw new Error('child process missing stdin');
+                    }
+                    cp.stdin.end(this.options.input);
+                }
+            }));
+        });
+    }
+}
+/**
+ * Convert an arg string to an array of args. Handles escaping
+ *
+ * @param    argString   string of arguments
+ * @returns  string[]    array of arguments
+ */
+function argStringToArray(argString) {
+    const args = [];
+    let inQuotes = false;
+    let escaped = false;
+    let arg = '';
+    function append(c) {
+        // we only escape double quotes.
+        if (escaped && c !== '"') {
+            arg += '\\';
+        }
+        arg += c;
+        escaped = false;
+    }
+    for (let i = 0; i < argString.length; i++) {
+        const c = argString.charAt(i);
+        if (c === '"') {
+            if (!escaped) {
+                inQuotes = !inQuotes;
+            }
+            else {
+                append(c);
+            }
+            continue;
+        }
+        if (c === '\\' && escaped) {
+            append(c);
+            continue;
+        }
+        if (c === '\\' && inQuotes) {
+            escaped = true;
+            continue;
+        }
+        if (c === ' ' && !inQuotes) {
+            if (arg.length > 0) {
+                args.push(arg);
+                arg = '';
+            }
+            continue;
+        }
+        append(c);
+    }
+    if (arg.length > 0) {
+        args.push(arg.trim());
+    }
+    return args;
+}
+class ExecState extends external_events_.EventEmitter {
+    constructor(options, toolPath) {
+        super();
+        this.processClosed = false; // tracks whether the process has exited and stdio is closed
+        this.processError = '';
+        this.processExitCode = 0;
+        this.processExited = false; // tracks whether the process has exited
+        this.processStderr = false; // tracks whether stderr was written to
+        this.delay = 10000; // 10 seconds
+        this.done = false;
+        this.timeout = null;
+        if (!toolPath) {
+            throw new Error('toolPath must not be empty');
+        }
+        this.options = options;
+        this.toolPath = toolPath;
+        if (options.delay) {
+            this.delay = options.delay;
+        }
+    }
+    CheckComplete() {
+        if (this.done) {
+            return;
+        }
+        if (this.processClosed) {
+            this._setResult();
+        }
+        else if (this.processExited) {
+            this.timeout = (0,external_timers_namespaceObject.setTimeout)(ExecState.HandleTimeout, this.delay, this);
+        }
+    }
+    _debug(message) {
+        this.emit('debug', message);
+    }
+    _setResult() {
+        // determine whether there is an error
+        let error;
+        if (this.processExited) {
+            if (this.processError) {
+                error = new Error(`There was an error when attempting to execute the process '${this.toolPath}'. This may indicate the process failed to start. Error: ${this.processError}`);
+            }
+            else if (this.processExitCode !== 0 && !this.options.ignoreReturnCode) {
+                error = new Error(`The process '${this.toolPath}' failed with exit code ${this.processExitCode}`);
+            }
+            else if (this.processStderr && this.options.failOnStdErr) {
+                error = new Error(`The process '${this.toolPath}' failed because one or more lines were written to the STDERR stream`);
+            }
+        }
+        // clear the timeout
+        if (this.timeout) {
+            clearTimeout(this.timeout);
+            this.timeout = null;
+        }
+        this.done = true;
+        this.emit('done', error, this.processExitCode);
+    }
+    static HandleTimeout(state) {
+        if (state.done) {
+            return;
+        }
+        if (!state.processClosed && state.processExited) {
+            const message = `The STDIO streams did not close within ${state.delay / 1000} seconds of the exit event from process '${state.toolPath}'. This may indicate a child process inherited the STDIO streams and has not yet exited.`;
+            state._debug(message);
+        }
+        state._setResult();
+    }
+}
+//# sourceMappingURL=toolrunner.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/exec.js
+var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+/**
+ * Exec a command.
+ * Output will be streamed to the live console.
+ * Returns promise with return code
+ *
+ * @param     commandLine        command to execute (can include additional args). Must be correctly escaped.
+ * @param     args               optional arguments for tool. Escaping is handled by the lib.
+ * @param     options            optional exec options.  See ExecOptions
+ * @returns   Promise<number>    exit code
+ */
+function exec(commandLine, args, options) {
+    return exec_awaiter(this, void 0, void 0, function* () {
+        const commandArgs = argStringToArray(commandLine);
+        if (commandArgs.length === 0) {
+            throw new Error(`Parameter 'commandLine' cannot be null or empty.`);
+        }
+        // Path to tool to execute should be first arg
+        const toolPath = commandArgs[0];
+        args = commandArgs.slice(1).concat(args || []);
+        const runner = new ToolRunner(toolPath, args, options);
+        return runner.exec();
+    });
+}
+/**
+ * Exec a command and get the output.
+ * Output will be streamed to the live console.
+ * Returns promise with the exit code and collected stdout and stderr
+ *
+ * @param     commandLine           command to execute (can include additional args). Must be correctly escaped.
+ * @param     args                  optional arguments for tool. Escaping is handled by the lib.
+ * @param     options               optional exec options.  See ExecOptions
+ * @returns   Promise<ExecOutput>   exit code, stdout, and stderr
+ */
+function getExecOutput(commandLine, args, options) {
+    return exec_awaiter(this, void 0, void 0, function* () {
+        var _a, _b;
+        let stdout = '';
+        let stderr = '';
+        //Using string decoder covers the case where a mult-byte character is split
+        const stdoutDecoder = new StringDecoder('utf8');
+        const stderrDecoder = new StringDecoder('utf8');
+        const originalStdoutListener = (_a = options === null || options === void 0 ? void 0 : options.listeners) === null || _a === void 0 ? void 0 : _a.stdout;
+        const originalStdErrListener = (_b = options === null || options === void 0 ? void 0 : options.listeners) === null || _b === void 0 ? void 0 : _b.stderr;
+        const stdErrListener = (data) => {
+            stderr += stderrDecoder.write(data);
+            if (originalStdErrListener) {
+                originalStdErrListener(data);
+            }
+        };
+        const stdOutListener = (data) => {
+            stdout += stdoutDecoder.write(data);
+            if (originalStdoutListener) {
+                originalStdoutListener(data);
+            }
+        };
+        const listeners = Object.assign(Object.assign({}, options === null || options === void 0 ? void 0 : options.listeners), { stdout: stdOutListener, stderr: stdErrListener });
+        const exitCode = yield exec(commandLine, args, Object.assign(Object.assign({}, options), { listeners }));
+        //flush any remaining characters
+        stdout += stdoutDecoder.end();
+        stderr += stderrDecoder.end();
+        return {
+            exitCode,
+            stdout,
+            stderr
+        };
+    });
+}
+//# sourceMappingURL=exec.js.map
 
 /***/ }),
 
@@ -33491,6 +35022,497 @@ class DecodedURL extends URL {
     }
 }
 //# sourceMappingURL=proxy.js.map
+
+/***/ }),
+
+/***/ 90:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $1: () => (/* binding */ lstat),
+/* harmony export */   Ck: () => (/* binding */ mkdir),
+/* harmony export */   Cy: () => (/* binding */ readdir),
+/* harmony export */   H8: () => (/* binding */ IS_WINDOWS),
+/* harmony export */   Qh: () => (/* binding */ isRooted),
+/* harmony export */   YN: () => (/* binding */ symlink),
+/* harmony export */   dJ: () => (/* binding */ stat),
+/* harmony export */   h_: () => (/* binding */ readlink),
+/* harmony export */   k6: () => (/* binding */ chmod),
+/* harmony export */   m3: () => (/* binding */ copyFile),
+/* harmony export */   rm: () => (/* binding */ rm),
+/* harmony export */   t2: () => (/* binding */ exists),
+/* harmony export */   vr: () => (/* binding */ tryGetExecutablePath),
+/* harmony export */   y1: () => (/* binding */ unlink)
+/* harmony export */ });
+/* unused harmony exports open, rename, rmdir, UV_FS_O_EXLOCK, READONLY, isDirectory, getCmdPath */
+/* harmony import */ var fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(79896);
+/* harmony import */ var path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(16928);
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+const { chmod, copyFile, lstat, mkdir, open, readdir, rename, rm, rmdir, stat, symlink, unlink } = fs__WEBPACK_IMPORTED_MODULE_0__.promises;
+// export const {open} = 'fs'
+const IS_WINDOWS = process.platform === 'win32';
+/**
+ * Custom implementation of readlink to ensure Windows junctions
+ * maintain trailing backslash for backward compatibility with Node.js < 24
+ *
+ * In Node.js 20, Windows junctions (directory symlinks) always returned paths
+ * with trailing backslashes. Node.js 24 removed this behavior, which breaks
+ * code that relied on this format for path operations.
+ *
+ * This implementation restores the Node 20 behavior by adding a trailing
+ * backslash to all junction results on Windows.
+ */
+function readlink(fsPath) {
+    return __awaiter(this, void 0, void 0, function* () {
+        const result = yield fs__WEBPACK_IMPORTED_MODULE_0__.promises.readlink(fsPath);
+        // On Windows, restore Node 20 behavior: add trailing backslash to all results
+        // since junctions on Windows are always directory links
+        if (IS_WINDOWS && !result.endsWith('\\')) {
+            return `${result}\\`;
+        }
+        return result;
+    });
+}
+// See https://github.com/nodejs/node/blob/d0153aee367422d0858105abec186da4dff0a0c5/deps/uv/include/uv/win.h#L691
+const UV_FS_O_EXLOCK = 0x10000000;
+const READONLY = fs__WEBPACK_IMPORTED_MODULE_0__.constants.O_RDONLY;
+function exists(fsPath) {
+    return __awaiter(this, void 0, void 0, function* () {
+        try {
+            yield stat(fsPath);
+        }
+        catch (err) {
+            if (err.code === 'ENOENT') {
+                return false;
+            }
+            throw err;
+        }
+        return true;
+    });
+}
+function isDirectory(fsPath_1) {
+    return __awaiter(this, arguments, void 0, function* (fsPath, useStat = false) {
+        const stats = useStat ? yield stat(fsPath) : yield lstat(fsPath);
+        return stats.isDirectory();
+    });
+}
+/**
+ * On OSX/Linux, true if path starts with '/'. On Windows, true for paths like:
+ * \, \hello, \\hello\share, C:, and C:\hello (and corresponding alternate separator cases).
+ */
+function isRooted(p) {
+    p = normalizeSeparators(p);
+    if (!p) {
+        throw new Error('isRooted() parameter "p" cannot be empty');
+    }
+    if (IS_WINDOWS) {
+        return (p.startsWith('\\') || /^[A-Z]:/i.test(p) // e.g. \ or \hello or \\hello
+        ); // e.g. C: or C:\hello
+    }
+    return p.startsWith('/');
+}
+/**
+ * Best effort attempt to determine whether a file exists and is executable.
+ * @param filePath    file path to check
+ * @param extensions  additional file extensions to try
+ * @return if file exists and is executable, returns the file path. otherwise empty string.
+ */
+function tryGetExecutablePath(filePath, extensions) {
+    return __awaiter(this, void 0, void 0, function* () {
+        let stats = undefined;
+        try {
+            // test file exists
+            stats = yield stat(filePath);
+        }
+        catch (err) {
+            if (err.code !== 'ENOENT') {
+                // eslint-disable-next-line no-console
+                console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
+            }
+        }
+        if (stats && stats.isFile()) {
+            if (IS_WINDOWS) {
+                // on Windows, test for valid extension
+                const upperExt = path__WEBPACK_IMPORTED_MODULE_1__.extname(filePath).toUpperCase();
+                if (extensions.some(validExt => validExt.toUpperCase() === upperExt)) {
+                    return filePath;
+                }
+            }
+            else {
+                if (isUnixExecutable(stats)) {
+                    return filePath;
+                }
+            }
+        }
+        // try each extension
+        const originalFilePath = filePath;
+        for (const extension of extensions) {
+            filePath = originalFilePath + extension;
+            stats = undefined;
+            try {
+                stats = yield stat(filePath);
+            }
+            catch (err) {
+                if (err.code !== 'ENOENT') {
+                    // eslint-disable-next-line no-console
+                    console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
+                }
+            }
+            if (stats && stats.isFile()) {
+                if (IS_WINDOWS) {
+                    // preserve the case of the actual file (since an extension was appended)
+                    try {
+                        const directory = path__WEBPACK_IMPORTED_MODULE_1__.dirname(filePath);
+                        const upperName = path__WEBPACK_IMPORTED_MODULE_1__.basename(filePath).toUpperCase();
+                        for (const actualName of yield readdir(directory)) {
+                            if (upperName === actualName.toUpperCase()) {
+                                filePath = path__WEBPACK_IMPORTED_MODULE_1__.join(directory, actualName);
+                                break;
+                            }
+                        }
+                    }
+                    catch (err) {
+                        // eslint-disable-next-line no-console
+                        console.log(`Unexpected error attempting to determine the actual case of the file '${filePath}': ${err}`);
+                    }
+                    return filePath;
+                }
+                else {
+                    if (isUnixExecutable(stats)) {
+                        return filePath;
+                    }
+                }
+            }
+        }
+        return '';
+    });
+}
+function normalizeSeparators(p) {
+    p = p || '';
+    if (IS_WINDOWS) {
+        // convert slashes on Windows
+        p = p.replace(/\//g, '\\');
+        // remove redundant slashes
+        return p.replace(/\\\\+/g, '\\');
+    }
+    // remove redundant slashes
+    return p.replace(/\/\/+/g, '/');
+}
+// on Mac/Linux, test the execute bit
+//     R   W  X  R  W X R W X
+//   256 128 64 32 16 8 4 2 1
+function isUnixExecutable(stats) {
+    return ((stats.mode & 1) > 0 ||
+        ((stats.mode & 8) > 0 &&
+            process.getgid !== undefined &&
+            stats.gid === process.getgid()) ||
+        ((stats.mode & 64) > 0 &&
+            process.getuid !== undefined &&
+            stats.uid === process.getuid()));
+}
+// Get the path of cmd.exe in windows
+function getCmdPath() {
+    var _a;
+    return (_a = process.env['COMSPEC']) !== null && _a !== void 0 ? _a : `cmd.exe`;
+}
+//# sourceMappingURL=io-util.js.map
+
+/***/ }),
+
+/***/ 88701:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   K7: () => (/* binding */ which),
+/* harmony export */   U$: () => (/* binding */ mkdirP),
+/* harmony export */   Yz: () => (/* binding */ rmRF),
+/* harmony export */   cp: () => (/* binding */ cp)
+/* harmony export */ });
+/* unused harmony exports mv, findInPath */
+/* harmony import */ var assert__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(42613);
+/* harmony import */ var path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(16928);
+/* harmony import */ var _io_util_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(90);
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+/**
+ * Copies a file or folder.
+ * Based off of shelljs - https://github.com/shelljs/shelljs/blob/9237f66c52e5daa40458f94f9565e18e8132f5a6/src/cp.js
+ *
+ * @param     source    source path
+ * @param     dest      destination path
+ * @param     options   optional. See CopyOptions.
+ */
+function cp(source_1, dest_1) {
+    return __awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
+        const { force, recursive, copySourceDirectory } = readCopyOptions(options);
+        const destStat = (yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .exists */ .t2(dest)) ? yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .stat */ .dJ(dest) : null;
+        // Dest is an existing file, but not forcing
+        if (destStat && destStat.isFile() && !force) {
+            return;
+        }
+        // If dest is an existing directory, should copy inside.
+        const newDest = destStat && destStat.isDirectory() && copySourceDirectory
+            ? path__WEBPACK_IMPORTED_MODULE_1__.join(dest, path__WEBPACK_IMPORTED_MODULE_1__.basename(source))
+            : dest;
+        if (!(yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .exists */ .t2(source))) {
+            throw new Error(`no such file or directory: ${source}`);
+        }
+        const sourceStat = yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .stat */ .dJ(source);
+        if (sourceStat.isDirectory()) {
+            if (!recursive) {
+                throw new Error(`Failed to copy. ${source} is a directory, but tried to copy without recursive flag.`);
+            }
+            else {
+                yield cpDirRecursive(source, newDest, 0, force);
+            }
+        }
+        else {
+            if (path__WEBPACK_IMPORTED_MODULE_1__.relative(source, newDest) === '') {
+                // a file cannot be copied to itself
+                throw new Error(`'${newDest}' and '${source}' are the same file`);
+            }
+            yield copyFile(source, newDest, force);
+        }
+    });
+}
+/**
+ * Moves a path.
+ *
+ * @param     source    source path
+ * @param     dest      destination path
+ * @param     options   optional. See MoveOptions.
+ */
+function mv(source_1, dest_1) {
+    return __awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
+        if (yield ioUtil.exists(dest)) {
+            let destExists = true;
+            if (yield ioUtil.isDirectory(dest)) {
+                // If dest is directory copy src into dest
+                dest = path.join(dest, path.basename(source));
+                destExists = yield ioUtil.exists(dest);
+            }
+            if (destExists) {
+                if (options.force == null || options.force) {
+                    yield rmRF(dest);
+                }
+                else {
+                    throw new Error('Destination already exists');
+                }
+            }
+        }
+        yield mkdirP(path.dirname(dest));
+        yield ioUtil.rename(source, dest);
+    });
+}
+/**
+ * Remove a path recursively with force
+ *
+ * @param inputPath path to remove
+ */
+function rmRF(inputPath) {
+    return __awaiter(this, void 0, void 0, function* () {
+        if (_io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .IS_WINDOWS */ .H8) {
+            // Check for invalid characters
+            // https://docs.microsoft.com/en-us/windows/win32/fileio/naming-a-file
+            if (/[*"<>|]/.test(inputPath)) {
+                throw new Error('File path must not contain `*`, `"`, `<`, `>` or `|` on Windows');
+            }
+        }
+        try {
+            // note if path does not exist, error is silent
+            yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__.rm(inputPath, {
+                force: true,
+                maxRetries: 3,
+                recursive: true,
+                retryDelay: 300
+            });
+        }
+        catch (err) {
+            throw new Error(`File was unable to be removed ${err}`);
+        }
+    });
+}
+/**
+ * Make a directory.  Creates the full path with folders in between
+ * Will throw if it fails
+ *
+ * @param   fsPath        path to create
+ * @returns Promise<void>
+ */
+function mkdirP(fsPath) {
+    return __awaiter(this, void 0, void 0, function* () {
+        (0,assert__WEBPACK_IMPORTED_MODULE_0__.ok)(fsPath, 'a path argument must be provided');
+        yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .mkdir */ .Ck(fsPath, { recursive: true });
+    });
+}
+/**
+ * Returns path of a tool had the tool actually been invoked.  Resolves via paths.
+ * If you check and the tool does not exist, it will throw.
+ *
+ * @param     tool              name of the tool
+ * @param     check             whether to check if tool exists
+ * @returns   Promise<string>   path to tool
+ */
+function which(tool, check) {
+    return __awaiter(this, void 0, void 0, function* () {
+        if (!tool) {
+            throw new Error("parameter 'tool' is required");
+        }
+        // recursive when check=true
+        if (check) {
+            const result = yield which(tool, false);
+            if (!result) {
+                if (_io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .IS_WINDOWS */ .H8) {
+                    throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also verify the file has a valid extension for an executable file.`);
+                }
+                else {
+                    throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also check the file mode to verify the file is executable.`);
+                }
+            }
+            return result;
+        }
+        const matches = yield findInPath(tool);
+        if (matches && matches.length > 0) {
+            return matches[0];
+        }
+        return '';
+    });
+}
+/**
+ * Returns a list of all occurrences of the given tool on the system path.
+ *
+ * @returns   Promise<string[]>  the paths of the tool
+ */
+function findInPath(tool) {
+    return __awaiter(this, void 0, void 0, function* () {
+        if (!tool) {
+            throw new Error("parameter 'tool' is required");
+        }
+        // build the list of extensions to try
+        const extensions = [];
+        if (_io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .IS_WINDOWS */ .H8 && process.env['PATHEXT']) {
+            for (const extension of process.env['PATHEXT'].split(path__WEBPACK_IMPORTED_MODULE_1__.delimiter)) {
+                if (extension) {
+                    extensions.push(extension);
+                }
+            }
+        }
+        // if it's rooted, return it if exists. otherwise return empty.
+        if (_io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .isRooted */ .Qh(tool)) {
+            const filePath = yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .tryGetExecutablePath */ .vr(tool, extensions);
+            if (filePath) {
+                return [filePath];
+            }
+            return [];
+        }
+        // if any path separators, return empty
+        if (tool.includes(path__WEBPACK_IMPORTED_MODULE_1__.sep)) {
+            return [];
+        }
+        // build the list of directories
+        //
+        // Note, technically "where" checks the current directory on Windows. From a toolkit perspective,
+        // it feels like we should not do this. Checking the current directory seems like more of a use
+        // case of a shell, and the which() function exposed by the toolkit should strive for consistency
+        // across platforms.
+        const directories = [];
+        if (process.env.PATH) {
+            for (const p of process.env.PATH.split(path__WEBPACK_IMPORTED_MODULE_1__.delimiter)) {
+                if (p) {
+                    directories.push(p);
+                }
+            }
+        }
+        // find all matches
+        const matches = [];
+        for (const directory of directories) {
+            const filePath = yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .tryGetExecutablePath */ .vr(path__WEBPACK_IMPORTED_MODULE_1__.join(directory, tool), extensions);
+            if (filePath) {
+                matches.push(filePath);
+            }
+        }
+        return matches;
+    });
+}
+function readCopyOptions(options) {
+    const force = options.force == null ? true : options.force;
+    const recursive = Boolean(options.recursive);
+    const copySourceDirectory = options.copySourceDirectory == null
+        ? true
+        : Boolean(options.copySourceDirectory);
+    return { force, recursive, copySourceDirectory };
+}
+function cpDirRecursive(sourceDir, destDir, currentDepth, force) {
+    return __awaiter(this, void 0, void 0, function* () {
+        // Ensure there is not a run away recursive copy
+        if (currentDepth >= 255)
+            return;
+        currentDepth++;
+        yield mkdirP(destDir);
+        const files = yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .readdir */ .Cy(sourceDir);
+        for (const fileName of files) {
+            const srcFile = `${sourceDir}/${fileName}`;
+            const destFile = `${destDir}/${fileName}`;
+            const srcFileStat = yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .lstat */ .$1(srcFile);
+            if (srcFileStat.isDirectory()) {
+                // Recurse
+                yield cpDirRecursive(srcFile, destFile, currentDepth, force);
+            }
+            else {
+                yield copyFile(srcFile, destFile, force);
+            }
+        }
+        // Change the mode for the newly created directory
+        yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .chmod */ .k6(destDir, (yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .stat */ .dJ(sourceDir)).mode);
+    });
+}
+// Buffered file copy
+function copyFile(srcFile, destFile, force) {
+    return __awaiter(this, void 0, void 0, function* () {
+        if ((yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .lstat */ .$1(srcFile)).isSymbolicLink()) {
+            // unlink/re-link it
+            try {
+                yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .lstat */ .$1(destFile);
+                yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .unlink */ .y1(destFile);
+            }
+            catch (e) {
+                // Try to override file permission
+                if (e.code === 'EPERM') {
+                    yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .chmod */ .k6(destFile, '0666');
+                    yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .unlink */ .y1(destFile);
+                }
+                // other errors = it doesn't exist, no work to do
+            }
+            // Copy over symlink
+            const symlinkFull = yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .readlink */ .h_(srcFile);
+            yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .symlink */ .YN(symlinkFull, destFile, _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .IS_WINDOWS */ .H8 ? 'junction' : null);
+        }
+        else if (!(yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .exists */ .t2(destFile)) || force) {
+            yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .copyFile */ .m3(srcFile, destFile);
+        }
+    });
+}
+//# sourceMappingURL=io.js.map
 
 /***/ })
 
