@@ -249,3 +249,12 @@ function catchError(fn: () => unknown): unknown {
   }
   throw new Error('expected an error')
 }
+
+describe('the version the User-Agent names', () => {
+  it('is package.json’s', async () => {
+    const { ACTION_VERSION } = await import('../src/version.js')
+    const { readFileSync } = await import('node:fs')
+    const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }
+    expect(ACTION_VERSION).toBe(pkg.version)
+  })
+})
