@@ -13,7 +13,6 @@ import { type Credentials, sign } from './sign.js'
 import { stateOfStatus } from './status.js'
 
 export const TASK_LIST_PATH = '/v2/aholo/project/task/list/by-ids'
-export const DEFAULT_ORIGIN = 'https://openapi.kujiale.com'
 /** Ids per request: the endpoint takes 50. */
 export const BATCH_SIZE = 50
 
