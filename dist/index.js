@@ -28546,20 +28546,34 @@ var errors = __nccwpck_require__(83916);
 
 
 
+/** A file system that has not answered by then (a hung mount, say) is as good as unwritable. */
+const PROBE_TIME_LIMIT_MS = 10_000;
 /**
  * Creates the folder, writes and removes a probe file. Returns why that failed (a file in the
- * way, no permission, a full disk), or undefined when the folder is usable.
+ * way, no permission, a full disk, no answer), or undefined when the folder is usable.
  */
 async function probeDownloadDir(folder) {
     const probe = external_node_path_.join(folder, `.aholo-probe-${(0,external_node_crypto_.randomBytes)(4).toString('hex')}`);
+    let timer;
+    const silence = new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer from the file system within ${PROBE_TIME_LIMIT_MS / 1000} s`)), PROBE_TIME_LIMIT_MS);
+        timer.unref();
+    });
     try {
-        await (0,promises_.mkdir)(folder, { recursive: true });
-        await (0,promises_.writeFile)(probe, 'probe');
+        // Node's recursive mkdir spins without end on some pseudo file systems (/proc): raced.
+        await Promise.race([
+            (async () => {
+                await (0,promises_.mkdir)(folder, { recursive: true });
+                await (0,promises_.writeFile)(probe, 'probe');
+            })(),
+            silence
+        ]);
     }
     catch (error) {
         return `'download-dir' (${folder}) cannot be written: ${(0,errors/* errorMessage */.gJ)(error)}.`;
     }
     finally {
+        clearTimeout(timer);
         await (0,promises_.rm)(probe, { force: true }).catch(() => undefined);
     }
     return undefined;
@@ -29972,7 +29986,6 @@ function isKnownStatus(status) {
 
 
 const TASK_LIST_PATH = '/v2/aholo/project/task/list/by-ids';
-const DEFAULT_ORIGIN = 'https://openapi.kujiale.com';
 /** Ids per request: the endpoint takes 50. */
 const BATCH_SIZE = 50;
 const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
