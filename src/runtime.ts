@@ -65,21 +65,23 @@ export const realClock: Clock = {
 }
 
 /**
- * A signal that aborts with `parent`, or when `ms` have passed on the real timers, whichever
- * comes first; `release` frees the timer and the listener (thousands of unreleased
- * AbortSignal.any/timeout pairs would each live until their timer fires).
+ * A signal that aborts with `parent` (with its reason), or when `ms` have passed on the real
+ * timers (with `onTimeout()`), whichever comes first; no time limit when `ms` is undefined.
+ * `release` frees the timer and the listener (thousands of unreleased AbortSignal.any/timeout
+ * pairs would each live until their timer fires, and fill the heap).
  */
 export function boundedSignal(
   parent: AbortSignal | undefined,
-  ms: number,
+  ms: number | undefined,
   onTimeout: () => Error
 ): { signal: AbortSignal; release(): void } {
   const controller = new AbortController()
-  const onAbort = (): void => controller.abort(parent?.reason)
+  const onAbort = (): void => controller.abort(cancellationOf(parent))
   if (parent?.aborted) onAbort()
   else parent?.addEventListener('abort', onAbort, { once: true })
-  const timer = setTimeout(() => controller.abort(onTimeout()), timerDelay(ms))
-  timer.unref()
+  const timer =
+    ms === undefined ? undefined : setTimeout(() => controller.abort(onTimeout()), timerDelay(ms))
+  timer?.unref()
   return {
     signal: controller.signal,
     release() {
@@ -87,4 +89,20 @@ export function boundedSignal(
       parent?.removeEventListener('abort', onAbort)
     }
   }
+}
+
+/**
+ * `work`'s result, or the signal's reason as soon as it aborts, for work that takes no signal.
+ * The work itself goes on unobserved: use it only where abandoning it is harmless (a read-only
+ * check) or cannot be helped (a client without cancellation). Its late failure is dropped, not
+ * left unhandled.
+ */
+export function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  work.catch(() => undefined)
+  if (signal.aborted) return Promise.reject(cancellationOf(signal))
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(cancellationOf(signal))
+    signal.addEventListener('abort', onAbort, { once: true })
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort))
+  })
 }

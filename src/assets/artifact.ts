@@ -15,8 +15,7 @@
 import * as path from 'node:path'
 import type { AssetFormat } from '../domain/formats.js'
 import { ActionError, cancellationOf } from '../errors.js'
-import { untilAborted } from './until-aborted.js'
-import { boundedSignal } from '../runtime.js'
+import { boundedSignal, untilAborted } from '../runtime.js'
 import { formatDuration } from '../units.js'
 
 export interface ArtifactUpload {

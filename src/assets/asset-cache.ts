@@ -26,9 +26,8 @@ import { type AssetFormat, formatLabel } from '../domain/formats.js'
 import { cancellationOf, errorMessage } from '../errors.js'
 import { redactUrl } from '../net/url-policy.js'
 import type { ApiKind } from '../providers/provider.js'
-import type { Log } from '../runtime.js'
+import { type Log, untilAborted } from '../runtime.js'
 import type { AssetFile } from './types.js'
-import { untilAborted } from './until-aborted.js'
 import { verifyAsset } from './verify.js'
 
 export interface CacheKey {

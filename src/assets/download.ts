@@ -14,12 +14,11 @@ import * as path from 'node:path'
 import { cancellationOf, errorMessage } from '../errors.js'
 import { Fault, type RetryPolicy, withRetries } from '../net/retry.js'
 import { redactUrl, refuseUrl } from '../net/url-policy.js'
-import { boundedSignal, type Clock, type Log } from '../runtime.js'
+import { boundedSignal, type Clock, type Log, untilAborted } from '../runtime.js'
 import { formatBytes, formatDuration, formatRate } from '../units.js'
 import { DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_PROGRESS_EVERY_MS, fetchOnce } from './fetch-once.js'
 import { FileWriteError } from './file-sink.js'
 import { RefusedError } from './http-get.js'
-import { untilAborted } from './until-aborted.js'
 
 export interface DownloadRequest {
   url: string

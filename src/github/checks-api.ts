@@ -7,7 +7,7 @@
 import type { getOctokit } from '@actions/github'
 import { ActionError, cancellationOf, errorMessage } from '../errors.js'
 import { Fault, parseRetryAfter } from '../net/retry.js'
-import type { Log } from '../runtime.js'
+import { type Log, untilAborted } from '../runtime.js'
 import type { CheckConclusion, CheckOutput } from '../report/check-text.js'
 import type { CheckRunTarget } from './check-target.js'
 
@@ -59,7 +59,7 @@ export function octokitChecksApi(options: OctokitChecksOptions): ChecksApi {
 
   async function call<T>(signal: AbortSignal, send: (api: Rest) => Promise<T>): Promise<T> {
     try {
-      return await abortable(
+      return await untilAborted(
         rest().then(api => send(api)),
         signal
       )
@@ -120,19 +120,6 @@ async function loadOctokit(options: OctokitChecksOptions): Promise<Rest> {
       `the GitHub client could not be loaded: ${errorMessage(error) || 'unknown error'}`
     )
   }
-}
-
-/** Settles with `promise`, or rejects with the signal's reason the moment it aborts. */
-function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) {
-    promise.catch(() => undefined)
-    return Promise.reject(cancellationOf(signal))
-  }
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(cancellationOf(signal))
-    signal.addEventListener('abort', onAbort, { once: true })
-    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort))
-  })
 }
 
 interface OctokitLikeError {

@@ -4,7 +4,7 @@ import { isIP, type Socket } from 'node:net'
 import * as tls from 'node:tls'
 import { getProxyUrl } from '@actions/http-client/lib/proxy'
 import { cancellationOf } from '../errors.js'
-import { timerDelay } from '../runtime.js'
+import { boundedSignal, timerDelay } from '../runtime.js'
 import { ACTION_VERSION } from '../version.js'
 import { ACCEPT_ENCODING, decodeBody, utf8Text } from './decode.js'
 import { NetworkError } from './network-error.js'
@@ -63,7 +63,12 @@ const AGENTS = {
 export function sendRequest(request: HttpRequest): Promise<HttpResponse> {
   const { url, idleTimeoutMs } = request
   const secure = url.protocol === 'https:'
-  const limit = limitExchange(request)
+  // One signal for the cancel and the time limit, whose reason is what the request rejects with.
+  const limit = boundedSignal(
+    request.signal,
+    request.timeoutMs,
+    () => new NetworkError(`no complete answer within ${request.timeoutMs} ms`, 'ETIMEDOUT')
+  )
   const { signal } = limit
 
   return new Promise<HttpResponse>((resolve, reject) => {
@@ -130,35 +135,6 @@ export function sendRequest(request: HttpRequest): Promise<HttpResponse> {
       (error: unknown) => end(toRequestError(error, request))
     )
   })
-}
-
-/** One signal for the cancel and the time limit, whose reason is what the request rejects with. */
-function limitExchange(request: HttpRequest): { signal: AbortSignal; release(): void } {
-  // A controller and a timer of our own, both released when the exchange ends: thousands of
-  // AbortSignal.timeout/any pairs would each live until their timer fires, and fill the heap.
-  const controller = new AbortController()
-  const outer = request.signal
-  const onOuterAbort = (): void => controller.abort(cancellationOf(outer))
-  const { timeoutMs } = request
-  const timer =
-    timeoutMs === undefined
-      ? undefined
-      : setTimeout(
-          () =>
-            controller.abort(
-              new NetworkError(`no complete answer within ${timeoutMs} ms`, 'ETIMEDOUT')
-            ),
-          Math.max(1, timerDelay(timeoutMs))
-        )
-  if (outer?.aborted) onOuterAbort()
-  else outer?.addEventListener('abort', onOuterAbort, { once: true })
-  return {
-    signal: controller.signal,
-    release: () => {
-      clearTimeout(timer)
-      outer?.removeEventListener('abort', onOuterAbort)
-    }
-  }
 }
 
 /** Every request names the action (APIs and asset hosts alike) and takes a compressed answer. */
