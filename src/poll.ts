@@ -5,7 +5,7 @@
  * that is known, so that outputs can still be written.
  */
 import type { AssetUrls } from './domain/formats.js'
-import { isFinalState, type TaskState } from './domain/task-state.js'
+import { isFinalState, progressPercent, type TaskState } from './domain/task-state.js'
 import { DeadlineError, type Fault } from './net/retry.js'
 import type { TaskDetails, TaskSnapshot, TaskSource } from './providers/provider.js'
 import type { Clock } from './runtime.js'
@@ -173,5 +173,5 @@ export async function pollTasks(options: PollOptions): Promise<PollOutcome> {
 /** 0-10: which tenth of the way a task is, for logging progress without a line per poll. */
 function progressStep(progress: number | undefined): number | undefined {
   if (progress === undefined || !Number.isFinite(progress)) return undefined
-  return Math.floor(Math.min(1, Math.max(0, progress)) * 10)
+  return Math.floor(progressPercent(progress) / 10)
 }

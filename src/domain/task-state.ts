@@ -28,3 +28,8 @@ const FINAL_STATES: ReadonlySet<TaskState> = new Set<FinalState>([
 export function isFinalState(state: TaskState): state is FinalState {
   return FINAL_STATES.has(state)
 }
+
+/** A service's progress (0.0-1.0, clamped should it stray) as a whole percentage, 0-100. */
+export function progressPercent(progress: number): number {
+  return Math.floor(Math.min(1, Math.max(0, progress)) * 100)
+}

@@ -23,6 +23,14 @@ export function cutUtf8(text: string, maxBytes: number): string {
   return text.slice(0, end)
 }
 
+/** `text` when it fits in `maxBytes`; else its start within them, then how much was left out. */
+export function cutWithNote(text: string, maxBytes: number, leftOutOf = ''): string {
+  const bytes = byteLength(text)
+  if (bytes <= maxBytes) return text
+  const kept = cutUtf8(text, maxBytes)
+  return `${kept}… (${bytes - byteLength(kept)} more bytes${leftOutOf} left out)`
+}
+
 /**
  * The lines joined by `\n` when they fit in `budgetBytes`; otherwise as many whole lines as fit,
  * followed by `note(omitted)`, all within the budget. The note carries its own separator (say

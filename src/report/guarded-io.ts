@@ -5,7 +5,7 @@
  * check runs); and no log line grows past what a log viewer and a pipe take.
  */
 import type { ActionIO } from '../action-io.js'
-import { cutUtf8 } from './byte-budget.js'
+import { byteLength, cutWithNote } from './byte-budget.js'
 import { redactSecrets } from './redact.js'
 
 /**
@@ -34,8 +34,7 @@ export function guardedIO(io: ActionIO, secrets: readonly string[]): ActionIO {
 }
 
 export function capMessage(message: string): string {
-  const bytes = Buffer.byteLength(message, 'utf8')
-  if (bytes <= LOG_MESSAGE_CAP_BYTES) return message
-  const kept = cutUtf8(message, LOG_MESSAGE_CAP_BYTES - 100)
-  return `${kept}… (${bytes - Buffer.byteLength(kept, 'utf8')} more bytes left out)`
+  if (byteLength(message) <= LOG_MESSAGE_CAP_BYTES) return message
+  // Room for the note within the cap.
+  return cutWithNote(message, LOG_MESSAGE_CAP_BYTES - 100)
 }

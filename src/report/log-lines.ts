@@ -1,4 +1,5 @@
 /** The step log's lines for what the wait saw: one per change, not one per poll. Pure. */
+import { progressPercent } from '../domain/task-state.js'
 import type { TaskChange } from '../poll.js'
 import { formatDuration } from '../units.js'
 
@@ -25,7 +26,7 @@ function describeChange({ task, previous, progressStep }: TaskChange): string {
     return `${task.taskId}: not returned by the service yet; waiting for it`
   const progress =
     !task.final && task.details?.progress !== undefined
-      ? ` ${Math.floor(Math.min(1, Math.max(0, task.details.progress)) * 100)}%`
+      ? ` ${progressPercent(task.details.progress)}%`
       : ''
   if (progressStep !== undefined) return `${task.taskId}: ${task.state}${progress}`
   const status = task.state === 'unknown' ? ` (status ${String(task.status)})` : ''

@@ -2,6 +2,7 @@
  * What a server says is shown only after this: its text may echo the request (the sign, the
  * app key, the user id), or be a whole HTML page. Pure.
  */
+import { cutWithNote } from './byte-budget.js'
 
 /** The most of one server's text that a message, the summary or the check run shows. */
 export const SERVER_TEXT_CAP_BYTES = 2048
@@ -42,13 +43,5 @@ export function redactText(text: string, secrets: readonly string[] = []): strin
 
 /** Redacts, then caps at SERVER_TEXT_CAP_BYTES with a note of how much was left out. */
 export function serverText(text: string, secrets: readonly string[] = []): string {
-  const redacted = redactText(text, secrets)
-  const bytes = Buffer.byteLength(redacted, 'utf8')
-  if (bytes <= SERVER_TEXT_CAP_BYTES) return redacted
-  let kept = redacted.slice(0, SERVER_TEXT_CAP_BYTES)
-  while (Buffer.byteLength(kept, 'utf8') > SERVER_TEXT_CAP_BYTES) kept = kept.slice(0, -1)
-  // A lone high surrogate at the cut would print as garbage.
-  if (/[\uD800-\uDBFF]$/.test(kept)) kept = kept.slice(0, -1)
-  const left = bytes - Buffer.byteLength(kept, 'utf8')
-  return `${kept}… (${left} more bytes of the server's text left out)`
+  return cutWithNote(redactText(text, secrets), SERVER_TEXT_CAP_BYTES, " of the server's text")
 }

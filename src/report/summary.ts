@@ -1,8 +1,9 @@
-import { isFinalState } from '../domain/task-state.js'
+import { isFinalState, progressPercent } from '../domain/task-state.js'
 import type { AssetFile } from '../assets/types.js'
 import { formatBytes, formatDuration } from '../units.js'
 import type { OverallState } from './outcome.js'
 import type { TaskResult } from './outputs.js'
+import { byteLength, cutWithNote } from './byte-budget.js'
 import { CHECK_OUTPUT_LIMIT_BYTES } from './check-text.js'
 
 /** `waiting`: the check run's table while polling goes on. */
@@ -58,7 +59,7 @@ export function renderSummary(input: SummaryInput, budgetBytes = SUMMARY_BUDGET_
     `## ${input.title}: ${HEADLINES[input.state]}`,
     '',
     `${results.length} task${results.length === 1 ? '' : 's'} · ${counts.succeeded} succeeded · ${counts.failed} failed · ${counts.pending} unfinished · waited ${formatDuration(input.elapsedMs)}`,
-    ...(input.note ? ['', escapeText(capNote(input.note))] : []),
+    ...(input.note ? ['', escapeText(cutWithNote(input.note, NOTE_BUDGET_BYTES))] : []),
     ...(input.artifact
       ? ['', `Artifact: [${escapeText(input.artifact.name)}](${escapeUrl(input.artifact.url)})`]
       : []),
@@ -106,7 +107,7 @@ function renderRow(
   const assets = compact ? renderFileCount(result.files) : renderAssets(result)
   const progress =
     !isFinalState(result.state) && result.progress !== undefined
-      ? ` ${Math.floor(Math.min(1, Math.max(0, result.progress)) * 100)}%`
+      ? ` ${progressPercent(result.progress)}%`
       : ''
   // A World's cover, small, beside its id; left out of compact tables to keep them short.
   const cover =
@@ -170,15 +171,4 @@ function escapeUrl(url: string): string {
 
 function escapeAttribute(text: string): string {
   return text.replace(/[&"<>|\s]/g, ch => `&#${ch.charCodeAt(0)};`)
-}
-
-function capNote(note: string): string {
-  if (byteLength(note) <= NOTE_BUDGET_BYTES) return note
-  let kept = note.slice(0, NOTE_BUDGET_BYTES)
-  while (byteLength(kept) > NOTE_BUDGET_BYTES) kept = kept.slice(0, -1)
-  return `${kept}… (${byteLength(note) - byteLength(kept)} more bytes left out)`
-}
-
-function byteLength(text: string): number {
-  return Buffer.byteLength(text, 'utf8')
 }
