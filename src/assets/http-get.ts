@@ -58,7 +58,7 @@ export async function getAsset(start: URL, options: GetOptions): Promise<HttpRes
     if (REDIRECT_STATUSES.has(status)) {
       body.resume()
       if (hops >= MAX_REDIRECTS) throw new RefusedError(`more than ${MAX_REDIRECTS} redirects`)
-      const target = redirectTarget(url, firstHeader(headers.location), options.allowInsecureHosts)
+      const target = redirectTarget(url, headers.location, options.allowInsecureHosts)
       if ('refusal' in target) throw new RefusedError(`HTTP ${status}: ${target.refusal}`)
       options.onRedirect?.(status, target.next)
       url = target.next
@@ -67,7 +67,7 @@ export async function getAsset(start: URL, options: GetOptions): Promise<HttpRes
 
     if (status === 408 || status === 429 || status >= 500) {
       body.destroy()
-      const retryAfter = parseRetryAfter(firstHeader(headers['retry-after']), options.wallClock())
+      const retryAfter = parseRetryAfter(headers['retry-after'], options.wallClock())
       throw new Fault(`HTTP ${status}`, `http ${status}`, retryAfter)
     }
     const excerpt = await readExcerpt(body)
@@ -110,8 +110,4 @@ async function readExcerpt(body: Readable): Promise<string> {
     .replace(/\s+/g, ' ')
     .trim()
   return text.length > EXCERPT_CHARS ? `${text.slice(0, EXCERPT_CHARS)}…` : text
-}
-
-function firstHeader(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value
 }

@@ -1,6 +1,7 @@
 import type { AssetFormat } from '../../domain/formats.js'
 import { fail } from './result.js'
-import { isRecord, quoteBytes } from './text.js'
+import { isRecord } from '../../domain/json.js'
+import { quoteBytes } from './text.js'
 
 /**
  * Tells the formats apart by their first bytes, and names what a server sent instead of an asset

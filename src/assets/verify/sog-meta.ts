@@ -1,7 +1,7 @@
 import { fail } from './result.js'
 import { shDegreeOfRestCount } from './sh-degree.js'
 import { errorMessage } from '../../errors.js'
-import { isRecord } from './text.js'
+import { isRecord } from '../../domain/json.js'
 
 export interface SogTexture {
   name: string

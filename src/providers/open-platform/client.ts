@@ -89,10 +89,7 @@ export class OpenPlatformSource implements TaskSource {
         signal: call.signal,
         timeoutMs
       })
-      const retryAfter = parseRetryAfter(
-        headerValue(response.headers['retry-after']),
-        clock.wallClock()
-      )
+      const retryAfter = parseRetryAfter(response.headers['retry-after'], clock.wallClock())
       const body = await readText(response, MAX_RESPONSE_BYTES, call.signal)
       log.debug(
         `HTTP ${response.status} after ${Math.round(clock.now() - started)} ms, ${body.length} bytes`
@@ -113,8 +110,4 @@ function toSnapshot(task: OpenPlatformTask): TaskSnapshot {
     state: stateOfStatus(task.status),
     urls: task.result ?? {}
   }
-}
-
-function headerValue(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value
 }

@@ -6,6 +6,7 @@ import { URL_KEYS, type AssetUrls } from '../../domain/formats.js'
 import { ActionError } from '../../errors.js'
 import { Fault } from '../../net/retry.js'
 import { redactText, serverText } from '../../report/redact.js'
+import { isRecord } from '../../domain/json.js'
 
 export interface OpenPlatformTask {
   taskId: string
@@ -102,8 +103,4 @@ function parseTask(item: unknown, index: number): OpenPlatformTask {
     throw new MalformedResponseError(`${where}.result is neither an object nor null.`)
   }
   return { taskId: item.taskId, status: item.status as number, result }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }

@@ -2,6 +2,7 @@
  * The gateway's `ApiError` body, read and said in one line a user can act on: status, message,
  * reason, bizCode, the localized message and the help link. Pure.
  */
+import { isRecord } from '../../domain/json.js'
 
 export type WorldRegion = 'cn' | 'global'
 
@@ -93,8 +94,4 @@ function clip(text: string): string {
 function isControl(char: string): boolean {
   const code = char.charCodeAt(0)
   return code < 0x20 || code === 0x7f
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }

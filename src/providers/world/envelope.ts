@@ -3,6 +3,7 @@
  * page of the list, `not-found`, a Fault worth another try, or a typed error. Pure.
  */
 import type { AssetUrls } from '../../domain/formats.js'
+import { isRecord } from '../../domain/json.js'
 import type { TaskState } from '../../domain/task-state.js'
 import { ActionError } from '../../errors.js'
 import { Fault } from '../../net/retry.js'
@@ -254,8 +255,4 @@ function record(value: unknown): Record<string, unknown> | undefined {
 
 function integerOr(value: unknown, fallback: number): number {
   return Number.isInteger(value) ? (value as number) : fallback
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
