@@ -18,7 +18,7 @@ import type { TaskSource } from './providers/provider.js'
 import type { CheckOutput } from './report/check-text.js'
 import { checkTitle } from './report/check-text.js'
 import { describeRound, describeUnasked } from './report/log-lines.js'
-import { describeGroups, groupTasks } from './report/outcome.js'
+import { describeGroups, groupTasks, overallState } from './report/outcome.js'
 import { taskResults } from './report/outputs.js'
 import { finishedTimes, publishOutputs, writeSummary } from './report/publish.js'
 import { guardedIO } from './report/guarded-io.js'
@@ -76,9 +76,7 @@ async function waitAndReport(
     config.download.length > 0 ? await openDelivery(config, source, runtime, io) : undefined
   const outcome = await waitForTasks(config, source, runtime, io, checkRun, delivery)
   const resultsFile = resultsFilePath(runtime.env)
-  const provisional = runtime.signal.aborted
-    ? 'cancelled'
-    : decideVerdict({ ...verdictInput(config, outcome), cancelled: false }).state
+  const provisional = runtime.signal.aborted ? 'cancelled' : overallState(outcome)
   // Set before the downloads end, so that whatever happens next, later steps have them.
   const written = publishOutputs(io, resultsFile, provisional, outcome.tasks, undefined, {
     checkRunUrl: checkRun.url
@@ -86,7 +84,9 @@ async function waitAndReport(
 
   const delivered = delivery ? await delivery.finish() : undefined
   const verdict = decideVerdict({
-    ...verdictInput(config, outcome),
+    outcome,
+    failOn: config.failOn,
+    timeoutMs: config.timeoutMs,
     cancelled: runtime.signal.aborted,
     deliveryError: delivered?.error
   })
@@ -124,10 +124,6 @@ async function waitAndReport(
 
   if (verdict.failing) io.setFailed(verdict.note ?? 'The step failed.')
   else if (verdict.note) io.warning(verdict.note)
-}
-
-function verdictInput(config: Config, outcome: PollOutcome) {
-  return { outcome, failOn: config.failOn, timeoutMs: config.timeoutMs }
 }
 
 async function openDelivery(

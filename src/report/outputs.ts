@@ -129,8 +129,8 @@ export function utf16Bytes(text: string): number {
 export function fitOutputs(outputs: Outputs): { outputs: Outputs; shortened: string[] } {
   const fitted = { ...outputs }
   const shortened: string[] = []
-  const results = JSON.parse(outputs.results) as TaskResult[]
   if (utf16Bytes(outputs.results) > RESULTS_CAP_BYTES) {
+    const results = JSON.parse(outputs.results) as TaskResult[]
     const compact = results.map(({ taskId, status, state }) => ({ taskId, status, state }))
     const kept = longestPrefix(compact, RESULTS_CAP_BYTES)
     fitted.results = JSON.stringify(compact.slice(0, kept))
