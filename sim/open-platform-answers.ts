@@ -3,10 +3,7 @@
  * gzip unasked) and the faults it can be told to answer with.
  */
 import type * as http from 'node:http'
-import { gzipSync } from 'node:zlib'
-
-/** How a successful answer is wrapped: plain JSON, after a UTF-8 BOM, or gzip unasked. */
-export type AnswerStyle = 'plain' | 'bom' | 'gzip'
+import { sendJson } from './http-body.js'
 
 export type Fault =
   | { kind: 'status'; status: number; body?: string }
@@ -72,30 +69,4 @@ export function answerFault(
       sendJson(res, 200, { c: '500', d: null, m: 'x'.repeat(fault.bytes), f: '' })
       return
   }
-}
-
-export function sendJson(
-  res: http.ServerResponse,
-  status: number,
-  body: unknown,
-  style: AnswerStyle = 'plain'
-): void {
-  const text = JSON.stringify(body)
-  const bytes =
-    style === 'gzip'
-      ? gzipSync(text)
-      : Buffer.from(style === 'bom' ? `\uFEFF${text}` : text, 'utf8')
-  res
-    .writeHead(status, {
-      'Content-Type': 'application/json;charset=UTF-8',
-      'Content-Length': bytes.length,
-      ...(style === 'gzip' ? { 'Content-Encoding': 'gzip' } : {})
-    })
-    .end(bytes)
-}
-
-export async function readBody(req: http.IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = []
-  for await (const chunk of req) chunks.push(chunk as Buffer)
-  return Buffer.concat(chunks).toString('utf8')
 }

@@ -7,13 +7,8 @@ import { createHash } from 'node:crypto'
 import * as http from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import { assetPathOf, AssetShelf, type AssetSpec } from './assets.js'
-import {
-  answerFault,
-  type AnswerStyle,
-  type Fault,
-  readBody,
-  sendJson
-} from './open-platform-answers.js'
+import { type AnswerStyle, readBody, sendJson } from './http-body.js'
+import { answerFault, type Fault } from './open-platform-answers.js'
 
 export { type AssetSpec, generatedSha256 } from './assets.js'
 
@@ -41,7 +36,8 @@ export interface TaskScript {
   answerAs?: string
 }
 
-export type { AnswerStyle, Fault } from './open-platform-answers.js'
+export type { AnswerStyle } from './http-body.js'
+export type { Fault } from './open-platform-answers.js'
 
 export interface RecordedRequest {
   method: string

@@ -3,6 +3,7 @@
  * bodies as the OpenAPI spec describes them, and the faults a real network adds.
  */
 import type * as http from 'node:http'
+import { sendJson } from './http-body.js'
 
 export type WorldFault =
   | { kind: 'status'; status: number; body?: string }
@@ -72,20 +73,4 @@ export function answerWorldFault(
       return
     }
   }
-}
-
-export function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body)
-  res
-    .writeHead(status, {
-      'Content-Type': 'application/json;charset=UTF-8',
-      'Content-Length': Buffer.byteLength(text)
-    })
-    .end(text)
-}
-
-export async function readBody(req: http.IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = []
-  for await (const chunk of req) chunks.push(chunk as Buffer)
-  return Buffer.concat(chunks).toString('utf8')
 }

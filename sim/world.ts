@@ -8,7 +8,8 @@
 import * as http from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import { assetPathOf, AssetShelf, type AssetSpec } from './assets.js'
-import { answerWorldFault, apiError, readBody, sendJson, type WorldFault } from './world-answers.js'
+import { readBody, sendJson } from './http-body.js'
+import { answerWorldFault, apiError, type WorldFault } from './world-answers.js'
 import {
   DEFAULT_ACCOUNT,
   type ListQuery,
