@@ -28430,6 +28430,20 @@ function formatLabel(format) {
 
 /***/ }),
 
+/***/ 97504:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   u: () => (/* binding */ isRecord)
+/* harmony export */ });
+/** A parsed JSON value that is an object (not null, not an array): the shape every answer is read as. */
+function isRecord(value) {
+    return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+
+/***/ }),
+
 /***/ 83916:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -28664,6 +28678,14 @@ function cutUtf8(text, maxBytes) {
     }
     return text.slice(0, end);
 }
+/** `text` when it fits in `maxBytes`; else its start within them, then how much was left out. */
+function cutWithNote(text, maxBytes, leftOutOf = '') {
+    const bytes = byteLength(text);
+    if (bytes <= maxBytes)
+        return text;
+    const kept = cutUtf8(text, maxBytes);
+    return `${kept}… (${bytes - byteLength(kept)} more bytes${leftOutOf} left out)`;
+}
 /**
  * The lines joined by `\n` when they fit in `budgetBytes`; otherwise as many whole lines as fit,
  * followed by `note(omitted)`, all within the budget. The note carries its own separator (say
@@ -28824,6 +28846,7 @@ function limitedCall(send, options) {
 ;// CONCATENATED MODULE: ./src/github/checks-api.ts
 
 
+
 /** GitHub refused for want of a permission (403 that is not a rate limit): asking again won't help. */
 class ChecksPermissionError extends errors/* ActionError */.lZ {
 }
@@ -28839,7 +28862,7 @@ function octokitChecksApi(options) {
     const repo = { owner: target.owner, repo: target.repo };
     async function call(signal, send) {
         try {
-            return await abortable(rest().then(api => send(api)), signal);
+            return await (0,runtime/* untilAborted */.Eu)(rest().then(api => send(api)), signal);
         }
         catch (error) {
             throw classifyChecksError(error, { token, signal, now: wallClock() });
@@ -28890,18 +28913,6 @@ async function loadOctokit(options) {
     catch (error) {
         throw new ChecksRejectedError(`the GitHub client could not be loaded: ${(0,errors/* errorMessage */.gJ)(error) || 'unknown error'}`);
     }
-}
-/** Settles with `promise`, or rejects with the signal's reason the moment it aborts. */
-function abortable(promise, signal) {
-    if (signal.aborted) {
-        promise.catch(() => undefined);
-        return Promise.reject((0,errors/* cancellationOf */.zg)(signal));
-    }
-    return new Promise((resolve, reject) => {
-        const onAbort = () => reject((0,errors/* cancellationOf */.zg)(signal));
-        signal.addEventListener('abort', onAbort, { once: true });
-        promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-    });
 }
 /**
  * What an Octokit failure means for the check run: the signal's reason when it aborted (a
@@ -29696,6 +29707,10 @@ const FINAL_STATES = new Set([
 function isFinalState(state) {
     return FINAL_STATES.has(state);
 }
+/** A service's progress (0.0-1.0, clamped should it stray) as a whole percentage, 0-100. */
+function progressPercent(progress) {
+    return Math.floor(Math.min(1, Math.max(0, progress)) * 100);
+}
 
 ;// CONCATENATED MODULE: ./src/poll.ts
 
@@ -29804,7 +29819,7 @@ async function pollTasks(options) {
 function progressStep(progress) {
     if (progress === undefined || !Number.isFinite(progress))
         return undefined;
-    return Math.floor(Math.min(1, Math.max(0, progress)) * 10);
+    return Math.floor(progressPercent(progress) / 10);
 }
 
 // EXTERNAL MODULE: ./src/net/http.ts + 4 modules
@@ -29814,6 +29829,7 @@ var http = __nccwpck_require__(42462);
  * What a server says is shown only after this: its text may echo the request (the sign, the
  * app key, the user id), or be a whole HTML page. Pure.
  */
+
 /** The most of one server's text that a message, the summary or the check run shows. */
 const SERVER_TEXT_CAP_BYTES = 2048;
 const SIGNED_PARAMS = [
@@ -29847,25 +29863,17 @@ function redactText(text, secrets = []) {
 }
 /** Redacts, then caps at SERVER_TEXT_CAP_BYTES with a note of how much was left out. */
 function serverText(text, secrets = []) {
-    const redacted = redactText(text, secrets);
-    const bytes = Buffer.byteLength(redacted, 'utf8');
-    if (bytes <= SERVER_TEXT_CAP_BYTES)
-        return redacted;
-    let kept = redacted.slice(0, SERVER_TEXT_CAP_BYTES);
-    while (Buffer.byteLength(kept, 'utf8') > SERVER_TEXT_CAP_BYTES)
-        kept = kept.slice(0, -1);
-    // A lone high surrogate at the cut would print as garbage.
-    if (/[\uD800-\uDBFF]$/.test(kept))
-        kept = kept.slice(0, -1);
-    const left = bytes - Buffer.byteLength(kept, 'utf8');
-    return `${kept}… (${left} more bytes of the server's text left out)`;
+    return cutWithNote(redactText(text, secrets), SERVER_TEXT_CAP_BYTES, " of the server's text");
 }
 
+// EXTERNAL MODULE: ./src/domain/json.ts
+var json = __nccwpck_require__(97504);
 ;// CONCATENATED MODULE: ./src/providers/open-platform/envelope.ts
 /**
  * The open platform's answer, read: HTTP status + body → tasks, or one of the typed errors.
  * Pure (DESIGN.md §2).
  */
+
 
 
 
@@ -29901,7 +29909,7 @@ function interpretResponse(status, body, retryAfterMs) {
         }
         throw new MalformedResponseError(`HTTP ${status} with a body that is not JSON: check 'api-url'.`);
     }
-    if (!isRecord(envelope) || !('c' in envelope)) {
+    if (!(0,json/* isRecord */.u)(envelope) || !('c' in envelope)) {
         throw new MalformedResponseError(`HTTP ${status}: the response is not the Aholo envelope {c, d, m}: check 'api-url'.`);
     }
     const code = String(envelope.c);
@@ -29918,11 +29926,11 @@ function interpretResponse(status, body, retryAfterMs) {
 }
 function parseTask(item, index) {
     const where = `d[${index}]`;
-    if (!isRecord(item) || typeof item.taskId !== 'string' || !Number.isInteger(item.status)) {
+    if (!(0,json/* isRecord */.u)(item) || typeof item.taskId !== 'string' || !Number.isInteger(item.status)) {
         throw new MalformedResponseError(`${where} is not a task {taskId: string, status: integer}.`);
     }
     let result = null;
-    if (isRecord(item.result)) {
+    if ((0,json/* isRecord */.u)(item.result)) {
         result = {};
         for (const key of Object.values(formats/* URL_KEYS */.ZT)) {
             const value = item.result[key];
@@ -29937,9 +29945,6 @@ function parseTask(item, index) {
         throw new MalformedResponseError(`${where}.result is neither an object nor null.`);
     }
     return { taskId: item.taskId, status: item.status, result };
-}
-function isRecord(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 ;// CONCATENATED MODULE: ./src/providers/open-platform/sign.ts
@@ -30044,7 +30049,7 @@ class OpenPlatformSource {
                 signal: call.signal,
                 timeoutMs
             });
-            const retryAfter = (0,retry/* parseRetryAfter */.mu)(headerValue(response.headers['retry-after']), clock.wallClock());
+            const retryAfter = (0,retry/* parseRetryAfter */.mu)(response.headers['retry-after'], clock.wallClock());
             const body = await (0,http/* readText */.yR)(response, MAX_RESPONSE_BYTES, call.signal);
             log.debug(`HTTP ${response.status} after ${Math.round(clock.now() - started)} ms, ${body.length} bytes`);
             return interpretResponse(response.status, body, retryAfter);
@@ -30064,9 +30069,6 @@ function toSnapshot(task) {
         state: stateOfStatus(task.status),
         urls: task.result ?? {}
     };
-}
-function headerValue(value) {
-    return Array.isArray(value) ? value[0] : value;
 }
 
 ;// CONCATENATED MODULE: ./src/providers/world/bounded.ts
@@ -30116,17 +30118,18 @@ async function mapBounded(items, limit, signal, task) {
  * The gateway's `ApiError` body, read and said in one line a user can act on: status, message,
  * reason, bizCode, the localized message and the help link. Pure.
  */
+
 /** A field read from the service is shown whole up to this many characters. */
 const MAX_FIELD = 300;
 /** The ApiError in a parsed body, or undefined when the body is not one. */
 function parseApiError(body) {
-    if (!api_error_isRecord(body) || (!('status' in body) && !('message' in body) && !('details' in body))) {
+    if (!(0,json/* isRecord */.u)(body) || (!('status' in body) && !('message' in body) && !('details' in body))) {
         return undefined;
     }
-    const details = api_error_isRecord(body.details) ? body.details : undefined;
-    const metaData = details && api_error_isRecord(details.metaData) ? details.metaData : undefined;
-    const localized = api_error_isRecord(body.localizedMessage) ? body.localizedMessage : undefined;
-    const help = api_error_isRecord(body.help) ? body.help : undefined;
+    const details = (0,json/* isRecord */.u)(body.details) ? body.details : undefined;
+    const metaData = details && (0,json/* isRecord */.u)(details.metaData) ? details.metaData : undefined;
+    const localized = (0,json/* isRecord */.u)(body.localizedMessage) ? body.localizedMessage : undefined;
+    const help = (0,json/* isRecord */.u)(body.help) ? body.help : undefined;
     const info = {};
     if (typeof body.code === 'number')
         info.code = body.code;
@@ -30192,11 +30195,9 @@ function isControl(char) {
     const code = char.charCodeAt(0);
     return code < 0x20 || code === 0x7f;
 }
-function api_error_isRecord(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 ;// CONCATENATED MODULE: ./src/providers/world/envelope.ts
+
 
 
 
@@ -30259,7 +30260,7 @@ function interpretDetail(answer, worldId, region) {
     if (answer.status === 404)
         return 'not-found';
     const body = readJson(answer, { kind: 'world', worldId }, region);
-    if (!envelope_isRecord(body))
+    if (!(0,json/* isRecord */.u)(body))
         throw new WorldResponseError(`the world ${worldId} is not a JSON object.`);
     // The path named the world: an answer that names another (a mirror's bug) still speaks of it.
     return { ...parseWorld(body), worldId };
@@ -30267,13 +30268,13 @@ function interpretDetail(answer, worldId, region) {
 /** One page of the account's worlds; throws a Fault or a typed error otherwise. */
 function interpretList(answer, region) {
     const body = readJson(answer, { kind: 'list' }, region);
-    if (!envelope_isRecord(body) || (body.result !== undefined && !Array.isArray(body.result))) {
+    if (!(0,json/* isRecord */.u)(body) || (body.result !== undefined && !Array.isArray(body.result))) {
         throw new WorldResponseError('the list is not a WorldPagedList {result: [...], hasMore}.');
     }
     const items = Array.isArray(body.result) ? body.result : [];
     // The list carries the account's other worlds too: one odd record must not stop the wait.
     const worlds = items
-        .filter(envelope_isRecord)
+        .filter(json/* isRecord */.u)
         .map(parseWorld)
         .filter(world => world.worldId !== '');
     return {
@@ -30358,13 +30359,10 @@ function envelope_text(value) {
     return typeof value === 'string' && value !== '' ? value : undefined;
 }
 function record(value) {
-    return envelope_isRecord(value) ? value : undefined;
+    return (0,json/* isRecord */.u)(value) ? value : undefined;
 }
 function integerOr(value, fallback) {
     return Number.isInteger(value) ? value : fallback;
-}
-function envelope_isRecord(value) {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 ;// CONCATENATED MODULE: ./src/providers/world/plan.ts
@@ -30666,6 +30664,8 @@ function createSource(api, deps) {
 }
 
 ;// CONCATENATED MODULE: ./src/report/log-lines.ts
+/** The step log's lines for what the wait saw: one per change, not one per poll. Pure. */
+
 
 /** Above this many progress moves in one round, the round gets one line instead. */
 const PROGRESS_LINES_PER_ROUND = 20;
@@ -30685,7 +30685,7 @@ function describeChange({ task, previous, progressStep }) {
     if (task.state === 'not-found')
         return `${task.taskId}: not returned by the service yet; waiting for it`;
     const progress = !task.final && task.details?.progress !== undefined
-        ? ` ${Math.floor(Math.min(1, Math.max(0, task.details.progress)) * 100)}%`
+        ? ` ${progressPercent(task.details.progress)}%`
         : '';
     if (progressStep !== undefined)
         return `${task.taskId}: ${task.state}${progress}`;
@@ -30852,8 +30852,8 @@ function utf16Bytes(text) {
 function fitOutputs(outputs) {
     const fitted = { ...outputs };
     const shortened = [];
-    const results = JSON.parse(outputs.results);
     if (utf16Bytes(outputs.results) > RESULTS_CAP_BYTES) {
+        const results = JSON.parse(outputs.results);
         const compact = results.map(({ taskId, status, state }) => ({ taskId, status, state }));
         const kept = longestPrefix(compact, RESULTS_CAP_BYTES);
         fitted.results = JSON.stringify(compact.slice(0, kept));
@@ -30984,14 +30984,14 @@ function guardedIO(io, secrets) {
     };
 }
 function capMessage(message) {
-    const bytes = Buffer.byteLength(message, 'utf8');
-    if (bytes <= LOG_MESSAGE_CAP_BYTES)
+    if (byteLength(message) <= LOG_MESSAGE_CAP_BYTES)
         return message;
-    const kept = cutUtf8(message, LOG_MESSAGE_CAP_BYTES - 100);
-    return `${kept}… (${bytes - Buffer.byteLength(kept, 'utf8')} more bytes left out)`;
+    // Room for the note within the cap.
+    return cutWithNote(message, LOG_MESSAGE_CAP_BYTES - 100);
 }
 
 ;// CONCATENATED MODULE: ./src/report/summary.ts
+
 
 
 
@@ -31028,7 +31028,7 @@ function renderSummary(input, budgetBytes = SUMMARY_BUDGET_BYTES) {
         `## ${input.title}: ${HEADLINES[input.state]}`,
         '',
         `${results.length} task${results.length === 1 ? '' : 's'} · ${counts.succeeded} succeeded · ${counts.failed} failed · ${counts.pending} unfinished · waited ${(0,units/* formatDuration */.a3)(input.elapsedMs)}`,
-        ...(input.note ? ['', escapeText(capNote(input.note))] : []),
+        ...(input.note ? ['', escapeText(cutWithNote(input.note, NOTE_BUDGET_BYTES))] : []),
         ...(input.artifact
             ? ['', `Artifact: [${escapeText(input.artifact.name)}](${escapeUrl(input.artifact.url)})`]
             : []),
@@ -31043,10 +31043,10 @@ function renderSummary(input, budgetBytes = SUMMARY_BUDGET_BYTES) {
         ...results.filter(r => r.state === 'succeeded')
     ];
     const lines = [];
-    let used = summary_byteLength(head) + 512;
+    let used = byteLength(head) + 512;
     for (const result of ordered) {
         const line = renderRow(result, input.finishedAfterMs.get(result.taskId), compact);
-        const size = summary_byteLength(line) + 1;
+        const size = byteLength(line) + 1;
         if (used + size > budgetBytes)
             break;
         lines.push(line);
@@ -31066,7 +31066,7 @@ function renderRow(result, finishedAfterMs, compact) {
     const time = finishedAfterMs === undefined ? '—' : (0,units/* formatDuration */.a3)(finishedAfterMs);
     const assets = compact ? renderFileCount(result.files) : renderAssets(result);
     const progress = !isFinalState(result.state) && result.progress !== undefined
-        ? ` ${Math.floor(Math.min(1, Math.max(0, result.progress)) * 100)}%`
+        ? ` ${progressPercent(result.progress)}%`
         : '';
     // A World's cover, small, beside its id; left out of compact tables to keep them short.
     const cover = !compact && result.cover && /^https?:\/\//.test(result.cover)
@@ -31118,17 +31118,6 @@ function escapeUrl(url) {
 }
 function escapeAttribute(text) {
     return text.replace(/[&"<>|\s]/g, ch => `&#${ch.charCodeAt(0)};`);
-}
-function capNote(note) {
-    if (summary_byteLength(note) <= NOTE_BUDGET_BYTES)
-        return note;
-    let kept = note.slice(0, NOTE_BUDGET_BYTES);
-    while (summary_byteLength(kept) > NOTE_BUDGET_BYTES)
-        kept = kept.slice(0, -1);
-    return `${kept}… (${summary_byteLength(note) - summary_byteLength(kept)} more bytes left out)`;
-}
-function summary_byteLength(text) {
-    return Buffer.byteLength(text, 'utf8');
 }
 
 ;// CONCATENATED MODULE: ./src/report/verdict.ts
@@ -31251,16 +31240,16 @@ async function waitAndReport(config, source, runtime, io, checkRun) {
     const delivery = config.download.length > 0 ? await openDelivery(config, source, runtime, io) : undefined;
     const outcome = await waitForTasks(config, source, runtime, io, checkRun, delivery);
     const resultsFile = resultsFilePath(runtime.env);
-    const provisional = runtime.signal.aborted
-        ? 'cancelled'
-        : decideVerdict({ ...verdictInput(config, outcome), cancelled: false }).state;
+    const provisional = runtime.signal.aborted ? 'cancelled' : overallState(outcome);
     // Set before the downloads end, so that whatever happens next, later steps have them.
     const written = publishOutputs(io, resultsFile, provisional, outcome.tasks, undefined, {
         checkRunUrl: checkRun.url
     });
     const delivered = delivery ? await delivery.finish() : undefined;
     const verdict = decideVerdict({
-        ...verdictInput(config, outcome),
+        outcome,
+        failOn: config.failOn,
+        timeoutMs: config.timeoutMs,
         cancelled: runtime.signal.aborted,
         deliveryError: delivered?.error
     });
@@ -31291,16 +31280,13 @@ async function waitAndReport(config, source, runtime, io, checkRun) {
     else if (verdict.note)
         io.warning(verdict.note);
 }
-function verdictInput(config, outcome) {
-    return { outcome, failOn: config.failOn, timeoutMs: config.timeoutMs };
-}
 async function openDelivery(config, source, runtime, io) {
     const unsupported = config.download.filter(format => !source.formats.includes(format));
     if (unsupported.length > 0) {
         io.notice(`${unsupported.map(f => f.toUpperCase()).join(', ')} cannot be downloaded from ${source.description}: it does not deliver that format.`);
     }
     // Downloading, verifying and uploading stay out of the start path of runs that need none.
-    const { startDelivery } = await __nccwpck_require__.e(/* import() */ 498).then(__nccwpck_require__.bind(__nccwpck_require__, 4498));
+    const { startDelivery } = await __nccwpck_require__.e(/* import() */ 393).then(__nccwpck_require__.bind(__nccwpck_require__, 97393));
     return startDelivery({
         formats: config.download.filter(format => source.formats.includes(format)),
         downloadDir: config.downloadDir,
@@ -31617,7 +31603,8 @@ const AGENTS = {
 function sendRequest(request) {
     const { url, idleTimeoutMs } = request;
     const secure = url.protocol === 'https:';
-    const limit = limitExchange(request);
+    // One signal for the cancel and the time limit, whose reason is what the request rejects with.
+    const limit = (0,runtime/* boundedSignal */.gm)(request.signal, request.timeoutMs, () => new NetworkError(`no complete answer within ${request.timeoutMs} ms`, 'ETIMEDOUT'));
     const { signal } = limit;
     return new Promise((resolve, reject) => {
         let req;
@@ -31681,29 +31668,6 @@ function sendRequest(request) {
             return issue();
         openTunnel(proxy, url, { signal, idleTimeoutMs }).then(socket => (ended ? socket.destroy() : issue(socket)), (error) => end(toRequestError(error, request)));
     });
-}
-/** One signal for the cancel and the time limit, whose reason is what the request rejects with. */
-function limitExchange(request) {
-    // A controller and a timer of our own, both released when the exchange ends: thousands of
-    // AbortSignal.timeout/any pairs would each live until their timer fires, and fill the heap.
-    const controller = new AbortController();
-    const outer = request.signal;
-    const onOuterAbort = () => controller.abort((0,errors/* cancellationOf */.zg)(outer));
-    const { timeoutMs } = request;
-    const timer = timeoutMs === undefined
-        ? undefined
-        : setTimeout(() => controller.abort(new NetworkError(`no complete answer within ${timeoutMs} ms`, 'ETIMEDOUT')), Math.max(1, (0,runtime/* timerDelay */.nR)(timeoutMs)));
-    if (outer?.aborted)
-        onOuterAbort();
-    else
-        outer?.addEventListener('abort', onOuterAbort, { once: true });
-    return {
-        signal: controller.signal,
-        release: () => {
-            clearTimeout(timer);
-            outer?.removeEventListener('abort', onOuterAbort);
-        }
-    };
 }
 /** Every request names the action (APIs and asset hosts alike) and takes a compressed answer. */
 function withDefaults(headers = {}) {
@@ -31974,7 +31938,8 @@ __nccwpck_require__.d(__webpack_exports__, {
   _o: () => (/* binding */ MAX_TIMER_MS),
   gm: () => (/* binding */ boundedSignal),
   dQ: () => (/* binding */ realClock),
-  nR: () => (/* binding */ timerDelay)
+  nR: () => (/* binding */ timerDelay),
+  Eu: () => (/* binding */ untilAborted)
 });
 
 ;// CONCATENATED MODULE: external "node:timers/promises"
@@ -32019,19 +31984,20 @@ const realClock = {
     }
 };
 /**
- * A signal that aborts with `parent`, or when `ms` have passed on the real timers, whichever
- * comes first; `release` frees the timer and the listener (thousands of unreleased
- * AbortSignal.any/timeout pairs would each live until their timer fires).
+ * A signal that aborts with `parent` (with its reason), or when `ms` have passed on the real
+ * timers (with `onTimeout()`), whichever comes first; no time limit when `ms` is undefined.
+ * `release` frees the timer and the listener (thousands of unreleased AbortSignal.any/timeout
+ * pairs would each live until their timer fires, and fill the heap).
  */
 function boundedSignal(parent, ms, onTimeout) {
     const controller = new AbortController();
-    const onAbort = () => controller.abort(parent?.reason);
+    const onAbort = () => controller.abort((0,errors/* cancellationOf */.zg)(parent));
     if (parent?.aborted)
         onAbort();
     else
         parent?.addEventListener('abort', onAbort, { once: true });
-    const timer = setTimeout(() => controller.abort(onTimeout()), timerDelay(ms));
-    timer.unref();
+    const timer = ms === undefined ? undefined : setTimeout(() => controller.abort(onTimeout()), timerDelay(ms));
+    timer?.unref();
     return {
         signal: controller.signal,
         release() {
@@ -32039,6 +32005,22 @@ function boundedSignal(parent, ms, onTimeout) {
             parent?.removeEventListener('abort', onAbort);
         }
     };
+}
+/**
+ * `work`'s result, or the signal's reason as soon as it aborts, for work that takes no signal.
+ * The work itself goes on unobserved: use it only where abandoning it is harmless (a read-only
+ * check) or cannot be helped (a client without cancellation). Its late failure is dropped, not
+ * left unhandled.
+ */
+function untilAborted(work, signal) {
+    work.catch(() => undefined);
+    if (signal.aborted)
+        return Promise.reject((0,errors/* cancellationOf */.zg)(signal));
+    return new Promise((resolve, reject) => {
+        const onAbort = () => reject((0,errors/* cancellationOf */.zg)(signal));
+        signal.addEventListener('abort', onAbort, { once: true });
+        work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+    });
 }
 
 
