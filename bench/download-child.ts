@@ -13,6 +13,7 @@ import { pipeline } from 'node:stream/promises'
 import { downloadFile } from '../src/assets/download.js'
 import { sendRequest } from '../src/net/http.js'
 import { realClock } from '../src/runtime.js'
+import { peakRssKb } from './peak-rss.mjs'
 
 const MODES = ['ours', 'tool-cache', 'bare', 'read-only'] as const
 type Mode = (typeof MODES)[number]
@@ -81,4 +82,4 @@ const ms = performance.now() - started
 const usage = process.resourceUsage()
 // CPU of every thread of the process, start-up included: what the download costs the machine.
 const cpuMs = (usage.userCPUTime + usage.systemCPUTime) / 1000
-console.log(JSON.stringify({ ms, ...report, cpuMs, maxRssKb: usage.maxRSS }))
+console.log(JSON.stringify({ ms, ...report, cpuMs, maxRssKb: peakRssKb() }))

@@ -17,7 +17,15 @@
  * Standalone: `npx tsx bench/download.ts [--rounds N]`.
  */
 import { execFileSync, spawn } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -128,6 +136,8 @@ function transpileChild(): string {
     mkdirSync(path.dirname(destination), { recursive: true })
     writeFileSync(destination, outputText)
   }
+  // The child's peak-RSS reader is plain JavaScript already.
+  copyFileSync(path.join(ROOT, 'bench', 'peak-rss.mjs'), path.join(out, 'bench', 'peak-rss.mjs'))
   // node_modules ends the search for a package scope: say ESM here.
   writeFileSync(path.join(out, 'package.json'), '{ "type": "module" }\n')
   return path.join(out, 'bench', 'download-child.js')

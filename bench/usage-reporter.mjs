@@ -1,5 +1,6 @@
 // Preloaded into the measured process: on exit, writes its CPU time and peak RSS to a file.
 import { writeFileSync } from 'node:fs'
+import { peakRssKb } from './peak-rss.mjs'
 
 const file = process.env.BENCH_USAGE_FILE
 if (file) {
@@ -9,7 +10,7 @@ if (file) {
       file,
       JSON.stringify({
         cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000,
-        maxRssKb: usage.maxRSS
+        maxRssKb: peakRssKb()
       })
     )
   })
