@@ -176,7 +176,7 @@ describe("the delivery's error at scale", () => {
       status: 3,
       state: 'succeeded' as const,
       final: true,
-      urls: { plyPath: `${sim.url}/missing/T${i}.ply` }
+      assets: [{ format: 'ply' as const, url: `${sim.url}/missing/T${i}.ply` }]
     }))
 
     const delivery = await deliverAssets({ formats: ['ply'], downloadDir: folder }, tasks, {

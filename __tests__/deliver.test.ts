@@ -4,7 +4,7 @@ import type { AddressInfo, Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
 import { type DeliveryDeps, deliverAssets, startDelivery } from '../src/assets/deliver.js'
-import type { AssetUrls } from '../src/domain/formats.js'
+import { type AssetUrls, linksOfUrls } from '../src/domain/formats.js'
 import { CancelledError } from '../src/errors.js'
 import type { TaskRecord } from '../src/poll.js'
 import { realClock } from '../src/runtime.js'
@@ -60,7 +60,7 @@ function task(
   urls: AssetUrls,
   state: TaskRecord['state'] = 'succeeded'
 ): TaskRecord {
-  return { taskId, status: 3, state, final: true, urls }
+  return { taskId, status: 3, state, final: true, assets: linksOfUrls(urls) }
 }
 
 /** Every file under the download folder, temporary ones included. */
@@ -104,8 +104,9 @@ describe('deliverAssets', () => {
     expect(delivery).toMatchObject({ downloadDir: folder, cancelled: false })
     expect(delivery.error).toBeUndefined()
     expect([...delivery.files.keys()]).toEqual(['T1', 'T2'])
-    expect(delivery.files.get('T1')?.map(file => file.format)).toEqual(['spz', 'ply'])
-    expect(delivery.files.get('T1')?.[1]).toMatchObject({
+    // In the service's order, whatever the order of `formats`.
+    expect(delivery.files.get('T1')?.map(file => file.format)).toEqual(['ply', 'spz'])
+    expect(delivery.files.get('T1')?.[0]).toMatchObject({
       path: path.join(folder, 'T1', 'T1.ply'),
       bytes: readFileSync(PLY).length,
       gaussians: 1000,

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os'
 import * as path from 'node:path'
 import { defaultCompressionLevel } from '../src/assets/artifact.js'
 import { type DeliveryOptions, deliverAssets } from '../src/assets/deliver.js'
-import type { AssetUrls } from '../src/domain/formats.js'
+import { type AssetUrls, linksOfUrls } from '../src/domain/formats.js'
 import type { TaskRecord } from '../src/poll.js'
 import { realClock } from '../src/runtime.js'
 import { type Azurite, startAzurite } from '../sim/azurite.js'
@@ -67,7 +67,7 @@ afterAll(async () => {
 })
 
 function task(taskId: string, urls: AssetUrls): TaskRecord {
-  return { taskId, status: 3, state: 'succeeded', final: true, urls }
+  return { taskId, status: 3, state: 'succeeded', final: true, assets: linksOfUrls(urls) }
 }
 
 function urlsOf(taskId: string, formats: Array<keyof typeof FIXTURES>): AssetUrls {

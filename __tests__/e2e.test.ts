@@ -66,6 +66,11 @@ describe('dist/index.js run as the runner runs it', () => {
         plyPath: sim.assetUrl('T1', 'ply'),
         spzPath: sim.assetUrl('T1', 'spz'),
         sogPath: sim.assetUrl('T1', 'sog'),
+        assets: [
+          { format: 'ply', url: sim.assetUrl('T1', 'ply') },
+          { format: 'spz', url: sim.assetUrl('T1', 'spz') },
+          { format: 'sog', url: sim.assetUrl('T1', 'sog') }
+        ],
         files: []
       },
       {
@@ -75,6 +80,10 @@ describe('dist/index.js run as the runner runs it', () => {
         plyPath: sim.assetUrl('T2', 'ply'),
         spzPath: sim.assetUrl('T2', 'spz'),
         sogPath: null,
+        assets: [
+          { format: 'ply', url: sim.assetUrl('T2', 'ply') },
+          { format: 'spz', url: sim.assetUrl('T2', 'spz') }
+        ],
         files: []
       }
     ])

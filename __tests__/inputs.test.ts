@@ -1,3 +1,4 @@
+import { ASSET_FORMATS } from '../src/domain/formats.js'
 import type { InputName } from '../src/inputs/contract.js'
 import { type Config, InputError, parseInputs } from '../src/inputs/parse.js'
 
@@ -183,9 +184,10 @@ describe('parseInputs', () => {
   describe('download', () => {
     it.each([
       ['none', []],
-      ['all', ['ply', 'spz', 'sog']],
-      ['ALL', ['ply', 'spz', 'sog']],
+      ['all', [...ASSET_FORMATS]],
+      ['ALL', [...ASSET_FORMATS]],
       ['sog, ply', ['ply', 'sog']],
+      ['glb 3mf image', ['glb', '3mf', 'image']],
       ['spz\nspz', ['spz']],
       ['["sog"]', ['sog']]
     ])('reads %j', (text, formats) => {
@@ -193,8 +195,8 @@ describe('parseInputs', () => {
     })
 
     it('rejects an unknown format, naming it', () => {
-      expect(problems({ download: 'ply, obj' })[0]).toBe(
-        `'download' must be none, all, or a list of ply, spz, sog; got "ply, obj" ("obj" not allowed).`
+      expect(problems({ download: 'ply, gltf' })[0]).toBe(
+        `'download' must be none, all, or a list of ply, spz, sog, glb, usdz, obj, fbx, stl, 3mf, zip, image; got "ply, gltf" ("gltf" not allowed).`
       )
     })
   })

@@ -84,11 +84,11 @@ describe('waiting for tasks against the simulated service', () => {
       state: 'succeeded',
       final: true,
       finishedAfterMs: 40_000,
-      urls: {
-        plyPath: sim.assetUrl('T1', 'ply'),
-        spzPath: sim.assetUrl('T1', 'spz'),
-        sogPath: sim.assetUrl('T1', 'sog')
-      }
+      assets: [
+        { format: 'ply', url: sim.assetUrl('T1', 'ply') },
+        { format: 'spz', url: sim.assetUrl('T1', 'spz') },
+        { format: 'sog', url: sim.assetUrl('T1', 'sog') }
+      ]
     })
     expect(outcome.progress.map(tasks => tasks.join())).toEqual([
       'T1:queued',

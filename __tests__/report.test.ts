@@ -1,4 +1,5 @@
 /** The pure reporting modules: the verdict, bounded outputs, redaction and log lines. */
+import { linksOfUrls } from '../src/domain/formats.js'
 import type { TaskState } from '../src/domain/task-state.js'
 import { isFinalState } from '../src/domain/task-state.js'
 import type { FailOn } from '../src/inputs/parse.js'
@@ -18,7 +19,7 @@ import { redactSecrets, redactText, serverText } from '../src/report/redact.js'
 import { checkConclusion, decideVerdict } from '../src/report/verdict.js'
 
 function task(taskId: string, state: TaskState, extra: Partial<TaskRecord> = {}): TaskRecord {
-  return { taskId, status: 0, state, final: isFinalState(state), urls: {}, ...extra }
+  return { taskId, status: 0, state, final: isFinalState(state), assets: [], ...extra }
 }
 
 function outcome(
@@ -149,7 +150,11 @@ describe('outputs at any scale', () => {
     return Array.from({ length: count }, (_, i) => {
       const id = `TASK${String(i).padStart(8, '0')}`
       return task(id, i % 10 === 0 ? 'failed' : 'succeeded', {
-        urls: { plyPath: url(id, 'ply'), spzPath: url(id, 'spz'), sogPath: url(id, 'sog') }
+        assets: linksOfUrls({
+          plyPath: url(id, 'ply'),
+          spzPath: url(id, 'spz'),
+          sogPath: url(id, 'sog')
+        })
       })
     })
   }
@@ -202,7 +207,9 @@ describe('outputs at any scale', () => {
   })
 
   it('empties a single value too long to be an output, rather than cutting it', () => {
-    const long = task('A', 'succeeded', { urls: { plyPath: `https://x/${'p'.repeat(5000)}` } })
+    const long = task('A', 'succeeded', {
+      assets: [{ format: 'ply', url: `https://x/${'p'.repeat(5000)}` }]
+    })
     const { outputs, shortened } = fitOutputs(outputsOf([long]))
     expect(outputs['ply-url']).toBe('')
     expect(shortened).toContain('ply-url (left empty: 5010 characters)')

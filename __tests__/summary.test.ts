@@ -13,6 +13,10 @@ function result(taskId: string, state: TaskState, withUrls = state === 'succeede
     plyPath: url('ply'),
     spzPath: url('spz'),
     sogPath: url('sog'),
+    assets: (['ply', 'spz', 'sog'] as const).flatMap(format => {
+      const link = url(format)
+      return link ? [{ format, url: link }] : []
+    }),
     files: []
   }
 }
@@ -76,7 +80,12 @@ describe('renderSummary', () => {
   })
 
   it('escapes characters that would break a link or a table', () => {
-    const odd: TaskResult = { ...result('A1', 'succeeded'), plyPath: 'https://x.com/a (1)|b.ply' }
+    const oddUrl = 'https://x.com/a (1)|b.ply'
+    const odd: TaskResult = {
+      ...result('A1', 'succeeded'),
+      plyPath: oddUrl,
+      assets: [{ format: 'ply', url: oddUrl }]
+    }
     const markdown = renderSummary({
       title: 'T',
       state: 'succeeded',

@@ -40,7 +40,10 @@ describe.each(['cn', 'global'] as const)('two worlds in region %s', region => {
       status: 'SUCCEEDED',
       state: 'succeeded',
       finishedAfterMs: 40_000,
-      urls: { plyPath: h.sim.assetUrl('W1', 'ply'), spzPath: h.sim.assetUrl('W1', 'spz') },
+      assets: [
+        { format: 'ply', url: h.sim.assetUrl('W1', 'ply') },
+        { format: 'spz', url: h.sim.assetUrl('W1', 'spz') }
+      ],
       details: {
         progress: 1,
         name: 'World W1',
@@ -49,7 +52,6 @@ describe.each(['cn', 'global'] as const)('two worlds in region %s', region => {
         upAxis: 'Z'
       }
     })
-    expect(run.tasks[0].urls).not.toHaveProperty('sogPath')
     expect(run.tasks[1].details).toMatchObject({ panoUrl: `${h.sim.url}/assets/W2/pano.jpg` })
     expect(run.unasked).toEqual([])
 
@@ -143,7 +145,7 @@ it('reports FAILED, CANCELED and SUCCEEDED together', async () => {
     ['BAD', 'FAILED', 'failed'],
     ['STOP', 'CANCELED', 'cancelled']
   ])
-  expect(run.tasks[1].urls).toEqual({})
+  expect(run.tasks[1].assets).toEqual([])
 })
 
 describe('transient faults', () => {
@@ -232,7 +234,7 @@ it('a list that ignores its filter costs GETs, never a wrong outcome', async () 
   h.sim.addOtherWorlds(3, { status: 'FAILED' })
   const run = await h.poll(['DONE', 'RUN'])
   expect(run.ending).toBe('finished')
-  expect(run.tasks[0].urls.plyPath).toBe(h.sim.assetUrl('DONE', 'ply'))
+  expect(run.tasks[0].assets[0]).toEqual({ format: 'ply', url: h.sim.assetUrl('DONE', 'ply') })
   expect(h.requestsPerRound()[0]).toEqual({ lists: 1, gets: ['DONE'] })
 })
 

@@ -38,7 +38,9 @@ it('150 worlds and 50 other in-progress worlds: list pages plus a GET of each wo
 
   const run = await h.poll(ours)
   expect(run.ending).toBe('finished')
-  expect(run.tasks.every(task => task.state === 'succeeded' && task.urls.spzPath)).toBe(true)
+  expect(
+    run.tasks.every(task => task.state === 'succeeded' && task.assets.some(a => a.format === 'spz'))
+  ).toBe(true)
   expect(run.unasked).toEqual([])
 
   const expected = Array.from({ length: run.rounds }, (_, round) => {

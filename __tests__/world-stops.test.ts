@@ -69,7 +69,7 @@ it("serves a finished world's asset files as the open-platform sim does", async 
   h.sim.addWorld('W1', DONE)
   h.sim.addAsset(h.sim.assetPath('W1', 'spz'), { kind: 'file', path: SPZ })
   const run = await h.poll(['W1'])
-  const url = run.tasks[0].urls.spzPath
+  const url = run.tasks[0].assets.find(asset => asset.format === 'spz')?.url
   expect(url).toBe(h.sim.assetUrl('W1', 'spz'))
   const response = await sendRequest({ method: 'GET', url: new URL(url ?? ''), timeoutMs: 5000 })
   expect(response.status).toBe(200)

@@ -126,7 +126,7 @@ async function uploadArtifact(upload, control = {}) {
     };
 }
 async function callClient(upload) {
-    const { DefaultArtifactClient } = await Promise.all(/* import() */[__webpack_require__.e(351), __webpack_require__.e(645)]).then(__webpack_require__.bind(__webpack_require__, 9645));
+    const { DefaultArtifactClient } = await Promise.all(/* import() */[__webpack_require__.e(351), __webpack_require__.e(800)]).then(__webpack_require__.bind(__webpack_require__, 69800));
     try {
         return await new DefaultArtifactClient().uploadArtifact(upload.name, upload.files, upload.rootDirectory, { retentionDays: upload.retentionDays, compressionLevel: upload.compressionLevel });
     }
@@ -1264,6 +1264,7 @@ function readSize(buffer, offset, what) {
 
 
 
+
 /**
  * Checks a downloaded Gaussian-splat file by its content (see docs/FORMATS.md): the bytes must be the
  * format the file is named for, its headers and directories must be consistent, and its size must
@@ -1297,6 +1298,8 @@ async function verifyAsset(filePath, expected, { deep = true } = {}) {
     }
 }
 async function verifyContent(file, expected, deep) {
+    if (!(0,formats/* isSplatFormat */.AZ)(expected))
+        fail(`${(0,formats/* formatLabel */.wR)(expected)} files cannot be verified yet`);
     const head = await file.read(0, SNIFF_BYTES);
     expectFormat(head, file.size, expected);
     if (expected === 'ply')
@@ -1457,16 +1460,7 @@ async function checkEntry(folder, format, destination, signal) {
         return { corrupt: 'its SHA-256 differs from the one recorded' };
     return {
         source,
-        ok: {
-            format,
-            path: destination,
-            bytes: size,
-            sha256,
-            gaussians: info.gaussians,
-            version: info.version,
-            shDegree: info.shDegree,
-            reused: true
-        }
+        ok: { ...info, path: destination, bytes: size, sha256, reused: true }
     };
 }
 async function sha256Of(file, signal) {
@@ -1513,7 +1507,7 @@ function labelOf(key) {
 function overBudget(file, budgets) {
     const reasons = [];
     const { maxGaussians, maxFileSizeBytes } = budgets;
-    if (maxGaussians !== undefined && file.gaussians > maxGaussians) {
+    if (maxGaussians !== undefined && file.gaussians !== undefined && file.gaussians > maxGaussians) {
         reasons.push(`${count(file.gaussians)} splats, over 'max-gaussians' of ${count(maxGaussians)}`);
     }
     if (maxFileSizeBytes !== undefined && file.bytes > maxFileSizeBytes) {
@@ -1984,48 +1978,8 @@ function asDownloadError(error, shownUrl, attempts, cancel, limited, timeLimitMs
     return error;
 }
 
-;// CONCATENATED MODULE: ./src/assets/file-name.ts
-/** Room for the temporary name's prefix and suffix under the usual 255-byte limit. */
-const MAX_NAME_LENGTH = 200;
-/**
- * The file name for an asset (DESIGN.md §5): the URL's last path segment reduced to
- * `[A-Za-z0-9._-]`, else `point_cloud.<ext>`.
- *
- * Beyond the letter of §5: leading dots are dropped (no hidden files, and no clash with the
- * `.<name>.*.part` temporary names), and the format's extension is added when the segment lacks
- * it, so that two formats served from one path (`/get?format=ply`, `/get?format=spz`) cannot
- * overwrite each other in the task's folder.
- */
-function assetFileName(url, format) {
-    const extension = `.${format}`;
-    const reduced = lastSegment(url).replace(/[^A-Za-z0-9._-]/g, '');
-    let name = reduced.replace(/^\.+/, '');
-    // Nothing left, or only the extension (`场景.ply`): no name worth keeping.
-    if (name === '' || reduced.toLowerCase() === extension)
-        return `point_cloud${extension}`;
-    if (!name.toLowerCase().endsWith(extension))
-        name += extension;
-    if (name.length > MAX_NAME_LENGTH)
-        name = name.slice(-MAX_NAME_LENGTH).replace(/^\.+/, '');
-    return name;
-}
-function lastSegment(url) {
-    let pathname;
-    try {
-        pathname = new URL(url).pathname;
-    }
-    catch {
-        pathname = url.split(/[?#]/, 1)[0];
-    }
-    const segment = pathname.split('/').pop() ?? '';
-    try {
-        return decodeURIComponent(segment);
-    }
-    catch {
-        return segment;
-    }
-}
-
+// EXTERNAL MODULE: ./src/assets/types.ts
+var types = __webpack_require__(73960);
 ;// CONCATENATED MODULE: ./src/assets/fetch-asset.ts
 /**
  * One chosen file of one succeeded task: reused from the runner's tool cache when it holds a
@@ -2042,14 +1996,14 @@ function lastSegment(url) {
 /** The file, verified, at `<downloadDir>/<taskId>/<file name>`; throws when it is not. */
 async function fetchAsset(job, settings, deps) {
     const { cache, signal, log } = deps;
-    const destination = external_node_path_.join(settings.downloadDir, job.taskId, assetFileName(job.url, job.format));
-    const key = { api: settings.api, ...job };
+    const destination = external_node_path_.join(settings.downloadDir, job.taskId, job.fileName);
+    const key = { api: settings.api, taskId: job.taskId, format: job.format, url: job.url };
     let file = cache ? await cache.reuse(key, destination, signal) : undefined;
     if (!file) {
         file = await download(job, destination, settings, deps);
         await cache?.store(key, file, signal);
     }
-    log.info(`${label(job)}: ${file.version}, ${file.gaussians.toLocaleString('en-US')} splats, SH degree ${file.shDegree}, sha256 ${file.sha256}`);
+    log.info(`${label(job)}: ${file.version}, ${(0,types/* describeFigures */.p)(file)}${file.shDegree === undefined ? '' : `, SH degree ${file.shDegree}`}, sha256 ${file.sha256}`);
     const reason = overBudget(file, settings.budgets);
     if (reason) {
         file.overBudget = reason;
@@ -2075,18 +2029,96 @@ async function download(job, destination, settings, deps) {
     }, { clock: deps.clock, log: deps.log });
     if (!info)
         throw new Error(`${label(job)}: the file was not verified`);
-    return {
-        format: job.format,
-        path: result.destination,
-        bytes: result.bytes,
-        sha256: result.sha256,
-        gaussians: info.gaussians,
-        version: info.version,
-        shDegree: info.shDegree
-    };
+    return { ...info, path: result.destination, bytes: result.bytes, sha256: result.sha256 };
 }
 function label(job) {
     return `${job.taskId} ${(0,formats/* formatLabel */.wR)(job.format)}`;
+}
+
+;// CONCATENATED MODULE: ./src/assets/file-name.ts
+/** Room for the temporary name's prefix and suffix under the usual 255-byte limit. */
+const MAX_NAME_LENGTH = 200;
+/** The endings a file of each format may have; the first is added when the name has none. */
+const EXTENSIONS = {
+    ply: ['.ply'],
+    spz: ['.spz'],
+    sog: ['.sog'],
+    glb: ['.glb'],
+    usdz: ['.usdz'],
+    // Lux3D zips OBJ with its materials and textures (`_obj.zip`); FBX may come zipped or bare.
+    obj: ['.zip', '.obj'],
+    fbx: ['.zip', '.fbx'],
+    stl: ['.stl'],
+    '3mf': ['.3mf'],
+    zip: ['.zip'],
+    image: ['.png', '.jpg', '.jpeg', '.webp']
+};
+/** The name when the URL gives none worth keeping. */
+const FALLBACK_STEMS = {
+    ply: 'point_cloud',
+    spz: 'point_cloud',
+    sog: 'point_cloud',
+    glb: 'model',
+    usdz: 'model',
+    obj: 'model_obj',
+    fbx: 'model_fbx',
+    stl: 'model',
+    '3mf': 'model',
+    zip: 'results',
+    image: 'image'
+};
+/**
+ * The file name for an asset (DESIGN.md §5): the URL's last path segment reduced to
+ * `[A-Za-z0-9._-]`, else `point_cloud.<ext>` (`model.<ext>` for meshes).
+ *
+ * Beyond the letter of §5: leading dots are dropped (no hidden files, and no clash with the
+ * `.<name>.*.part` temporary names), and the format's extension is added when the segment lacks
+ * it, so that two formats served from one path (`/get?format=ply`, `/get?format=spz`) cannot
+ * overwrite each other in the task's folder.
+ */
+function assetFileName(url, format) {
+    const extensions = EXTENSIONS[format];
+    const reduced = lastSegment(url).replace(/[^A-Za-z0-9._-]/g, '');
+    let name = reduced.replace(/^\.+/, '');
+    // Nothing left, or only the extension (`场景.ply`): no name worth keeping.
+    if (name === '' || extensions.includes(reduced.toLowerCase())) {
+        return `${FALLBACK_STEMS[format]}${extensions[0]}`;
+    }
+    if (!extensions.some(extension => name.toLowerCase().endsWith(extension)))
+        name += extensions[0];
+    if (name.length > MAX_NAME_LENGTH)
+        name = name.slice(-MAX_NAME_LENGTH).replace(/^\.+/, '');
+    return name;
+}
+/**
+ * `name` unless `taken` has it (case-insensitively: macOS and Windows file systems ignore
+ * case), else `name` with `-2`, `-3`… before its extension; the chosen name is added to `taken`.
+ * Four views of one task may all be called `view.png`.
+ */
+function uniqueName(name, taken) {
+    const dot = name.lastIndexOf('.');
+    const [stem, extension] = dot > 0 ? [name.slice(0, dot), name.slice(dot)] : [name, ''];
+    let candidate = name;
+    for (let n = 2; taken.has(candidate.toLowerCase()); n++)
+        candidate = `${stem}-${n}${extension}`;
+    taken.add(candidate.toLowerCase());
+    return candidate;
+}
+function lastSegment(url) {
+    let pathname;
+    try {
+        pathname = new URL(url).pathname;
+    }
+    catch {
+        pathname = url.split(/[?#]/, 1)[0];
+    }
+    const segment = pathname.split('/').pop() ?? '';
+    try {
+        return decodeURIComponent(segment);
+    }
+    catch {
+        return segment;
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/assets/run-bounded.ts
@@ -2177,6 +2209,7 @@ function createLimiter(concurrency, signal) {
 
 
 
+
 /** Failures (and files over budget) the error names; the log names every one. */
 const NAMED_AT_MOST = 20;
 function startDelivery(options, deps) {
@@ -2229,11 +2262,15 @@ function startDelivery(options, deps) {
             if (added.has(task.taskId))
                 return;
             added.add(task.taskId);
+            const names = new Set();
+            for (const { format, url } of chosenAssets(task, options.formats)) {
+                const fileName = uniqueName(assetFileName(url, format), names);
+                queue({ taskId: task.taskId, format, url, fileName });
+            }
+            if (options.noticeMissing === false)
+                return;
             for (const format of options.formats) {
-                const url = task.urls[formats/* URL_KEYS */.ZT[format]];
-                if (url)
-                    queue({ taskId: task.taskId, format, url });
-                else
+                if (!task.assets.some(asset => asset.format === format))
                     missing.push(`${task.taskId} has no ${(0,formats/* formatLabel */.wR)(format)} file`);
             }
         },
@@ -2261,7 +2298,7 @@ function startDelivery(options, deps) {
 /** Downloads, verifies and (when asked) uploads the assets of the tasks that succeeded. */
 async function deliverAssets(options, tasks, deps) {
     const succeeded = tasks.filter(task => task.state === 'succeeded');
-    const count = succeeded.reduce((sum, task) => sum + options.formats.filter(format => task.urls[URL_KEYS[format]]).length, 0);
+    const count = succeeded.reduce((sum, task) => sum + chosenAssets(task, options.formats).length, 0);
     const run = startDelivery(options, deps);
     if (count > 0) {
         deps.log.startGroup(`Downloading ${count} file${count === 1 ? '' : 's'} to ${options.downloadDir}`);
@@ -2275,6 +2312,10 @@ async function deliverAssets(options, tasks, deps) {
             deps.log.endGroup();
     }
     return run.finish();
+}
+/** The task's links in the chosen formats, in the service's order; `other` is never chosen. */
+function chosenAssets(task, formats) {
+    return task.assets.flatMap(({ format, url }) => format !== 'other' && formats.includes(format) ? [{ format, url }] : []);
 }
 function summarise(settled, downloadDir, cancelled) {
     const files = new Map();

@@ -28406,25 +28406,77 @@ function coreActionIO(env = process.env) {
 
 /***/ }),
 
+/***/ 73960:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   p: () => (/* binding */ describeFigures)
+/* harmony export */ });
+/** The file's figures in a few words: `1,000 splats`, `12,480 triangles`, `1024×768`. */
+function describeFigures(file) {
+    if (file.gaussians !== undefined)
+        return `${file.gaussians.toLocaleString('en-US')} splats`;
+    if (file.triangles !== undefined)
+        return `${file.triangles.toLocaleString('en-US')} triangles`;
+    if (file.width !== undefined && file.height !== undefined)
+        return `${file.width}×${file.height}`;
+    return file.version;
+}
+
+
+/***/ }),
+
 /***/ 76892:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   AZ: () => (/* binding */ isSplatFormat),
 /* harmony export */   Ad: () => (/* binding */ ASSET_FORMATS),
+/* harmony export */   Ny: () => (/* binding */ splatUrls),
 /* harmony export */   ZT: () => (/* binding */ URL_KEYS),
+/* harmony export */   jx: () => (/* binding */ linksOfUrls),
+/* harmony export */   ue: () => (/* binding */ SPLAT_FORMATS),
 /* harmony export */   wR: () => (/* binding */ formatLabel)
 /* harmony export */ });
-/** The splat formats the services deliver, and the words each one goes by. Said once, here. */
-const ASSET_FORMATS = ['ply', 'spz', 'sog'];
-/** The key of a format's URL in a task's result and in `results[]`. */
+/* unused harmony export MODEL_FORMATS */
+/**
+ * The file formats the services deliver, and the words each one goes by. Said once, here.
+ * Gaussian splats come from every API; 3D models, their bundles and images from Lux3D.
+ */
+const SPLAT_FORMATS = ['ply', 'spz', 'sog'];
+/** 3D models (meshes): GLB, USDZ, OBJ and FBX (zipped or bare), STL and 3MF. */
+const MODEL_FORMATS = ['glb', 'usdz', 'obj', 'fbx', 'stl', '3mf'];
+/** Every format the action can download and verify, in the order `download: all` lists them. */
+const ASSET_FORMATS = [...SPLAT_FORMATS, ...MODEL_FORMATS, 'zip', 'image'];
+/** The key of a splat format's URL in a task's result and in `results[]` (the vendor's names). */
 const URL_KEYS = {
     ply: 'plyPath',
     spz: 'spzPath',
     sog: 'sogPath'
 };
-/** `PLY`, `SPZ`, `SOG`: how logs, the summary and messages name a format. */
+function isSplatFormat(format) {
+    return SPLAT_FORMATS.includes(format);
+}
+/** `PLY`, `GLB`, `3MF`, `image`: how logs, the summary and messages name a format. */
 function formatLabel(format) {
-    return format.toUpperCase();
+    return format === 'image' || format === 'other' ? format : format.toUpperCase();
+}
+/** The first URL of each splat format among `assets`: the `plyPath`-style keys of `results[]`. */
+function splatUrls(assets) {
+    const urls = {};
+    for (const format of SPLAT_FORMATS) {
+        const url = assets.find(asset => asset.format === format)?.url;
+        if (url)
+            urls[URL_KEYS[format]] = url;
+    }
+    return urls;
+}
+/** The links of a result that names its splat files by key (the open platform, World). */
+function linksOfUrls(urls) {
+    return SPLAT_FORMATS.flatMap(format => {
+        const url = urls[URL_KEYS[format]];
+        return url ? [{ format, url }] : [];
+    });
 }
 
 
@@ -29626,7 +29678,7 @@ function parseInputs(read, context) {
     const downloadDir = parseDownloadDir(value('download-dir'), context.workspace, problems);
     const uploadArtifact = parseBoolean('upload-artifact', value('upload-artifact'), problems);
     if (uploadArtifact && download.length === 0) {
-        problems.push(`'upload-artifact' is true but 'download' is "none": there would be nothing to upload. Set 'download' to all or a list of ply, spz, sog.`);
+        problems.push(`'upload-artifact' is true but 'download' is "none": there would be nothing to upload. Set 'download' to all or a list of formats.`);
     }
     if (uploadArtifact && isEnterpriseServer(context.env.GITHUB_SERVER_URL)) {
         problems.push(`'upload-artifact' is true, but this runner belongs to GitHub Enterprise Server (${context.env.GITHUB_SERVER_URL}), whose artifact service this action's uploader (@actions/artifact v2 and later) does not support. Set 'upload-artifact' to false and upload 'download-dir' with a GHES-compatible upload step (actions/upload-artifact@v3 on GHES).`);
@@ -29664,6 +29716,7 @@ function parseInputs(read, context) {
         timeoutMs,
         failOn,
         download,
+        downloadAll: value('download').toLowerCase() === 'all',
         downloadDir,
         uploadArtifact,
         artifactName,
@@ -29722,7 +29775,7 @@ async function pollTasks(options) {
     const deadline = start + options.timeoutMs;
     const records = new Map(options.taskIds.map(taskId => [
         taskId,
-        { taskId, status: undefined, state: 'not-found', final: false, urls: {} }
+        { taskId, status: undefined, state: 'not-found', final: false, assets: [] }
     ]));
     const sighted = new Set();
     const unknownReported = new Set();
@@ -29746,7 +29799,7 @@ async function pollTasks(options) {
             record.status = snapshot.status;
             record.state = snapshot.state;
             record.final = isFinalState(snapshot.state);
-            record.urls = snapshot.urls;
+            record.assets = snapshot.assets;
             record.details = snapshot.details;
             if (record.final)
                 record.finishedAfterMs = clock.now() - start;
@@ -29997,7 +30050,7 @@ const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 class OpenPlatformSource {
     options;
     api = 'open-platform';
-    formats = formats/* ASSET_FORMATS */.Ad;
+    formats = formats/* SPLAT_FORMATS */.ue;
     description;
     endpoint;
     constructor(options) {
@@ -30067,7 +30120,7 @@ function toSnapshot(task) {
         taskId: task.taskId,
         status: task.status,
         state: stateOfStatus(task.status),
-        urls: task.result ?? {}
+        assets: (0,formats/* linksOfUrls */.jx)(task.result ?? {})
     };
 }
 
@@ -30466,6 +30519,13 @@ function remember(memory, kind, ids, worlds, totalCount) {
 }
 
 ;// CONCATENATED MODULE: ./src/providers/world/client.ts
+/**
+ * The Aholo World gateway as a TaskSource (DESIGN.md §2b, §5): each round lists the account's
+ * in-progress worlds and GETs only the asked worlds the list does not show in progress, or GETs
+ * each unfinished world when that is fewer requests (plan.ts decides). Every request is retried
+ * under the one retry policy until the call's deadline.
+ */
+
 
 
 
@@ -30632,7 +30692,7 @@ function client_toSnapshot(world) {
         taskId: world.worldId,
         status: world.status,
         state: stateOfWorldStatus(world.status),
-        urls: world.urls,
+        assets: (0,formats/* linksOfUrls */.jx)(world.urls),
         details
     };
 }
@@ -30780,9 +30840,11 @@ const OUTPUT_NAMES = [
     'ply-url',
     'spz-url',
     'sog-url',
+    'glb-url',
     'ply-urls',
     'spz-urls',
     'sog-urls',
+    'glb-urls',
     'download-dir',
     'artifact-id',
     'artifact-url',
@@ -30790,22 +30852,28 @@ const OUTPUT_NAMES = [
     'check-run-url'
 ];
 function taskResults(tasks, files = new Map()) {
-    return tasks.map(task => ({
-        taskId: task.taskId,
-        status: task.status ?? null,
-        state: task.state,
-        plyPath: task.urls.plyPath ?? null,
-        spzPath: task.urls.spzPath ?? null,
-        sogPath: task.urls.sogPath ?? null,
-        ...definedOnly(task.details ?? {}),
-        files: [...(files.get(task.taskId) ?? [])]
-    }));
+    return tasks.map(task => {
+        const urls = (0,formats/* splatUrls */.Ny)(task.assets);
+        return {
+            taskId: task.taskId,
+            status: task.status ?? null,
+            state: task.state,
+            plyPath: urls.plyPath ?? null,
+            spzPath: urls.spzPath ?? null,
+            sogPath: urls.sogPath ?? null,
+            assets: task.assets,
+            ...definedOnly(task.details ?? {}),
+            files: [...(files.get(task.taskId) ?? [])]
+        };
+    });
 }
 /** Every output's full value; the ones without a value are empty strings, so none is missing. */
 function buildOutputs(state, tasks, results, extras) {
     const groups = groupTasks(tasks);
     const succeeded = results.filter(result => result.state === 'succeeded');
-    const urls = (key) => succeeded.flatMap(result => (result[key] ? [result[key]] : []));
+    // One URL per task: its first of the format, as `plyPath` and the like have always been.
+    const firstUrl = (result, format) => result?.assets.find(asset => asset.format === format)?.url;
+    const urls = (format) => succeeded.flatMap(result => firstUrl(result, format) ?? []);
     const first = results[0];
     return {
         state,
@@ -30814,12 +30882,14 @@ function buildOutputs(state, tasks, results, extras) {
         succeeded: JSON.stringify(groups.succeeded),
         failed: JSON.stringify(groups.failed),
         pending: JSON.stringify(groups.pending),
-        'ply-url': first?.plyPath ?? '',
-        'spz-url': first?.spzPath ?? '',
-        'sog-url': first?.sogPath ?? '',
-        'ply-urls': JSON.stringify(urls(formats/* URL_KEYS */.ZT.ply)),
-        'spz-urls': JSON.stringify(urls(formats/* URL_KEYS */.ZT.spz)),
-        'sog-urls': JSON.stringify(urls(formats/* URL_KEYS */.ZT.sog)),
+        'ply-url': firstUrl(first, 'ply') ?? '',
+        'spz-url': firstUrl(first, 'spz') ?? '',
+        'sog-url': firstUrl(first, 'sog') ?? '',
+        'glb-url': firstUrl(first, 'glb') ?? '',
+        'ply-urls': JSON.stringify(urls('ply')),
+        'spz-urls': JSON.stringify(urls('spz')),
+        'sog-urls': JSON.stringify(urls('sog')),
+        'glb-urls': JSON.stringify(urls('glb')),
         'download-dir': extras.downloadDir ?? '',
         'artifact-id': extras.artifact ? String(extras.artifact.id) : '',
         'artifact-url': extras.artifact?.url ?? '',
@@ -30830,14 +30900,17 @@ function buildOutputs(state, tasks, results, extras) {
 /** Half of GitHub's 1 MB per job, so that other steps' outputs fit beside ours. */
 const OUTPUTS_BUDGET_BYTES = (/* unused pure expression or super */ null && (512 * 1024));
 /** Caps in UTF-16 bytes, which add up to less than the budget whatever the values are. */
-const RESULTS_CAP_BYTES = 216 * 1024;
-const LIST_CAP_BYTES = 40 * 1024;
+const RESULTS_CAP_BYTES = 176 * 1024;
+const LIST_CAP_BYTES = 32 * 1024;
 const SCALAR_CAP_BYTES = 4 * 1024;
 const LISTS = [
     'succeeded',
     'failed',
     'pending',
-    ...formats/* ASSET_FORMATS */.Ad.map(f => `${f}-urls`)
+    'ply-urls',
+    'spz-urls',
+    'sog-urls',
+    'glb-urls'
 ];
 /** GitHub counts outputs as UTF-16: two bytes a code unit. */
 function utf16Bytes(text) {
@@ -30990,7 +31063,11 @@ function capMessage(message) {
     return cutWithNote(message, LOG_MESSAGE_CAP_BYTES - 100);
 }
 
+// EXTERNAL MODULE: ./src/assets/types.ts
+var types = __nccwpck_require__(73960);
 ;// CONCATENATED MODULE: ./src/report/summary.ts
+
+
 
 
 
@@ -31076,25 +31153,23 @@ function renderRow(result, finishedAfterMs, compact) {
 }
 function renderAssets(result) {
     const cells = [];
-    for (const [format, url] of [
-        ['ply', result.plyPath],
-        ['spz', result.spzPath],
-        ['sog', result.sogPath]
-    ]) {
-        if (!url)
-            continue;
-        const file = result.files.find(f => f.format === format);
-        cells.push(`[${format.toUpperCase()}](${escapeUrl(url)})${file ? ` ${describeFile(file)}` : ''}`);
+    // The k-th file of a format is the k-th link of it: delivery keeps the service's order.
+    const seen = new Map();
+    for (const { format, url } of result.assets) {
+        const nth = seen.get(format) ?? 0;
+        seen.set(format, nth + 1);
+        const file = result.files.filter(f => f.format === format)[nth];
+        cells.push(`[${(0,formats/* formatLabel */.wR)(format)}](${escapeUrl(url)})${file ? ` ${describeFile(file)}` : ''}`);
     }
     return cells.length ? cells.join(' · ') : '—';
 }
 function renderFileCount(files) {
     return files.length
-        ? files.map(f => `${f.format.toUpperCase()} ${describeFile(f)}`).join(' · ')
+        ? files.map(f => `${(0,formats/* formatLabel */.wR)(f.format)} ${describeFile(f)}`).join(' · ')
         : '—';
 }
 function describeFile(file) {
-    const figures = `(${(0,units/* formatBytes */.z3)(file.bytes)}, ${file.gaussians.toLocaleString('en-US')} splats${file.reused ? ', reused' : ''})`;
+    const figures = `(${(0,units/* formatBytes */.z3)(file.bytes)}, ${(0,types/* describeFigures */.p)(file)}${file.reused ? ', reused' : ''})`;
     return file.overBudget ? `${figures} ⚠️ over budget: ${escapeText(file.overBudget)}` : figures;
 }
 function countStates(results) {
@@ -31282,13 +31357,14 @@ async function waitAndReport(config, source, runtime, io, checkRun) {
 }
 async function openDelivery(config, source, runtime, io) {
     const unsupported = config.download.filter(format => !source.formats.includes(format));
-    if (unsupported.length > 0) {
+    if (unsupported.length > 0 && !config.downloadAll) {
         io.notice(`${unsupported.map(f => f.toUpperCase()).join(', ')} cannot be downloaded from ${source.description}: it does not deliver that format.`);
     }
     // Downloading, verifying and uploading stay out of the start path of runs that need none.
     const { startDelivery } = await __nccwpck_require__.e(/* import() */ 393).then(__nccwpck_require__.bind(__nccwpck_require__, 97393));
     return startDelivery({
         formats: config.download.filter(format => source.formats.includes(format)),
+        noticeMissing: !config.downloadAll,
         downloadDir: config.downloadDir,
         api: source.api,
         cache: config.cache,
@@ -32270,13 +32346,6 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2")
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
-
-/***/ }),
-
-/***/ 98995:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:module");
 
 /***/ }),
 

@@ -133,7 +133,7 @@ async function openDelivery(
   io: ActionIO
 ): Promise<DeliveryRun> {
   const unsupported = config.download.filter(format => !source.formats.includes(format))
-  if (unsupported.length > 0) {
+  if (unsupported.length > 0 && !config.downloadAll) {
     io.notice(
       `${unsupported.map(f => f.toUpperCase()).join(', ')} cannot be downloaded from ${source.description}: it does not deliver that format.`
     )
@@ -143,6 +143,7 @@ async function openDelivery(
   return startDelivery(
     {
       formats: config.download.filter(format => source.formats.includes(format)),
+      noticeMissing: !config.downloadAll,
       downloadDir: config.downloadDir,
       api: source.api,
       cache: config.cache,

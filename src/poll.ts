@@ -4,7 +4,7 @@
  * answer that waiting cannot fix. It never throws for those: the outcome says which, with all
  * that is known, so that outputs can still be written.
  */
-import type { AssetUrls } from './domain/formats.js'
+import type { AssetLink } from './domain/formats.js'
 import { isFinalState, progressPercent, type TaskState } from './domain/task-state.js'
 import { DeadlineError, type Fault } from './net/retry.js'
 import type { TaskDetails, TaskSnapshot, TaskSource } from './providers/provider.js'
@@ -17,7 +17,7 @@ export interface TaskRecord {
   status: number | string | undefined
   state: TaskState
   final: boolean
-  urls: AssetUrls
+  assets: AssetLink[]
   details?: TaskDetails
   /** From the start of waiting to the round that first saw the task final. */
   finishedAfterMs?: number
@@ -77,7 +77,7 @@ export async function pollTasks(options: PollOptions): Promise<PollOutcome> {
   const records = new Map<string, TaskRecord>(
     options.taskIds.map(taskId => [
       taskId,
-      { taskId, status: undefined, state: 'not-found', final: false, urls: {} }
+      { taskId, status: undefined, state: 'not-found', final: false, assets: [] }
     ])
   )
   const sighted = new Set<string>()
@@ -107,7 +107,7 @@ export async function pollTasks(options: PollOptions): Promise<PollOutcome> {
       record.status = snapshot.status
       record.state = snapshot.state
       record.final = isFinalState(snapshot.state)
-      record.urls = snapshot.urls
+      record.assets = snapshot.assets
       record.details = snapshot.details
       if (record.final) record.finishedAfterMs = clock.now() - start
     }

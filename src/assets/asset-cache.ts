@@ -194,16 +194,7 @@ async function checkEntry(
   if (sha256 !== recordedSha) return { corrupt: 'its SHA-256 differs from the one recorded' }
   return {
     source,
-    ok: {
-      format,
-      path: destination,
-      bytes: size,
-      sha256,
-      gaussians: info.gaussians,
-      version: info.version,
-      shDegree: info.shDegree,
-      reused: true
-    }
+    ok: { ...info, path: destination, bytes: size, sha256, reused: true }
   }
 }
 

@@ -15,7 +15,8 @@ export interface Budgets {
 
 /** What a budget needs to know of a file. */
 export interface BudgetedFile {
-  gaussians: number
+  /** Absent for a file that holds no splats. */
+  gaussians?: number
   bytes: number
 }
 
@@ -26,7 +27,7 @@ export interface BudgetedFile {
 export function overBudget(file: BudgetedFile, budgets: Budgets): string | undefined {
   const reasons: string[] = []
   const { maxGaussians, maxFileSizeBytes } = budgets
-  if (maxGaussians !== undefined && file.gaussians > maxGaussians) {
+  if (maxGaussians !== undefined && file.gaussians !== undefined && file.gaussians > maxGaussians) {
     reasons.push(`${count(file.gaussians)} splats, over 'max-gaussians' of ${count(maxGaussians)}`)
   }
   if (maxFileSizeBytes !== undefined && file.bytes > maxFileSizeBytes) {

@@ -7,7 +7,7 @@
  * `startDelivery` takes tasks as they succeed (`add`), so downloads can start while other tasks
  * are still polled; `deliverAssets` is the same for a finished list of tasks.
  */
-import { type AssetFormat, type AssetUrls, formatLabel, URL_KEYS } from '../domain/formats.js'
+import { type AssetFormat, type AssetLink, formatLabel } from '../domain/formats.js'
 import { describeError } from '../errors.js'
 import type { TaskRecord } from '../poll.js'
 import type { ApiKind } from '../providers/provider.js'
@@ -16,6 +16,7 @@ import { defaultCompressionLevel, uploadArtifact } from './artifact.js'
 import { type AssetCache, openAssetCache } from './asset-cache.js'
 import { type Budgets, describeOverBudget } from './budgets.js'
 import { type AssetJob, describeFailure, type DownloadLimits, fetchAsset } from './fetch-asset.js'
+import { assetFileName, uniqueName } from './file-name.js'
 import { createLimiter, DEFAULT_CONCURRENCY } from './run-bounded.js'
 import type { AssetFile } from './types.js'
 
@@ -31,6 +32,11 @@ export interface UploadSettings {
 
 export interface DeliveryOptions {
   formats: readonly AssetFormat[]
+  /**
+   * Say which chosen formats a task lacks (the user listed them); off for `download: all`, which
+   * asks for whatever the API gives, not for every format there is. Default on.
+   */
+  noticeMissing?: boolean
   /** Absolute; files land at `<downloadDir>/<taskId>/<file name>`. */
   downloadDir: string
   /** Upload the files as one artifact; absent for no upload. */
@@ -55,7 +61,7 @@ export interface DeliveryDeps {
 }
 
 export interface Delivery {
-  /** Verified files per task id, in the order the tasks were added and formats chosen. */
+  /** Verified files per task id, in the order the tasks were added, each task's in the service's order. */
   files: Map<string, AssetFile[]>
   /** Set when at least one file was downloaded. */
   downloadDir?: string
@@ -72,7 +78,7 @@ export interface Delivery {
 /** What a delivery needs of a succeeded task. */
 export interface DeliveryTask {
   taskId: string
-  urls: AssetUrls
+  assets: readonly AssetLink[]
 }
 
 export interface DeliveryRun {
@@ -144,10 +150,15 @@ export function startDelivery(options: DeliveryOptions, deps: DeliveryDeps): Del
       if (finished) throw new Error('The delivery is finished: no task can be added.')
       if (added.has(task.taskId)) return
       added.add(task.taskId)
+      const names = new Set<string>()
+      for (const { format, url } of chosenAssets(task, options.formats)) {
+        const fileName = uniqueName(assetFileName(url, format), names)
+        queue({ taskId: task.taskId, format, url, fileName })
+      }
+      if (options.noticeMissing === false) return
       for (const format of options.formats) {
-        const url = task.urls[URL_KEYS[format]]
-        if (url) queue({ taskId: task.taskId, format, url })
-        else missing.push(`${task.taskId} has no ${formatLabel(format)} file`)
+        if (!task.assets.some(asset => asset.format === format))
+          missing.push(`${task.taskId} has no ${formatLabel(format)} file`)
       }
     },
     downloaded,
@@ -177,10 +188,7 @@ export async function deliverAssets(
   deps: DeliveryDeps
 ): Promise<Delivery> {
   const succeeded = tasks.filter(task => task.state === 'succeeded')
-  const count = succeeded.reduce(
-    (sum, task) => sum + options.formats.filter(format => task.urls[URL_KEYS[format]]).length,
-    0
-  )
+  const count = succeeded.reduce((sum, task) => sum + chosenAssets(task, options.formats).length, 0)
   const run = startDelivery(options, deps)
   if (count > 0) {
     deps.log.startGroup(
@@ -194,6 +202,16 @@ export async function deliverAssets(
     if (count > 0) deps.log.endGroup()
   }
   return run.finish()
+}
+
+/** The task's links in the chosen formats, in the service's order; `other` is never chosen. */
+function chosenAssets(
+  task: DeliveryTask,
+  formats: readonly AssetFormat[]
+): Array<{ format: AssetFormat; url: string }> {
+  return task.assets.flatMap(({ format, url }) =>
+    format !== 'other' && formats.includes(format) ? [{ format, url }] : []
+  )
 }
 
 function summarise(

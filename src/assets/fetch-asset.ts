@@ -11,14 +11,15 @@ import type { Clock, Log } from '../runtime.js'
 import type { AssetCache, CacheKey } from './asset-cache.js'
 import { type Budgets, overBudget } from './budgets.js'
 import { DownloadError, type DownloadOptions, downloadFile } from './download.js'
-import { assetFileName } from './file-name.js'
-import type { AssetFile } from './types.js'
+import { type AssetFile, describeFigures } from './types.js'
 import { verifyAsset } from './verify.js'
 
 export interface AssetJob {
   taskId: string
   format: AssetFormat
   url: string
+  /** In the task's folder; unique among the task's files. */
+  fileName: string
 }
 
 export interface FetchSettings {
@@ -49,19 +50,15 @@ export async function fetchAsset(
   deps: FetchDeps
 ): Promise<AssetFile> {
   const { cache, signal, log } = deps
-  const destination = path.join(
-    settings.downloadDir,
-    job.taskId,
-    assetFileName(job.url, job.format)
-  )
-  const key: CacheKey = { api: settings.api, ...job }
+  const destination = path.join(settings.downloadDir, job.taskId, job.fileName)
+  const key: CacheKey = { api: settings.api, taskId: job.taskId, format: job.format, url: job.url }
   let file = cache ? await cache.reuse(key, destination, signal) : undefined
   if (!file) {
     file = await download(job, destination, settings, deps)
     await cache?.store(key, file, signal)
   }
   log.info(
-    `${label(job)}: ${file.version}, ${file.gaussians.toLocaleString('en-US')} splats, SH degree ${file.shDegree}, sha256 ${file.sha256}`
+    `${label(job)}: ${file.version}, ${describeFigures(file)}${file.shDegree === undefined ? '' : `, SH degree ${file.shDegree}`}, sha256 ${file.sha256}`
   )
   const reason = overBudget(file, settings.budgets)
   if (reason) {
@@ -98,15 +95,7 @@ async function download(
     { clock: deps.clock, log: deps.log }
   )
   if (!info) throw new Error(`${label(job)}: the file was not verified`)
-  return {
-    format: job.format,
-    path: result.destination,
-    bytes: result.bytes,
-    sha256: result.sha256,
-    gaussians: info.gaussians,
-    version: info.version,
-    shDegree: info.shDegree
-  }
+  return { ...info, path: result.destination, bytes: result.bytes, sha256: result.sha256 }
 }
 
 function label(job: AssetJob): string {

@@ -1,5 +1,5 @@
 import { open, type FileHandle } from 'node:fs/promises'
-import type { AssetFormat } from '../domain/formats.js'
+import { type AssetFormat, formatLabel, isSplatFormat } from '../domain/formats.js'
 import { FileRanges } from './verify/file-ranges.js'
 import { verifyPly } from './verify/ply.js'
 import { AssetVerificationError, fail, type AssetInfo } from './verify/result.js'
@@ -57,6 +57,7 @@ async function verifyContent(
   expected: AssetFormat,
   deep: boolean
 ): Promise<AssetInfo> {
+  if (!isSplatFormat(expected)) fail(`${formatLabel(expected)} files cannot be verified yet`)
   const head = await file.read(0, SNIFF_BYTES)
   expectFormat(head, file.size, expected)
   if (expected === 'ply') return verifyPly(file)

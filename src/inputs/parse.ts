@@ -32,8 +32,10 @@ export interface Config {
   pollIntervalMs: number
   timeoutMs: number
   failOn: FailOn
-  /** Formats to download; empty for `none`. */
+  /** Formats to download; empty for `none`; every format for `all`. */
   download: AssetFormat[]
+  /** `download: all`: whatever the API delivers, with no word on formats a task lacks. */
+  downloadAll: boolean
   /** Absolute. */
   downloadDir: string
   uploadArtifact: boolean
@@ -96,7 +98,7 @@ export function parseInputs(read: (name: InputName) => string, context: InputCon
   const uploadArtifact = parseBoolean('upload-artifact', value('upload-artifact'), problems)
   if (uploadArtifact && download.length === 0) {
     problems.push(
-      `'upload-artifact' is true but 'download' is "none": there would be nothing to upload. Set 'download' to all or a list of ply, spz, sog.`
+      `'upload-artifact' is true but 'download' is "none": there would be nothing to upload. Set 'download' to all or a list of formats.`
     )
   }
   if (uploadArtifact && isEnterpriseServer(context.env.GITHUB_SERVER_URL)) {
@@ -153,6 +155,7 @@ export function parseInputs(read: (name: InputName) => string, context: InputCon
     timeoutMs,
     failOn,
     download,
+    downloadAll: value('download').toLowerCase() === 'all',
     downloadDir,
     uploadArtifact,
     artifactName,

@@ -3,10 +3,10 @@
  * the action's own terms, whatever its wire format, signing or paging. The waiting loop
  * (poll.ts) knows nothing else of the API.
  */
-import type { AssetFormat, AssetUrls } from '../domain/formats.js'
+import type { AssetFormat, AssetLink } from '../domain/formats.js'
 import type { TaskState } from '../domain/task-state.js'
 
-export type ApiKind = 'open-platform' | 'world'
+export type ApiKind = 'open-platform' | 'world' | 'lux3d'
 
 /** What the World gateway says of a world beyond its state; absent on the open platform. */
 export interface TaskDetails {
@@ -26,7 +26,8 @@ export interface TaskSnapshot {
   /** The service's own word: an integer on the open platform, a string on World. */
   status: number | string
   state: TaskState
-  urls: AssetUrls
+  /** Every file the task delivers, in the service's order (empty until it succeeds). */
+  assets: AssetLink[]
   details?: TaskDetails
 }
 

@@ -3,7 +3,7 @@
  * 1 MB of outputs per job (counted as UTF-16) at any number of tasks. Pure.
  */
 import type { AssetFile } from '../assets/types.js'
-import { ASSET_FORMATS, URL_KEYS, type UrlKey } from '../domain/formats.js'
+import { type AssetFormat, type AssetLink, splatUrls } from '../domain/formats.js'
 import type { TaskState } from '../domain/task-state.js'
 import type { TaskRecord } from '../poll.js'
 import type { TaskDetails } from '../providers/provider.js'
@@ -20,9 +20,11 @@ export const OUTPUT_NAMES = [
   'ply-url',
   'spz-url',
   'sog-url',
+  'glb-url',
   'ply-urls',
   'spz-urls',
   'sog-urls',
+  'glb-urls',
   'download-dir',
   'artifact-id',
   'artifact-url',
@@ -42,6 +44,8 @@ export interface TaskResult extends TaskDetails {
   plyPath: string | null
   spzPath: string | null
   sogPath: string | null
+  /** Every file the task delivers, in the service's order, whatever the API. */
+  assets: AssetLink[]
   files: AssetFile[]
 }
 
@@ -49,16 +53,20 @@ export function taskResults(
   tasks: readonly TaskRecord[],
   files: ReadonlyMap<string, readonly AssetFile[]> = new Map()
 ): TaskResult[] {
-  return tasks.map(task => ({
-    taskId: task.taskId,
-    status: task.status ?? null,
-    state: task.state,
-    plyPath: task.urls.plyPath ?? null,
-    spzPath: task.urls.spzPath ?? null,
-    sogPath: task.urls.sogPath ?? null,
-    ...definedOnly(task.details ?? {}),
-    files: [...(files.get(task.taskId) ?? [])]
-  }))
+  return tasks.map(task => {
+    const urls = splatUrls(task.assets)
+    return {
+      taskId: task.taskId,
+      status: task.status ?? null,
+      state: task.state,
+      plyPath: urls.plyPath ?? null,
+      spzPath: urls.spzPath ?? null,
+      sogPath: urls.sogPath ?? null,
+      assets: task.assets,
+      ...definedOnly(task.details ?? {}),
+      files: [...(files.get(task.taskId) ?? [])]
+    }
+  })
 }
 
 export interface OutputExtras {
@@ -77,8 +85,11 @@ export function buildOutputs(
 ): Outputs {
   const groups = groupTasks(tasks)
   const succeeded = results.filter(result => result.state === 'succeeded')
-  const urls = (key: UrlKey): string[] =>
-    succeeded.flatMap(result => (result[key] ? [result[key]] : []))
+  // One URL per task: its first of the format, as `plyPath` and the like have always been.
+  const firstUrl = (result: TaskResult | undefined, format: AssetFormat): string | undefined =>
+    result?.assets.find(asset => asset.format === format)?.url
+  const urls = (format: AssetFormat): string[] =>
+    succeeded.flatMap(result => firstUrl(result, format) ?? [])
   const first = results[0]
   return {
     state,
@@ -87,12 +98,14 @@ export function buildOutputs(
     succeeded: JSON.stringify(groups.succeeded),
     failed: JSON.stringify(groups.failed),
     pending: JSON.stringify(groups.pending),
-    'ply-url': first?.plyPath ?? '',
-    'spz-url': first?.spzPath ?? '',
-    'sog-url': first?.sogPath ?? '',
-    'ply-urls': JSON.stringify(urls(URL_KEYS.ply)),
-    'spz-urls': JSON.stringify(urls(URL_KEYS.spz)),
-    'sog-urls': JSON.stringify(urls(URL_KEYS.sog)),
+    'ply-url': firstUrl(first, 'ply') ?? '',
+    'spz-url': firstUrl(first, 'spz') ?? '',
+    'sog-url': firstUrl(first, 'sog') ?? '',
+    'glb-url': firstUrl(first, 'glb') ?? '',
+    'ply-urls': JSON.stringify(urls('ply')),
+    'spz-urls': JSON.stringify(urls('spz')),
+    'sog-urls': JSON.stringify(urls('sog')),
+    'glb-urls': JSON.stringify(urls('glb')),
     'download-dir': extras.downloadDir ?? '',
     'artifact-id': extras.artifact ? String(extras.artifact.id) : '',
     'artifact-url': extras.artifact?.url ?? '',
@@ -104,15 +117,18 @@ export function buildOutputs(
 /** Half of GitHub's 1 MB per job, so that other steps' outputs fit beside ours. */
 export const OUTPUTS_BUDGET_BYTES = 512 * 1024
 /** Caps in UTF-16 bytes, which add up to less than the budget whatever the values are. */
-const RESULTS_CAP_BYTES = 216 * 1024
-const LIST_CAP_BYTES = 40 * 1024
+const RESULTS_CAP_BYTES = 176 * 1024
+const LIST_CAP_BYTES = 32 * 1024
 const SCALAR_CAP_BYTES = 4 * 1024
 
 const LISTS = [
   'succeeded',
   'failed',
   'pending',
-  ...ASSET_FORMATS.map(f => `${f}-urls` as const)
+  'ply-urls',
+  'spz-urls',
+  'sog-urls',
+  'glb-urls'
 ] as const
 
 /** GitHub counts outputs as UTF-16: two bytes a code unit. */

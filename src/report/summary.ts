@@ -1,5 +1,6 @@
+import { formatLabel } from '../domain/formats.js'
 import { isFinalState, progressPercent } from '../domain/task-state.js'
-import type { AssetFile } from '../assets/types.js'
+import { type AssetFile, describeFigures } from '../assets/types.js'
 import { formatBytes, formatDuration } from '../units.js'
 import type { OverallState } from './outcome.js'
 import type { TaskResult } from './outputs.js'
@@ -119,28 +120,25 @@ function renderRow(
 
 function renderAssets(result: TaskResult): string {
   const cells: string[] = []
-  for (const [format, url] of [
-    ['ply', result.plyPath],
-    ['spz', result.spzPath],
-    ['sog', result.sogPath]
-  ] as const) {
-    if (!url) continue
-    const file = result.files.find(f => f.format === format)
-    cells.push(
-      `[${format.toUpperCase()}](${escapeUrl(url)})${file ? ` ${describeFile(file)}` : ''}`
-    )
+  // The k-th file of a format is the k-th link of it: delivery keeps the service's order.
+  const seen = new Map<string, number>()
+  for (const { format, url } of result.assets) {
+    const nth = seen.get(format) ?? 0
+    seen.set(format, nth + 1)
+    const file = result.files.filter(f => f.format === format)[nth]
+    cells.push(`[${formatLabel(format)}](${escapeUrl(url)})${file ? ` ${describeFile(file)}` : ''}`)
   }
   return cells.length ? cells.join(' · ') : '—'
 }
 
 function renderFileCount(files: readonly AssetFile[]): string {
   return files.length
-    ? files.map(f => `${f.format.toUpperCase()} ${describeFile(f)}`).join(' · ')
+    ? files.map(f => `${formatLabel(f.format)} ${describeFile(f)}`).join(' · ')
     : '—'
 }
 
 export function describeFile(file: AssetFile): string {
-  const figures = `(${formatBytes(file.bytes)}, ${file.gaussians.toLocaleString('en-US')} splats${file.reused ? ', reused' : ''})`
+  const figures = `(${formatBytes(file.bytes)}, ${describeFigures(file)}${file.reused ? ', reused' : ''})`
   return file.overBudget ? `${figures} ⚠️ over budget: ${escapeText(file.overBudget)}` : figures
 }
 

@@ -1,4 +1,4 @@
-import type { AssetFormat } from '../../domain/formats.js'
+import type { SplatFormat } from '../../domain/formats.js'
 import { fail } from './result.js'
 import { isRecord } from '../../domain/json.js'
 import { quoteBytes } from './text.js'
@@ -23,10 +23,10 @@ const GZIP_MAGIC = [0x1f, 0x8b]
 export const SPZ_MAGIC = ascii('NGSP')
 const ZIP_LOCAL_MAGIC = [0x50, 0x4b, 0x03, 0x04]
 
-const LABEL: Record<AssetFormat, string> = { ply: 'PLY', spz: 'SPZ', sog: 'SOG' }
+const LABEL: Record<SplatFormat, string> = { ply: 'PLY', spz: 'SPZ', sog: 'SOG' }
 
 /** Fails unless `head`, the first bytes of a file of `size` bytes, starts the `expected` format. */
-export function expectFormat(head: Buffer, size: number, expected: AssetFormat): void {
+export function expectFormat(head: Buffer, size: number, expected: SplatFormat): void {
   if (size === 0) fail('empty file (0 bytes)')
   const actual = sniffFormat(head)
   if (actual === undefined) {
@@ -37,7 +37,7 @@ export function expectFormat(head: Buffer, size: number, expected: AssetFormat):
   }
 }
 
-function sniffFormat(head: Buffer): AssetFormat | undefined {
+function sniffFormat(head: Buffer): SplatFormat | undefined {
   if (startsWith(head, PLY_MAGIC) || startsWith(head, PLY_MAGIC_CRLF)) return 'ply'
   if (startsWith(head, GZIP_MAGIC) || startsWith(head, SPZ_MAGIC)) return 'spz'
   if (startsWith(head, ZIP_LOCAL_MAGIC)) return 'sog'
@@ -98,7 +98,7 @@ function describeJson(text: string, complete: boolean, shown: string): string {
   return `a JSON document, not a splat file (starts with ${shown})`
 }
 
-function describeUnknown(head: Buffer, expected: AssetFormat): string {
+function describeUnknown(head: Buffer, expected: SplatFormat): string {
   const sample = head.subarray(0, 24)
   const looksLikeText = sample.every(byte => isSpace(byte) || byte >= 0x20)
   const shown = looksLikeText

@@ -2,7 +2,7 @@
  * The open platform's batch endpoint as a TaskSource: signed POSTs of up to 50 ids, each retried
  * under the one retry policy until the deadline.
  */
-import { ASSET_FORMATS } from '../../domain/formats.js'
+import { linksOfUrls, SPLAT_FORMATS } from '../../domain/formats.js'
 import { NetworkError, readText, sendRequest, USER_AGENT } from '../../net/http.js'
 import { DeadlineError, type Fault, parseRetryAfter, withRetries } from '../../net/retry.js'
 import { redactUrl } from '../../net/url-policy.js'
@@ -33,7 +33,7 @@ const MAX_RESPONSE_BYTES = 16 * 1024 * 1024
 
 export class OpenPlatformSource implements TaskSource {
   readonly api = 'open-platform'
-  readonly formats = ASSET_FORMATS
+  readonly formats = SPLAT_FORMATS
   readonly description: string
   private readonly endpoint: URL
 
@@ -108,6 +108,6 @@ function toSnapshot(task: OpenPlatformTask): TaskSnapshot {
     taskId: task.taskId,
     status: task.status,
     state: stateOfStatus(task.status),
-    urls: task.result ?? {}
+    assets: linksOfUrls(task.result ?? {})
   }
 }

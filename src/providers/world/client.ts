@@ -4,7 +4,7 @@
  * each unfinished world when that is fewer requests (plan.ts decides). Every request is retried
  * under the one retry policy until the call's deadline.
  */
-import type { AssetFormat } from '../../domain/formats.js'
+import { type AssetFormat, linksOfUrls } from '../../domain/formats.js'
 import { NetworkError, readText, sendRequest, USER_AGENT } from '../../net/http.js'
 import { DeadlineError, type Fault, parseRetryAfter, withRetries } from '../../net/retry.js'
 import type { Clock, Log } from '../../runtime.js'
@@ -261,7 +261,7 @@ function toSnapshot(world: World): TaskSnapshot {
     taskId: world.worldId,
     status: world.status,
     state: stateOfWorldStatus(world.status),
-    urls: world.urls,
+    assets: linksOfUrls(world.urls),
     details
   }
 }
