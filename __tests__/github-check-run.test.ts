@@ -1,3 +1,4 @@
+import { Redactor } from '../src/report/redact.js'
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -271,7 +272,8 @@ function start(overrides: Partial<CheckRunOptions> = {}): CheckRun {
     signal: new AbortController().signal,
     log: { warning: m => warnings.push(m), debug: m => debugs.push(m) },
     initialOutput: output('waiting'),
-    ...overrides
+    ...overrides,
+    redactor: overrides.redactor ?? new Redactor([TOKEN])
   })
 }
 
@@ -694,9 +696,11 @@ describe('the check run never holds the step (real time)', () => {
       script,
       `import { startCheckRun } from ${src('github/check-run.ts')}
 import { realClock } from ${src('runtime.ts')}
+import { NO_SECRETS } from ${src('report/redact.ts')}
 const quiet = { warning: () => undefined, debug: () => undefined }
 const run = startCheckRun({
   token: 't', name: 'n', clock: realClock, signal: new AbortController().signal, log: quiet,
+  redactor: NO_SECRETS,
   target: { owner: 'o', repo: 'r', headSha: 'a'.repeat(40), apiUrl: process.argv[2] },
   initialOutput: { title: 't', summary: 's' },
   budgets: { completeMs: 1000, updateIntervalMs: 60_000 }

@@ -294,7 +294,7 @@ describe('parseInputs', () => {
     it('reads the region and an api-url that keeps its own path', () => {
       const config = parse({
         ...NO_OPEN_PLATFORM,
-        'api-key': 'k',
+        'api-key': 'key-123',
         region: 'global',
         'api-url': 'https://mirror.example.com/aholo/'
       })
@@ -305,7 +305,7 @@ describe('parseInputs', () => {
     })
 
     it('refuses both kinds of credentials under provider auto, naming both ways', () => {
-      const [problem] = problems({ 'api-key': 'k' })
+      const [problem] = problems({ 'api-key': 'key-123' })
       expect(problem).toContain("Give either 'api-key'")
       expect(problem).toContain("'app-key', 'app-secret' and 'app-uid'")
       expect(problem).toContain("set 'provider' to world or open-platform")
@@ -323,12 +323,12 @@ describe('parseInputs', () => {
     })
 
     it('lets an explicit provider ignore the other kind, with a notice', () => {
-      const world = parse({ 'api-key': 'k', provider: 'world' })
+      const world = parse({ 'api-key': 'key-123', provider: 'world' })
       expect(world.api.kind).toBe('world')
       expect(world.notices).toEqual([
         "'provider' is world, so 'app-key', 'app-secret', 'app-uid' are ignored."
       ])
-      const openPlatform = parse({ 'api-key': 'k', provider: 'open-platform' })
+      const openPlatform = parse({ 'api-key': 'key-123', provider: 'open-platform' })
       expect(openPlatform.api.kind).toBe('open-platform')
       expect(openPlatform.notices).toEqual([
         "'provider' is open-platform, so 'api-key' is ignored."
@@ -390,11 +390,31 @@ describe('parseInputs', () => {
         /^'max-gaussians' must be a positive whole number/
       )
       expect(problems({ 'max-gaussians': '0' })[0]).toMatch(/^'max-gaussians'/)
-      for (const bad of ['150mb', '1TB', 'big', '0']) {
+      for (const bad of ['150mb', '1TB', 'big', '0', '0.5', '0.4', '1.0001kB']) {
         expect(problems({ 'max-file-size': bad })[0]).toMatch(
-          /^'max-file-size' must be a size such as 150MB/
+          /^'max-file-size' must be a whole number of bytes written as a size such as 150MB/
         )
       }
+    })
+
+    it('refuses a secret under 6 characters, without showing it, and says why', () => {
+      const messages = problems({ 'app-secret': 'null', 'github-token': 'ply' })
+      expect(messages).toEqual([
+        expect.stringMatching(
+          /^'app-secret' is shorter than 6 characters \(its value is not shown\): a secret that short cannot be kept out of logs/
+        ),
+        expect.stringMatching(/^'github-token' is shorter than 6 characters/)
+      ])
+      expect(messages.join()).not.toMatch(/null|ply/)
+      expect(parse({ 'app-secret': 'abcdef' }).api).toMatchObject({ kind: 'open-platform' })
+    })
+
+    it('refuses more than 5000 task ids, naming the count and the limit', () => {
+      const ids = (n: number): string => Array.from({ length: n }, (_, i) => `T${i}`).join(' ')
+      expect(parse({ 'task-ids': ids(5000) }).taskIds).toHaveLength(5000)
+      expect(problems({ 'task-ids': ids(5001) })).toEqual([
+        `'task-ids' lists 5001 ids; at most 5000 are waited for in one step. Split them over several steps or jobs (a matrix).`
+      ])
     })
 
     it('refuses upload-artifact on GitHub Enterprise Server, and allows it on GHE.com', () => {

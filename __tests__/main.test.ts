@@ -434,11 +434,15 @@ describe('the step against the simulated World gateway', () => {
     expect(result.files).toEqual([expect.objectContaining({ format: 'ply', gaussians: 1000 })])
   })
 
-  it('fails at once on a wrong key, naming api-key, and never shows it', async () => {
+  it('fails at once on a wrong key, naming api-key, and never shows it, though the gateway echoes it', async () => {
+    await world.close()
+    world = await startWorldSim({ now: time.now, echoKeyInErrors: true })
     world.addWorld('W1', risingTimeline(10_000))
     const io = await step(worldInputs({ 'task-ids': 'W1', 'api-key': 'sk-wrong-key-never-shown' }))
     expect(io.failed).toContain("'api-key'")
+    expect(io.failed).toContain('Invalid API key (***)')
     expect(io.visibleText()).not.toContain('sk-wrong-key-never-shown')
+    expect(readFileSync(io.outputs['results-file'], 'utf8')).not.toContain('sk-wrong')
     expect(world.apiRequests).toHaveLength(1)
   })
 

@@ -15,7 +15,7 @@ import {
   taskResults,
   utf16Bytes
 } from '../src/report/outputs.js'
-import { redactSecrets, redactText, serverText } from '../src/report/redact.js'
+import { NO_SECRETS, Redactor, redactText, serverText } from '../src/report/redact.js'
 import { checkConclusion, decideVerdict } from '../src/report/verdict.js'
 
 function task(taskId: string, state: TaskState, extra: Partial<TaskRecord> = {}): TaskRecord {
@@ -160,7 +160,9 @@ describe('outputs at any scale', () => {
   }
 
   function outputsOf(tasks: TaskRecord[]) {
-    return buildOutputs('failed', tasks, taskResults(tasks), { resultsFile: '/tmp/results.json' })
+    return buildOutputs('failed', tasks, taskResults(tasks), NO_SECRETS, {
+      resultsFile: '/tmp/results.json'
+    })
   }
 
   it('uses realistic signed URLs of about 230 characters', () => {
@@ -240,9 +242,62 @@ describe('redaction', () => {
   })
 
   it('removes known secrets everywhere, and only those from what the action shows', () => {
-    expect(redactSecrets('key sk-123 and https://x/a.ply?Signature=abc', ['sk-123'])).toBe(
+    expect(new Redactor(['sk-1234']).text('key sk-1234 and https://x/a.ply?Signature=abc')).toBe(
       'key *** and https://x/a.ply?Signature=abc'
     )
+  })
+
+  // The forms in which gateways and their encoders echo an Authorization header.
+  const KEY = 'ak_Live/7f3a+Q9=x'
+  const units = (text: string, pick: (index: number) => boolean): string =>
+    [...text]
+      .map((char, index) =>
+        pick(index) ? `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}` : char
+      )
+      .join('')
+  const ECHOES: Array<[string, string]> = [
+    ['raw', KEY],
+    ['JSON string', JSON.stringify(KEY).slice(1, -1)],
+    ['JSON with \\/', JSON.stringify(KEY).slice(1, -1).replace(/\//g, '\\/')],
+    ['every character \\u-escaped', units(KEY, () => true)],
+    ['every other character \\u-escaped', units(KEY, i => i % 2 === 0)],
+    [
+      '\\u-escaped in upper-case hex',
+      units(KEY, () => true)
+        .toUpperCase()
+        .replace(/\\U/g, '\\u')
+    ],
+    ['URL-encoded', encodeURIComponent(KEY)],
+    [
+      'URL-encoded, lower-case hex',
+      encodeURIComponent(KEY).replace(/%[0-9A-F]{2}/g, h => h.toLowerCase())
+    ],
+    ['form-encoded', new URLSearchParams({ k: KEY }).toString().slice(2)],
+    ['URL-encoded over a JSON escape', encodeURIComponent(KEY.replace(/\//g, '\\/'))],
+    ['base64', Buffer.from(KEY).toString('base64')],
+    ['base64 after one byte', Buffer.from(`x${KEY}`).toString('base64')],
+    ['base64 after two bytes', Buffer.from(`xy${KEY}`).toString('base64')],
+    ['Basic credentials', `Basic ${Buffer.from(`user:${KEY}`).toString('base64')}`],
+    ['base64url', Buffer.from(`ab${KEY}`).toString('base64url')],
+    ['Bearer', `Bearer ${KEY}`],
+    ['inside a URL query', `https://x/a?key=${encodeURIComponent(KEY)}&b=1`],
+    ['inside JSON', JSON.stringify({ error: `invalid key ${KEY}` })]
+  ]
+
+  it.each(ECHOES)('removes a key echoed %s', (_, echo) => {
+    const shown = new Redactor([KEY]).text(`the gateway said: ${echo}.`)
+    expect(shown).toContain('***')
+    expect(shown).not.toContain(KEY)
+    expect(shown).not.toContain(echo.replace(/^(Basic|Bearer) /, ''))
+    // What is left of a base64 form decodes to no part of the key longer than its padding.
+    expect(shown).not.toContain(Buffer.from(KEY).toString('base64').slice(2, 12))
+  })
+
+  it('redacts values, never JSON syntax, so that a secret that looks like JSON leaves JSON whole', () => {
+    const redactor = new Redactor(['","state":"'])
+    const value = { taskId: 'A', note: 'x","state":"y', list: ['","state":"'] }
+    const json = redactor.json(value)
+    expect(JSON.parse(json)).toEqual({ taskId: 'A', note: 'x***y', list: ['***'] })
   })
 
   it("caps a server's text at 2 KiB, saying how much was left out", () => {

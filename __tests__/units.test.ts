@@ -89,14 +89,20 @@ describe('sizes', () => {
     ['512kB', 512_000],
     ['1.5MiB', 1.5 * 2 ** 20],
     ['4096', 4096],
-    ['10 B', 10]
+    ['10 B', 10],
+    ['1.1MB', 1_100_000],
+    ['0.5KiB', 512],
+    ['2.000', 2]
   ])('parses %j as %i bytes', (text, bytes) => {
     expect(parseSize(text)).toBe(bytes)
   })
 
-  it.each(['', '150mb', '1TB', '2 GIB', 'KiB', '-1MB', '1e6', '150 M'])('rejects %j', text => {
-    expect(parseSize(text)).toBeUndefined()
-  })
+  it.each(['', '150mb', '1TB', '2 GIB', 'KiB', '-1MB', '1e6', '150 M', '0.5', '0.4', '1.0001kB'])(
+    'rejects %j, a fraction of a byte among them',
+    text => {
+      expect(parseSize(text)).toBeUndefined()
+    }
+  )
 })
 
 describe('the one retry policy', () => {

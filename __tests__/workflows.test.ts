@@ -3,6 +3,7 @@
  * and the names that must agree everywhere: action.yml, the code (INPUT_NAMES, OUTPUT_NAMES),
  * the READMEs' tables, the reusable workflow and every use of the action.
  */
+import { NO_SECRETS } from '../src/report/redact.js'
 import { execFile, spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -163,8 +164,8 @@ describe('action.yml and the code', () => {
   })
 
   test.each([
-    ['the World gateway', { 'api-key': 'key' }],
-    ['the open platform', { 'app-key': 'k', 'app-secret': 's', 'app-uid': 'u' }]
+    ['the World gateway', { 'api-key': 'world-key' }],
+    ['the open platform', { 'app-key': 'app-key', 'app-secret': 'app-secret', 'app-uid': 'u' }]
   ])('parseInputs reads every input of INPUT_NAMES, for %s', (_api, credentials) => {
     const asked = new Set<string>()
     const given: Record<string, string> = { 'task-ids': 'A1', ...credentials }
@@ -179,7 +180,9 @@ describe('action.yml and the code', () => {
   })
 
   test('buildOutputs sets every output of OUTPUT_NAMES and nothing else', () => {
-    const outputs = buildOutputs('succeeded', [], [], { resultsFile: '/tmp/results.json' })
+    const outputs = buildOutputs('succeeded', [], [], NO_SECRETS, {
+      resultsFile: '/tmp/results.json'
+    })
     expect(Object.keys(outputs)).toEqual([...OUTPUT_NAMES])
     expect(outputs['results-file']).toBe('/tmp/results.json')
   })

@@ -29240,7 +29240,7 @@ class LiveCheckRun {
     async create() {
         let next;
         try {
-            const output = fitOutput(this.options.initialOutput);
+            const output = this.present(this.options.initialOutput);
             const run = await this.call(ATTEMPTS.create, this.lifetime.signal, signal => this.api.create({ ...this.newRun(), status: 'in_progress', output }, signal));
             this.throttle.sentNow();
             next = { kind: 'open', id: run.id, url: run.url };
@@ -29261,7 +29261,7 @@ class LiveCheckRun {
             return;
         let output;
         try {
-            output = fitOutput(render());
+            output = this.present(render());
         }
         catch (error) {
             this.options.log.warning(`Could not render the check run's progress: ${(0,errors/* errorMessage */.gJ)(error)}`);
@@ -29296,7 +29296,7 @@ class LiveCheckRun {
                     status: 'completed',
                     conclusion,
                     completedAt: new Date(this.options.clock.wallClock()).toISOString(),
-                    output: fitOutput(output)
+                    output: this.present(output)
                 };
                 if (settled.kind === 'open') {
                     url = settled.url;
@@ -29322,6 +29322,15 @@ class LiveCheckRun {
             if (this.state.kind !== 'off')
                 this.state = { kind: 'done', url, completed };
         }
+    }
+    /** What GitHub is sent: no secret, within its limits. */
+    present(output) {
+        const { redactor } = this.options;
+        return fitOutput({
+            title: redactor.text(output.title),
+            summary: redactor.text(output.summary),
+            ...(output.text ? { text: redactor.text(output.text) } : {})
+        });
     }
     call(attempts, signal, send) {
         return limitedCall(send, {
@@ -29400,6 +29409,157 @@ const DEFAULTS = {
     'check-name': 'Aholo 3D tasks'
 };
 
+;// CONCATENATED MODULE: ./src/report/redact.ts
+/**
+ * What a server says is shown only after this: its text may echo the request (the sign, the
+ * app key, the user id, the API key), or be a whole HTML page. Pure.
+ *
+ * Two layers: `redactText` removes the values of signed-request parameters from a server's
+ * text; a `Redactor` removes every known secret from everything the step shows, in each form an
+ * echo may take. The sinks (the log, outputs, the summary, the check run, `results-file`, error
+ * messages) each pass one Redactor, made once per run.
+ */
+
+/** The most of one server's text that a message, the summary or the check run shows. */
+const SERVER_TEXT_CAP_BYTES = 2048;
+/**
+ * A secret shorter than this is refused as an input: scrubbing a short value from every text
+ * would garble ordinary words (a key `null` or `ply`), and leaving it would leak it.
+ */
+const MIN_SECRET_LENGTH = 6;
+const SIGNED_PARAMS = [
+    'sign',
+    'appkey',
+    'appuid',
+    'timestamp',
+    'app_key',
+    'app_uid',
+    'access_token',
+    'token'
+];
+// name=value (a query string), "name":"value" or "name": value (JSON), name: value (text).
+const PARAM_PATTERN = new RegExp(`(["']?\\b(?:${SIGNED_PARAMS.join('|')})\\b["']?\\s*[:=]\\s*["']?)([^&"'\\s,;}<>]+)`, 'gi');
+/** The base64 forms are matched only when this much of them is fixed by the secret alone. */
+const MIN_BASE64_RUN = 8;
+/**
+ * Removes every known secret from text and values, whichever way it was echoed: as it is,
+ * JSON-escaped (`\/`, `\u0061`), URL-encoded (`%2F`, `+`), any mix of those, or in base64
+ * (standard or URL-safe, at any offset within a longer base64 run, as in a Basic header).
+ */
+class Redactor {
+    patterns;
+    constructor(secrets) {
+        const usable = [...new Set(secrets.filter(secret => secret.length > 0))];
+        // Longer first: a secret that contains another is removed whole.
+        usable.sort((a, b) => b.length - a.length);
+        this.patterns = usable.map(secret => {
+            const alternatives = [[...secret].map(escapedForms).join('')];
+            alternatives.push(...base64Forms(secret).map(escapeRegExp));
+            return new RegExp(alternatives.join('|'), 'g');
+        });
+    }
+    /** `text` with every form of every secret replaced by `***`. */
+    text(text) {
+        let redacted = text;
+        for (const pattern of this.patterns)
+            redacted = redacted.replace(pattern, '***');
+        return redacted;
+    }
+    /**
+     * The value with every string in it redacted, structure untouched: for JSON outputs and
+     * `results-file`, so that a secret is never substituted into JSON syntax and the JSON always
+     * parses. Object keys are the action's own and stay as they are.
+     */
+    value(value) {
+        if (this.patterns.length === 0)
+            return value;
+        return this.walk(value);
+    }
+    /** JSON of the redacted value. */
+    json(value) {
+        return JSON.stringify(this.value(value));
+    }
+    walk(value) {
+        if (typeof value === 'string')
+            return this.text(value);
+        if (Array.isArray(value))
+            return value.map(item => this.walk(item));
+        if (typeof value === 'object' && value !== null) {
+            return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, this.walk(item)]));
+        }
+        return value;
+    }
+}
+/** A Redactor that removes nothing: for code paths and tests that hold no secret. */
+const NO_SECRETS = new Redactor([]);
+/**
+ * One character as an echo may show it: itself; JSON-escaped (`\u0061`, `\/`, `\\`, `\"`);
+ * URL-encoded (`%61`, `+` for a space); or URL-encoded over a JSON escape (`%5C%2F`). Hex in
+ * either case. As a regular expression that matches any one of them, longest first.
+ */
+function escapedForms(char) {
+    const escapes = { '/': '\\/', '\\': '\\\\', '"': '\\"' };
+    const unicode = char
+        .split('')
+        .map(unit => `\\u${hex(unit.charCodeAt(0), 4)}`)
+        .join('');
+    const plain = new Set([char, unicode, unicode.replace(/[A-F]/g, h => h.toLowerCase())]);
+    if (escapes[char])
+        plain.add(escapes[char]);
+    const forms = new Set(plain);
+    for (const form of plain) {
+        const everyByte = [...Buffer.from(form, 'utf8')].map(byte => `%${hex(byte, 2)}`).join('');
+        for (const encoded of [everyByte, encodeURIComponent(form)]) {
+            forms.add(encoded);
+            forms.add(encoded.replace(/%[0-9A-F]{2}/g, code => code.toLowerCase()));
+        }
+    }
+    if (char === ' ')
+        forms.add('+');
+    return `(?:${[...forms]
+        .sort((a, b) => b.length - a.length)
+        .map(escapeRegExp)
+        .join('|')})`;
+}
+function hex(value, digits) {
+    return value.toString(16).toUpperCase().padStart(digits, '0');
+}
+/**
+ * The runs of base64 that encode the secret wherever it starts within a longer payload: for
+ * each of the three byte offsets, the characters whose six bits all come from the secret.
+ */
+function base64Forms(secret) {
+    const bytes = Buffer.from(secret, 'utf8');
+    const forms = new Set();
+    for (let offset = 0; offset < 3; offset++) {
+        const padded = Buffer.concat([Buffer.alloc(offset), bytes, Buffer.alloc(3)]);
+        const encoded = padded.toString('base64');
+        const first = Math.ceil((8 * offset) / 6);
+        const end = Math.floor((8 * (offset + bytes.length)) / 6);
+        const run = encoded.slice(first, end);
+        if (run.length < MIN_BASE64_RUN)
+            continue;
+        forms.add(run);
+        forms.add(run.replace(/\+/g, '-').replace(/\//g, '_'));
+    }
+    return [...forms];
+}
+function escapeRegExp(text) {
+    return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}
+/**
+ * Removes the values of signed-request parameters: for a server's text, which may echo our own
+ * request (asset URLs the service hands out are left alone elsewhere: their signatures are what
+ * makes them work).
+ */
+function redactText(text) {
+    return text.replace(PARAM_PATTERN, '$1***');
+}
+/** Redacts, then caps at SERVER_TEXT_CAP_BYTES with a note of how much was left out. */
+function serverText(text) {
+    return cutWithNote(redactText(text), SERVER_TEXT_CAP_BYTES, " of the server's text");
+}
+
 // EXTERNAL MODULE: ./src/domain/formats.ts
 var formats = __nccwpck_require__(76892);
 // EXTERNAL MODULE: ./src/net/url-policy.ts
@@ -29415,6 +29575,8 @@ var url_policy = __nccwpck_require__(1785);
 
 
 const TASK_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+/** Ids one step waits for: the scale every limit (outputs, summary, memory) is measured at. */
+const MAX_TASK_IDS = 5000;
 /** Splits a list given as a JSON array or separated by newlines, commas or spaces. */
 function splitList(text) {
     const trimmed = text.trim();
@@ -29450,6 +29612,9 @@ function parseTaskIds(text, problems, notices) {
         problems.push(`'task-ids' has ${bad.length === 1 ? 'an id' : `${bad.length} ids`} that ${bad.length === 1 ? 'is' : 'are'} not valid: ${shown.join(', ')}${more}. Each id must be 1-64 characters of A-Z, a-z, 0-9, '_' or '-'.`);
     }
     const unique = [...new Set(list.items)];
+    if (unique.length > MAX_TASK_IDS) {
+        problems.push(`'task-ids' lists ${unique.length} ids; at most ${MAX_TASK_IDS} are waited for in one step. Split them over several steps or jobs (a matrix).`);
+    }
     if (unique.length < list.items.length) {
         const dropped = list.items.length - unique.length;
         notices.push(`'task-ids' lists ${dropped} duplicate id${dropped === 1 ? '' : 's'}; each task is waited for once.`);
@@ -29561,7 +29726,7 @@ function parseSizeInput(name, text, problems) {
         return undefined;
     const bytes = (0,units/* parseSize */.DB)(text);
     if (bytes === undefined || bytes <= 0) {
-        problems.push(`'${name}' must be a size such as 150MB or 2GiB (kB, MB, GB are powers of 10; KiB, MiB, GiB powers of 2; a plain number is bytes), or empty for no limit; got ${JSON.stringify(abbreviate(text))}.`);
+        problems.push(`'${name}' must be a whole number of bytes written as a size such as 150MB or 2GiB (kB, MB, GB are powers of 10; KiB, MiB, GiB powers of 2; a plain number is bytes), or empty for no limit; got ${JSON.stringify(abbreviate(text))}.`);
         return undefined;
     }
     return bytes;
@@ -29643,6 +29808,7 @@ function singleToken(name, text, problems) {
 
 
 
+
 const FAIL_ON = ['any', 'all', 'never'];
 const CACHE = ['auto', 'true', 'false'];
 /** The vendor asks clients not to poll more often than this. */
@@ -29664,6 +29830,12 @@ function parseInputs(read, context) {
         const raw = read(name).trim();
         return raw === '' && name in DEFAULTS ? DEFAULTS[name] : raw;
     };
+    for (const name of SECRET_INPUTS) {
+        const secret = value(name);
+        if (secret !== '' && secret.length < MIN_SECRET_LENGTH) {
+            problems.push(`'${name}' is shorter than ${MIN_SECRET_LENGTH} characters (its value is not shown): a secret that short cannot be kept out of logs and outputs without garbling ordinary words. Check that the whole value is passed.`);
+        }
+    }
     const taskIds = parseTaskIds(value('task-ids'), problems, notices);
     const provider = oneOf('provider', value('provider'), PROVIDERS, problems);
     const region = oneOf('region', value('region'), REGIONS, problems);
@@ -29877,48 +30049,6 @@ function progressStep(progress) {
 
 // EXTERNAL MODULE: ./src/net/http.ts + 4 modules
 var http = __nccwpck_require__(42462);
-;// CONCATENATED MODULE: ./src/report/redact.ts
-/**
- * What a server says is shown only after this: its text may echo the request (the sign, the
- * app key, the user id), or be a whole HTML page. Pure.
- */
-
-/** The most of one server's text that a message, the summary or the check run shows. */
-const SERVER_TEXT_CAP_BYTES = 2048;
-const SIGNED_PARAMS = [
-    'sign',
-    'appkey',
-    'appuid',
-    'timestamp',
-    'app_key',
-    'app_uid',
-    'access_token',
-    'token'
-];
-// name=value (a query string), "name":"value" or "name": value (JSON), name: value (text).
-const PARAM_PATTERN = new RegExp(`(["']?\\b(?:${SIGNED_PARAMS.join('|')})\\b["']?\\s*[:=]\\s*["']?)([^&"'\\s,;}<>]+)`, 'gi');
-/** Removes every known secret: for all that the action shows, signed asset URLs included. */
-function redactSecrets(text, secrets) {
-    let redacted = text;
-    for (const secret of secrets) {
-        if (secret)
-            redacted = redacted.split(secret).join('***');
-    }
-    return redacted;
-}
-/**
- * Also removes the values of signed-request parameters: for a server's text, which may echo
- * our own request (asset URLs the service hands out are left alone elsewhere: their signatures
- * are what makes them work).
- */
-function redactText(text, secrets = []) {
-    return redactSecrets(text.replace(PARAM_PATTERN, '$1***'), secrets);
-}
-/** Redacts, then caps at SERVER_TEXT_CAP_BYTES with a note of how much was left out. */
-function serverText(text, secrets = []) {
-    return cutWithNote(redactText(text, secrets), SERVER_TEXT_CAP_BYTES, " of the server's text");
-}
-
 // EXTERNAL MODULE: ./src/domain/json.ts
 var json = __nccwpck_require__(97504);
 ;// CONCATENATED MODULE: ./src/providers/open-platform/envelope.ts
@@ -30536,8 +30666,6 @@ const WORLD_GATEWAYS = {
     global: { origin: 'https://api.aholo3d.com', prefix: '/global/world/v1' }
 };
 const client_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
-/** A key shorter than this is not scrubbed from answers: replacing it would garble them. */
-const MIN_SCRUBBED_KEY = 6;
 class WorldSource {
     options;
     api = 'world';
@@ -30665,7 +30793,7 @@ class WorldSource {
             });
             const retryAfter = response.headers['retry-after'];
             const retryAfterMs = (0,retry/* parseRetryAfter */.mu)(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter, clock.wallClock());
-            const text = this.scrub(await (0,http/* readText */.yR)(response, client_MAX_RESPONSE_BYTES, signal));
+            const text = await (0,http/* readText */.yR)(response, client_MAX_RESPONSE_BYTES, signal);
             log.debug(`HTTP ${response.status} after ${Math.round(clock.now() - started)} ms, ${text.length} characters`);
             return interpret({ status: response.status, body: text, retryAfterMs });
         }
@@ -30675,14 +30803,6 @@ class WorldSource {
                 throw new retry/* DeadlineError */.j3();
             throw error;
         }
-    }
-    /** What the gateway says, with the key taken out: some gateways echo what they refused. */
-    scrub(text) {
-        const key = this.options.apiKey;
-        if (key.length < MIN_SCRUBBED_KEY)
-            return text;
-        const escaped = JSON.stringify(key).slice(1, -1);
-        return text.split(key).join('***').split(escaped).join('***');
     }
 }
 function client_toSnapshot(world) {
@@ -30867,9 +30987,13 @@ function taskResults(tasks, files = new Map()) {
         };
     });
 }
-/** Every output's full value; the ones without a value are empty strings, so none is missing. */
-function buildOutputs(state, tasks, results, extras) {
-    const groups = groupTasks(tasks);
+/**
+ * Every output's full value; the ones without a value are empty strings, so none is missing.
+ * Redacted value by value, before JSON is made: a secret never lands in JSON syntax.
+ */
+function buildOutputs(state, tasks, taskResults, redactor, extras) {
+    const results = redactor.value(taskResults);
+    const groups = redactor.value(groupTasks(tasks));
     const succeeded = results.filter(result => result.state === 'succeeded');
     // One URL per task: its first of the format, as `plyPath` and the like have always been.
     const firstUrl = (result, format) => result?.assets.find(asset => asset.format === format)?.url;
@@ -30878,7 +31002,7 @@ function buildOutputs(state, tasks, results, extras) {
     return {
         state,
         results: JSON.stringify(results),
-        'results-file': extras.resultsFile,
+        'results-file': redactor.text(extras.resultsFile),
         succeeded: JSON.stringify(groups.succeeded),
         failed: JSON.stringify(groups.failed),
         pending: JSON.stringify(groups.pending),
@@ -30890,11 +31014,11 @@ function buildOutputs(state, tasks, results, extras) {
         'spz-urls': JSON.stringify(urls('spz')),
         'sog-urls': JSON.stringify(urls('sog')),
         'glb-urls': JSON.stringify(urls('glb')),
-        'download-dir': extras.downloadDir ?? '',
+        'download-dir': redactor.text(extras.downloadDir ?? ''),
         'artifact-id': extras.artifact ? String(extras.artifact.id) : '',
-        'artifact-url': extras.artifact?.url ?? '',
+        'artifact-url': redactor.text(extras.artifact?.url ?? ''),
         'artifact-digest': extras.artifact?.digest ?? '',
-        'check-run-url': extras.checkRunUrl ?? ''
+        'check-run-url': redactor.text(extras.checkRunUrl ?? '')
     };
 }
 /** Half of GitHub's 1 MB per job, so that other steps' outputs fit beside ours. */
@@ -30996,7 +31120,7 @@ function writeResultsFile(file, json) {
  */
 function publishOutputs(io, resultsFile, state, tasks, delivered, extras, previous) {
     const results = taskResults(tasks, delivered?.files);
-    const full = buildOutputs(state, tasks, results, {
+    const full = buildOutputs(state, tasks, results, io.redactor, {
         resultsFile,
         downloadDir: delivered?.downloadDir,
         artifact: delivered?.artifact,
@@ -31032,29 +31156,48 @@ async function writeSummary(io, markdown) {
 
 ;// CONCATENATED MODULE: ./src/report/guarded-io.ts
 
-
 /**
  * Of a 64 KiB line: the runner writes workflow commands on one line, escaping line breaks as
  * `%0A`, so a message may grow by half again on the way.
  */
 const LOG_MESSAGE_CAP_BYTES = 40 * 1024;
-function guardedIO(io, secrets) {
-    const clean = (text) => redactSecrets(text, secrets);
-    const line = (text) => capMessage(clean(text));
+function guardedIO(io, redactor) {
+    const clean = (text) => capMessage(redactor.text(text));
     return {
+        redactor,
         getInput: name => io.getInput(name),
         setSecret: value => io.setSecret(value),
-        setOutput: (name, value) => io.setOutput(name, clean(value)),
-        debug: message => io.debug(line(message)),
-        info: message => io.info(line(message)),
-        notice: message => io.notice(line(message)),
-        warning: message => io.warning(line(message)),
-        error: message => io.error(line(message)),
-        setFailed: message => io.setFailed(line(message)),
-        startGroup: title => io.startGroup(line(title)),
+        setOutput: (name, value) => io.setOutput(name, value),
+        // Written as it is, one line of the log: the one place a server's line break would start a
+        // line of its own.
+        info: message => io.info(logLine(clean(message))),
+        // The toolkit writes these as workflow commands, escaping CR and LF in the message itself.
+        debug: message => io.debug(clean(message)),
+        notice: message => io.notice(clean(message)),
+        warning: message => io.warning(clean(message)),
+        error: message => io.error(clean(message)),
+        setFailed: message => io.setFailed(clean(message)),
+        startGroup: title => io.startGroup(logLine(clean(title))),
         endGroup: () => io.endGroup(),
-        writeSummary: markdown => io.writeSummary(clean(markdown))
+        writeSummary: markdown => io.writeSummary(redactor.text(markdown))
     };
+}
+const LINE_BREAKS = /\r\n|[\r\n\u2028\u2029]/g;
+const SHOWN_BREAKS = {
+    '\r\n': '\\r\\n',
+    '\r': '\\r',
+    '\n': '\\n',
+    '\u2028': '\\u2028',
+    '\u2029': '\\u2029'
+};
+/**
+ * One line of the log, whatever the text holds: line breaks shown as `\n`, `\r`, `\u2028`; a
+ * start that the runner would read as a workflow command (`::name::`, or the older `##[name]`,
+ * after leading white space, which the runner skips) defused by a zero-width space before it.
+ */
+function logLine(text) {
+    const flat = text.replace(LINE_BREAKS, brk => SHOWN_BREAKS[brk]);
+    return /^\s*(::|##\[)/.test(flat) ? `\u200b${flat}` : flat;
 }
 function capMessage(message) {
     if (byteLength(message) <= LOG_MESSAGE_CAP_BYTES)
@@ -31274,6 +31417,7 @@ function checkConclusion(state, stepFails) {
 
 
 
+
 /** Limit of one API request; the deadline cuts it shorter near the end. */
 const REQUEST_TIMEOUT_MS = 30_000;
 /** The action: every failure, of any kind, ends in io.setFailed and nothing else. */
@@ -31281,7 +31425,8 @@ async function run(rawIo, runtime) {
     // Masked before anything else is read or printed.
     const secrets = SECRET_INPUTS.map(name => rawIo.getInput(name).trim()).filter(Boolean);
     secrets.forEach(secret => rawIo.setSecret(secret));
-    const io = guardedIO(rawIo, secrets);
+    const redactor = new Redactor(secrets);
+    const io = guardedIO(rawIo, redactor);
     let checkRun = NULL_CHECK_RUN;
     try {
         const config = parseInputs(name => rawIo.getInput(name), {
@@ -31443,6 +31588,7 @@ function openCheckRun(config, runtime, io) {
         clock: runtime.clock,
         signal: runtime.signal,
         log: io,
+        redactor: io.redactor,
         initialOutput: {
             title: `Waiting for ${count} task${count === 1 ? '' : 's'}`,
             summary: `Polling the Aholo API every ${(0,units/* formatDuration */.a3)(config.pollIntervalMs)} for up to ${(0,units/* formatDuration */.a3)(config.timeoutMs)}.`
@@ -32134,19 +32280,24 @@ const SIZE_UNITS = {
     MiB: 2 ** 20,
     GiB: 2 ** 30
 };
-const SIZE = /^(\d+(?:\.\d+)?)\s*(B|kB|MB|GB|KiB|MiB|GiB)?$/;
+const SIZE = /^(\d+)(?:\.(\d+))?\s*(B|kB|MB|GB|KiB|MiB|GiB)?$/;
 /**
- * Parses `150MB`, `2GiB`, `512kB` or plain bytes into bytes, case as written: kB, MB and GB are
- * powers of 10, KiB, MiB and GiB powers of 2. Undefined for anything else (`150mb`, `1TB`).
+ * Parses `150MB`, `2GiB`, `1.5MiB`, `512kB` or plain bytes into bytes, case as written: kB, MB
+ * and GB are powers of 10, KiB, MiB and GiB powers of 2. Undefined for anything else (`150mb`,
+ * `1TB`), and for a size that is not a whole number of bytes (`0.5`, `1.0001kB`): exact
+ * decimal arithmetic, so `1.1MB` is 1,100,000 bytes, not a float's neighbour of it.
  */
 function parseSize(text) {
     const match = SIZE.exec(text.trim());
     if (!match)
         return undefined;
-    const bytes = Number(match[1]) * SIZE_UNITS[match[2] ?? 'B'];
-    return Number.isFinite(bytes) && Number.isInteger(Math.round(bytes))
-        ? Math.round(bytes)
-        : undefined;
+    const [, whole, fraction = '', unit = 'B'] = match;
+    const scaled = BigInt(whole + fraction) * BigInt(SIZE_UNITS[unit]);
+    const divisor = 10n ** BigInt(fraction.length);
+    if (scaled % divisor !== 0n)
+        return undefined;
+    const bytes = Number(scaled / divisor);
+    return Number.isSafeInteger(bytes) ? bytes : undefined;
 }
 /** `1h 2m 3s`, `4.2s`, `250ms`: short, for logs and summaries. */
 function formatDuration(ms) {

@@ -21,7 +21,8 @@ import { describeRound, describeUnasked } from './report/log-lines.js'
 import { describeGroups, groupTasks, overallState } from './report/outcome.js'
 import { taskResults } from './report/outputs.js'
 import { finishedTimes, publishOutputs, writeSummary } from './report/publish.js'
-import { guardedIO } from './report/guarded-io.js'
+import { type GuardedIO, guardedIO } from './report/guarded-io.js'
+import { Redactor } from './report/redact.js'
 import { resultsFilePath } from './report/results-file.js'
 import { renderSummary, type SummaryInput, CHECK_TEXT_BUDGET_BYTES } from './report/summary.js'
 import { decideVerdict } from './report/verdict.js'
@@ -36,7 +37,8 @@ export async function run(rawIo: ActionIO, runtime: Runtime): Promise<void> {
   // Masked before anything else is read or printed.
   const secrets = SECRET_INPUTS.map(name => rawIo.getInput(name).trim()).filter(Boolean)
   secrets.forEach(secret => rawIo.setSecret(secret))
-  const io = guardedIO(rawIo, secrets)
+  const redactor = new Redactor(secrets)
+  const io = guardedIO(rawIo, redactor)
   let checkRun: CheckRun = NULL_CHECK_RUN
   try {
     const config = parseInputs(name => rawIo.getInput(name), {
@@ -69,7 +71,7 @@ async function waitAndReport(
   config: Config,
   source: TaskSource,
   runtime: Runtime,
-  io: ActionIO,
+  io: GuardedIO,
   checkRun: CheckRun
 ): Promise<void> {
   const delivery =
@@ -222,7 +224,7 @@ function progressOutput(
 }
 
 /** With a token, the check run that shows the outcome on the commit; without one, nothing. */
-function openCheckRun(config: Config, runtime: Runtime, io: ActionIO): CheckRun {
+function openCheckRun(config: Config, runtime: Runtime, io: GuardedIO): CheckRun {
   if (!config.githubToken) return NULL_CHECK_RUN
   let target
   try {
@@ -239,6 +241,7 @@ function openCheckRun(config: Config, runtime: Runtime, io: ActionIO): CheckRun 
     clock: runtime.clock,
     signal: runtime.signal,
     log: io,
+    redactor: io.redactor,
     initialOutput: {
       title: `Waiting for ${count} task${count === 1 ? '' : 's'}`,
       summary: `Polling the Aholo API every ${formatDuration(config.pollIntervalMs)} for up to ${formatDuration(config.timeoutMs)}.`

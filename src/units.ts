@@ -21,19 +21,23 @@ const SIZE_UNITS: Record<string, number> = {
   MiB: 2 ** 20,
   GiB: 2 ** 30
 }
-const SIZE = /^(\d+(?:\.\d+)?)\s*(B|kB|MB|GB|KiB|MiB|GiB)?$/
+const SIZE = /^(\d+)(?:\.(\d+))?\s*(B|kB|MB|GB|KiB|MiB|GiB)?$/
 
 /**
- * Parses `150MB`, `2GiB`, `512kB` or plain bytes into bytes, case as written: kB, MB and GB are
- * powers of 10, KiB, MiB and GiB powers of 2. Undefined for anything else (`150mb`, `1TB`).
+ * Parses `150MB`, `2GiB`, `1.5MiB`, `512kB` or plain bytes into bytes, case as written: kB, MB
+ * and GB are powers of 10, KiB, MiB and GiB powers of 2. Undefined for anything else (`150mb`,
+ * `1TB`), and for a size that is not a whole number of bytes (`0.5`, `1.0001kB`): exact
+ * decimal arithmetic, so `1.1MB` is 1,100,000 bytes, not a float's neighbour of it.
  */
 export function parseSize(text: string): number | undefined {
   const match = SIZE.exec(text.trim())
   if (!match) return undefined
-  const bytes = Number(match[1]) * SIZE_UNITS[match[2] ?? 'B']
-  return Number.isFinite(bytes) && Number.isInteger(Math.round(bytes))
-    ? Math.round(bytes)
-    : undefined
+  const [, whole, fraction = '', unit = 'B'] = match
+  const scaled = BigInt(whole + fraction) * BigInt(SIZE_UNITS[unit])
+  const divisor = 10n ** BigInt(fraction.length)
+  if (scaled % divisor !== 0n) return undefined
+  const bytes = Number(scaled / divisor)
+  return Number.isSafeInteger(bytes) ? bytes : undefined
 }
 
 /** `1h 2m 3s`, `4.2s`, `250ms`: short, for logs and summaries. */

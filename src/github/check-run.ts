@@ -9,6 +9,7 @@ import type { RetryPolicy } from '../net/retry.js'
 import type { Clock, Log } from '../runtime.js'
 import { formatDuration } from '../units.js'
 import { type CheckConclusion, type CheckOutput, fitOutput } from '../report/check-text.js'
+import type { Redactor } from '../report/redact.js'
 import { completionBudget, limitedCall, settleWithin } from './budget.js'
 import type { CheckRunTarget } from './check-target.js'
 import { type ChecksApi, type NewCheckRun, octokitChecksApi } from './checks-api.js'
@@ -67,6 +68,8 @@ export interface CheckRunOptions {
   /** The run's cancellation: abandons requests in flight and shortens `complete()`. */
   signal: AbortSignal
   log: Pick<Log, 'warning' | 'debug'>
+  /** Takes every known secret out of what the check run shows (GitHub masks nothing there). */
+  redactor: Redactor
   /** The checks endpoints; Octokit at `target.apiUrl` when absent. */
   api?: ChecksApi
   budgets?: Partial<CheckRunBudgets>
@@ -166,7 +169,7 @@ class LiveCheckRun implements CheckRun {
   private async create(): Promise<Settled> {
     let next: Settled
     try {
-      const output = fitOutput(this.options.initialOutput)
+      const output = this.present(this.options.initialOutput)
       const run = await this.call(ATTEMPTS.create, this.lifetime.signal, signal =>
         this.api.create({ ...this.newRun(), status: 'in_progress', output }, signal)
       )
@@ -186,7 +189,7 @@ class LiveCheckRun implements CheckRun {
     if (state.kind !== 'open') return
     let output: CheckOutput
     try {
-      output = fitOutput(render())
+      output = this.present(render())
     } catch (error) {
       this.options.log.warning(`Could not render the check run's progress: ${errorMessage(error)}`)
       return
@@ -225,7 +228,7 @@ class LiveCheckRun implements CheckRun {
           status: 'completed' as const,
           conclusion,
           completedAt: new Date(this.options.clock.wallClock()).toISOString(),
-          output: fitOutput(output)
+          output: this.present(output)
         }
         if (settled.kind === 'open') {
           url = settled.url
@@ -253,6 +256,16 @@ class LiveCheckRun implements CheckRun {
       this.options.signal.removeEventListener('abort', this.onCancel)
       if (this.state.kind !== 'off') this.state = { kind: 'done', url, completed }
     }
+  }
+
+  /** What GitHub is sent: no secret, within its limits. */
+  private present(output: CheckOutput): CheckOutput {
+    const { redactor } = this.options
+    return fitOutput({
+      title: redactor.text(output.title),
+      summary: redactor.text(output.summary),
+      ...(output.text ? { text: redactor.text(output.text) } : {})
+    })
   }
 
   private call<T>(

@@ -12,6 +12,8 @@ import type { InputName } from './contract.js'
 export type Problems = string[]
 
 export const TASK_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/
+/** Ids one step waits for: the scale every limit (outputs, summary, memory) is measured at. */
+export const MAX_TASK_IDS = 5000
 
 /** Splits a list given as a JSON array or separated by newlines, commas or spaces. */
 export function splitList(text: string): { items: string[] } | { error: string } {
@@ -52,6 +54,11 @@ export function parseTaskIds(text: string, problems: Problems, notices: string[]
     )
   }
   const unique = [...new Set(list.items)]
+  if (unique.length > MAX_TASK_IDS) {
+    problems.push(
+      `'task-ids' lists ${unique.length} ids; at most ${MAX_TASK_IDS} are waited for in one step. Split them over several steps or jobs (a matrix).`
+    )
+  }
   if (unique.length < list.items.length) {
     const dropped = list.items.length - unique.length
     notices.push(
@@ -196,7 +203,7 @@ export function parseSizeInput(
   const bytes = parseSize(text)
   if (bytes === undefined || bytes <= 0) {
     problems.push(
-      `'${name}' must be a size such as 150MB or 2GiB (kB, MB, GB are powers of 10; KiB, MiB, GiB powers of 2; a plain number is bytes), or empty for no limit; got ${JSON.stringify(abbreviate(text))}.`
+      `'${name}' must be a whole number of bytes written as a size such as 150MB or 2GiB (kB, MB, GB are powers of 10; KiB, MiB, GiB powers of 2; a plain number is bytes), or empty for no limit; got ${JSON.stringify(abbreviate(text))}.`
     )
     return undefined
   }

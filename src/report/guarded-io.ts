@@ -1,12 +1,17 @@
 /**
- * Wraps the runner's port so that what the step shows stays safe and within GitHub's limits:
- * no known secret reaches the log, an output, the summary or the step's error, whatever text a
- * server sent back (the runner masks secrets in the log, not in output files, the summary or
- * check runs); and no log line grows past what a log viewer and a pipe take.
+ * Wraps the runner's port so that what the step shows stays safe and within GitHub's limits.
+ * Every text a server or a user may have shaped passes here on its way out:
+ * - no known secret reaches the log, the summary or the step's error, in any form the Redactor
+ *   knows (the runner masks secrets in the log only, and only as they were given);
+ * - no line of the log can be read by the runner as a workflow command: line breaks inside a
+ *   message are shown escaped, and a message that starts like a command is defused;
+ * - no log line grows past what a log viewer and a pipe take.
+ * Outputs are redacted where they are built (report/publish.ts), value by value, so that JSON
+ * outputs stay JSON.
  */
 import type { ActionIO } from '../action-io.js'
 import { byteLength, cutWithNote } from './byte-budget.js'
-import { redactSecrets } from './redact.js'
+import type { Redactor } from './redact.js'
 
 /**
  * Of a 64 KiB line: the runner writes workflow commands on one line, escaping line breaks as
@@ -14,23 +19,50 @@ import { redactSecrets } from './redact.js'
  */
 export const LOG_MESSAGE_CAP_BYTES = 40 * 1024
 
-export function guardedIO(io: ActionIO, secrets: readonly string[]): ActionIO {
-  const clean = (text: string): string => redactSecrets(text, secrets)
-  const line = (text: string): string => capMessage(clean(text))
+/** The guarded port, with the redaction that the sinks outside it (outputs, the check run) use. */
+export interface GuardedIO extends ActionIO {
+  readonly redactor: Redactor
+}
+
+export function guardedIO(io: ActionIO, redactor: Redactor): GuardedIO {
+  const clean = (text: string): string => capMessage(redactor.text(text))
   return {
+    redactor,
     getInput: name => io.getInput(name),
     setSecret: value => io.setSecret(value),
-    setOutput: (name, value) => io.setOutput(name, clean(value)),
-    debug: message => io.debug(line(message)),
-    info: message => io.info(line(message)),
-    notice: message => io.notice(line(message)),
-    warning: message => io.warning(line(message)),
-    error: message => io.error(line(message)),
-    setFailed: message => io.setFailed(line(message)),
-    startGroup: title => io.startGroup(line(title)),
+    setOutput: (name, value) => io.setOutput(name, value),
+    // Written as it is, one line of the log: the one place a server's line break would start a
+    // line of its own.
+    info: message => io.info(logLine(clean(message))),
+    // The toolkit writes these as workflow commands, escaping CR and LF in the message itself.
+    debug: message => io.debug(clean(message)),
+    notice: message => io.notice(clean(message)),
+    warning: message => io.warning(clean(message)),
+    error: message => io.error(clean(message)),
+    setFailed: message => io.setFailed(clean(message)),
+    startGroup: title => io.startGroup(logLine(clean(title))),
     endGroup: () => io.endGroup(),
-    writeSummary: markdown => io.writeSummary(clean(markdown))
+    writeSummary: markdown => io.writeSummary(redactor.text(markdown))
   }
+}
+
+const LINE_BREAKS = /\r\n|[\r\n\u2028\u2029]/g
+const SHOWN_BREAKS: Record<string, string> = {
+  '\r\n': '\\r\\n',
+  '\r': '\\r',
+  '\n': '\\n',
+  '\u2028': '\\u2028',
+  '\u2029': '\\u2029'
+}
+
+/**
+ * One line of the log, whatever the text holds: line breaks shown as `\n`, `\r`, `\u2028`; a
+ * start that the runner would read as a workflow command (`::name::`, or the older `##[name]`,
+ * after leading white space, which the runner skips) defused by a zero-width space before it.
+ */
+export function logLine(text: string): string {
+  const flat = text.replace(LINE_BREAKS, brk => SHOWN_BREAKS[brk])
+  return /^\s*(::|##\[)/.test(flat) ? `\u200b${flat}` : flat
 }
 
 export function capMessage(message: string): string {

@@ -8,6 +8,7 @@ import type { TaskState } from '../domain/task-state.js'
 import type { TaskRecord } from '../poll.js'
 import type { TaskDetails } from '../providers/provider.js'
 import { groupTasks, type OverallState } from './outcome.js'
+import type { Redactor } from './redact.js'
 
 /** Every output of action.yml, by name: the single list that the code, action.yml and README share. */
 export const OUTPUT_NAMES = [
@@ -76,14 +77,19 @@ export interface OutputExtras {
   checkRunUrl?: string
 }
 
-/** Every output's full value; the ones without a value are empty strings, so none is missing. */
+/**
+ * Every output's full value; the ones without a value are empty strings, so none is missing.
+ * Redacted value by value, before JSON is made: a secret never lands in JSON syntax.
+ */
 export function buildOutputs(
   state: OverallState,
   tasks: readonly TaskRecord[],
-  results: readonly TaskResult[],
+  taskResults: readonly TaskResult[],
+  redactor: Redactor,
   extras: OutputExtras
 ): Outputs {
-  const groups = groupTasks(tasks)
+  const results = redactor.value(taskResults)
+  const groups = redactor.value(groupTasks(tasks))
   const succeeded = results.filter(result => result.state === 'succeeded')
   // One URL per task: its first of the format, as `plyPath` and the like have always been.
   const firstUrl = (result: TaskResult | undefined, format: AssetFormat): string | undefined =>
@@ -94,7 +100,7 @@ export function buildOutputs(
   return {
     state,
     results: JSON.stringify(results),
-    'results-file': extras.resultsFile,
+    'results-file': redactor.text(extras.resultsFile),
     succeeded: JSON.stringify(groups.succeeded),
     failed: JSON.stringify(groups.failed),
     pending: JSON.stringify(groups.pending),
@@ -106,11 +112,11 @@ export function buildOutputs(
     'spz-urls': JSON.stringify(urls('spz')),
     'sog-urls': JSON.stringify(urls('sog')),
     'glb-urls': JSON.stringify(urls('glb')),
-    'download-dir': extras.downloadDir ?? '',
+    'download-dir': redactor.text(extras.downloadDir ?? ''),
     'artifact-id': extras.artifact ? String(extras.artifact.id) : '',
-    'artifact-url': extras.artifact?.url ?? '',
+    'artifact-url': redactor.text(extras.artifact?.url ?? ''),
     'artifact-digest': extras.artifact?.digest ?? '',
-    'check-run-url': extras.checkRunUrl ?? ''
+    'check-run-url': redactor.text(extras.checkRunUrl ?? '')
   }
 }
 

@@ -3,6 +3,7 @@
  * within GitHub's limits.
  */
 import type { ActionIO } from '../action-io.js'
+import type { GuardedIO } from './guarded-io.js'
 import type { Delivery } from '../assets/deliver.js'
 import { describeError } from '../errors.js'
 import type { TaskRecord } from '../poll.js'
@@ -16,7 +17,7 @@ import { writeResultsFile } from './results-file.js'
  * downloads (or a late check run) changed them. Returns what was written.
  */
 export function publishOutputs(
-  io: ActionIO,
+  io: GuardedIO,
   resultsFile: string,
   state: OverallState,
   tasks: readonly TaskRecord[],
@@ -25,7 +26,7 @@ export function publishOutputs(
   previous?: Outputs
 ): Outputs {
   const results = taskResults(tasks, delivered?.files)
-  const full = buildOutputs(state, tasks, results, {
+  const full = buildOutputs(state, tasks, results, io.redactor, {
     resultsFile,
     downloadDir: delivered?.downloadDir,
     artifact: delivered?.artifact,
