@@ -139,3 +139,57 @@ describe('formatBytes', () => {
     expect(formatBytes(1024 ** 3)).toBe('1.0 GiB')
   })
 })
+
+describe('server text in the summary is text', () => {
+  const hostile =
+    'boom <a href="https://evil.example">x</a> <img src="https://evil.example/p.gif"> <h1>big</h1> [click](https://evil.example) ![i](https://evil.example/i.png)'
+
+  it('escapes HTML and neutralises link syntax in the note and budget messages', () => {
+    const withFile: TaskResult = {
+      ...result('A1', 'succeeded'),
+      files: [
+        {
+          format: 'ply',
+          path: '/w/A1.ply',
+          bytes: 10,
+          sha256: 'a'.repeat(64),
+          gaussians: 1,
+          version: 'binary_little_endian',
+          overBudget: hostile
+        }
+      ]
+    }
+    const markdown = renderSummary({
+      title: 'T <b>',
+      state: 'failed',
+      results: [withFile],
+      finishedAfterMs: new Map(),
+      elapsedMs: 0,
+      note: hostile
+    })
+    for (const raw of ['<a ', '<img src="https://evil', '<h1>', '[click](', '![i](', '<b>']) {
+      expect(markdown).not.toContain(raw)
+    }
+    expect(markdown).toContain('&lt;h1&gt;big&lt;/h1&gt;')
+    expect(markdown).toContain('\\[click\\]\\(https://evil.example\\)')
+    expect(markdown).toContain('## T &lt;b&gt;:')
+  })
+
+  it.each(['javascript:alert(1)', 'data:text/html,<script>x</script>', 'http://cdn.example/a.ply'])(
+    'makes no link or image from %s',
+    url => {
+      const markdown = renderSummary({
+        title: 'T',
+        state: 'succeeded',
+        results: [{ ...result('A1', 'succeeded'), cover: url, assets: [{ format: 'ply', url }] }],
+        finishedAfterMs: new Map(),
+        elapsedMs: 0
+      })
+      const row = markdown.split('\n').find(line => line.startsWith('| '))!
+      expect(markdown).not.toContain(url)
+      expect(markdown).not.toContain('<img')
+      expect(markdown).toMatch(/\| PLY \|$/m)
+      expect(row).toBeDefined()
+    }
+  )
+})

@@ -5,7 +5,7 @@ import {
   listPages,
   listRequest,
   listRoundCost,
-  MAX_LIST_PAGES,
+  listPageLimit,
   type PlanMemory,
   PROBE_REQUEST,
   RELIST_AFTER_ROUNDS,
@@ -98,20 +98,29 @@ describe('reading the pages of one list', () => {
   })
 
   it('follows hasMore while asked worlds are still unseen', () => {
-    expect(wantsNextPage(page(true, 100, 250), 1, 5)).toBe(true)
-    expect(wantsNextPage(page(false, 50, 250), 3, 5)).toBe(false)
+    expect(wantsNextPage(page(true, 100, 250), 1, 300, 5)).toBe(true)
+    expect(wantsNextPage(page(false, 50, 250), 3, 300, 5)).toBe(false)
   })
 
   it('stops once every asked world has been seen: later pages hold only other worlds', () => {
-    expect(wantsNextPage(page(true, 100, 5000), 1, 0)).toBe(false)
+    expect(wantsNextPage(page(true, 100, 5000), 1, 300, 0)).toBe(false)
   })
 
   it('stops at an empty page, or past what totalCount allows, whatever hasMore says', () => {
-    expect(wantsNextPage(page(true, 0, 250), 1, 5)).toBe(false)
-    expect(wantsNextPage(page(true, 100, 250), 3, 5)).toBe(true)
-    expect(wantsNextPage(page(true, 100, 250), 4, 5)).toBe(false)
-    expect(wantsNextPage(page(true, 100), MAX_LIST_PAGES - 1, 5)).toBe(true)
-    expect(wantsNextPage(page(true, 100), MAX_LIST_PAGES, 5)).toBe(false)
+    expect(wantsNextPage(page(true, 0, 250), 1, 1000, 5)).toBe(false)
+    expect(wantsNextPage(page(true, 100, 250), 3, 1000, 5)).toBe(true)
+    expect(wantsNextPage(page(true, 100, 250), 4, 1000, 5)).toBe(false)
+  })
+
+  it('reads at most the asked worlds ÷ the page size, plus one, whatever the server counts', () => {
+    expect(listPageLimit(1)).toBe(2)
+    expect(listPageLimit(100)).toBe(2)
+    expect(listPageLimit(101)).toBe(3)
+    expect(wantsNextPage(page(true, 100, 1_000_000_000), 1, 3, 3)).toBe(true)
+    expect(wantsNextPage(page(true, 100, 1_000_000_000), 2, 3, 3)).toBe(false)
+    expect(wantsNextPage(page(true, 100), 2, 3, 3)).toBe(false)
+    expect(wantsNextPage(page(true, 100), 5, 450, 3)).toBe(true)
+    expect(wantsNextPage(page(true, 100), 6, 450, 3)).toBe(false)
   })
 })
 

@@ -257,3 +257,85 @@ it('a gateway that refuses the list (403) is asked world by world, with one warn
   expect(requests.filter(r => r.method === 'POST')).toHaveLength(1)
   expect(requests.filter(r => r.method === 'GET')).toHaveLength(2 * run.rounds)
 })
+
+describe('a hostile or broken gateway', () => {
+  const lyingPage = (page: number, totalCount?: number): WorldFault => ({
+    kind: 'status',
+    status: 200,
+    body: JSON.stringify({
+      pageNum: page,
+      hasMore: true,
+      ...(totalCount === undefined ? {} : { totalCount }),
+      result: Array.from({ length: 100 }, (_, i) => ({
+        worldId: `OTHER-${page}-${i}`,
+        status: 'RUNNING'
+      }))
+    })
+  })
+
+  it.each([1_000_000_000, undefined])(
+    'a list that never ends (totalCount %s) costs the asked worlds ÷ 100 + 1 pages, and the asked world is read',
+    async totalCount => {
+      h.sim.addWorld('W1', [{ at: 0, status: 'SUCCEEDED', progress: 1 }])
+      h.sim.injectListFaults(
+        ...Array.from({ length: 50 }, (_, page) => lyingPage(page, totalCount))
+      )
+      const run = await h.poll(['W1'])
+      expect(run.ending).toBe('finished')
+      expect(run.tasks[0].state).toBe('succeeded')
+      expect(h.sim.apiRequests.map(r => r.method)).toEqual(['POST', 'POST', 'GET'])
+      // Pages are paced apart.
+      const [first, second] = h.sim.apiRequests
+      expect(second.at - first.at).toBeGreaterThanOrEqual(100)
+    }
+  )
+
+  it('a page seen twice ends the listing', async () => {
+    const asked = Array.from({ length: 250 }, (_, i) => `W${i}`)
+    for (const id of asked) h.sim.addWorld(id, [{ at: 0, status: 'SUCCEEDED', progress: 1 }])
+    h.sim.injectListFaults(lyingPage(0), lyingPage(0), lyingPage(0), lyingPage(0))
+    const run = await h.poll(asked)
+    expect(run.ending).toBe('finished')
+    expect(h.sim.apiRequests.filter(r => r.method === 'POST')).toHaveLength(2)
+    expect(h.sim.apiRequests.filter(r => r.method === 'GET')).toHaveLength(250)
+  })
+
+  it.each([
+    ['a 502 every time', { kind: 'status', status: 502 }],
+    ['an HTML page', { kind: 'not-json' }],
+    ['no answer', { kind: 'reset' }],
+    ['NaN in JSON', { kind: 'status', status: 200, body: '{"worldId":"BAD","progress":NaN}' }],
+    ['a JSON array', { kind: 'status', status: 200, body: '[1,2]' }]
+  ] as Array<[string, WorldFault]>)(
+    'one world whose GET always fails (%s) stays pending; the others finish',
+    async (_, fault) => {
+      for (const id of ['A', 'B', 'C']) h.sim.addWorld(id, [{ at: 0, status: 'SUCCEEDED' }])
+      h.sim.addWorld('BAD', [{ at: 0, status: 'SUCCEEDED' }])
+      h.sim.injectWorldFaults('BAD', ...Array<WorldFault>(200).fill(fault))
+      const run = await h.poll(['A', 'BAD', 'B', 'C'], { timeoutMs: 60_000 })
+      expect(run.ending).toBe('timed-out')
+      expect(run.tasks.map(task => `${task.taskId}:${task.state}`)).toEqual([
+        'A:succeeded',
+        'BAD:not-found',
+        'B:succeeded',
+        'C:succeeded'
+      ])
+      const named = h.log.lines.filter(line => line.message.startsWith('World BAD: the gateway'))
+      expect(named).toHaveLength(1)
+      expect(named[0].level).toBe('warning')
+    }
+  )
+
+  it('a malformed answer for every world keeps them pending, and the timeout says why', async () => {
+    for (const id of ['A', 'B']) {
+      h.sim.addWorld(id, [{ at: 0, status: 'SUCCEEDED' }])
+      h.sim.injectWorldFaults(
+        id,
+        ...Array<WorldFault>(5).fill({ kind: 'status', status: 200, body: '"x"' })
+      )
+    }
+    const run = await h.poll(['A', 'B'], { timeoutMs: 30_000 })
+    expect(run.ending).toBe('timed-out')
+    expect(run.lastFault?.message).toContain('is not a JSON object')
+  })
+})

@@ -73,13 +73,14 @@ it('3 worlds and 500 other in-progress worlds: one list, then GETs, and a probe 
   expect(run.ending).toBe('finished')
   const rounds = h.requestsPerRound()
   expect(rounds).toHaveLength(15)
-  // 503 in progress: 6 pages, ours (the oldest) on the last one.
-  expect(rounds[0]).toEqual({ lists: 6, gets: [] })
+  // 503 in progress, ours (the oldest) on the sixth page: the list stops at the bound for 3
+  // asked worlds (2 pages), and GETs the 3 it did not show.
+  expect(rounds[0]).toEqual({ lists: 2, gets: ours })
   const gets = { lists: 0, gets: ours }
   expect(rounds.slice(1, 11)).toEqual(Array(10).fill(gets))
   // Round 12: one list request of one world says the list is still dear.
   expect(rounds[11]).toEqual({ lists: 1, gets: ours })
-  expect(h.sim.apiRequests.filter(r => r.method === 'POST')[6].list).toMatchObject({
+  expect(h.sim.apiRequests.filter(r => r.method === 'POST')[2].list).toMatchObject({
     pageNum: 0,
     pageSize: 1
   })
@@ -96,7 +97,7 @@ it('probes the list after ten rounds of GETs, and lists once that pays', async (
   expect(run.ending).toBe('finished')
   const rounds = h.requestsPerRound()
   expect(rounds).toHaveLength(21)
-  expect(rounds[0]).toEqual({ lists: 6, gets: [] })
+  expect(rounds[0]).toEqual({ lists: 2, gets: ours })
   expect(rounds.slice(1, 11)).toEqual(Array(10).fill({ lists: 0, gets: ours }))
   // Round 12: the probe finds 3 in progress, so the round lists (one page); so do later ones.
   expect(rounds[11]).toEqual({ lists: 2, gets: [] })

@@ -527,11 +527,11 @@ function describeJson(text, complete, shown) {
             body = undefined;
         }
     }
-    if ((0,json/* isRecord */.u)(body) && 'c' in body) {
+    if ((0,json/* isRecord */.u4)(body) && 'c' in body) {
         const message = body.m === null || body.m === undefined ? '' : `, m "${collapse(String(body.m))}"`;
         return `a JSON API response, not a splat file (c "${collapse(String(body.c))}"${message})`;
     }
-    if ((0,json/* isRecord */.u)(body) && 'means' in body && 'quats' in body) {
+    if ((0,json/* isRecord */.u4)(body) && 'means' in body && 'quats' in body) {
         return 'a SOG meta.json on its own, not a bundled .sog file (its images are separate files)';
     }
     const code = /^\{\s*"c"\s*:\s*"([^"]{0,40})"/.exec(text)?.[1];
@@ -570,7 +570,7 @@ function parseSogMeta(bytes) {
     catch (error) {
         fail(`meta.json is not valid JSON: ${(0,errors/* errorMessage */.gJ)(error)}`);
     }
-    if (!(0,json/* isRecord */.u)(meta))
+    if (!(0,json/* isRecord */.u4)(meta))
         fail('meta.json is not a JSON object');
     const textures = [];
     for (const section of ['means', 'scales', 'quats', 'sh0']) {
@@ -589,8 +589,8 @@ function parseSogMeta(bytes) {
     }
     if (meta.version === undefined) {
         // Version 1 had no version field and no count: the count is the first dimension of means.
-        const count = ((0,json/* isRecord */.u)(meta.means) && Array.isArray(meta.means.shape) ? meta.means.shape : [])[0];
-        const fRest = (0,json/* isRecord */.u)(shN) && Array.isArray(shN.shape) ? shN.shape[1] : undefined;
+        const count = ((0,json/* isRecord */.u4)(meta.means) && Array.isArray(meta.means.shape) ? meta.means.shape : [])[0];
+        const fRest = (0,json/* isRecord */.u4)(shN) && Array.isArray(shN.shape) ? shN.shape[1] : undefined;
         const shDegree = shN === undefined ? 0 : shDegreeOfRestCount(Number(fRest)) || undefined;
         if (!isCount(count))
             fail('meta.json (SOG version 1) has no valid means.shape[0] splat count');
@@ -605,7 +605,7 @@ function parseSogMeta(bytes) {
         fail('meta.json has no valid "count"');
     let shDegree = 0;
     if (shN !== undefined) {
-        const bands = (0,json/* isRecord */.u)(shN) ? shN.bands : undefined;
+        const bands = (0,json/* isRecord */.u4)(shN) ? shN.bands : undefined;
         if (bands !== 1 && bands !== 2 && bands !== 3) {
             fail('meta.json has shN without a valid shN.bands (1, 2 or 3)');
         }
@@ -616,7 +616,7 @@ function parseSogMeta(bytes) {
 const isCount = (value) => Number.isSafeInteger(value) && value >= 0;
 function sectionFiles(meta, section) {
     const value = meta[section];
-    const files = (0,json/* isRecord */.u)(value) ? value.files : undefined;
+    const files = (0,json/* isRecord */.u4)(value) ? value.files : undefined;
     if (!Array.isArray(files) ||
         files.length === 0 ||
         !files.every(name => typeof name === 'string')) {

@@ -28486,11 +28486,39 @@ function linksOfUrls(urls) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   u: () => (/* binding */ isRecord)
+/* harmony export */   M8: () => (/* binding */ textField),
+/* harmony export */   Wn: () => (/* binding */ urlField),
+/* harmony export */   tg: () => (/* binding */ fractionField),
+/* harmony export */   u4: () => (/* binding */ isRecord)
 /* harmony export */ });
+/* unused harmony exports MAX_TEXT_FIELD_CHARS, MAX_URL_FIELD_CHARS */
 /** A parsed JSON value that is an object (not null, not an array): the shape every answer is read as. */
 function isRecord(value) {
     return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+/**
+ * The longest text kept from one field of an answer (a name, a status, an error message). A
+ * server can send megabytes in a field it controls; kept whole, a few such tasks would burst
+ * the outputs and the memory of the step, so every field is cut where it is read.
+ */
+const MAX_TEXT_FIELD_CHARS = 4096;
+/** The longest URL kept: presigned links run to a few KB; a longer one is cut like text. */
+const MAX_URL_FIELD_CHARS = 16384;
+/** A non-empty string, cut to `maxChars` (ending in `…` when cut); otherwise undefined. */
+function textField(value, maxChars = MAX_TEXT_FIELD_CHARS) {
+    if (typeof value !== 'string' || value === '')
+        return undefined;
+    return value.length <= maxChars ? value : `${value.slice(0, maxChars - 1)}…`;
+}
+/** A URL field: as textField, with the room a presigned link needs. */
+function urlField(value) {
+    return textField(value, MAX_URL_FIELD_CHARS);
+}
+/** A 0-1 fraction (a progress): a finite number clamped into 0-1; otherwise undefined. */
+function fractionField(value) {
+    if (typeof value !== 'number' || !Number.isFinite(value))
+        return undefined;
+    return Math.min(1, Math.max(0, value));
 }
 
 
@@ -28553,7 +28581,7 @@ function describeError(error) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _action_io_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(63078);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(83916);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(22958);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(80324);
 /* harmony import */ var _runtime_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(72574);
 
 
@@ -28587,7 +28615,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 22958:
+/***/ 80324:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -30092,12 +30120,14 @@ function interpretResponse(status, body, retryAfterMs) {
         }
         throw new MalformedResponseError(`HTTP ${status} with a body that is not JSON: check 'api-url'.`);
     }
-    if (!(0,json/* isRecord */.u)(envelope) || !('c' in envelope)) {
+    if (!(0,json/* isRecord */.u4)(envelope) || !('c' in envelope)) {
         throw new MalformedResponseError(`HTTP ${status}: the response is not the Aholo envelope {c, d, m}: check 'api-url'.`);
     }
     const code = String(envelope.c);
     if (code !== '0') {
-        throw new OpenPlatformApiError(code, typeof envelope.m === 'string' ? envelope.m : JSON.stringify(envelope.m ?? null));
+        throw new OpenPlatformApiError(code, typeof envelope.m === 'string'
+            ? ((0,json/* textField */.M8)(envelope.m) ?? '')
+            : ((0,json/* textField */.M8)(JSON.stringify(envelope.m ?? null)) ?? ''));
     }
     if (status < 200 || status >= 300) {
         throw new MalformedResponseError(`HTTP ${status} with c="0": the response cannot be trusted.`);
@@ -30109,16 +30139,17 @@ function interpretResponse(status, body, retryAfterMs) {
 }
 function parseTask(item, index) {
     const where = `d[${index}]`;
-    if (!(0,json/* isRecord */.u)(item) || typeof item.taskId !== 'string' || !Number.isInteger(item.status)) {
+    if (!(0,json/* isRecord */.u4)(item) || typeof item.taskId !== 'string' || !Number.isInteger(item.status)) {
         throw new MalformedResponseError(`${where} is not a task {taskId: string, status: integer}.`);
     }
     let result = null;
-    if ((0,json/* isRecord */.u)(item.result)) {
+    if ((0,json/* isRecord */.u4)(item.result)) {
         result = {};
         for (const key of Object.values(formats/* URL_KEYS */.ZT)) {
             const value = item.result[key];
-            if (typeof value === 'string' && value !== '')
-                result[key] = value;
+            const url = (0,json/* urlField */.Wn)(value);
+            if (url)
+                result[key] = url;
             else if (value !== undefined && value !== null && value !== '') {
                 throw new MalformedResponseError(`${where}.result.${key} is not a string.`);
             }
@@ -30306,13 +30337,13 @@ async function mapBounded(items, limit, signal, task) {
 const MAX_FIELD = 300;
 /** The ApiError in a parsed body, or undefined when the body is not one. */
 function parseApiError(body) {
-    if (!(0,json/* isRecord */.u)(body) || (!('status' in body) && !('message' in body) && !('details' in body))) {
+    if (!(0,json/* isRecord */.u4)(body) || (!('status' in body) && !('message' in body) && !('details' in body))) {
         return undefined;
     }
-    const details = (0,json/* isRecord */.u)(body.details) ? body.details : undefined;
-    const metaData = details && (0,json/* isRecord */.u)(details.metaData) ? details.metaData : undefined;
-    const localized = (0,json/* isRecord */.u)(body.localizedMessage) ? body.localizedMessage : undefined;
-    const help = (0,json/* isRecord */.u)(body.help) ? body.help : undefined;
+    const details = (0,json/* isRecord */.u4)(body.details) ? body.details : undefined;
+    const metaData = details && (0,json/* isRecord */.u4)(details.metaData) ? details.metaData : undefined;
+    const localized = (0,json/* isRecord */.u4)(body.localizedMessage) ? body.localizedMessage : undefined;
+    const help = (0,json/* isRecord */.u4)(body.help) ? body.help : undefined;
     const info = {};
     if (typeof body.code === 'number')
         info.code = body.code;
@@ -30443,7 +30474,7 @@ function interpretDetail(answer, worldId, region) {
     if (answer.status === 404)
         return 'not-found';
     const body = readJson(answer, { kind: 'world', worldId }, region);
-    if (!(0,json/* isRecord */.u)(body))
+    if (!(0,json/* isRecord */.u4)(body))
         throw new WorldResponseError(`the world ${worldId} is not a JSON object.`);
     // The path named the world: an answer that names another (a mirror's bug) still speaks of it.
     return { ...parseWorld(body), worldId };
@@ -30451,13 +30482,13 @@ function interpretDetail(answer, worldId, region) {
 /** One page of the account's worlds; throws a Fault or a typed error otherwise. */
 function interpretList(answer, region) {
     const body = readJson(answer, { kind: 'list' }, region);
-    if (!(0,json/* isRecord */.u)(body) || (body.result !== undefined && !Array.isArray(body.result))) {
+    if (!(0,json/* isRecord */.u4)(body) || (body.result !== undefined && !Array.isArray(body.result))) {
         throw new WorldResponseError('the list is not a WorldPagedList {result: [...], hasMore}.');
     }
     const items = Array.isArray(body.result) ? body.result : [];
     // The list carries the account's other worlds too: one odd record must not stop the wait.
     const worlds = items
-        .filter(json/* isRecord */.u)
+        .filter(json/* isRecord */.u4)
         .map(parseWorld)
         .filter(world => world.worldId !== '');
     return {
@@ -30510,27 +30541,30 @@ function refusal(status, apiError, subject, region, said) {
     }
     return new WorldRequestError(`The Aholo World gateway refused the request for ${what}: ${said}`, status === 404 ? "Check 'api-url' (empty means the region's own gateway)." : undefined, status, apiError);
 }
+/** Ids and statuses are short words; a longer one is cut (and is not an id we asked for). */
+const MAX_ID_CHARS = 128;
+const MAX_STATUS_CHARS = 64;
 function parseWorld(raw) {
     const assets = record(raw.assets);
     const urls = record(record(assets?.splats)?.urls);
     const world = {
-        worldId: envelope_text(raw.worldId) ?? '',
-        status: typeof raw.status === 'string' ? raw.status : '',
+        worldId: (0,json/* textField */.M8)(raw.worldId, MAX_ID_CHARS) ?? '',
+        status: (0,json/* textField */.M8)(raw.status, MAX_STATUS_CHARS) ?? '',
         urls: {}
     };
-    const plyPath = envelope_text(urls?.plyPath);
-    const spzPath = envelope_text(urls?.spzPath);
+    const plyPath = (0,json/* urlField */.Wn)(urls?.plyPath);
+    const spzPath = (0,json/* urlField */.Wn)(urls?.spzPath);
     if (plyPath)
         world.urls.plyPath = plyPath;
     if (spzPath)
         world.urls.spzPath = spzPath;
     const optional = {
-        progress: typeof raw.progress === 'number' && Number.isFinite(raw.progress) ? raw.progress : undefined,
-        name: envelope_text(raw.name),
-        cover: envelope_text(raw.cover),
-        lodMetaPath: envelope_text(urls?.lodMetaPath),
-        panoUrl: envelope_text(record(assets?.imagery)?.panoUrl),
-        upAxis: envelope_text(record(assets?.semanticsMetadata)?.upAxis)
+        progress: (0,json/* fractionField */.tg)(raw.progress),
+        name: (0,json/* textField */.M8)(raw.name),
+        cover: (0,json/* urlField */.Wn)(raw.cover),
+        lodMetaPath: (0,json/* urlField */.Wn)(urls?.lodMetaPath),
+        panoUrl: (0,json/* urlField */.Wn)(record(assets?.imagery)?.panoUrl),
+        upAxis: (0,json/* textField */.M8)(record(assets?.semanticsMetadata)?.upAxis, MAX_STATUS_CHARS)
     };
     for (const [key, value] of Object.entries(optional)) {
         if (value !== undefined)
@@ -30538,11 +30572,8 @@ function parseWorld(raw) {
     }
     return world;
 }
-function envelope_text(value) {
-    return typeof value === 'string' && value !== '' ? value : undefined;
-}
 function record(value) {
-    return (0,json/* isRecord */.u)(value) ? value : undefined;
+    return (0,json/* isRecord */.u4)(value) ? value : undefined;
 }
 function integerOr(value, fallback) {
     return Number.isInteger(value) ? value : fallback;
@@ -30567,8 +30598,20 @@ const GET_CONCURRENCY = 8;
  * list can tell. A probe is one list request of one world, read for its `totalCount`.
  */
 const RELIST_AFTER_ROUNDS = 10;
-/** Pages one list reads at most when the gateway gives no `totalCount` (100,000 worlds). */
-const MAX_LIST_PAGES = 1000;
+/**
+ * The pause between two pages of one list. A listing is bounded by the worlds asked about
+ * (listPageLimit), and pacing its pages keeps even that bound from reaching the gateway as a
+ * burst.
+ */
+const LIST_PAGE_PACE_MS = 100;
+/**
+ * Pages one list reads at most: all of the asked worlds, had the list nothing else, and one
+ * more. The server's own count is no bound (a list can claim a billion worlds); an asked world
+ * that these pages did not show is read with a GET in the same round.
+ */
+function listPageLimit(askedCount) {
+    return Math.ceil(askedCount / LIST_PAGE_SIZE) + 1;
+}
 const INITIAL_MEMORY = {
     lastTotalCount: undefined,
     roundsSinceList: 0,
@@ -30605,15 +30648,16 @@ function expectedGets(ids, memory) {
     return ids.filter(id => !memory.inProgress.has(id)).length;
 }
 /**
- * Whether to read the page after `page`. Stops when the list says it has no more, when a page
- * comes back empty or the pages run past what `totalCount` allows (a `hasMore` that never ends),
- * or when every asked world has been seen (later pages hold only the account's other worlds).
+ * Whether to read the page after `page`, `pagesRead` pages into a list of `askedCount` worlds.
+ * Stops when the list says it has no more, when a page comes back empty, when every asked world
+ * has been seen (later pages hold only the account's other worlds), or at the page limit: the
+ * fewer of listPageLimit and what `totalCount` allows (a `hasMore` that never ends).
  */
-function wantsNextPage(page, pagesRead, unseenAsked) {
+function wantsNextPage(page, pagesRead, askedCount, unseenAsked) {
     if (!page.hasMore || page.worlds.length === 0 || unseenAsked === 0)
         return false;
-    const limit = page.totalCount === undefined ? MAX_LIST_PAGES : listPages(page.totalCount) + 1;
-    return pagesRead < limit;
+    const counted = page.totalCount === undefined ? Infinity : listPages(page.totalCount) + 1;
+    return pagesRead < Math.min(listPageLimit(askedCount), counted);
 }
 function splitByList(ids, listed) {
     const split = { fromList: [], toGet: [] };
@@ -30666,6 +30710,8 @@ const WORLD_GATEWAYS = {
     global: { origin: 'https://api.aholo3d.com', prefix: '/global/world/v1' }
 };
 const client_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+/** Tries of one world's GET in a round before it is left for the next round. */
+const GET_ATTEMPTS = 3;
 class WorldSource {
     options;
     api = 'world';
@@ -30674,6 +30720,8 @@ class WorldSource {
     base;
     memory = INITIAL_MEMORY;
     warnedNotFound = new Set();
+    /** Worlds whose failing answers were named; named again only after one answers. */
+    failureReported = new Set();
     /** The gateway refused the list (403): every round GETs. */
     listRefused = false;
     constructor(options) {
@@ -30730,15 +30778,24 @@ class WorldSource {
         let totalCount;
         let seen = 0;
         let pages = 0;
+        // A page that repeats one already read (the same worlds in the same order) ends the list:
+        // a gateway that ignores `pageNum` would otherwise answer the same page up to the limit.
+        const pagesSeen = new Set();
         while (true) {
+            if (pages > 0)
+                await this.options.clock.sleep(LIST_PAGE_PACE_MS, call.signal);
             const page = await this.listPage(listRequest(pages), call);
             pages++;
+            const fingerprint = page.worlds.map(world => world.worldId).join('\n');
+            if (pagesSeen.has(fingerprint))
+                break;
+            pagesSeen.add(fingerprint);
             totalCount ??= page.totalCount;
             seen += page.worlds.length;
             for (const world of page.worlds)
                 if (asked.has(world.worldId))
                     listed.set(world.worldId, world);
-            if (!wantsNextPage(page, pages, asked.size - listed.size))
+            if (!wantsNextPage(page, pages, asked.size, asked.size - listed.size))
                 break;
         }
         return { listed, totalCount: totalCount ?? seen, pages };
@@ -30746,15 +30803,69 @@ class WorldSource {
     listPage(body, call) {
         return this.request('POST', `${this.base}/list`, body, call, call.signal, answer => interpretList(answer, this.options.region));
     }
+    /**
+     * The worlds that answered. Each GET counts by itself: a world whose answers keep failing
+     * (5xx, not JSON, not a world) is left out of this round, so it keeps its last known state,
+     * and its fault is named once, while the others go on to their final states and downloads.
+     * When no world answered, the round fails with the last fault, and the retry helper tries it
+     * again until the deadline.
+     */
     async getEach(ids, call) {
-        const worlds = await mapBounded(ids, this.options.concurrency ?? GET_CONCURRENCY, call.signal, (id, signal) => this.getWorld(id, call, signal));
-        return worlds.filter((world) => world !== undefined);
+        const fetchAll = async () => {
+            const answers = await mapBounded(ids, this.options.concurrency ?? GET_CONCURRENCY, call.signal, (id, signal) => this.getWorldOrFailure(id, call, signal));
+            const worlds = [];
+            const failures = [];
+            for (const answer of answers) {
+                if (answer instanceof retry/* Fault */.vC)
+                    failures.push(answer);
+                else if (answer !== undefined)
+                    worlds.push(answer);
+            }
+            if (ids.length > 0 && failures.length === ids.length)
+                throw failures[failures.length - 1];
+            for (const [index, answer] of answers.entries()) {
+                if (answer instanceof retry/* Fault */.vC)
+                    this.reportFailure(ids[index], answer);
+                else
+                    this.failureReported.delete(ids[index]);
+            }
+            return worlds;
+        };
+        return (0,retry/* withRetries */.LH)(fetchAll, {
+            clock: this.options.clock,
+            signal: call.signal,
+            deadline: call.deadline,
+            onRetry: this.options.onRetry
+        });
+    }
+    /**
+     * The world; undefined for a 404; the Fault that GET_ATTEMPTS tries met. An answer that is not
+     * a world counts as such a Fault: it keeps the world pending (docs/DECISIONS.md).
+     */
+    async getWorldOrFailure(id, call, signal) {
+        try {
+            return await this.getWorld(id, call, signal, { ...retry/* API_RETRY */.Is, maxAttempts: GET_ATTEMPTS });
+        }
+        catch (error) {
+            if (error instanceof retry/* Fault */.vC)
+                return error;
+            if (error instanceof WorldResponseError)
+                return new retry/* Fault */.vC(error.message, 'malformed answer');
+            throw error;
+        }
+    }
+    reportFailure(id, failure) {
+        if (this.failureReported.has(id))
+            return;
+        this.failureReported.add(id);
+        this.options.log.warning(`World ${id}: the gateway's answers for this world keep failing (${failure.message.replace(/\.$/, '')}); ` +
+            'it keeps its last known state while the other worlds go on, and is asked again each round.');
     }
     /** The world, or undefined while the gateway answers 404 for it. */
-    async getWorld(id, call, signal) {
+    async getWorld(id, call, signal, policy) {
         const url = `${this.base}/${encodeURIComponent(id)}`;
         const { region } = this.options;
-        const world = await this.request('GET', url, undefined, call, signal, answer => interpretDetail(answer, id, region));
+        const world = await this.request('GET', url, undefined, call, signal, answer => interpretDetail(answer, id, region), policy);
         if (world !== 'not-found')
             return world;
         if (!this.warnedNotFound.has(id)) {
@@ -30764,12 +30875,13 @@ class WorldSource {
         }
         return undefined;
     }
-    request(method, url, body, call, signal, interpret) {
+    request(method, url, body, call, signal, interpret, policy) {
         return (0,retry/* withRetries */.LH)(() => this.attempt(method, url, body, call, signal, interpret), {
             clock: this.options.clock,
             signal,
             deadline: call.deadline,
-            onRetry: this.options.onRetry
+            onRetry: this.options.onRetry,
+            policy
         });
     }
     async attempt(method, url, body, call, signal, interpret) {
@@ -31206,9 +31318,56 @@ function capMessage(message) {
     return cutWithNote(message, LOG_MESSAGE_CAP_BYTES - 100);
 }
 
+;// CONCATENATED MODULE: ./src/report/markdown.ts
+/**
+ * Text from servers and users, made safe to place in GitHub Markdown (the job summary, the
+ * check run). GitHub renders inline HTML and link syntax there, so an error message could
+ * otherwise show a tracking image, a heading or a link that points anywhere. Pure.
+ */
+/** Characters that Markdown gives a meaning to; a backslash makes each a plain character. */
+const MARKDOWN_PUNCTUATION = /[\\`*_{}[\]()#+!|~]/g;
+/** As plain text on one line: no HTML, no links, no emphasis, and no table cell breaks. */
+function markdownText(text) {
+    return text
+        .replace(/\r\n|[\r\n\u2028\u2029]/g, ' ')
+        .replace(MARKDOWN_PUNCTUATION, ch => `\\${ch}`)
+        .replace(/[&<>]/g, ch => HTML_ENTITIES[ch]);
+}
+const HTML_ENTITIES = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
+/**
+ * A link with a plain label, made only from an https URL: other schemes (`javascript:`,
+ * `data:`, plain http) are shown as the label alone; the URL stays in the outputs.
+ */
+function markdownLink(label, url) {
+    const safe = httpsUrl(url);
+    return safe ? `[${markdownText(label)}](${safe})` : markdownText(label);
+}
+/** An inline image from an https URL, or nothing. */
+function markdownImage(url, height) {
+    const safe = httpsUrl(url);
+    return safe ? `<img src="${safe}" alt="" height="${height}">` : '';
+}
+/**
+ * The URL as the WHATWG parser writes it when it is https, with the characters that would end a
+ * Markdown link destination or an HTML attribute percent-encoded; otherwise undefined.
+ */
+function httpsUrl(url) {
+    let parsed;
+    try {
+        parsed = new URL(url);
+    }
+    catch {
+        return undefined;
+    }
+    if (parsed.protocol !== 'https:')
+        return undefined;
+    return parsed.href.replace(/[\s()<>"'|\\]/g, ch => `%${ch.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+}
+
 // EXTERNAL MODULE: ./src/assets/types.ts
 var types = __nccwpck_require__(73960);
 ;// CONCATENATED MODULE: ./src/report/summary.ts
+
 
 
 
@@ -31245,12 +31404,12 @@ function renderSummary(input, budgetBytes = SUMMARY_BUDGET_BYTES) {
     const counts = countStates(results);
     const compact = results.length > COMPACT_ABOVE_TASKS;
     const head = [
-        `## ${input.title}: ${HEADLINES[input.state]}`,
+        `## ${markdownText(input.title)}: ${HEADLINES[input.state]}`,
         '',
         `${results.length} task${results.length === 1 ? '' : 's'} · ${counts.succeeded} succeeded · ${counts.failed} failed · ${counts.pending} unfinished · waited ${(0,units/* formatDuration */.a3)(input.elapsedMs)}`,
-        ...(input.note ? ['', escapeText(cutWithNote(input.note, NOTE_BUDGET_BYTES))] : []),
+        ...(input.note ? ['', markdownText(cutWithNote(input.note, NOTE_BUDGET_BYTES))] : []),
         ...(input.artifact
-            ? ['', `Artifact: [${escapeText(input.artifact.name)}](${escapeUrl(input.artifact.url)})`]
+            ? ['', `Artifact: ${markdownLink(input.artifact.name, input.artifact.url)}`]
             : []),
         '',
         compact
@@ -31289,10 +31448,8 @@ function renderRow(result, finishedAfterMs, compact) {
         ? ` ${progressPercent(result.progress)}%`
         : '';
     // A World's cover, small, beside its id; left out of compact tables to keep them short.
-    const cover = !compact && result.cover && /^https?:\/\//.test(result.cover)
-        ? `<img src="${escapeAttribute(result.cover)}" alt="" height="32"> `
-        : '';
-    return `| ${cover}\`${result.taskId}\` | ${icon} ${result.state}${progress} | ${time} | ${assets} |`;
+    const image = !compact && result.cover ? markdownImage(result.cover, 32) : '';
+    return `| ${image ? `${image} ` : ''}\`${result.taskId}\` | ${icon} ${result.state}${progress} | ${time} | ${assets} |`;
 }
 function renderAssets(result) {
     const cells = [];
@@ -31302,7 +31459,7 @@ function renderAssets(result) {
         const nth = seen.get(format) ?? 0;
         seen.set(format, nth + 1);
         const file = result.files.filter(f => f.format === format)[nth];
-        cells.push(`[${(0,formats/* formatLabel */.wR)(format)}](${escapeUrl(url)})${file ? ` ${describeFile(file)}` : ''}`);
+        cells.push(`${markdownLink((0,formats/* formatLabel */.wR)(format), url)}${file ? ` ${describeFile(file)}` : ''}`);
     }
     return cells.length ? cells.join(' · ') : '—';
 }
@@ -31313,7 +31470,7 @@ function renderFileCount(files) {
 }
 function describeFile(file) {
     const figures = `(${(0,units/* formatBytes */.z3)(file.bytes)}, ${(0,types/* describeFigures */.p)(file)}${file.reused ? ', reused' : ''})`;
-    return file.overBudget ? `${figures} ⚠️ over budget: ${escapeText(file.overBudget)}` : figures;
+    return file.overBudget ? `${figures} ⚠️ over budget: ${markdownText(file.overBudget)}` : figures;
 }
 function countStates(results) {
     const counts = { succeeded: 0, failed: 0, pending: 0 };
@@ -31326,16 +31483,6 @@ function countStates(results) {
             counts.pending++;
     }
     return counts;
-}
-// Table cells break on `|` and new lines; links break on spaces and parentheses.
-function escapeText(text) {
-    return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
-}
-function escapeUrl(url) {
-    return url.replace(/[\s()|<>]/g, ch => encodeURIComponent(ch).replace(/[()]/g, c => (c === '(' ? '%28' : '%29')));
-}
-function escapeAttribute(text) {
-    return text.replace(/[&"<>|\s]/g, ch => `&#${ch.charCodeAt(0)};`);
 }
 
 ;// CONCATENATED MODULE: ./src/report/verdict.ts
@@ -31398,6 +31545,7 @@ function checkConclusion(state, stepFails) {
  * The step, in order: inputs, the wait, outputs, delivery, the summary, the check run, the
  * step's result. Only I/O and sequencing live here; every decision is made by a pure module.
  */
+
 
 
 
@@ -31490,7 +31638,9 @@ async function waitAndReport(config, source, runtime, io, checkRun) {
     const groups = groupTasks(outcome.tasks);
     const completed = await checkRun.complete(verdict.conclusion, {
         title: verdict.title,
-        summary: verdict.note || describeGroups(groups, outcome.tasks.length),
+        summary: verdict.note
+            ? markdownText(verdict.note)
+            : describeGroups(groups, outcome.tasks.length),
         text: renderSummary(summary, CHECK_TEXT_BUDGET_BYTES)
     });
     // Again only if the downloads changed them, or the check run was created only at the end.
@@ -31966,12 +32116,13 @@ async function readText(response, limit, signal) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Is: () => (/* binding */ API_RETRY),
 /* harmony export */   LH: () => (/* binding */ withRetries),
 /* harmony export */   j3: () => (/* binding */ DeadlineError),
 /* harmony export */   mu: () => (/* binding */ parseRetryAfter),
 /* harmony export */   vC: () => (/* binding */ Fault)
 /* harmony export */ });
-/* unused harmony exports API_RETRY, retryDelay */
+/* unused harmony export retryDelay */
 /* harmony import */ var _units_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(61996);
 /* harmony import */ var _runtime_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(72574);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(83916);

@@ -67,6 +67,7 @@ export class WorldSim {
   private readonly catalog: WorldCatalog
   private readonly faults: WorldFault[] = []
   private readonly worldFaults = new Map<string, WorldFault[]>()
+  private readonly listFaults: WorldFault[] = []
   private readonly shelf = new AssetShelf<WorldFault>(answerWorldFault)
   private readonly sockets = new Set<Socket>()
   private readonly server: http.Server
@@ -120,6 +121,12 @@ export class WorldSim {
   /** Faults answered to the next GETs of one world, before the faults of any request. */
   injectWorldFaults(worldId: string, ...faults: WorldFault[]): this {
     this.worldFaults.set(worldId, [...(this.worldFaults.get(worldId) ?? []), ...faults])
+    return this
+  }
+
+  /** Faults answered to the next list requests, before the faults of any request. */
+  injectListFaults(...faults: WorldFault[]): this {
+    this.listFaults.push(...faults)
     return this
   }
 
@@ -209,7 +216,10 @@ export class WorldSim {
       sendJson(res, status, body)
     }
 
-    const fault = (worldId && this.worldFaults.get(worldId)?.shift()) || this.faults.shift()
+    const fault =
+      (worldId && this.worldFaults.get(worldId)?.shift()) ||
+      (isList && this.listFaults.shift()) ||
+      this.faults.shift()
     if (fault) {
       this.record(req, { region, worldId, list, outcome: fault.kind })
       return answerWorldFault(res, fault, req)

@@ -24,6 +24,7 @@ import { finishedTimes, publishOutputs, writeSummary } from './report/publish.js
 import { type GuardedIO, guardedIO } from './report/guarded-io.js'
 import { Redactor } from './report/redact.js'
 import { resultsFilePath } from './report/results-file.js'
+import { markdownText } from './report/markdown.js'
 import { renderSummary, type SummaryInput, CHECK_TEXT_BUDGET_BYTES } from './report/summary.js'
 import { decideVerdict } from './report/verdict.js'
 import type { Runtime } from './runtime.js'
@@ -110,7 +111,9 @@ async function waitAndReport(
   const groups = groupTasks(outcome.tasks)
   const completed = await checkRun.complete(verdict.conclusion, {
     title: verdict.title,
-    summary: verdict.note || describeGroups(groups, outcome.tasks.length),
+    summary: verdict.note
+      ? markdownText(verdict.note)
+      : describeGroups(groups, outcome.tasks.length),
     text: renderSummary(summary, CHECK_TEXT_BUDGET_BYTES)
   })
   // Again only if the downloads changed them, or the check run was created only at the end.

@@ -126,12 +126,16 @@ export class WorldHarness {
 
   /** API requests grouped by the fake time they were sent at: one group per round (no faults). */
   requestsPerRound(): Array<{ lists: number; gets: string[] }> {
+    // A round's requests come within a second (list pages are paced apart); rounds are seconds
+    // apart.
     const rounds = new Map<number, { lists: number; gets: string[] }>()
+    let roundStart = -Infinity
     for (const request of this.sim.apiRequests) {
-      const round = rounds.get(request.at) ?? { lists: 0, gets: [] }
+      if (request.at - roundStart > 1000) roundStart = request.at
+      const round = rounds.get(roundStart) ?? { lists: 0, gets: [] }
       if (request.method === 'POST') round.lists++
       else round.gets.push(request.worldId ?? '?')
-      rounds.set(request.at, round)
+      rounds.set(roundStart, round)
     }
     // GETs of one round run side by side: their order of arrival means nothing.
     return [...rounds.values()].map(({ lists, gets }) => ({ lists, gets: gets.sort() }))

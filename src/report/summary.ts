@@ -6,6 +6,7 @@ import type { OverallState } from './outcome.js'
 import type { TaskResult } from './outputs.js'
 import { byteLength, cutWithNote } from './byte-budget.js'
 import { CHECK_OUTPUT_LIMIT_BYTES } from './check-text.js'
+import { markdownImage, markdownLink, markdownText } from './markdown.js'
 
 /** `waiting`: the check run's table while polling goes on. */
 export type SummaryState = OverallState | 'waiting'
@@ -57,12 +58,12 @@ export function renderSummary(input: SummaryInput, budgetBytes = SUMMARY_BUDGET_
   const counts = countStates(results)
   const compact = results.length > COMPACT_ABOVE_TASKS
   const head = [
-    `## ${input.title}: ${HEADLINES[input.state]}`,
+    `## ${markdownText(input.title)}: ${HEADLINES[input.state]}`,
     '',
     `${results.length} task${results.length === 1 ? '' : 's'} · ${counts.succeeded} succeeded · ${counts.failed} failed · ${counts.pending} unfinished · waited ${formatDuration(input.elapsedMs)}`,
-    ...(input.note ? ['', escapeText(cutWithNote(input.note, NOTE_BUDGET_BYTES))] : []),
+    ...(input.note ? ['', markdownText(cutWithNote(input.note, NOTE_BUDGET_BYTES))] : []),
     ...(input.artifact
-      ? ['', `Artifact: [${escapeText(input.artifact.name)}](${escapeUrl(input.artifact.url)})`]
+      ? ['', `Artifact: ${markdownLink(input.artifact.name, input.artifact.url)}`]
       : []),
     '',
     compact
@@ -111,11 +112,8 @@ function renderRow(
       ? ` ${progressPercent(result.progress)}%`
       : ''
   // A World's cover, small, beside its id; left out of compact tables to keep them short.
-  const cover =
-    !compact && result.cover && /^https?:\/\//.test(result.cover)
-      ? `<img src="${escapeAttribute(result.cover)}" alt="" height="32"> `
-      : ''
-  return `| ${cover}\`${result.taskId}\` | ${icon} ${result.state}${progress} | ${time} | ${assets} |`
+  const image = !compact && result.cover ? markdownImage(result.cover, 32) : ''
+  return `| ${image ? `${image} ` : ''}\`${result.taskId}\` | ${icon} ${result.state}${progress} | ${time} | ${assets} |`
 }
 
 function renderAssets(result: TaskResult): string {
@@ -126,7 +124,7 @@ function renderAssets(result: TaskResult): string {
     const nth = seen.get(format) ?? 0
     seen.set(format, nth + 1)
     const file = result.files.filter(f => f.format === format)[nth]
-    cells.push(`[${formatLabel(format)}](${escapeUrl(url)})${file ? ` ${describeFile(file)}` : ''}`)
+    cells.push(`${markdownLink(formatLabel(format), url)}${file ? ` ${describeFile(file)}` : ''}`)
   }
   return cells.length ? cells.join(' · ') : '—'
 }
@@ -139,7 +137,7 @@ function renderFileCount(files: readonly AssetFile[]): string {
 
 export function describeFile(file: AssetFile): string {
   const figures = `(${formatBytes(file.bytes)}, ${describeFigures(file)}${file.reused ? ', reused' : ''})`
-  return file.overBudget ? `${figures} ⚠️ over budget: ${escapeText(file.overBudget)}` : figures
+  return file.overBudget ? `${figures} ⚠️ over budget: ${markdownText(file.overBudget)}` : figures
 }
 
 function countStates(results: readonly TaskResult[]): {
@@ -154,19 +152,4 @@ function countStates(results: readonly TaskResult[]): {
     else counts.pending++
   }
   return counts
-}
-
-// Table cells break on `|` and new lines; links break on spaces and parentheses.
-function escapeText(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ')
-}
-
-function escapeUrl(url: string): string {
-  return url.replace(/[\s()|<>]/g, ch =>
-    encodeURIComponent(ch).replace(/[()]/g, c => (c === '(' ? '%28' : '%29'))
-  )
-}
-
-function escapeAttribute(text: string): string {
-  return text.replace(/[&"<>|\s]/g, ch => `&#${ch.charCodeAt(0)};`)
 }

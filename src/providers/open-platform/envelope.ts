@@ -6,7 +6,7 @@ import { URL_KEYS, type AssetUrls } from '../../domain/formats.js'
 import { ActionError } from '../../errors.js'
 import { Fault } from '../../net/retry.js'
 import { redactText, serverText } from '../../report/redact.js'
-import { isRecord } from '../../domain/json.js'
+import { isRecord, textField, urlField } from '../../domain/json.js'
 
 export interface OpenPlatformTask {
   taskId: string
@@ -70,7 +70,9 @@ export function interpretResponse(
   if (code !== '0') {
     throw new OpenPlatformApiError(
       code,
-      typeof envelope.m === 'string' ? envelope.m : JSON.stringify(envelope.m ?? null)
+      typeof envelope.m === 'string'
+        ? (textField(envelope.m) ?? '')
+        : (textField(JSON.stringify(envelope.m ?? null)) ?? '')
     )
   }
   if (status < 200 || status >= 300) {
@@ -94,7 +96,8 @@ function parseTask(item: unknown, index: number): OpenPlatformTask {
     result = {}
     for (const key of Object.values(URL_KEYS)) {
       const value = item.result[key]
-      if (typeof value === 'string' && value !== '') result[key] = value
+      const url = urlField(value)
+      if (url) result[key] = url
       else if (value !== undefined && value !== null && value !== '') {
         throw new MalformedResponseError(`${where}.result.${key} is not a string.`)
       }

@@ -6,7 +6,14 @@
  */
 import { type AssetFormat, linksOfUrls } from '../../domain/formats.js'
 import { NetworkError, readText, sendRequest, USER_AGENT } from '../../net/http.js'
-import { DeadlineError, type Fault, parseRetryAfter, withRetries } from '../../net/retry.js'
+import {
+  API_RETRY,
+  DeadlineError,
+  Fault,
+  parseRetryAfter,
+  type RetryPolicy,
+  withRetries
+} from '../../net/retry.js'
 import type { Clock, Log } from '../../runtime.js'
 import type { PollCall, TaskSnapshot, TaskSource } from '../provider.js'
 import { mapBounded } from './bounded.js'
@@ -18,12 +25,14 @@ import {
   type World,
   WorldAccessError,
   type WorldPage,
+  WorldResponseError,
   type WorldRegion
 } from './envelope.js'
 import {
   chooseRound,
   GET_CONCURRENCY,
   INITIAL_MEMORY,
+  LIST_PAGE_PACE_MS,
   type ListRequest,
   listRequest,
   type PlanMemory,
@@ -61,6 +70,9 @@ export interface WorldOptions {
 
 const MAX_RESPONSE_BYTES = 16 * 1024 * 1024
 
+/** Tries of one world's GET in a round before it is left for the next round. */
+const GET_ATTEMPTS = 3
+
 /** The asked worlds one list showed, of `totalCount` in progress, read in `pages` requests. */
 interface Listing {
   listed: Map<string, World>
@@ -75,6 +87,8 @@ export class WorldSource implements TaskSource {
   private readonly base: string
   private memory: PlanMemory = INITIAL_MEMORY
   private readonly warnedNotFound = new Set<string>()
+  /** Worlds whose failing answers were named; named again only after one answers. */
+  private readonly failureReported = new Set<string>()
   /** The gateway refused the list (403): every round GETs. */
   private listRefused = false
 
@@ -134,14 +148,21 @@ export class WorldSource implements TaskSource {
     let totalCount: number | undefined
     let seen = 0
     let pages = 0
+    // A page that repeats one already read (the same worlds in the same order) ends the list:
+    // a gateway that ignores `pageNum` would otherwise answer the same page up to the limit.
+    const pagesSeen = new Set<string>()
     while (true) {
+      if (pages > 0) await this.options.clock.sleep(LIST_PAGE_PACE_MS, call.signal)
       const page = await this.listPage(listRequest(pages), call)
       pages++
+      const fingerprint = page.worlds.map(world => world.worldId).join('\n')
+      if (pagesSeen.has(fingerprint)) break
+      pagesSeen.add(fingerprint)
       totalCount ??= page.totalCount
       seen += page.worlds.length
       for (const world of page.worlds)
         if (asked.has(world.worldId)) listed.set(world.worldId, world)
-      if (!wantsNextPage(page, pages, asked.size - listed.size)) break
+      if (!wantsNextPage(page, pages, asked.size, asked.size - listed.size)) break
     }
     return { listed, totalCount: totalCount ?? seen, pages }
   }
@@ -152,26 +173,86 @@ export class WorldSource implements TaskSource {
     )
   }
 
+  /**
+   * The worlds that answered. Each GET counts by itself: a world whose answers keep failing
+   * (5xx, not JSON, not a world) is left out of this round, so it keeps its last known state,
+   * and its fault is named once, while the others go on to their final states and downloads.
+   * When no world answered, the round fails with the last fault, and the retry helper tries it
+   * again until the deadline.
+   */
   private async getEach(ids: readonly string[], call: PollCall): Promise<World[]> {
-    const worlds = await mapBounded(
-      ids,
-      this.options.concurrency ?? GET_CONCURRENCY,
-      call.signal,
-      (id, signal) => this.getWorld(id, call, signal)
+    const fetchAll = async (): Promise<World[]> => {
+      const answers = await mapBounded(
+        ids,
+        this.options.concurrency ?? GET_CONCURRENCY,
+        call.signal,
+        (id, signal) => this.getWorldOrFailure(id, call, signal)
+      )
+      const worlds: World[] = []
+      const failures: Fault[] = []
+      for (const answer of answers) {
+        if (answer instanceof Fault) failures.push(answer)
+        else if (answer !== undefined) worlds.push(answer)
+      }
+      if (ids.length > 0 && failures.length === ids.length) throw failures[failures.length - 1]
+      for (const [index, answer] of answers.entries()) {
+        if (answer instanceof Fault) this.reportFailure(ids[index], answer)
+        else this.failureReported.delete(ids[index])
+      }
+      return worlds
+    }
+    return withRetries(fetchAll, {
+      clock: this.options.clock,
+      signal: call.signal,
+      deadline: call.deadline,
+      onRetry: this.options.onRetry
+    })
+  }
+
+  /**
+   * The world; undefined for a 404; the Fault that GET_ATTEMPTS tries met. An answer that is not
+   * a world counts as such a Fault: it keeps the world pending (docs/DECISIONS.md).
+   */
+  private async getWorldOrFailure(
+    id: string,
+    call: PollCall,
+    signal: AbortSignal
+  ): Promise<World | Fault | undefined> {
+    try {
+      return await this.getWorld(id, call, signal, { ...API_RETRY, maxAttempts: GET_ATTEMPTS })
+    } catch (error) {
+      if (error instanceof Fault) return error
+      if (error instanceof WorldResponseError) return new Fault(error.message, 'malformed answer')
+      throw error
+    }
+  }
+
+  private reportFailure(id: string, failure: Fault): void {
+    if (this.failureReported.has(id)) return
+    this.failureReported.add(id)
+    this.options.log.warning(
+      `World ${id}: the gateway's answers for this world keep failing (${failure.message.replace(/\.$/, '')}); ` +
+        'it keeps its last known state while the other worlds go on, and is asked again each round.'
     )
-    return worlds.filter((world): world is World => world !== undefined)
   }
 
   /** The world, or undefined while the gateway answers 404 for it. */
   private async getWorld(
     id: string,
     call: PollCall,
-    signal: AbortSignal
+    signal: AbortSignal,
+    policy: RetryPolicy
   ): Promise<World | undefined> {
     const url = `${this.base}/${encodeURIComponent(id)}`
     const { region } = this.options
-    const world = await this.request('GET', url, undefined, call, signal, answer =>
-      interpretDetail(answer, id, region)
+    const world = await this.request(
+      'GET',
+      url,
+      undefined,
+      call,
+      signal,
+      answer => interpretDetail(answer, id, region),
+      policy
     )
     if (world !== 'not-found') return world
     if (!this.warnedNotFound.has(id)) {
@@ -190,13 +271,15 @@ export class WorldSource implements TaskSource {
     body: unknown,
     call: PollCall,
     signal: AbortSignal,
-    interpret: (answer: RawAnswer) => T
+    interpret: (answer: RawAnswer) => T,
+    policy?: RetryPolicy
   ): Promise<T> {
     return withRetries(() => this.attempt(method, url, body, call, signal, interpret), {
       clock: this.options.clock,
       signal,
       deadline: call.deadline,
-      onRetry: this.options.onRetry
+      onRetry: this.options.onRetry,
+      policy
     })
   }
 

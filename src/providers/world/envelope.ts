@@ -3,7 +3,7 @@
  * page of the list, `not-found`, a Fault worth another try, or a typed error. Pure.
  */
 import type { AssetUrls } from '../../domain/formats.js'
-import { isRecord } from '../../domain/json.js'
+import { fractionField, isRecord, textField, urlField } from '../../domain/json.js'
 import type { TaskState } from '../../domain/task-state.js'
 import { ActionError } from '../../errors.js'
 import { Fault } from '../../net/retry.js'
@@ -218,35 +218,34 @@ function refusal(
   )
 }
 
+/** Ids and statuses are short words; a longer one is cut (and is not an id we asked for). */
+const MAX_ID_CHARS = 128
+const MAX_STATUS_CHARS = 64
+
 function parseWorld(raw: Record<string, unknown>): World {
   const assets = record(raw.assets)
   const urls = record(record(assets?.splats)?.urls)
   const world: World = {
-    worldId: text(raw.worldId) ?? '',
-    status: typeof raw.status === 'string' ? raw.status : '',
+    worldId: textField(raw.worldId, MAX_ID_CHARS) ?? '',
+    status: textField(raw.status, MAX_STATUS_CHARS) ?? '',
     urls: {}
   }
-  const plyPath = text(urls?.plyPath)
-  const spzPath = text(urls?.spzPath)
+  const plyPath = urlField(urls?.plyPath)
+  const spzPath = urlField(urls?.spzPath)
   if (plyPath) world.urls.plyPath = plyPath
   if (spzPath) world.urls.spzPath = spzPath
   const optional = {
-    progress:
-      typeof raw.progress === 'number' && Number.isFinite(raw.progress) ? raw.progress : undefined,
-    name: text(raw.name),
-    cover: text(raw.cover),
-    lodMetaPath: text(urls?.lodMetaPath),
-    panoUrl: text(record(assets?.imagery)?.panoUrl),
-    upAxis: text(record(assets?.semanticsMetadata)?.upAxis)
+    progress: fractionField(raw.progress),
+    name: textField(raw.name),
+    cover: urlField(raw.cover),
+    lodMetaPath: urlField(urls?.lodMetaPath),
+    panoUrl: urlField(record(assets?.imagery)?.panoUrl),
+    upAxis: textField(record(assets?.semanticsMetadata)?.upAxis, MAX_STATUS_CHARS)
   }
   for (const [key, value] of Object.entries(optional)) {
     if (value !== undefined) Object.assign(world, { [key]: value })
   }
   return world
-}
-
-function text(value: unknown): string | undefined {
-  return typeof value === 'string' && value !== '' ? value : undefined
 }
 
 function record(value: unknown): Record<string, unknown> | undefined {

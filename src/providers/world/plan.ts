@@ -20,8 +20,21 @@ export const GET_CONCURRENCY = 8
  */
 export const RELIST_AFTER_ROUNDS = 10
 
-/** Pages one list reads at most when the gateway gives no `totalCount` (100,000 worlds). */
-export const MAX_LIST_PAGES = 1000
+/**
+ * The pause between two pages of one list. A listing is bounded by the worlds asked about
+ * (listPageLimit), and pacing its pages keeps even that bound from reaching the gateway as a
+ * burst.
+ */
+export const LIST_PAGE_PACE_MS = 100
+
+/**
+ * Pages one list reads at most: all of the asked worlds, had the list nothing else, and one
+ * more. The server's own count is no bound (a list can claim a billion worlds); an asked world
+ * that these pages did not show is read with a GET in the same round.
+ */
+export function listPageLimit(askedCount: number): number {
+  return Math.ceil(askedCount / LIST_PAGE_SIZE) + 1
+}
 
 /** `probe`: ask the list for its `totalCount` alone, then choose again. */
 export type RoundKind = 'list' | 'get' | 'probe'
@@ -81,14 +94,20 @@ function expectedGets(ids: readonly string[], memory: PlanMemory): number {
 }
 
 /**
- * Whether to read the page after `page`. Stops when the list says it has no more, when a page
- * comes back empty or the pages run past what `totalCount` allows (a `hasMore` that never ends),
- * or when every asked world has been seen (later pages hold only the account's other worlds).
+ * Whether to read the page after `page`, `pagesRead` pages into a list of `askedCount` worlds.
+ * Stops when the list says it has no more, when a page comes back empty, when every asked world
+ * has been seen (later pages hold only the account's other worlds), or at the page limit: the
+ * fewer of listPageLimit and what `totalCount` allows (a `hasMore` that never ends).
  */
-export function wantsNextPage(page: WorldPage, pagesRead: number, unseenAsked: number): boolean {
+export function wantsNextPage(
+  page: WorldPage,
+  pagesRead: number,
+  askedCount: number,
+  unseenAsked: number
+): boolean {
   if (!page.hasMore || page.worlds.length === 0 || unseenAsked === 0) return false
-  const limit = page.totalCount === undefined ? MAX_LIST_PAGES : listPages(page.totalCount) + 1
-  return pagesRead < limit
+  const counted = page.totalCount === undefined ? Infinity : listPages(page.totalCount) + 1
+  return pagesRead < Math.min(listPageLimit(askedCount), counted)
 }
 
 export interface ListSplit {
