@@ -31229,26 +31229,65 @@ function writeResultsFile(file, json) {
  * Sets every output and writes `results-file`, within GitHub's limits. With `previous`, only
  * when something changed: outputs are written once when the wait ends, and again only if the
  * downloads (or a late check run) changed them. Returns what was written.
+ *
+ * Nothing here may cost the step its `state` or its summary: `state` is set first, each output
+ * on its own, and `results-file` last, so that a full or read-only RUNNER_TEMP, or an output
+ * that cannot be built, ends in a warning that names it.
  */
 function publishOutputs(io, resultsFile, state, tasks, delivered, extras, previous) {
-    const results = taskResults(tasks, delivered?.files);
-    const full = buildOutputs(state, tasks, results, io.redactor, {
-        resultsFile,
-        downloadDir: delivered?.downloadDir,
-        artifact: delivered?.artifact,
-        checkRunUrl: extras.checkRunUrl
-    });
-    if (previous && sameOutputs(previous, full))
+    let full;
+    let fitted;
+    try {
+        const results = taskResults(tasks, delivered?.files);
+        full = buildOutputs(state, tasks, results, io.redactor, {
+            resultsFile,
+            downloadDir: delivered?.downloadDir,
+            artifact: delivered?.artifact,
+            checkRunUrl: extras.checkRunUrl
+        });
+        if (previous && sameOutputs(previous, full))
+            return previous;
+        fitted = fitOutputs(full);
+    }
+    catch (error) {
+        setEach(io, { state });
+        io.warning(`Could not make the outputs (${(0,errors/* describeError */.Uc)(error)}); only 'state' is set.`);
         return previous;
-    writeResultsFile(resultsFile, full.results);
-    const { outputs, shortened } = fitOutputs(full);
-    for (const [name, value] of Object.entries(outputs))
-        io.setOutput(name, value);
+    }
+    const { outputs, shortened } = fitted;
+    setEach(io, outputs);
     if (shortened.length > 0 && !previous) {
         io.warning(`Some outputs were shortened to stay under GitHub's limit of 1 MB of outputs per job: ${shortened.join('; ')}. The full results are in the file named by the 'results-file' output (${resultsFile}).`);
     }
+    try {
+        writeResultsFile(resultsFile, full.results);
+    }
+    catch (error) {
+        io.warning(`Could not write 'results-file' (${resultsFile}), which lives under RUNNER_TEMP: ${(0,errors/* describeError */.Uc)(error)}. The other outputs and the job summary are written.`);
+    }
     // The full values, so that the next comparison sees what changed, not what was cut.
     return full;
+}
+/**
+ * Sets each output on its own, `state` first: one that fails (the output file gone) spares the
+ * others.
+ */
+function setEach(io, outputs) {
+    const failed = [];
+    let reason = '';
+    const names = Object.keys(outputs).sort((a, b) => Number(b === 'state') - Number(a === 'state'));
+    for (const name of names) {
+        const value = outputs[name];
+        try {
+            io.setOutput(name, value ?? '');
+        }
+        catch (error) {
+            failed.push(name);
+            reason = (0,errors/* describeError */.Uc)(error);
+        }
+    }
+    if (failed.length > 0)
+        io.warning(`Could not set the outputs ${failed.join(', ')}: ${reason}`);
 }
 function sameOutputs(a, b) {
     return Object.keys(a).every(name => a[name] === b[name]);
@@ -31283,12 +31322,13 @@ function guardedIO(io, redactor) {
         // Written as it is, one line of the log: the one place a server's line break would start a
         // line of its own.
         info: message => io.info(logLine(clean(message))),
-        // The toolkit writes these as workflow commands, escaping CR and LF in the message itself.
-        debug: message => io.debug(clean(message)),
-        notice: message => io.notice(clean(message)),
-        warning: message => io.warning(clean(message)),
-        error: message => io.error(clean(message)),
-        setFailed: message => io.setFailed(clean(message)),
+        // The toolkit writes these as workflow commands, escaping CR and LF in the message itself,
+        // but not the Unicode line and paragraph separators, which some readers split at too.
+        debug: message => io.debug(commandText(clean(message))),
+        notice: message => io.notice(commandText(clean(message))),
+        warning: message => io.warning(commandText(clean(message))),
+        error: message => io.error(commandText(clean(message))),
+        setFailed: message => io.setFailed(commandText(clean(message))),
         startGroup: title => io.startGroup(logLine(clean(title))),
         endGroup: () => io.endGroup(),
         writeSummary: markdown => io.writeSummary(redactor.text(markdown))
@@ -31310,6 +31350,10 @@ const SHOWN_BREAKS = {
 function logLine(text) {
     const flat = text.replace(LINE_BREAKS, brk => SHOWN_BREAKS[brk]);
     return /^\s*(::|##\[)/.test(flat) ? `\u200b${flat}` : flat;
+}
+/** The message of a workflow command: U+2028 and U+2029 shown as escapes. */
+function commandText(text) {
+    return text.replace(/[\u2028\u2029]/g, brk => SHOWN_BREAKS[brk]);
 }
 function capMessage(message) {
     if (byteLength(message) <= LOG_MESSAGE_CAP_BYTES)

@@ -30,6 +30,8 @@ export interface WorldScript {
   /** Give `assets.splats.urls.lodMetaPath` and `assets.imagery.panoUrl` on success. */
   lod?: boolean
   pano?: boolean
+  /** Fields a hostile or broken gateway sends, laid over the detail a GET answers. */
+  detail?: Record<string, unknown>
 }
 
 export interface ListQuery {
@@ -176,6 +178,6 @@ export class WorldCatalog {
         semanticsMetadata: { upAxis: 'Z' }
       }
     }
-    return detail
+    return withAssets ? { ...detail, ...entry.script.detail } : detail
   }
 }

@@ -34,12 +34,13 @@ export function guardedIO(io: ActionIO, redactor: Redactor): GuardedIO {
     // Written as it is, one line of the log: the one place a server's line break would start a
     // line of its own.
     info: message => io.info(logLine(clean(message))),
-    // The toolkit writes these as workflow commands, escaping CR and LF in the message itself.
-    debug: message => io.debug(clean(message)),
-    notice: message => io.notice(clean(message)),
-    warning: message => io.warning(clean(message)),
-    error: message => io.error(clean(message)),
-    setFailed: message => io.setFailed(clean(message)),
+    // The toolkit writes these as workflow commands, escaping CR and LF in the message itself,
+    // but not the Unicode line and paragraph separators, which some readers split at too.
+    debug: message => io.debug(commandText(clean(message))),
+    notice: message => io.notice(commandText(clean(message))),
+    warning: message => io.warning(commandText(clean(message))),
+    error: message => io.error(commandText(clean(message))),
+    setFailed: message => io.setFailed(commandText(clean(message))),
     startGroup: title => io.startGroup(logLine(clean(title))),
     endGroup: () => io.endGroup(),
     writeSummary: markdown => io.writeSummary(redactor.text(markdown))
@@ -63,6 +64,11 @@ const SHOWN_BREAKS: Record<string, string> = {
 export function logLine(text: string): string {
   const flat = text.replace(LINE_BREAKS, brk => SHOWN_BREAKS[brk])
   return /^\s*(::|##\[)/.test(flat) ? `\u200b${flat}` : flat
+}
+
+/** The message of a workflow command: U+2028 and U+2029 shown as escapes. */
+function commandText(text: string): string {
+  return text.replace(/[\u2028\u2029]/g, brk => SHOWN_BREAKS[brk])
 }
 
 export function capMessage(message: string): string {

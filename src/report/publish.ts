@@ -15,6 +15,10 @@ import { writeResultsFile } from './results-file.js'
  * Sets every output and writes `results-file`, within GitHub's limits. With `previous`, only
  * when something changed: outputs are written once when the wait ends, and again only if the
  * downloads (or a late check run) changed them. Returns what was written.
+ *
+ * Nothing here may cost the step its `state` or its summary: `state` is set first, each output
+ * on its own, and `results-file` last, so that a full or read-only RUNNER_TEMP, or an output
+ * that cannot be built, ends in a warning that names it.
  */
 export function publishOutputs(
   io: GuardedIO,
@@ -24,25 +28,60 @@ export function publishOutputs(
   delivered: Delivery | undefined,
   extras: { checkRunUrl?: string },
   previous?: Outputs
-): Outputs {
-  const results = taskResults(tasks, delivered?.files)
-  const full = buildOutputs(state, tasks, results, io.redactor, {
-    resultsFile,
-    downloadDir: delivered?.downloadDir,
-    artifact: delivered?.artifact,
-    checkRunUrl: extras.checkRunUrl
-  })
-  if (previous && sameOutputs(previous, full)) return previous
-  writeResultsFile(resultsFile, full.results)
-  const { outputs, shortened } = fitOutputs(full)
-  for (const [name, value] of Object.entries(outputs)) io.setOutput(name, value)
+): Outputs | undefined {
+  let full: Outputs
+  let fitted: ReturnType<typeof fitOutputs>
+  try {
+    const results = taskResults(tasks, delivered?.files)
+    full = buildOutputs(state, tasks, results, io.redactor, {
+      resultsFile,
+      downloadDir: delivered?.downloadDir,
+      artifact: delivered?.artifact,
+      checkRunUrl: extras.checkRunUrl
+    })
+    if (previous && sameOutputs(previous, full)) return previous
+    fitted = fitOutputs(full)
+  } catch (error) {
+    setEach(io, { state })
+    io.warning(`Could not make the outputs (${describeError(error)}); only 'state' is set.`)
+    return previous
+  }
+  const { outputs, shortened } = fitted
+  setEach(io, outputs)
   if (shortened.length > 0 && !previous) {
     io.warning(
       `Some outputs were shortened to stay under GitHub's limit of 1 MB of outputs per job: ${shortened.join('; ')}. The full results are in the file named by the 'results-file' output (${resultsFile}).`
     )
   }
+  try {
+    writeResultsFile(resultsFile, full.results)
+  } catch (error) {
+    io.warning(
+      `Could not write 'results-file' (${resultsFile}), which lives under RUNNER_TEMP: ${describeError(error)}. The other outputs and the job summary are written.`
+    )
+  }
   // The full values, so that the next comparison sees what changed, not what was cut.
   return full
+}
+
+/**
+ * Sets each output on its own, `state` first: one that fails (the output file gone) spares the
+ * others.
+ */
+function setEach(io: GuardedIO, outputs: Partial<Record<string, string>>): void {
+  const failed: string[] = []
+  let reason = ''
+  const names = Object.keys(outputs).sort((a, b) => Number(b === 'state') - Number(a === 'state'))
+  for (const name of names) {
+    const value = outputs[name]
+    try {
+      io.setOutput(name, value ?? '')
+    } catch (error) {
+      failed.push(name)
+      reason = describeError(error)
+    }
+  }
+  if (failed.length > 0) io.warning(`Could not set the outputs ${failed.join(', ')}: ${reason}`)
 }
 
 function sameOutputs(a: Outputs, b: Outputs): boolean {
