@@ -5,6 +5,8 @@
  */
 import { createHash } from 'node:crypto'
 import {
+  cpSync,
+  symlinkSync,
   appendFileSync,
   mkdirSync,
   mkdtempSync,
@@ -150,7 +152,7 @@ describe('reuse on a self-hosted runner', () => {
     // One entry per file, named by size and SHA-256, under tool-cache's own marker.
     const entry = (format: string, file: string): RegExp =>
       new RegExp(
-        `^aholo-open-platform-${format}/0\\.0\\.0-k[0-9a-f]{32}/any(\\.complete|/${statSync(file).size}-${sha256(file)}\\.${format})$`
+        `^aholo-open-platform-${format}/0\\.0\\.0-k([0-9a-f]{32})/any(\\.complete|/${statSync(file).size}-${sha256(file)}-k\\1\\.${format})$`
       )
     const names = cached()
     expect(names).toHaveLength(4)
@@ -224,6 +226,50 @@ describe('reuse on a self-hosted runner', () => {
     const third = await step('ws3')
     expect(assetGets()).toBe(3)
     expect(third.files.map(file => file.reused)).toEqual([true, true])
+  })
+})
+
+describe('an entry is used only for what it was kept for', () => {
+  function entryFolder(taskId: string, format: 'ply' | 'spz'): string {
+    const { tool, version, arch } = cacheEntryOf({
+      api: 'open-platform',
+      taskId,
+      format,
+      url: sim.assetUrl(taskId, format)
+    })
+    return path.join(toolCache, tool, version, arch)
+  }
+
+  beforeEach(() => {
+    sim.addTask('A2', { timeline: [3], formats: ['ply'] })
+    sim.addAsset(sim.assetPath('A2', 'ply'), { kind: 'file', path: PLY })
+  })
+
+  it("does not take another task's entry moved under this task's key", async () => {
+    await step('ws1')
+    const ours = entryFolder('A2', 'ply')
+    mkdirSync(path.dirname(ours), { recursive: true })
+    cpSync(entryFolder('A1', 'ply'), ours, { recursive: true })
+    writeFileSync(`${ours}.complete`, '')
+    const before = assetGets()
+    const second = await step('ws2', undefined, { 'task-ids': 'A2', download: 'ply' })
+    expect(second.io.failed).toBeUndefined()
+    expect(assetGets()).toBe(before + 1)
+    expect(second.files[0]).not.toHaveProperty('reused')
+    expect(second.io.lines('warning').join('\n')).toContain('it was kept for another task or file')
+  })
+
+  it('never follows a link in an entry', async () => {
+    await step('ws1')
+    const file = cachedFile('ply')
+    const outside = path.join(home, 'outside.ply')
+    cpSync(file, outside)
+    rmSync(file)
+    symlinkSync(outside, file)
+    const second = await step('ws2')
+    expect(second.io.failed).toBeUndefined()
+    expect(second.files[0]).not.toHaveProperty('reused')
+    expect(second.io.lines('warning').join('\n')).toContain('its file is a link')
   })
 })
 

@@ -4,7 +4,8 @@
  * returns, HTML and link syntax for the summary, fields of megabytes, and an unwritable
  * RUNNER_TEMP. Needs `npm run build` first.
  */
-import { writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import * as path from 'node:path'
 import { type ActionRun, runAction } from '../sim/runner.js'
 import { DEFAULT_API_KEY, startWorldSim, type WorldSim } from '../sim/world.js'
@@ -112,4 +113,26 @@ describe.each(NODES)('dist/index.js against a hostile World gateway on %s', (_, 
     expect(run.summary).toContain('all tasks succeeded')
     expect(run.stdout).toMatch(/::warning::Could not write 'results-file' .*RUNNER_TEMP/)
   })
+
+  it.each([
+    ['download-dir itself', 'aholo-assets'],
+    ["a task's folder", 'aholo-assets/W1']
+  ])(
+    'refuses, before any request, a link committed as %s that leads out of the workspace',
+    async (_, linkPath) => {
+      if (skip()) return
+      world.addWorld('W1', { timeline: [{ at: 0, status: 'SUCCEEDED' }] })
+      const home = mkdtempSync(path.join(tmpdir(), 'aholo-links-'))
+      const workspace = path.join(home, 'workspace')
+      const outside = path.join(home, 'outside')
+      mkdirSync(outside, { recursive: true })
+      mkdirSync(path.dirname(path.join(workspace, linkPath)), { recursive: true })
+      symlinkSync(outside, path.join(workspace, linkPath))
+      const run = await runAction({ node, workspace, inputs: inputs('W1', { download: 'spz' }) })
+      expect(run.exitCode).toBe(1)
+      expect(run.stdout).toMatch(/::error::.*symbolic link/)
+      expect(world.apiRequests).toEqual([])
+      expect(readdirSync(outside)).toEqual([])
+    }
+  )
 })

@@ -1323,9 +1323,11 @@ async function verifyContent(file, expected, deep) {
  *           JSON array [api, taskId, format, url]: valid semver (the `k` keeps an all-digit hash
  *           from being a numeric identifier with a leading zero), whatever the task id holds;
  *   arch    `any`: splat files are the same on every machine.
- * The entry holds one file, named `<bytes>-<sha256>.<format>`: the size and digest it had when it
- * was downloaded and verified. Recorded in the name, they land with the file in one cacheFile call,
- * under tool-cache's own `.complete` marker, so no entry can have a file without its record.
+ * The entry holds one file, named `<bytes>-<sha256>-<key>.<format>`: the size and digest it had
+ * when it was downloaded and verified, and the hash of the key it was kept under. Recorded in the
+ * name, they land with the file in one cacheFile call, under tool-cache's own `.complete` marker,
+ * so no entry can have a file without its record; and an entry moved under another key (another
+ * task's file where this task's is looked for) does not match its record and is not used.
  *
  * Nothing here fails the step: a cache that cannot be read or written is a warning, and the file
  * is downloaded as if there were no cache.
@@ -1340,11 +1342,13 @@ async function verifyContent(file, expected, deep) {
 
 
 const ARCH = 'any';
-const ENTRY_NAME = /^(\d+)-([0-9a-f]{64})\.(ply|spz|sog)$/;
-function cacheEntryOf(key) {
+const ENTRY_NAME = /^(\d+)-([0-9a-f]{64})-k([0-9a-f]{32})\.([a-z0-9]+)$/;
+function keyHash(key) {
     const identity = JSON.stringify([key.api, key.taskId, key.format, (0,url_policy/* redactUrl */.BO)(key.url)]);
-    const hash = (0,external_node_crypto_.createHash)('sha256').update(identity).digest('hex').slice(0, 32);
-    return { tool: `aholo-${key.api}-${key.format}`, version: `0.0.0-k${hash}`, arch: ARCH };
+    return (0,external_node_crypto_.createHash)('sha256').update(identity).digest('hex').slice(0, 32);
+}
+function cacheEntryOf(key) {
+    return { tool: `aholo-${key.api}-${key.format}`, version: `0.0.0-k${keyHash(key)}`, arch: ARCH };
 }
 /**
  * The runner's tool cache, or undefined (with a warning) when there is none to use. Loads
@@ -1386,7 +1390,7 @@ class ToolCacheStore {
             folder = this.toolCache.find(tool, version, arch);
             if (!folder)
                 return undefined;
-            checked = await checkEntry(folder, key.format, destination, signal);
+            checked = await checkEntry(folder, key, destination, signal);
             if ('ok' in checked)
                 await place(checked.source, destination);
         }
@@ -1406,7 +1410,7 @@ class ToolCacheStore {
     }
     async store(key, file, signal) {
         const { tool, version, arch } = cacheEntryOf(key);
-        const name = `${file.bytes}-${file.sha256}.${file.format}`;
+        const name = `${file.bytes}-${file.sha256}-k${keyHash(key)}.${file.format}`;
         try {
             // Abandoned on a cancel: without its `.complete` marker, a half-copied entry is never found.
             const folder = await (0,runtime/* untilAborted */.Eu)(this.toolCache.cacheFile(file.path, name, tool, version, arch), signal);
@@ -1430,21 +1434,28 @@ class ToolCacheStore {
     }
 }
 /**
- * Size, header and SHA-256 against what the entry's name recorded. The header is checked
+ * Key, size, header and SHA-256 against what the entry's name recorded; a link is never
+ * followed (an entry whose file is a link is corrupt). The header is checked
  * shallow (`deep: false`): the digest was taken of a file that passed the deep check when it was
  * stored, and comparing it covers every byte, so the format's own CRCs would add a second read
  * of the file and catch nothing more. The header check still yields the splat count and version,
  * and refuses a file this version of the verifier no longer accepts.
  */
-async function checkEntry(folder, format, destination, signal) {
+async function checkEntry(folder, key, destination, signal) {
+    const { format } = key;
     const names = (await (0,promises_.readdir)(folder)).filter(name => ENTRY_NAME.test(name));
     if (names.length !== 1)
-        return { corrupt: `${names.length} files named <size>-<sha256>` };
-    const [, recordedBytes, recordedSha, recordedFormat] = ENTRY_NAME.exec(names[0]) ?? [];
+        return { corrupt: `${names.length} files named <size>-<sha256>-<key>` };
+    const [, recordedBytes, recordedSha, recordedKey, recordedFormat] = ENTRY_NAME.exec(names[0]) ?? [];
     const source = external_node_path_.join(folder, names[0]);
     if (recordedFormat !== format)
         return { corrupt: `it holds a ${recordedFormat} file` };
-    const { size } = await (0,promises_.stat)(source);
+    if (recordedKey !== keyHash(key))
+        return { corrupt: 'it was kept for another task or file' };
+    const entry = await (0,promises_.lstat)(source);
+    if (!entry.isFile())
+        return { corrupt: 'its file is a link or not a regular file' };
+    const { size } = entry;
     if (size !== Number(recordedBytes)) {
         return { corrupt: `${size} bytes, not the ${recordedBytes} recorded` };
     }

@@ -28581,7 +28581,7 @@ function describeError(error) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _action_io_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(63078);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(83916);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(80324);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(58961);
 /* harmony import */ var _runtime_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(72574);
 
 
@@ -28615,7 +28615,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 80324:
+/***/ 58961:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28626,12 +28626,69 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(73024);
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(77598);
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(51455);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(76760);
+;// CONCATENATED MODULE: ./src/assets/contained.ts
+/**
+ * Downloads stay where the step was told. A pull request can commit symbolic links, and
+ * `aholo-assets`, or `aholo-assets/<taskId>`, as a link to a folder outside the workspace would
+ * take the files (and the write probe) there, while the outputs name the workspace path. So the
+ * real paths are resolved and checked before any request; the delivery then writes only below
+ * folders checked here.
+ */
+
+
+/** Each way `downloadDir` or a task's folder in it leaves where it must stay; empty when none. */
+async function findEscapes(downloadDir, workspace, taskIds) {
+    const problems = [];
+    const realWorkspace = await resolveReal(workspace);
+    const realDownloadDir = await resolveReal(downloadDir);
+    // An absolute `download-dir` outside the workspace is the user's own choice; one inside it
+    // must stay inside once links are followed.
+    if (isInside(downloadDir, workspace) && !isInside(realDownloadDir, realWorkspace)) {
+        problems.push(`'download-dir' (${downloadDir}) resolves to ${realDownloadDir}, outside the workspace (${realWorkspace}), through a symbolic link; downloads never follow links out of the workspace.`);
+    }
+    const linked = [];
+    for (const taskId of taskIds) {
+        const folder = external_node_path_.join(downloadDir, taskId);
+        const entry = await (0,promises_.lstat)(folder).catch(() => undefined);
+        if (entry?.isSymbolicLink())
+            linked.push(`${folder} → ${await (0,promises_.readlink)(folder)}`);
+    }
+    if (linked.length > 0) {
+        const shown = linked.slice(0, 5).join(', ');
+        const more = linked.length > 5 ? ` and ${linked.length - 5} more` : '';
+        problems.push(`'download-dir' holds a symbolic link where a task's folder goes (${shown}${more}); downloads never follow links. Remove the link, or choose another 'download-dir'.`);
+    }
+    return problems;
+}
+/** `child` is `parent` or below it. */
+function isInside(child, parent) {
+    const relative = external_node_path_.relative(parent, child);
+    return relative === '' || (!relative.startsWith('..') && !external_node_path_.isAbsolute(relative));
+}
+/** The real path of the nearest existing ancestor, with the parts that do not exist yet. */
+async function resolveReal(target) {
+    const rest = [];
+    let current = external_node_path_.resolve(target);
+    while (true) {
+        try {
+            return external_node_path_.join(await (0,promises_.realpath)(current), ...rest);
+        }
+        catch {
+            const parent = external_node_path_.dirname(current);
+            if (parent === current)
+                return external_node_path_.join(current, ...rest);
+            rest.unshift(external_node_path_.basename(current));
+            current = parent;
+        }
+    }
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(77598);
 // EXTERNAL MODULE: ./src/errors.ts
 var errors = __nccwpck_require__(83916);
 ;// CONCATENATED MODULE: ./src/assets/probe-dir.ts
@@ -31610,6 +31667,7 @@ function checkConclusion(state, stepFails) {
 
 
 
+
 /** Limit of one API request; the deadline cuts it shorter near the end. */
 const REQUEST_TIMEOUT_MS = 30_000;
 /** The action: every failure, of any kind, ends in io.setFailed and nothing else. */
@@ -31621,13 +31679,14 @@ async function run(rawIo, runtime) {
     const io = guardedIO(rawIo, redactor);
     let checkRun = NULL_CHECK_RUN;
     try {
-        const config = parseInputs(name => rawIo.getInput(name), {
-            workspace: runtime.env.GITHUB_WORKSPACE || process.cwd(),
-            env: runtime.env
-        });
+        const workspace = runtime.env.GITHUB_WORKSPACE || process.cwd();
+        const config = parseInputs(name => rawIo.getInput(name), { workspace, env: runtime.env });
         config.notices.forEach(message => io.notice(message));
         config.warnings.forEach(message => io.warning(message));
         if (config.download.length > 0) {
+            const escapes = await findEscapes(config.downloadDir, workspace, config.taskIds);
+            if (escapes.length > 0)
+                throw new InputError(escapes);
             const problem = await probeDownloadDir(config.downloadDir);
             if (problem)
                 throw new InputError([problem]);

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs'
 import type { ActionIO } from './action-io.js'
 import type { DeliveryRun } from './assets/deliver.js'
+import { findEscapes } from './assets/contained.js'
 import { probeDownloadDir } from './assets/probe-dir.js'
 import { describeError } from './errors.js'
 import { checkRunTarget } from './github/check-target.js'
@@ -42,13 +43,13 @@ export async function run(rawIo: ActionIO, runtime: Runtime): Promise<void> {
   const io = guardedIO(rawIo, redactor)
   let checkRun: CheckRun = NULL_CHECK_RUN
   try {
-    const config = parseInputs(name => rawIo.getInput(name), {
-      workspace: runtime.env.GITHUB_WORKSPACE || process.cwd(),
-      env: runtime.env
-    })
+    const workspace = runtime.env.GITHUB_WORKSPACE || process.cwd()
+    const config = parseInputs(name => rawIo.getInput(name), { workspace, env: runtime.env })
     config.notices.forEach(message => io.notice(message))
     config.warnings.forEach(message => io.warning(message))
     if (config.download.length > 0) {
+      const escapes = await findEscapes(config.downloadDir, workspace, config.taskIds)
+      if (escapes.length > 0) throw new InputError(escapes)
       const problem = await probeDownloadDir(config.downloadDir)
       if (problem) throw new InputError([problem])
     }
