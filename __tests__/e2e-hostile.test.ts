@@ -135,4 +135,16 @@ describe.each(NODES)('dist/index.js against a hostile World gateway on %s', (_, 
       expect(readdirSync(outside)).toEqual([])
     }
   )
+
+  it('prints nothing on stderr while many World bodies are slow', async () => {
+    if (skip()) return
+    const ids = Array.from({ length: 12 }, (_, i) => `S${i}`)
+    for (const id of ids) {
+      world.addWorld(id, { timeline: [{ at: 0, status: 'SUCCEEDED' }] })
+      world.injectWorldFaults(id, { kind: 'slow-body', ms: 500 })
+    }
+    const run = await runAction({ node, inputs: inputs(ids.join('\n'), { timeout: '20s' }) })
+    expect(run.stderr).toBe('')
+    expect(run.outputs.state).toBe('succeeded')
+  })
 })

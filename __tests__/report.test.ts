@@ -1,3 +1,4 @@
+import { ActionError, describeError, sentence } from '../src/errors.js'
 /** The pure reporting modules: the verdict, bounded outputs, redaction and log lines. */
 import { linksOfUrls } from '../src/domain/formats.js'
 import type { TaskState } from '../src/domain/task-state.js'
@@ -342,6 +343,24 @@ describe('log lines', () => {
   it('names unasked-for ids and says when only case differs', () => {
     expect(describeUnasked(['x1', 'other'], ['X1'])).toBe(
       "The service answered for 2 task ids that were not asked for, and ignored: x1 (differs from the asked-for X1 only in case), other. Ids are matched exactly, case included: check the case of 'task-ids'."
+    )
+  })
+})
+
+describe('messages end in one full stop', () => {
+  it('adds a full stop only where the text has none', () => {
+    expect(sentence('the server said no')).toBe('the server said no.')
+    expect(sentence('the server said no.')).toBe('the server said no.')
+    expect(sentence('really?  ')).toBe('really?')
+  })
+
+  it('joins a message that ends in a full stop and its hint without a second one', () => {
+    const error = new ActionError(
+      'Unexpected answer: the world W1 is not a JSON object.',
+      'Check it.'
+    )
+    expect(describeError(error)).toBe(
+      'Unexpected answer: the world W1 is not a JSON object. Check it.'
     )
   })
 })

@@ -1511,6 +1511,7 @@ function labelOf(key) {
  */
 
 
+
 /**
  * Why the file is over a budget, e.g. `5,120,000 splats, over 'max-gaussians' of 4,000,000`;
  * both reasons, joined by `; `, when it is over both; undefined when it is within every budget.
@@ -1528,7 +1529,7 @@ function overBudget(file, budgets) {
 }
 /** The sentence that fails the step: `Task T1, SPZ: <reason>.` */
 function describeOverBudget(taskId, format, reason) {
-    return `Task ${taskId}, ${(0,formats/* formatLabel */.wR)(format)}: ${reason}.`;
+    return (0,errors/* sentence */.em)(`Task ${taskId}, ${(0,formats/* formatLabel */.wR)(format)}: ${reason}`);
 }
 function count(value) {
     return value.toLocaleString('en-US');
@@ -1930,7 +1931,7 @@ async function downloadFile(request, options, deps) {
             clock,
             signal: limit.signal,
             policy,
-            onRetry: (fault, next, delay) => log.warning(`${request.label}: ${fault.message}; attempt ${next - 1} of ${policy.maxAttempts}, trying again in ${(0,units/* formatDuration */.a3)(delay)}.`)
+            onRetry: (fault, next, delay) => log.warning(`${request.label}: ${fault.message.replace(/\.$/, '')}; attempt ${next - 1} of ${policy.maxAttempts}, trying again in ${(0,units/* formatDuration */.a3)(delay)}.`)
         });
         try {
             if (options.verify)
@@ -2026,8 +2027,8 @@ async function fetchAsset(job, settings, deps) {
 function describeFailure(job, error) {
     const format = (0,formats/* formatLabel */.wR)(job.format);
     if (error instanceof DownloadError)
-        return `Task ${job.taskId}, ${format} from ${error.url}: ${error.reason}.`;
-    return `Task ${job.taskId}, ${format}: ${(0,errors/* errorMessage */.gJ)(error)}.`;
+        return (0,errors/* sentence */.em)(`Task ${job.taskId}, ${format} from ${error.url}: ${error.reason}`);
+    return (0,errors/* sentence */.em)(`Task ${job.taskId}, ${format}: ${(0,errors/* errorMessage */.gJ)(error)}`);
 }
 async function download(job, destination, settings, deps) {
     let info;

@@ -28530,6 +28530,7 @@ function fractionField(value) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   Uc: () => (/* binding */ describeError),
 /* harmony export */   cc: () => (/* binding */ CancelledError),
+/* harmony export */   em: () => (/* binding */ sentence),
 /* harmony export */   gJ: () => (/* binding */ errorMessage),
 /* harmony export */   lZ: () => (/* binding */ ActionError),
 /* harmony export */   zg: () => (/* binding */ cancellationOf)
@@ -28569,7 +28570,15 @@ function errorMessage(error) {
 /** One line a user can act on, for any thrown value: the message, then the hint if any. */
 function describeError(error) {
     const message = errorMessage(error) || (error instanceof Error ? error.name : 'unknown error');
-    return error instanceof ActionError && error.hint ? `${message}. ${error.hint}` : message;
+    return error instanceof ActionError && error.hint ? `${sentence(message)} ${error.hint}` : message;
+}
+/**
+ * The text as a sentence: a full stop added unless it ends in one already. Messages end with
+ * what others said (a server, Node), which may or may not end in a full stop.
+ */
+function sentence(text) {
+    const trimmed = text.trimEnd();
+    return /[.!?…]$/.test(trimmed) ? trimmed : `${trimmed}.`;
 }
 
 
@@ -28721,7 +28730,7 @@ async function probeDownloadDir(folder) {
         ]);
     }
     catch (error) {
-        return `'download-dir' (${folder}) cannot be written: ${(0,errors/* errorMessage */.gJ)(error)}.`;
+        return (0,errors/* sentence */.em)(`'download-dir' (${folder}) cannot be written: ${(0,errors/* errorMessage */.gJ)(error)}`);
     }
     finally {
         clearTimeout(timer);
@@ -29423,7 +29432,7 @@ class LiveCheckRun {
             signal,
             callMs: this.budgets.callMs,
             policy: { ...CHECK_RUN_RETRY, maxAttempts: attempts },
-            onRetry: (fault, next, delayMs) => this.options.log.debug(`A check run request failed (${fault.message}); try ${next} in ${(0,units/* formatDuration */.a3)(delayMs)}.`)
+            onRetry: (fault, next, delayMs) => this.options.log.debug(`A check run request failed (${fault.message.replace(/\.$/, '')}); try ${next} in ${(0,units/* formatDuration */.a3)(delayMs)}.`)
         });
     }
     /** Logs a failure as it deserves, and turns the check run off when GitHub refused for good. */
@@ -30342,14 +30351,22 @@ function toSnapshot(task) {
     };
 }
 
+// EXTERNAL MODULE: external "node:events"
+var external_node_events_ = __nccwpck_require__(78474);
 ;// CONCATENATED MODULE: ./src/providers/world/bounded.ts
+
 /**
  * Runs `task` over `items`, at most `limit` at once, results in input order. The first failure
  * aborts the tasks still running (through the signal each one is given) and is what is thrown:
  * a world the key may not see must not wait for a hundred other GETs to finish their retries.
  */
+/** Listeners one task may hold on its signal at once, with room to spare. */
+const LISTENERS_PER_TASK = 4;
 async function mapBounded(items, limit, signal, task) {
     const controller = new AbortController();
+    // Each task in flight listens on this one signal at a few places at once (the request, its
+    // body, a retry's sleep): past Node's default of 10, it would warn of a leak there is not.
+    (0,external_node_events_.setMaxListeners)(Math.max(10, limit * LISTENERS_PER_TASK), controller.signal);
     const onAbort = () => controller.abort(signal.reason);
     if (signal.aborted)
         onAbort();
@@ -31625,7 +31642,7 @@ function describeTimeout({ outcome, timeoutMs }) {
     const fault = outcome.lastFault
         ? ` while the service kept failing: ${outcome.lastFault.message}`
         : '';
-    return `Timed out after ${(0,units/* formatDuration */.a3)(timeoutMs)} (the 'timeout' input)${why}${fault}.`;
+    return (0,errors/* sentence */.em)(`Timed out after ${(0,units/* formatDuration */.a3)(timeoutMs)} (the 'timeout' input)${why}${fault}`);
 }
 /**
  * The check's conclusion follows what the step does, so a required check agrees with the job:

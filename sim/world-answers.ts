@@ -12,6 +12,8 @@ export type WorldFault =
   /** HTML under HTTP 200, as a captive portal or a misconfigured proxy sends. */
   | { kind: 'not-json' }
   | { kind: 'slow'; ms: number }
+  /** The headers at once, the body (a 503) only after `ms`. */
+  | { kind: 'slow-body'; ms: number }
 
 const CODES: Record<number, { status: string; reason: string; localized: string }> = {
   400: { status: 'INVALID_ARGUMENT', reason: 'INVALID_ARGUMENT', localized: '请求参数错误' },
@@ -67,6 +69,13 @@ export function answerWorldFault(
         .writeHead(200, { 'Content-Type': 'text/html' })
         .end('<!doctype html><html><body>Gateway says hello</body></html>')
       return
+    case 'slow-body': {
+      const text = JSON.stringify(apiError(503, 'slow'))
+      res.writeHead(503, { 'Content-Type': 'application/json' }).write(text.slice(0, 1))
+      const timer = setTimeout(() => res.end(text.slice(1)), fault.ms)
+      res.on('close', () => clearTimeout(timer))
+      return
+    }
     case 'slow': {
       const timer = setTimeout(() => sendJson(res, 503, apiError(503, 'slow')), fault.ms)
       res.on('close', () => clearTimeout(timer))

@@ -39,5 +39,14 @@ export function errorMessage(error: unknown): string {
 /** One line a user can act on, for any thrown value: the message, then the hint if any. */
 export function describeError(error: unknown): string {
   const message = errorMessage(error) || (error instanceof Error ? error.name : 'unknown error')
-  return error instanceof ActionError && error.hint ? `${message}. ${error.hint}` : message
+  return error instanceof ActionError && error.hint ? `${sentence(message)} ${error.hint}` : message
+}
+
+/**
+ * The text as a sentence: a full stop added unless it ends in one already. Messages end with
+ * what others said (a server, Node), which may or may not end in a full stop.
+ */
+export function sentence(text: string): string {
+  const trimmed = text.trimEnd()
+  return /[.!?…]$/.test(trimmed) ? trimmed : `${trimmed}.`
 }

@@ -3,6 +3,7 @@
  * delivered file after verification. Pure: a file's figures in, the reason it is over out.
  * A file exactly at a limit is within it.
  */
+import { sentence } from '../errors.js'
 import { type AssetFormat, formatLabel } from '../domain/formats.js'
 import { formatBytes } from '../units.js'
 
@@ -38,7 +39,7 @@ export function overBudget(file: BudgetedFile, budgets: Budgets): string | undef
 
 /** The sentence that fails the step: `Task T1, SPZ: <reason>.` */
 export function describeOverBudget(taskId: string, format: AssetFormat, reason: string): string {
-  return `Task ${taskId}, ${formatLabel(format)}: ${reason}.`
+  return sentence(`Task ${taskId}, ${formatLabel(format)}: ${reason}`)
 }
 
 function count(value: number): string {

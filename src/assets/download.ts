@@ -168,7 +168,7 @@ export async function downloadFile(
         policy,
         onRetry: (fault, next, delay) =>
           log.warning(
-            `${request.label}: ${fault.message}; attempt ${next - 1} of ${policy.maxAttempts}, trying again in ${formatDuration(delay)}.`
+            `${request.label}: ${fault.message.replace(/\.$/, '')}; attempt ${next - 1} of ${policy.maxAttempts}, trying again in ${formatDuration(delay)}.`
           )
       }
     )

@@ -5,7 +5,7 @@
  */
 import * as path from 'node:path'
 import { type AssetFormat, formatLabel } from '../domain/formats.js'
-import { errorMessage } from '../errors.js'
+import { errorMessage, sentence } from '../errors.js'
 import type { ApiKind } from '../providers/provider.js'
 import type { Clock, Log } from '../runtime.js'
 import type { AssetCache, CacheKey } from './asset-cache.js'
@@ -72,8 +72,8 @@ export async function fetchAsset(
 export function describeFailure(job: AssetJob, error: unknown): string {
   const format = formatLabel(job.format)
   if (error instanceof DownloadError)
-    return `Task ${job.taskId}, ${format} from ${error.url}: ${error.reason}.`
-  return `Task ${job.taskId}, ${format}: ${errorMessage(error)}.`
+    return sentence(`Task ${job.taskId}, ${format} from ${error.url}: ${error.reason}`)
+  return sentence(`Task ${job.taskId}, ${format}: ${errorMessage(error)}`)
 }
 
 async function download(

@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto'
 import { mkdir, rm, writeFile } from 'node:fs/promises'
 import * as path from 'node:path'
-import { errorMessage } from '../errors.js'
+import { errorMessage, sentence } from '../errors.js'
 
 /** A file system that has not answered by then (a hung mount, say) is as good as unwritable. */
 const PROBE_TIME_LIMIT_MS = 10_000
@@ -32,7 +32,7 @@ export async function probeDownloadDir(folder: string): Promise<string | undefin
       silence
     ])
   } catch (error) {
-    return `'download-dir' (${folder}) cannot be written: ${errorMessage(error)}.`
+    return sentence(`'download-dir' (${folder}) cannot be written: ${errorMessage(error)}`)
   } finally {
     clearTimeout(timer)
     await rm(probe, { force: true }).catch(() => undefined)

@@ -280,7 +280,7 @@ class LiveCheckRun implements CheckRun {
       policy: { ...CHECK_RUN_RETRY, maxAttempts: attempts },
       onRetry: (fault, next, delayMs) =>
         this.options.log.debug(
-          `A check run request failed (${fault.message}); try ${next} in ${formatDuration(delayMs)}.`
+          `A check run request failed (${fault.message.replace(/\.$/, '')}); try ${next} in ${formatDuration(delayMs)}.`
         )
     })
   }

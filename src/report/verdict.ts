@@ -3,7 +3,7 @@
  * overall state, whether the step fails, the note that says why, and the check's conclusion
  * and title. Pure: every branch is a plain value in and out.
  */
-import { describeError } from '../errors.js'
+import { describeError, sentence } from '../errors.js'
 import type { FailOn } from '../inputs/parse.js'
 import type { PollOutcome } from '../poll.js'
 import { formatDuration } from '../units.js'
@@ -66,7 +66,9 @@ function describeTimeout({ outcome, timeoutMs }: VerdictInput): string {
   const fault = outcome.lastFault
     ? ` while the service kept failing: ${outcome.lastFault.message}`
     : ''
-  return `Timed out after ${formatDuration(timeoutMs)} (the 'timeout' input)${why}${fault}.`
+  return sentence(
+    `Timed out after ${formatDuration(timeoutMs)} (the 'timeout' input)${why}${fault}`
+  )
 }
 
 /**
