@@ -156,6 +156,20 @@ describe('parseInputs', () => {
       expect(config.warnings).toEqual([])
     })
 
+    it.each(['30', '59s'])(
+      'warns that a timeout of %s is under a minute, and what a number means',
+      timeout => {
+        const config = parse({ timeout })
+        expect(config.warnings).toEqual([
+          expect.stringContaining('a plain number is seconds (timeout: 30 waits 30 seconds)')
+        ])
+      }
+    )
+
+    it('says nothing of a timeout of a minute or more', () => {
+      expect(parse({ timeout: '60' }).warnings).toEqual([])
+    })
+
     it('warns under the vendor minimum of 5 s but accepts it', () => {
       const config = parse({ 'poll-interval': '500ms' })
       expect(config.pollIntervalMs).toBe(500)

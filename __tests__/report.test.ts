@@ -43,6 +43,7 @@ describe('the verdict', () => {
   it('passes quietly when every task succeeded', () => {
     expect(verdict(outcome([task('A', 'succeeded')]))).toEqual({
       state: 'succeeded',
+      setupRefused: false,
       failing: false,
       note: undefined,
       conclusion: 'success',
@@ -95,7 +96,8 @@ describe('the verdict', () => {
       state: 'failed',
       failing: true,
       conclusion: 'failure',
-      title: 'Stopped: 1 of 1 task unfinished'
+      setupRefused: true,
+      title: 'The API refused the credentials'
     })
     expect(v.note).toContain("check 'app-key', 'app-secret' and 'app-uid'")
   })

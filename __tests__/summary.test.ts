@@ -193,3 +193,22 @@ describe('server text in the summary is text', () => {
     }
   )
 })
+
+describe('a run the API refused', () => {
+  it('says the API refused the credentials, and marks the unseen tasks not checked', () => {
+    const unseen: TaskResult = { ...result('A1', 'not-found'), status: null }
+    const markdown = renderSummary({
+      title: 'T',
+      state: 'failed',
+      setupRefused: true,
+      results: [unseen],
+      finishedAfterMs: new Map(),
+      elapsedMs: 0,
+      note: 'The Aholo World gateway refused the API key'
+    })
+    expect(markdown).toContain('## T: ⛔ the API refused the credentials')
+    expect(markdown).toContain('| `A1` | ➖ not checked | — | — |')
+    expect(markdown).not.toContain('not-found')
+    expect(markdown).not.toContain('not every task succeeded')
+  })
+})

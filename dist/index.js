@@ -28528,6 +28528,7 @@ function fractionField(value) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   PK: () => (/* binding */ refusedCredentials),
 /* harmony export */   Uc: () => (/* binding */ describeError),
 /* harmony export */   cc: () => (/* binding */ CancelledError),
 /* harmony export */   em: () => (/* binding */ sentence),
@@ -28566,6 +28567,14 @@ function errorMessage(error) {
         ? error.message
         : undefined;
     return typeof message === 'string' ? message : String(error);
+}
+/**
+ * Whether the API refused the step's credentials or access (a wrong key, a bad signature, a
+ * 403): a setup failure, which says nothing about the tasks. Errors that mean it carry
+ * `refusedCredentials: true`.
+ */
+function refusedCredentials(error) {
+    return error?.refusedCredentials === true;
 }
 /** One line a user can act on, for any thrown value: the message, then the hint if any. */
 function describeError(error) {
@@ -29936,6 +29945,9 @@ function parseInputs(read, context) {
     const api = chooseApi(value, provider, region, problems, notices);
     const pollIntervalMs = parseDurationInput('poll-interval', value('poll-interval'), problems);
     const timeoutMs = parseDurationInput('timeout', value('timeout'), problems);
+    if (timeoutMs !== undefined && timeoutMs < 60_000) {
+        warnings.push(`'timeout' is ${value('timeout')}, under a minute: a plain number is seconds (timeout: 30 waits 30 seconds). Write 30m for minutes; reconstructions take minutes to hours.`);
+    }
     if (pollIntervalMs !== undefined && pollIntervalMs < VENDOR_MIN_POLL_MS) {
         warnings.push(`'poll-interval' is ${value('poll-interval')}; the Aholo service asks clients not to poll more often than every 5s.`);
     }
@@ -30159,6 +30171,8 @@ var json = __nccwpck_require__(97504);
 class OpenPlatformApiError extends errors/* ActionError */.lZ {
     code;
     apiMessage;
+    /** The batch endpoint's business errors are its refusals of the signature or the account. */
+    refusedCredentials = true;
     constructor(code, apiMessage) {
         super(`Aholo API error c=${JSON.stringify(serverText(code))}: ${serverText(apiMessage) || '(no message)'}`, "If this is a signature error (签名错误), check 'app-key', 'app-secret' and 'app-uid', and the runner's clock.");
         this.code = code;
@@ -30521,10 +30535,12 @@ class WorldApiError extends errors/* ActionError */.lZ {
 }
 /** 401: the key is missing, wrong or revoked. */
 class WorldAuthError extends WorldApiError {
+    refusedCredentials = true;
 }
 /** 403: the key may not see this world (or, with no world named, the account's list). */
 class WorldAccessError extends WorldApiError {
     worldId;
+    refusedCredentials = true;
     constructor(worldId, message, hint, httpStatus, apiError) {
         super(message, hint, httpStatus, apiError);
         this.worldId = worldId;
@@ -31498,6 +31514,8 @@ const SUMMARY_BUDGET_BYTES = 900 * 1024;
 const CHECK_TEXT_BUDGET_BYTES = CHECK_OUTPUT_LIMIT_BYTES - 2048;
 /** The note under the heading lists problems; past this it says how many more there were. */
 const NOTE_BUDGET_BYTES = 16 * 1024;
+/** A cover is shown only from a URL of at most this many characters. */
+const MAX_COVER_URL_CHARS = 2048;
 /** Above this many tasks the table drops its links (they stay in the `results` output). */
 const COMPACT_ABOVE_TASKS = 300;
 const STATE_ICONS = {
@@ -31516,13 +31534,14 @@ const HEADLINES = {
     'timed-out': '⏱️ timed out with tasks unfinished',
     cancelled: '🚫 cancelled while waiting'
 };
+const SETUP_REFUSED_HEADLINE = '⛔ the API refused the credentials';
 /** The job summary and check-run text: a table a person reads at a glance, failures first. */
 function renderSummary(input, budgetBytes = SUMMARY_BUDGET_BYTES) {
     const { results } = input;
     const counts = countStates(results);
     const compact = results.length > COMPACT_ABOVE_TASKS;
     const head = [
-        `## ${markdownText(input.title)}: ${HEADLINES[input.state]}`,
+        `## ${markdownText(input.title)}: ${input.setupRefused ? SETUP_REFUSED_HEADLINE : HEADLINES[input.state]}`,
         '',
         `${results.length} task${results.length === 1 ? '' : 's'} · ${counts.succeeded} succeeded · ${counts.failed} failed · ${counts.pending} unfinished · waited ${(0,units/* formatDuration */.a3)(input.elapsedMs)}`,
         ...(input.note ? ['', markdownText(cutWithNote(input.note, NOTE_BUDGET_BYTES))] : []),
@@ -31542,7 +31561,7 @@ function renderSummary(input, budgetBytes = SUMMARY_BUDGET_BYTES) {
     const lines = [];
     let used = byteLength(head) + 512;
     for (const result of ordered) {
-        const line = renderRow(result, input.finishedAfterMs.get(result.taskId), compact);
+        const line = renderRow(result, input.finishedAfterMs.get(result.taskId), compact, input.setupRefused === true);
         const size = byteLength(line) + 1;
         if (used + size > budgetBytes)
             break;
@@ -31558,7 +31577,11 @@ function renderSummary(input, budgetBytes = SUMMARY_BUDGET_BYTES) {
     }
     return [head, ...lines, ...(notes.length ? ['', ...notes] : []), ''].join('\n');
 }
-function renderRow(result, finishedAfterMs, compact) {
+function renderRow(result, finishedAfterMs, compact, setupRefused) {
+    // Never answered for, because the API refused us: `not-found` would blame the id.
+    if (setupRefused && result.status === null) {
+        return `| \`${result.taskId}\` | ➖ not checked | — | — |`;
+    }
     const icon = STATE_ICONS[result.state] ?? '⏳';
     const time = finishedAfterMs === undefined ? '—' : (0,units/* formatDuration */.a3)(finishedAfterMs);
     const assets = compact ? renderFileCount(result.files) : renderAssets(result);
@@ -31566,7 +31589,10 @@ function renderRow(result, finishedAfterMs, compact) {
         ? ` ${progressPercent(result.progress)}%`
         : '';
     // A World's cover, small, beside its id; left out of compact tables to keep them short.
-    const image = !compact && result.cover ? markdownImage(result.cover, 32) : '';
+    // A cover URL longer than any real one would push later rows out of the check run's table.
+    const image = !compact && result.cover && result.cover.length <= MAX_COVER_URL_CHARS
+        ? markdownImage(result.cover, 32)
+        : '';
     return `| ${image ? `${image} ` : ''}\`${result.taskId}\` | ${icon} ${result.state}${progress} | ${time} | ${assets} |`;
 }
 function renderAssets(result) {
@@ -31613,12 +31639,15 @@ function countStates(results) {
 
 
 
+/** The headline of a run the API refused: the tasks were not checked, so none is 'not found'. */
+const SETUP_REFUSED_TITLE = 'The API refused the credentials';
 function decideVerdict(input) {
     const { outcome, failOn, cancelled, deliveryError } = input;
     const groups = groupTasks(outcome.tasks);
     const state = cancelled ? 'cancelled' : overallState(outcome);
     // An API error fails whatever `fail-on` says; task outcomes count as `fail-on` says.
     const apiError = outcome.ending === 'error' ? (0,errors/* describeError */.Uc)(outcome.error) : undefined;
+    const setupRefused = outcome.ending === 'error' && (0,errors/* refusedCredentials */.PK)(outcome.error);
     const taskProblem = apiError
         ? undefined
         : cancelled && outcome.ending !== 'cancelled'
@@ -31631,10 +31660,11 @@ function decideVerdict(input) {
     const note = [apiError, timeoutNote, outcomeNote, deliveryError].filter(Boolean).join(' ');
     return {
         state,
+        setupRefused,
         failing,
         note: note || undefined,
         conclusion: checkConclusion(state, failing),
-        title: checkTitle(state, groups)
+        title: setupRefused ? SETUP_REFUSED_TITLE : checkTitle(state, groups)
     };
 }
 function describeTimeout({ outcome, timeoutMs }) {
@@ -31744,6 +31774,7 @@ async function waitAndReport(config, source, runtime, io, checkRun) {
     const summary = {
         title: config.checkName,
         state: verdict.state,
+        setupRefused: verdict.setupRefused,
         results: taskResults(outcome.tasks, delivered?.files),
         finishedAfterMs: finishedTimes(outcome.tasks),
         elapsedMs: outcome.elapsedMs,

@@ -36,6 +36,15 @@ export function errorMessage(error: unknown): string {
   return typeof message === 'string' ? message : String(error)
 }
 
+/**
+ * Whether the API refused the step's credentials or access (a wrong key, a bad signature, a
+ * 403): a setup failure, which says nothing about the tasks. Errors that mean it carry
+ * `refusedCredentials: true`.
+ */
+export function refusedCredentials(error: unknown): boolean {
+  return (error as { refusedCredentials?: unknown } | undefined)?.refusedCredentials === true
+}
+
 /** One line a user can act on, for any thrown value: the message, then the hint if any. */
 export function describeError(error: unknown): string {
   const message = errorMessage(error) || (error instanceof Error ? error.name : 'unknown error')

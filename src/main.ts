@@ -97,6 +97,7 @@ async function waitAndReport(
   const summary: SummaryInput = {
     title: config.checkName,
     state: verdict.state,
+    setupRefused: verdict.setupRefused,
     results: taskResults(outcome.tasks, delivered?.files),
     finishedAfterMs: finishedTimes(outcome.tasks),
     elapsedMs: outcome.elapsedMs,

@@ -95,6 +95,11 @@ export function parseInputs(read: (name: InputName) => string, context: InputCon
 
   const pollIntervalMs = parseDurationInput('poll-interval', value('poll-interval'), problems)
   const timeoutMs = parseDurationInput('timeout', value('timeout'), problems)
+  if (timeoutMs !== undefined && timeoutMs < 60_000) {
+    warnings.push(
+      `'timeout' is ${value('timeout')}, under a minute: a plain number is seconds (timeout: 30 waits 30 seconds). Write 30m for minutes; reconstructions take minutes to hours.`
+    )
+  }
   if (pollIntervalMs !== undefined && pollIntervalMs < VENDOR_MIN_POLL_MS) {
     warnings.push(
       `'poll-interval' is ${value('poll-interval')}; the Aholo service asks clients not to poll more often than every 5s.`

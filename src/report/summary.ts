@@ -19,6 +19,8 @@ export interface SummaryInput {
   /** Per task id: time from the start of waiting to its final state. */
   finishedAfterMs: ReadonlyMap<string, number>
   elapsedMs: number
+  /** The API refused the credentials: the headline says so, and unseen tasks are "not checked". */
+  setupRefused?: boolean
   /** One line under the heading: why the step failed, a timeout, an API error. */
   note?: string
   artifact?: { name: string; url: string }
@@ -30,6 +32,9 @@ export const SUMMARY_BUDGET_BYTES = 900 * 1024
 export const CHECK_TEXT_BUDGET_BYTES = CHECK_OUTPUT_LIMIT_BYTES - 2048
 /** The note under the heading lists problems; past this it says how many more there were. */
 const NOTE_BUDGET_BYTES = 16 * 1024
+
+/** A cover is shown only from a URL of at most this many characters. */
+const MAX_COVER_URL_CHARS = 2048
 
 /** Above this many tasks the table drops its links (they stay in the `results` output). */
 export const COMPACT_ABOVE_TASKS = 300
@@ -52,13 +57,15 @@ const HEADLINES: Record<SummaryState, string> = {
   cancelled: '🚫 cancelled while waiting'
 }
 
+const SETUP_REFUSED_HEADLINE = '⛔ the API refused the credentials'
+
 /** The job summary and check-run text: a table a person reads at a glance, failures first. */
 export function renderSummary(input: SummaryInput, budgetBytes = SUMMARY_BUDGET_BYTES): string {
   const { results } = input
   const counts = countStates(results)
   const compact = results.length > COMPACT_ABOVE_TASKS
   const head = [
-    `## ${markdownText(input.title)}: ${HEADLINES[input.state]}`,
+    `## ${markdownText(input.title)}: ${input.setupRefused ? SETUP_REFUSED_HEADLINE : HEADLINES[input.state]}`,
     '',
     `${results.length} task${results.length === 1 ? '' : 's'} · ${counts.succeeded} succeeded · ${counts.failed} failed · ${counts.pending} unfinished · waited ${formatDuration(input.elapsedMs)}`,
     ...(input.note ? ['', markdownText(cutWithNote(input.note, NOTE_BUDGET_BYTES))] : []),
@@ -79,7 +86,12 @@ export function renderSummary(input: SummaryInput, budgetBytes = SUMMARY_BUDGET_
   const lines: string[] = []
   let used = byteLength(head) + 512
   for (const result of ordered) {
-    const line = renderRow(result, input.finishedAfterMs.get(result.taskId), compact)
+    const line = renderRow(
+      result,
+      input.finishedAfterMs.get(result.taskId),
+      compact,
+      input.setupRefused === true
+    )
     const size = byteLength(line) + 1
     if (used + size > budgetBytes) break
     lines.push(line)
@@ -102,8 +114,13 @@ export function renderSummary(input: SummaryInput, budgetBytes = SUMMARY_BUDGET_
 function renderRow(
   result: TaskResult,
   finishedAfterMs: number | undefined,
-  compact: boolean
+  compact: boolean,
+  setupRefused: boolean
 ): string {
+  // Never answered for, because the API refused us: `not-found` would blame the id.
+  if (setupRefused && result.status === null) {
+    return `| \`${result.taskId}\` | ➖ not checked | — | — |`
+  }
   const icon = STATE_ICONS[result.state] ?? '⏳'
   const time = finishedAfterMs === undefined ? '—' : formatDuration(finishedAfterMs)
   const assets = compact ? renderFileCount(result.files) : renderAssets(result)
@@ -112,7 +129,11 @@ function renderRow(
       ? ` ${progressPercent(result.progress)}%`
       : ''
   // A World's cover, small, beside its id; left out of compact tables to keep them short.
-  const image = !compact && result.cover ? markdownImage(result.cover, 32) : ''
+  // A cover URL longer than any real one would push later rows out of the check run's table.
+  const image =
+    !compact && result.cover && result.cover.length <= MAX_COVER_URL_CHARS
+      ? markdownImage(result.cover, 32)
+      : ''
   return `| ${image ? `${image} ` : ''}\`${result.taskId}\` | ${icon} ${result.state}${progress} | ${time} | ${assets} |`
 }
 

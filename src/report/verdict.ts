@@ -3,7 +3,7 @@
  * overall state, whether the step fails, the note that says why, and the check's conclusion
  * and title. Pure: every branch is a plain value in and out.
  */
-import { describeError, sentence } from '../errors.js'
+import { describeError, refusedCredentials, sentence } from '../errors.js'
 import type { FailOn } from '../inputs/parse.js'
 import type { PollOutcome } from '../poll.js'
 import { formatDuration } from '../units.js'
@@ -28,6 +28,8 @@ export interface VerdictInput {
 
 export interface Verdict {
   state: OverallState
+  /** The API refused the credentials or access: no task was checked. */
+  setupRefused: boolean
   failing: boolean
   /** Why the step failed, or what is worth a warning; undefined when all is well. */
   note?: string
@@ -35,12 +37,16 @@ export interface Verdict {
   title: string
 }
 
+/** The headline of a run the API refused: the tasks were not checked, so none is 'not found'. */
+export const SETUP_REFUSED_TITLE = 'The API refused the credentials'
+
 export function decideVerdict(input: VerdictInput): Verdict {
   const { outcome, failOn, cancelled, deliveryError } = input
   const groups = groupTasks(outcome.tasks)
   const state: OverallState = cancelled ? 'cancelled' : overallState(outcome)
   // An API error fails whatever `fail-on` says; task outcomes count as `fail-on` says.
   const apiError = outcome.ending === 'error' ? describeError(outcome.error) : undefined
+  const setupRefused = outcome.ending === 'error' && refusedCredentials(outcome.error)
   const taskProblem = apiError
     ? undefined
     : cancelled && outcome.ending !== 'cancelled'
@@ -54,10 +60,11 @@ export function decideVerdict(input: VerdictInput): Verdict {
   const note = [apiError, timeoutNote, outcomeNote, deliveryError].filter(Boolean).join(' ')
   return {
     state,
+    setupRefused,
     failing,
     note: note || undefined,
     conclusion: checkConclusion(state, failing),
-    title: checkTitle(state, groups)
+    title: setupRefused ? SETUP_REFUSED_TITLE : checkTitle(state, groups)
   }
 }
 

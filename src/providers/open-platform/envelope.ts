@@ -16,6 +16,8 @@ export interface OpenPlatformTask {
 
 /** The service answered with `c` other than "0": a business error such as a bad signature. */
 export class OpenPlatformApiError extends ActionError {
+  /** The batch endpoint's business errors are its refusals of the signature or the account. */
+  readonly refusedCredentials = true
   constructor(
     readonly code: string,
     readonly apiMessage: string

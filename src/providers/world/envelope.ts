@@ -83,10 +83,13 @@ export class WorldApiError extends ActionError {
 }
 
 /** 401: the key is missing, wrong or revoked. */
-export class WorldAuthError extends WorldApiError {}
+export class WorldAuthError extends WorldApiError {
+  readonly refusedCredentials = true
+}
 
 /** 403: the key may not see this world (or, with no world named, the account's list). */
 export class WorldAccessError extends WorldApiError {
+  readonly refusedCredentials = true
   constructor(
     readonly worldId: string | undefined,
     message: string,
