@@ -15,6 +15,7 @@ import { FakeTime } from './support/fake-time.js'
 import { RecordingIO } from './support/recording-io.js'
 
 const PLY = path.resolve('__fixtures__/splats/ply/st_1k_sh3.ply')
+const SOG = path.resolve('__fixtures__/splats/sog/bundled_1k_sh3.sog')
 
 let sim: AholoSim
 let time: FakeTime
@@ -422,16 +423,50 @@ describe('the step against the simulated World gateway', () => {
     expect(io.lines('group')[0]).toContain('the Aholo World gateway (region cn)')
   })
 
-  it('downloads PLY, and gives a notice rather than an error for SOG', async () => {
+  it('downloads PLY, and gives a notice rather than an error for a world without SOG', async () => {
     world.addWorld('W1', risingTimeline(10_000))
     world.addAsset(world.assetPath('W1', 'ply'), { kind: 'file', path: PLY })
     const io = await step(worldInputs({ 'task-ids': 'W1', download: 'ply sog' }))
     expect(io.failed).toBeUndefined()
     expect(io.lines('notice')).toEqual([
-      expect.stringMatching(/^SOG cannot be downloaded from the Aholo World gateway/)
+      'Not downloaded, since the service gave no URL: W1 has no SOG file.'
     ])
     const [result] = JSON.parse(io.outputs.results)
+    expect(result.sogPath).toBeNull()
+    expect(result.assets.map((asset: { format: string }) => asset.format)).toEqual(['ply', 'spz'])
+    expect(io.outputs['sog-url']).toBe('')
+    expect(JSON.parse(io.outputs['sog-urls'])).toEqual([])
     expect(result.files).toEqual([expect.objectContaining({ format: 'ply', gaussians: 1000 })])
+  })
+
+  it('reads a World sogPath into the outputs, downloads and verifies it as on the open platform', async () => {
+    world
+      .addWorld('W1', { timeline: risingTimeline(10_000), sog: true })
+      .addWorld('W2', risingTimeline(10_000))
+    world.addAsset(world.assetPath('W1', 'sog'), { kind: 'file', path: SOG })
+    const io = await step(worldInputs({ 'task-ids': 'W1 W2', download: 'sog' }))
+    expect(io.failed).toBeUndefined()
+    const url = world.assetUrl('W1', 'sog')
+    expect(io.outputs['sog-url']).toBe(url)
+    expect(JSON.parse(io.outputs['sog-urls'])).toEqual([url])
+    const [w1, w2] = JSON.parse(io.outputs.results)
+    expect(w1.sogPath).toBe(url)
+    expect(w1.assets).toContainEqual({ format: 'sog', url })
+    expect(w1.files).toEqual([
+      expect.objectContaining({ format: 'sog', gaussians: 1000, version: 'sog-v2', shDegree: 3 })
+    ])
+    expect(readFileSync(w1.files[0].path).length).toBe(readFileSync(SOG).length)
+    expect(w2.sogPath).toBeNull()
+    expect(io.lines('notice')).toEqual([
+      'Not downloaded, since the service gave no URL: W2 has no SOG file.'
+    ])
+  })
+
+  it('fails the step for a World SOG that does not verify', async () => {
+    world.addWorld('W1', { timeline: risingTimeline(10_000), sog: true })
+    world.addAsset(world.assetPath('W1', 'sog'), { kind: 'file', path: PLY })
+    const io = await step(worldInputs({ 'task-ids': 'W1', download: 'sog' }))
+    expect(io.failed).toMatch(/Task W1, SOG from .*: the bytes say PLY/)
   })
 
   it('fails at once on a wrong key, naming api-key, and never shows it, though the gateway echoes it', async () => {

@@ -30,6 +30,8 @@ export interface WorldScript {
   /** Give `assets.splats.urls.lodMetaPath` and `assets.imagery.panoUrl` on success. */
   lod?: boolean
   pano?: boolean
+  /** Give `assets.splats.urls.sogPath` on success, as newer gateways may. */
+  sog?: boolean
 }
 
 export interface ListQuery {
@@ -163,12 +165,13 @@ export class WorldCatalog {
     }
     // The list carries no assets (withResult=false); a GET of a finished world does.
     if (withAssets && status === 'SUCCEEDED') {
-      const { lod, pano } = entry.script
+      const { lod, pano, sog } = entry.script
       detail.assets = {
         splats: {
           urls: {
             plyPath: `${base}/point_cloud.ply`,
             spzPath: `${base}/point_cloud.spz`,
+            ...(sog ? { sogPath: `${base}/point_cloud.sog` } : {}),
             ...(lod ? { lodMetaPath: `${base}/lod-meta.json` } : {})
           }
         },

@@ -226,10 +226,12 @@ function parseWorld(raw: Record<string, unknown>): World {
     status: typeof raw.status === 'string' ? raw.status : '',
     urls: {}
   }
-  const plyPath = text(urls?.plyPath)
-  const spzPath = text(urls?.spzPath)
-  if (plyPath) world.urls.plyPath = plyPath
-  if (spzPath) world.urls.spzPath = spzPath
+  // sogPath is not in the SDK we read, but the vendor's scripts read it from World: take it
+  // when a gateway sends it, exactly as the open platform's.
+  for (const key of ['plyPath', 'spzPath', 'sogPath'] as const) {
+    const url = text(urls?.[key])
+    if (url) world.urls[key] = url
+  }
   const optional = {
     progress:
       typeof raw.progress === 'number' && Number.isFinite(raw.progress) ? raw.progress : undefined,
