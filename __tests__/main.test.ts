@@ -354,6 +354,71 @@ describe('the check run', () => {
   })
 })
 
+describe('the matrix output', () => {
+  const ids = (count: number): string[] =>
+    Array.from({ length: count }, (_, i) => `M${String(i).padStart(4, '0')}`)
+  const matrixOf = (io: RecordingIO) =>
+    JSON.parse(io.outputs.matrix) as { include: Array<Record<string, string>> }
+
+  it('is {"include":[]} with no succeeded task, and warns about nothing', async () => {
+    sim.addTask('F1', [4])
+    const io = await step(openPlatform({ 'task-ids': 'F1', 'fail-on': 'never' }))
+    expect(io.outputs.state).toBe('failed')
+    expect(io.outputs.matrix).toBe('{"include":[]}')
+    expect(io.lines('warning').filter(line => line.includes('matrix'))).toEqual([])
+  })
+
+  it('holds one entry per succeeded task with its task-id, state and asset URLs', async () => {
+    sim.addTask('A1', { timeline: [3], formats: ['ply', 'sog'] }).addTask('B1', [4])
+    const io = await step(openPlatform({ 'task-ids': 'A1 B1', 'fail-on': 'never' }))
+    expect(matrixOf(io)).toEqual({
+      include: [
+        {
+          'task-id': 'A1',
+          state: 'succeeded',
+          'ply-url': sim.assetUrl('A1', 'ply'),
+          'sog-url': sim.assetUrl('A1', 'sog')
+        }
+      ]
+    })
+    expect(io.lines('warning')).toEqual(['1 of 2 succeeded; 1 failed: B1'])
+  })
+
+  it('holds all 256 succeeded tasks, in input order, without a warning', async () => {
+    ids(256).forEach(id => sim.addTask(id, [3]))
+    const io = await step(openPlatform({ 'task-ids': ids(256).join(' ') }))
+    const { include } = matrixOf(io)
+    expect(include.map(entry => entry['task-id'])).toEqual(ids(256))
+    expect(include[255]).toEqual({
+      'task-id': 'M0255',
+      state: 'succeeded',
+      'ply-url': sim.assetUrl('M0255', 'ply'),
+      'spz-url': sim.assetUrl('M0255', 'spz'),
+      'sog-url': sim.assetUrl('M0255', 'sog')
+    })
+    // results is shortened at this scale (its own warning); the matrix is not.
+    expect(io.lines('warning').filter(line => line.includes("'matrix'"))).toEqual([])
+  })
+
+  it('holds the first 256 of 300, with one warning naming the 44 left out and results-file', async () => {
+    ids(300).forEach(id => sim.addTask(id, [3]))
+    const io = await step(openPlatform({ 'task-ids': ids(300).join(' ') }))
+    const { include } = matrixOf(io)
+    expect(include.map(entry => entry['task-id'])).toEqual(ids(256))
+    const warnings = io.lines('warning')
+    expect(warnings).toHaveLength(1)
+    expect(warnings[0]).toContain(
+      ` The 'matrix' output holds the first 256 of 300 succeeded tasks (a matrix runs at most 256 jobs): 44 were left out. The full results are in the file named by the 'results-file' output (${io.outputs['results-file']}).`
+    )
+    const total = Object.entries(io.outputs).reduce(
+      (sum, [k, v]) => sum + 2 * (k.length + v.length),
+      0
+    )
+    expect(total).toBeLessThan(512 * 1024)
+    expect(JSON.parse(readFileSync(io.outputs['results-file'], 'utf8'))).toHaveLength(300)
+  })
+})
+
 describe('what the step shows at scale and without a summary file', () => {
   it('shortens outputs for 3000 tasks with one warning pointing at results-file', async () => {
     const ids = Array.from({ length: 3000 }, (_, i) => `T${String(i).padStart(5, '0')}`)
@@ -367,6 +432,10 @@ describe('what the step shows at scale and without a summary file', () => {
     expect(total).toBeLessThan(512 * 1024)
     const warnings = io.lines('warning')
     expect(warnings).toHaveLength(1)
+    expect(warnings[0]).toContain('results (taskId, status and state')
+    expect(warnings[0]).toContain(
+      "The 'matrix' output holds the first 256 of 3000 succeeded tasks (a matrix runs at most 256 jobs): 2744 were left out."
+    )
     expect(warnings[0]).toContain(`'results-file' output (${io.outputs['results-file']})`)
     const full = JSON.parse(readFileSync(io.outputs['results-file'], 'utf8'))
     expect(full).toHaveLength(3000)
