@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os'
 import * as path from 'node:path'
 import type { InputName } from '../src/inputs/contract.js'
 import { run } from '../src/main.js'
+import { CancelledError } from '../src/errors.js'
 import { realClock, type Runtime } from '../src/runtime.js'
 import { startGitHubApi, type GitHubApiStub } from '../sim/github-api.js'
 import { DEFAULT_API_KEY, risingTimeline, startWorldSim, type WorldSim } from '../sim/world.js'
@@ -299,6 +300,34 @@ describe('the check run', () => {
     GITHUB_EVENT_NAME: 'push',
     GITHUB_RUN_ID: '7',
     ...extra
+  })
+
+  it('fails with state cancelled for a cancel during the completing call of the check run', async () => {
+    github.behave('update', { hang: true, completingOnly: true })
+    sim.addTask('A1', [3])
+    const controller = new AbortController()
+    const completing = (): boolean =>
+      github.requests.some(request => (request.body as { status?: string }).status === 'completed')
+    let cancelledAt = 0
+    const watcher = setInterval(() => {
+      if (!completing()) return
+      clearInterval(watcher)
+      cancelledAt = performance.now()
+      controller.abort(new CancelledError('Cancelled: received SIGINT'))
+    }, 10)
+    const io = await step(openPlatform({ 'task-ids': 'A1', 'github-token': TOKEN }), {
+      env: runnerEnv(),
+      signal: controller.signal,
+      clock: realClock
+    })
+    clearInterval(watcher)
+    expect(cancelledAt).toBeGreaterThan(0)
+    expect(performance.now() - cancelledAt).toBeLessThan(2000)
+    expect(io.outputs.state).toBe('cancelled')
+    expect(io.failed).toBe('The run was cancelled while the check run was being completed.')
+    expect(io.summaries.join('')).toContain(
+      '🚫 The run was cancelled while the check run was being completed.'
+    )
   })
 
   it('is created on the commit, shows progress, and completes with the outcome', async () => {

@@ -113,19 +113,33 @@ async function waitAndReport(
     summary: verdict.note || describeGroups(groups, outcome.tasks.length),
     text: renderSummary(summary, CHECK_TEXT_BUDGET_BYTES)
   })
-  // Again only if the downloads changed them, or the check run was created only at the end.
+  // The completing call can take seconds (a slow or hanging API): a cancel that came then
+  // still cancels the step, which must not exit 0 with `state: succeeded`.
+  const final =
+    runtime.signal.aborted && verdict.state !== 'cancelled'
+      ? decideVerdict({
+          outcome,
+          failOn: config.failOn,
+          timeoutMs: config.timeoutMs,
+          cancelled: true,
+          cancelledWhile: 'the check run was being completed',
+          deliveryError: delivered?.error
+        })
+      : verdict
+  if (final !== verdict) await writeSummary(io, `\n**🚫 ${final.note}**\n`)
+  // Again only if something changed them, or the check run was created only at the end.
   publishOutputs(
     io,
     resultsFile,
-    verdict.state,
+    final.state,
     outcome.tasks,
     delivered,
     { checkRunUrl: completed?.url ?? checkRun.url },
     written
   )
 
-  if (verdict.failing) io.setFailed(verdict.note ?? 'The step failed.')
-  else if (verdict.note) io.warning(verdict.note)
+  if (final.failing) io.setFailed(final.note ?? 'The step failed.')
+  else if (final.note) io.warning(final.note)
 }
 
 async function openDelivery(
