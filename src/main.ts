@@ -3,7 +3,7 @@
  * step's result. Only I/O and sequencing live here; every decision is made by a pure module.
  */
 import { readFileSync } from 'node:fs'
-import type { ActionIO } from './action-io.js'
+import { type ActionIO, coreActionIO } from './action-io.js'
 import type { DeliveryRun } from './assets/deliver.js'
 import { probeDownloadDir } from './assets/probe-dir.js'
 import { describeError } from './errors.js'
@@ -26,14 +26,21 @@ import { Redactor } from './report/redact.js'
 import { resultsFilePath } from './report/results-file.js'
 import { renderSummary, type SummaryInput, CHECK_TEXT_BUDGET_BYTES } from './report/summary.js'
 import { decideVerdict } from './report/verdict.js'
-import type { Runtime } from './runtime.js'
+import { processRuntime, type Runtime } from './runtime.js'
 import { formatDuration } from './units.js'
 
 /** Limit of one API request; the deadline cuts it shorter near the end. */
 const REQUEST_TIMEOUT_MS = 30_000
 
-/** The action: every failure, of any kind, ends in io.setFailed and nothing else. */
-export async function run(rawIo: ActionIO, runtime: Runtime): Promise<void> {
+/**
+ * The action: every failure, of any kind, ends in io.setFailed and nothing else. Without
+ * arguments, as `@github/local-action` and src/index.ts call it, it runs with the runner's I/O
+ * and this process's runtime; tests pass their own.
+ */
+export async function run(
+  rawIo: ActionIO = coreActionIO(),
+  runtime: Runtime = processRuntime()
+): Promise<void> {
   // Masked before anything else is read or printed.
   const secrets = SECRET_INPUTS.map(name => rawIo.getInput(name).trim()).filter(Boolean)
   secrets.forEach(secret => rawIo.setSecret(secret))
