@@ -118,6 +118,37 @@ describe('with a GitHub API that never answers', () => {
     expect(run.exitCode).toBe(0)
   })
 
+  it('exits non-zero with state cancelled for a SIGINT during the completing call of the check run', async () => {
+    github.behave('update', { hang: true, completingOnly: true })
+    sim.addTask('T1', [3])
+    const completing = (): boolean =>
+      github.requests.some(request => (request.body as { status?: string }).status === 'completed')
+    let signalledAt = 0
+    const run = await runAction({
+      inputs: inputs({ 'github-token': 'ghs_neverPrintedToken' }),
+      env: runnerEnv(),
+      onStart: child => {
+        const timer = setInterval(() => {
+          if (!completing()) return
+          clearInterval(timer)
+          signalledAt = performance.now()
+          child.kill('SIGINT')
+        }, 20)
+        child.on('exit', () => clearInterval(timer))
+      }
+    })
+    expect(signalledAt).toBeGreaterThan(0)
+    expect(performance.now() - signalledAt).toBeLessThan(2500)
+    expect(run.exitCode).toBe(1)
+    expect(run.outputs.state).toBe('cancelled')
+    expect(run.stdout).toContain(
+      '::error::The run was cancelled while the check run was being completed.'
+    )
+    expect(run.summary).toContain(
+      '🚫 The run was cancelled while the check run was being completed.'
+    )
+  })
+
   it('lets a SIGINT end the step within two seconds, the check run still hanging', async () => {
     github.behave('create', { hang: true })
     github.behave('update', { hang: true })

@@ -3,6 +3,7 @@
  * fails on any difference, so these tests always see the current source).
  */
 import { existsSync } from 'node:fs'
+import * as path from 'node:path'
 import { AholoSim, DEFAULT_CREDENTIALS, startAholoSim } from '../sim/open-platform.js'
 import { type ActionRun, BUNDLE, runAction } from '../sim/runner.js'
 import { DEFAULT_API_KEY, risingTimeline, startWorldSim } from '../sim/world.js'
@@ -278,5 +279,77 @@ describe('dist/index.js on the World gateway, on Node 20 and 24', () => {
     } finally {
       await world.close()
     }
+  })
+})
+
+describe('dist/index.js: the matrix output and a World sogPath', () => {
+  const SOG = path.resolve('__fixtures__/splats/sog/bundled_1k_sh3.sog')
+
+  it('downloads and verifies a World SOG, and lists the succeeded worlds in the matrix', async () => {
+    const world = await startWorldSim()
+    try {
+      const done = [{ at: 0, status: 'SUCCEEDED', progress: 1 }]
+      world
+        .addWorld('WSOG', { timeline: done, sog: true })
+        .addWorld('WNOSOG', { timeline: done })
+        .addAsset(world.assetPath('WSOG', 'sog'), { kind: 'file', path: SOG })
+      const run = await runAction({
+        inputs: {
+          'task-ids': 'WSOG WNOSOG',
+          'api-key': DEFAULT_API_KEY,
+          'api-url': world.url,
+          'poll-interval': '100ms',
+          timeout: '20s',
+          download: 'sog'
+        }
+      })
+      expect(run.exitCode).toBe(0)
+      const sog = world.assetUrl('WSOG', 'sog')
+      expect(run.outputs['sog-url']).toBe(sog)
+      expect(JSON.parse(run.outputs['sog-urls'])).toEqual([sog])
+      const [withSog, withoutSog] = JSON.parse(run.outputs.results)
+      expect(withSog.files).toEqual([
+        expect.objectContaining({ format: 'sog', gaussians: 1000, version: 'sog-v2' })
+      ])
+      expect(withoutSog.sogPath).toBeNull()
+      expect(JSON.parse(run.outputs.matrix)).toEqual({
+        include: [
+          {
+            'task-id': 'WSOG',
+            state: 'succeeded',
+            'ply-url': world.assetUrl('WSOG', 'ply'),
+            'spz-url': world.assetUrl('WSOG', 'spz'),
+            'sog-url': sog
+          },
+          {
+            'task-id': 'WNOSOG',
+            state: 'succeeded',
+            'ply-url': world.assetUrl('WNOSOG', 'ply'),
+            'spz-url': world.assetUrl('WNOSOG', 'spz')
+          }
+        ]
+      })
+      expect(run.stdout).toContain(
+        '::notice::Not downloaded, since the service gave no URL: WNOSOG has no SOG file.'
+      )
+    } finally {
+      await world.close()
+    }
+  })
+})
+
+describe('dist/index.js: the duration limit it states', () => {
+  it('refuses timeout 577h before any request, and takes 576h', async () => {
+    sim.addTask('T1', [3])
+    const over = await runAction({ inputs: inputs({ timeout: '577h' }) })
+    expect(over.exitCode).toBe(1)
+    expect(over.stdout).toContain(
+      `::error::Invalid input: 'timeout' must be at most 24 days (576h); got "577h".`
+    )
+    expect(sim.apiRequests).toHaveLength(0)
+    const within = await runAction({ inputs: inputs({ timeout: '576h' }) })
+    expect(within.exitCode).toBe(0)
+    expect(within.outputs.state).toBe('succeeded')
+    expect(within.stdout).toContain('up to 576h)')
   })
 })

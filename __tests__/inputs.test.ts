@@ -376,6 +376,20 @@ describe('parseInputs', () => {
       expect(parse({ [name]: '576h' })).toBeDefined()
     })
 
+    it.each(['poll-interval', 'timeout'] as const)(
+      'enforces the limit it states: %s 577h is refused, 576h taken whole',
+      name => {
+        expect(problems({ [name]: '577h' })).toEqual([
+          `'${name}' must be at most 24 days (576h); got "577h".`
+        ])
+        // 576h + 1 s is past the stated limit too, though a Node timer would still hold it.
+        expect(problems({ [name]: `${576 * 3600 + 1}` })).toHaveLength(1)
+        const config = parse({ [name]: '576h' })
+        const ms = name === 'timeout' ? config.timeoutMs : config.pollIntervalMs
+        expect(ms).toBe(576 * 60 * 60 * 1000)
+      }
+    )
+
     it('reads compression-level from 0 to 9, or empty', () => {
       expect(parse({ 'compression-level': '0' }).compressionLevel).toBe(0)
       expect(parse({ 'compression-level': '9' }).compressionLevel).toBe(9)

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os'
 import * as path from 'node:path'
 import type { InputName } from '../src/inputs/contract.js'
 import { run } from '../src/main.js'
+import { CancelledError } from '../src/errors.js'
 import { realClock, type Runtime } from '../src/runtime.js'
 import { startGitHubApi, type GitHubApiStub } from '../sim/github-api.js'
 import { DEFAULT_API_KEY, risingTimeline, startWorldSim, type WorldSim } from '../sim/world.js'
@@ -15,6 +16,7 @@ import { FakeTime } from './support/fake-time.js'
 import { RecordingIO } from './support/recording-io.js'
 
 const PLY = path.resolve('__fixtures__/splats/ply/st_1k_sh3.ply')
+const SOG = path.resolve('__fixtures__/splats/sog/bundled_1k_sh3.sog')
 
 let sim: AholoSim
 let time: FakeTime
@@ -300,6 +302,34 @@ describe('the check run', () => {
     ...extra
   })
 
+  it('fails with state cancelled for a cancel during the completing call of the check run', async () => {
+    github.behave('update', { hang: true, completingOnly: true })
+    sim.addTask('A1', [3])
+    const controller = new AbortController()
+    const completing = (): boolean =>
+      github.requests.some(request => (request.body as { status?: string }).status === 'completed')
+    let cancelledAt = 0
+    const watcher = setInterval(() => {
+      if (!completing()) return
+      clearInterval(watcher)
+      cancelledAt = performance.now()
+      controller.abort(new CancelledError('Cancelled: received SIGINT'))
+    }, 10)
+    const io = await step(openPlatform({ 'task-ids': 'A1', 'github-token': TOKEN }), {
+      env: runnerEnv(),
+      signal: controller.signal,
+      clock: realClock
+    })
+    clearInterval(watcher)
+    expect(cancelledAt).toBeGreaterThan(0)
+    expect(performance.now() - cancelledAt).toBeLessThan(2000)
+    expect(io.outputs.state).toBe('cancelled')
+    expect(io.failed).toBe('The run was cancelled while the check run was being completed.')
+    expect(io.summaries.join('')).toContain(
+      '🚫 The run was cancelled while the check run was being completed.'
+    )
+  })
+
   it('is created on the commit, shows progress, and completes with the outcome', async () => {
     sim.addTask('A1', [0, 2, 2, 2, 2, 3]).addTask('B2', [4])
     const io = await step(openPlatform({ 'task-ids': 'A1 B2', 'github-token': TOKEN }), {
@@ -372,6 +402,71 @@ describe('the check run', () => {
   })
 })
 
+describe('the matrix output', () => {
+  const ids = (count: number): string[] =>
+    Array.from({ length: count }, (_, i) => `M${String(i).padStart(4, '0')}`)
+  const matrixOf = (io: RecordingIO) =>
+    JSON.parse(io.outputs.matrix) as { include: Array<Record<string, string>> }
+
+  it('is {"include":[]} with no succeeded task, and warns about nothing', async () => {
+    sim.addTask('F1', [4])
+    const io = await step(openPlatform({ 'task-ids': 'F1', 'fail-on': 'never' }))
+    expect(io.outputs.state).toBe('failed')
+    expect(io.outputs.matrix).toBe('{"include":[]}')
+    expect(io.lines('warning').filter(line => line.includes('matrix'))).toEqual([])
+  })
+
+  it('holds one entry per succeeded task with its task-id, state and asset URLs', async () => {
+    sim.addTask('A1', { timeline: [3], formats: ['ply', 'sog'] }).addTask('B1', [4])
+    const io = await step(openPlatform({ 'task-ids': 'A1 B1', 'fail-on': 'never' }))
+    expect(matrixOf(io)).toEqual({
+      include: [
+        {
+          'task-id': 'A1',
+          state: 'succeeded',
+          'ply-url': sim.assetUrl('A1', 'ply'),
+          'sog-url': sim.assetUrl('A1', 'sog')
+        }
+      ]
+    })
+    expect(io.lines('warning')).toEqual(['1 of 2 succeeded; 1 failed: B1'])
+  })
+
+  it('holds all 256 succeeded tasks, in input order, without a warning', async () => {
+    ids(256).forEach(id => sim.addTask(id, [3]))
+    const io = await step(openPlatform({ 'task-ids': ids(256).join(' ') }))
+    const { include } = matrixOf(io)
+    expect(include.map(entry => entry['task-id'])).toEqual(ids(256))
+    expect(include[255]).toEqual({
+      'task-id': 'M0255',
+      state: 'succeeded',
+      'ply-url': sim.assetUrl('M0255', 'ply'),
+      'spz-url': sim.assetUrl('M0255', 'spz'),
+      'sog-url': sim.assetUrl('M0255', 'sog')
+    })
+    // results is shortened at this scale (its own warning); the matrix is not.
+    expect(io.lines('warning').filter(line => line.includes("'matrix'"))).toEqual([])
+  })
+
+  it('holds the first 256 of 300, with one warning naming the 44 left out and results-file', async () => {
+    ids(300).forEach(id => sim.addTask(id, [3]))
+    const io = await step(openPlatform({ 'task-ids': ids(300).join(' ') }))
+    const { include } = matrixOf(io)
+    expect(include.map(entry => entry['task-id'])).toEqual(ids(256))
+    const warnings = io.lines('warning')
+    expect(warnings).toHaveLength(1)
+    expect(warnings[0]).toContain(
+      ` The 'matrix' output holds the first 256 of 300 succeeded tasks (a matrix runs at most 256 jobs): 44 were left out. The full results are in the file named by the 'results-file' output (${io.outputs['results-file']}).`
+    )
+    const total = Object.entries(io.outputs).reduce(
+      (sum, [k, v]) => sum + 2 * (k.length + v.length),
+      0
+    )
+    expect(total).toBeLessThan(512 * 1024)
+    expect(JSON.parse(readFileSync(io.outputs['results-file'], 'utf8'))).toHaveLength(300)
+  })
+})
+
 describe('what the step shows at scale and without a summary file', () => {
   it('shortens outputs for 3000 tasks with one warning pointing at results-file', async () => {
     const ids = Array.from({ length: 3000 }, (_, i) => `T${String(i).padStart(5, '0')}`)
@@ -385,6 +480,10 @@ describe('what the step shows at scale and without a summary file', () => {
     expect(total).toBeLessThan(512 * 1024)
     const warnings = io.lines('warning')
     expect(warnings).toHaveLength(1)
+    expect(warnings[0]).toContain('results (taskId, status and state')
+    expect(warnings[0]).toContain(
+      "The 'matrix' output holds the first 256 of 3000 succeeded tasks (a matrix runs at most 256 jobs): 2744 were left out."
+    )
     expect(warnings[0]).toContain(`'results-file' output (${io.outputs['results-file']})`)
     const full = JSON.parse(readFileSync(io.outputs['results-file'], 'utf8'))
     expect(full).toHaveLength(3000)
@@ -443,16 +542,50 @@ describe('the step against the simulated World gateway', () => {
     expect(io.lines('group')[0]).toContain('the Aholo World gateway (region cn)')
   })
 
-  it('downloads PLY, and gives a notice rather than an error for SOG', async () => {
+  it('downloads PLY, and gives a notice rather than an error for a world without SOG', async () => {
     world.addWorld('W1', risingTimeline(10_000))
     world.addAsset(world.assetPath('W1', 'ply'), { kind: 'file', path: PLY })
     const io = await step(worldInputs({ 'task-ids': 'W1', download: 'ply sog' }))
     expect(io.failed).toBeUndefined()
     expect(io.lines('notice')).toEqual([
-      expect.stringMatching(/^SOG cannot be downloaded from the Aholo World gateway/)
+      'Not downloaded, since the service gave no URL: W1 has no SOG file.'
     ])
     const [result] = JSON.parse(io.outputs.results)
+    expect(result.sogPath).toBeNull()
+    expect(result.assets.map((asset: { format: string }) => asset.format)).toEqual(['ply', 'spz'])
+    expect(io.outputs['sog-url']).toBe('')
+    expect(JSON.parse(io.outputs['sog-urls'])).toEqual([])
     expect(result.files).toEqual([expect.objectContaining({ format: 'ply', gaussians: 1000 })])
+  })
+
+  it('reads a World sogPath into the outputs, downloads and verifies it as on the open platform', async () => {
+    world
+      .addWorld('W1', { timeline: risingTimeline(10_000), sog: true })
+      .addWorld('W2', risingTimeline(10_000))
+    world.addAsset(world.assetPath('W1', 'sog'), { kind: 'file', path: SOG })
+    const io = await step(worldInputs({ 'task-ids': 'W1 W2', download: 'sog' }))
+    expect(io.failed).toBeUndefined()
+    const url = world.assetUrl('W1', 'sog')
+    expect(io.outputs['sog-url']).toBe(url)
+    expect(JSON.parse(io.outputs['sog-urls'])).toEqual([url])
+    const [w1, w2] = JSON.parse(io.outputs.results)
+    expect(w1.sogPath).toBe(url)
+    expect(w1.assets).toContainEqual({ format: 'sog', url })
+    expect(w1.files).toEqual([
+      expect.objectContaining({ format: 'sog', gaussians: 1000, version: 'sog-v2', shDegree: 3 })
+    ])
+    expect(readFileSync(w1.files[0].path).length).toBe(readFileSync(SOG).length)
+    expect(w2.sogPath).toBeNull()
+    expect(io.lines('notice')).toEqual([
+      'Not downloaded, since the service gave no URL: W2 has no SOG file.'
+    ])
+  })
+
+  it('fails the step for a World SOG that does not verify', async () => {
+    world.addWorld('W1', { timeline: risingTimeline(10_000), sog: true })
+    world.addAsset(world.assetPath('W1', 'sog'), { kind: 'file', path: PLY })
+    const io = await step(worldInputs({ 'task-ids': 'W1', download: 'sog' }))
+    expect(io.failed).toMatch(/Task W1, SOG from .*: the bytes say PLY/)
   })
 
   it('fails at once on a wrong key, naming api-key, and never shows it, though the gateway echoes it', async () => {

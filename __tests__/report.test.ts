@@ -8,6 +8,7 @@ import { DeadlineError, Fault } from '../src/net/retry.js'
 import type { PollEnding, PollOutcome, TaskRecord } from '../src/poll.js'
 import { OpenPlatformApiError } from '../src/providers/open-platform/envelope.js'
 import { describeRound, describeUnasked } from '../src/report/log-lines.js'
+import { matrixShortfall } from '../src/report/matrix.js'
 import {
   buildOutputs,
   fitOutputs,
@@ -162,6 +163,15 @@ describe('outputs at any scale', () => {
     })
   }
 
+  function matrixOf(count: number): string {
+    const include = Array.from({ length: count }, (_, i) => ({
+      'task-id': `T${i}`,
+      state: 'succeeded',
+      'spz-url': url(`T${i}`, 'spz')
+    }))
+    return JSON.stringify({ include })
+  }
+
   function outputsOf(tasks: TaskRecord[]) {
     return buildOutputs('failed', tasks, taskResults(tasks), NO_SECRETS, {
       resultsFile: '/tmp/results.json'
@@ -201,8 +211,37 @@ describe('outputs at any scale', () => {
       expect(shortened.join()).toContain('ply-urls (the first')
       // The full values are still there for results-file.
       expect(JSON.parse(full.results)).toHaveLength(count)
+      // The matrix keeps whole entries, the first of the full one's 256, in what is left.
+      const fullMatrix = JSON.parse(full.matrix).include
+      const { include } = JSON.parse(outputs.matrix)
+      expect(fullMatrix).toHaveLength(256)
+      expect(include.length).toBeGreaterThan(30)
+      expect(include).toEqual(fullMatrix.slice(0, include.length))
+      expect(include[0]).toEqual({
+        'task-id': 'TASK00000001',
+        state: 'succeeded',
+        'ply-url': url('TASK00000001', 'ply'),
+        'spz-url': url('TASK00000001', 'spz'),
+        'sog-url': url('TASK00000001', 'sog')
+      })
+      const succeeded = JSON.parse(full.succeeded).length
+      expect(matrixShortfall(outputs.matrix, succeeded)).toBe(
+        `The 'matrix' output holds the first ${include.length} of ${succeeded} succeeded tasks (the rest did not fit under GitHub's limit of 1 MB of outputs per job): ${succeeded - include.length} were left out.`
+      )
     }
   )
+
+  it('keeps a matrix of 256 entries whole and says nothing of it', () => {
+    const tasks = manyTasks(285)
+    const full = outputsOf(tasks)
+    const { outputs } = fitOutputs({ ...full, matrix: matrixOf(256) })
+    expect(outputs.matrix).toBe(matrixOf(256))
+    expect(matrixShortfall(outputs.matrix, 256)).toBeUndefined()
+    expect(matrixShortfall(matrixOf(256), 300)).toBe(
+      "The 'matrix' output holds the first 256 of 300 succeeded tasks (a matrix runs at most 256 jobs): 44 were left out."
+    )
+    expect(matrixShortfall('{"include":[]}', 0)).toBeUndefined()
+  })
 
   it('leaves 20 tasks untouched', () => {
     const full = outputsOf(manyTasks(20))

@@ -3,6 +3,7 @@
  * and the names that must agree everywhere: action.yml, the code (INPUT_NAMES, OUTPUT_NAMES),
  * the READMEs' tables, the reusable workflow and every use of the action.
  */
+import { data, Evaluator, Lexer, Parser } from '@actions/expressions'
 import { NO_SECRETS } from '../src/report/redact.js'
 import { execFile, spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
@@ -13,6 +14,7 @@ import { sign } from '../src/providers/open-platform/sign.js'
 import { parseDuration } from '../src/units.js'
 import { DEFAULTS, INPUT_NAMES, type InputName, SECRET_INPUTS } from '../src/inputs/contract.js'
 import { type Config, InputError, parseInputs } from '../src/inputs/parse.js'
+import { EMPTY_MATRIX } from '../src/report/matrix.js'
 import { buildOutputs, OUTPUT_NAMES } from '../src/report/outputs.js'
 import { MISSING_TASK, SELF_TEST_TASKS, SELF_TEST_WORLD } from '../scripts/serve-sim.js'
 import { DEFAULT_API_KEY } from '../sim/world.js'
@@ -35,6 +37,14 @@ const REUSABLE_SECRETS: readonly string[] = [
   'app-uid',
   'github-token'
 ]
+/** The name each of REUSABLE_SECRETS has among the caller's secrets under `secrets: inherit`. */
+const INHERITED_SECRETS: Record<string, string> = {
+  'api-key': 'AHOLO_API_KEY',
+  'app-key': 'AHOLO_APP_KEY',
+  'app-secret': 'AHOLO_APP_SECRET',
+  'app-uid': 'AHOLO_APP_UID',
+  'github-token': 'AHOLO_GITHUB_TOKEN'
+}
 /** The credentials of each API: a use of the action gives one set, whole. */
 const CREDENTIALS: readonly InputName[] = ['api-key', 'app-key', 'app-secret', 'app-uid']
 
@@ -98,6 +108,7 @@ describe("GitHub's workflow parser", () => {
   const brokenStep = path.join(broken, 'unknown-step-key.yml')
   const brokenCall = path.join(broken, 'bad-call.yml')
   const secretlessCall = path.join(broken, 'secretless-call.yml')
+  const inheritingCall = path.join(broken, 'inheriting-call.yml')
   const brokenAction = path.join(broken, 'action.yml')
   let report: Record<string, string[]>
 
@@ -114,6 +125,10 @@ describe("GitHub's workflow parser", () => {
       secretlessCall,
       `on: push\njobs:\n  a:\n    uses: ${REUSABLE_REF}\n    with:\n      task-ids: A1\n`
     )
+    writeFileSync(
+      inheritingCall,
+      `on: push\njobs:\n  a:\n    uses: ${REUSABLE_REF}\n    with:\n      task-ids: A1\n      results-artifact: aholo-results\n    secrets: inherit\n`
+    )
     writeFileSync(brokenAction, read('action.yml').replace('using: node24', 'using: node99'))
     report = await checkWithGitHubParser([
       'action.yml',
@@ -121,6 +136,7 @@ describe("GitHub's workflow parser", () => {
       brokenStep,
       brokenCall,
       secretlessCall,
+      inheritingCall,
       brokenAction
     ])
   })
@@ -147,6 +163,10 @@ describe("GitHub's workflow parser", () => {
 
   test('accepts a call of the reusable workflow without secrets: the action checks the credentials', () => {
     expect(report[secretlessCall]).toEqual([])
+  })
+
+  test('accepts a call of the reusable workflow with secrets: inherit and a results-artifact', () => {
+    expect(report[inheritingCall]).toEqual([])
   })
 
   test('reports an action that runs on a Node.js the runner does not have', () => {
@@ -358,9 +378,97 @@ describe('the reusable workflow', () => {
     expect(Object.keys(inputs).filter(name => REUSABLE_SECRETS.includes(name))).toEqual([])
   })
 
-  test('adds only check-run, runs-on and timeout-minutes to the inputs of the action', () => {
+  test('adds only check-run, results-artifact, runs-on and timeout-minutes to the inputs of the action', () => {
     const extra = Object.keys(inputs).filter(name => !actionInputs.includes(name))
-    expect(sorted(extra)).toEqual(['check-run', 'runs-on', 'timeout-minutes'])
+    expect(sorted(extra)).toEqual(['check-run', 'results-artifact', 'runs-on', 'timeout-minutes'])
+    expect(inputs['results-artifact']).toMatchObject({ type: 'string', default: '' })
+  })
+
+  describe.each(REUSABLE_SECRETS)('the secret %s', name => {
+    const inherited = INHERITED_SECRETS[name]
+    const given = (secrets: Record<string, string>, more: Contexts = {}): string =>
+      evaluate(String(step.with?.[name]), { secrets, inputs: {}, github: {}, ...more })
+
+    test('reaches the action from its declared name', () => {
+      expect(given({ [name]: 'declared-value' })).toBe('declared-value')
+    })
+
+    test('reaches the action from its inherited name when the declared one is empty', () => {
+      expect(given({ [inherited]: 'inherited-value' })).toBe('inherited-value')
+      expect(given({ [name]: '', [inherited]: 'inherited-value' })).toBe('inherited-value')
+    })
+
+    test('is the declared one when both are given, and empty when neither is', () => {
+      expect(given({ [name]: 'declared-value', [inherited]: 'inherited-value' })).toBe(
+        'declared-value'
+      )
+      const neither = given({}, { inputs: { 'check-run': false }, github: { token: 'job-token' } })
+      expect(neither).toBe('')
+    })
+  })
+
+  test("makes the check run with the job's token only when asked and no token secret is given", () => {
+    const token = (secrets: Record<string, string>, checkRun: boolean): string =>
+      evaluate(String(step.with?.['github-token']), {
+        secrets,
+        inputs: { 'check-run': checkRun },
+        github: { token: 'job-token' }
+      })
+    expect(token({}, true)).toBe('job-token')
+    expect(token({ AHOLO_GITHUB_TOKEN: 'app-token' }, true)).toBe('app-token')
+    expect(token({ 'github-token': 'given', AHOLO_GITHUB_TOKEN: 'app-token' }, true)).toBe('given')
+  })
+
+  test('documents every inherited name in both READMEs and in the workflow', () => {
+    for (const file of ['README.md', 'README.zh-CN.md', REUSABLE_WORKFLOW]) {
+      const text = read(file)
+      const missing = Object.values(INHERITED_SECRETS).filter(secret => !text.includes(secret))
+      expect({ file, missing }).toEqual({ file, missing: [] })
+    }
+  })
+
+  describe('results-artifact', () => {
+    const upload = (job.steps ?? []).find(candidate =>
+      candidate.uses?.startsWith('actions/upload-artifact@')
+    ) as Step & { if?: string }
+    const output = (artifactId: string, name: string): string =>
+      evaluate(job.outputs?.['results-artifact'] ?? '', {
+        steps: { results: { outputs: { 'artifact-id': artifactId } } },
+        inputs: { 'results-artifact': name }
+      })
+    const uploads = (name: string, resultsFile: string): string =>
+      evaluate(String(upload.if).replace('always()', 'true'), {
+        inputs: { 'results-artifact': name },
+        steps: { aholo: { outputs: { 'results-file': resultsFile } } }
+      })
+
+    test("uploads the action's results-file under the name given, after the action, kept a day", () => {
+      const steps = job.steps ?? []
+      expect(steps.indexOf(upload)).toBeGreaterThan(steps.indexOf(step))
+      expect(upload.with).toMatchObject({
+        name: '${{ inputs.results-artifact }}',
+        path: `\${{ steps.${step.id}.outputs.results-file }}`,
+        'retention-days': 1
+      })
+      expect(upload.if).toMatch(/^always\(\) && /)
+    })
+
+    test('runs only when a name is given and the action wrote the file', () => {
+      expect(uploads('aholo-results', '/tmp/r.json')).toBe('true')
+      expect(uploads('', '/tmp/r.json')).toBe('false')
+      expect(uploads('aholo-results', '')).toBe('false')
+    })
+
+    test('gives the name as an output once uploaded, and empty otherwise', () => {
+      expect(upload.id).toBe('results')
+      expect(output('12345', 'aholo-results')).toBe('aholo-results')
+      expect(output('', 'aholo-results')).toBe('')
+      expect(output('', '')).toBe('')
+      const outputs = call.outputs as Record<string, { value: string }>
+      expect(outputs['results-artifact'].value).toBe(
+        `\${{ jobs.${jobId}.outputs.results-artifact }}`
+      )
+    })
   })
 
   test("has action.yml's defaults (0 and false standing for empty and 'false')", () => {
@@ -412,7 +520,7 @@ describe('the reusable workflow', () => {
 
   test('hands on every output of the action, through its job', () => {
     const outputs = call.outputs as Record<string, { value: string }>
-    expect(sorted(Object.keys(outputs))).toEqual(sorted(OUTPUT_NAMES))
+    expect(sorted(Object.keys(outputs))).toEqual(sorted([...OUTPUT_NAMES, 'results-artifact']))
     for (const name of OUTPUT_NAMES) {
       expect(outputs[name].value).toBe(`\${{ jobs.${jobId}.outputs.${name} }}`)
       expect(job.outputs?.[name]).toBe(`\${{ steps.${step.id}.outputs.${name} }}`)
@@ -505,6 +613,21 @@ describe('uses of the action', () => {
     })
     expect(actionSteps.filter(({ job }) => job['timeout-minutes'] === undefined)).toEqual([])
     expect(tooShort).toEqual([])
+  })
+})
+
+describe('the fan-out over the matrix output', () => {
+  const jobs = workflows.get('examples/pass-to-job.yml')?.jobs ?? {}
+  const fanOut = Object.values(jobs).find(job =>
+    String((job as { strategy?: { matrix?: unknown } }).strategy?.matrix).includes('outputs.matrix')
+  ) as Job & { if?: string }
+
+  test('is skipped for the exact value the action gives when no task succeeded', () => {
+    const runs = (matrix: string): string =>
+      evaluate(String(fanOut.if), { needs: { wait: { outputs: { matrix } } } })
+    expect(runs(EMPTY_MATRIX)).toBe('false')
+    expect(runs('')).toBe('false')
+    expect(runs('{"include":[{"task-id":"A1","state":"succeeded"}]}')).toBe('true')
   })
 })
 
@@ -729,6 +852,25 @@ function parseAsTheRunnerWould(given: Readonly<Record<string, unknown>>): Config
 }
 
 /** What a call of the reusable workflow hands the action: its `with:` and its `secrets:`. */
+type ContextValue = string | boolean | { [key: string]: ContextValue }
+type Contexts = Record<string, { [key: string]: ContextValue }>
+
+/** An expression (`${{ … }}` or bare, as in `if:`) evaluated by GitHub's own evaluator. */
+function evaluate(text: string, contexts: Contexts): string {
+  const inner = text.trim().replace(/^\$\{\{([\s\S]*)\}\}$/, '$1')
+  const { tokens } = new Lexer(inner).lex()
+  const expression = new Parser(tokens, Object.keys(contexts), []).parse()
+  const toData = (value: ContextValue): data.ExpressionData =>
+    typeof value === 'string'
+      ? new data.StringData(value)
+      : typeof value === 'boolean'
+        ? new data.BooleanData(value)
+        : new data.Dictionary(
+            ...Object.entries(value).map(([key, entry]) => ({ key, value: toData(entry) }))
+          )
+  return new Evaluator(expression, toData(contexts) as data.Dictionary).evaluate().coerceString()
+}
+
 function callerValues(job: Job): Record<string, unknown> {
   if (job.secrets === 'inherit') throw new Error('A call with `secrets: inherit` names no secret')
   const values: Record<string, unknown> = { ...job.with, ...job.secrets }

@@ -115,6 +115,29 @@ describe('the answer to GET {prefix}/{worldId}', () => {
     })
   })
 
+  it('reads sogPath when the gateway sends it, and leaves it out when empty or absent', () => {
+    const withSog = (sogPath: unknown) =>
+      interpretDetail(
+        answer(200, {
+          worldId: 'W1',
+          status: 'SUCCEEDED',
+          assets: { splats: { urls: { plyPath: 'https://x/a.ply', sogPath } } }
+        }),
+        'W1',
+        'cn'
+      )
+    expect(withSog('https://x/a.sog')).toMatchObject({
+      urls: { plyPath: 'https://x/a.ply', sogPath: 'https://x/a.sog' }
+    })
+    for (const none of [undefined, null, '', 42]) {
+      expect(withSog(none)).toEqual({
+        worldId: 'W1',
+        status: 'SUCCEEDED',
+        urls: { plyPath: 'https://x/a.ply' }
+      })
+    }
+  })
+
   it('takes a body after a byte-order mark, and keeps the asked id whatever the body says', () => {
     const world = interpretDetail(
       answer(200, `\uFEFF${JSON.stringify({ status: 'RUNNING' })}`),

@@ -103,7 +103,7 @@ it('describes itself by region and gateway, and keeps the path of an api-url', a
   expect(new WorldSource({ ...defaults, region: 'global' }).description).toBe(
     'the Aholo World gateway (region global) at https://api.aholo3d.com/global/world/v1'
   )
-  expect(h.source().formats).toEqual(['ply', 'spz'])
+  expect(h.source().formats).toEqual(['ply', 'spz', 'sog'])
 })
 
 it('fails at once for a wrong key, naming api-key and never the key', async () => {

@@ -28368,44 +28368,6 @@ module.exports = {
 
 /***/ }),
 
-/***/ 63078:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   I: () => (/* binding */ coreActionIO)
-/* harmony export */ });
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(33838);
-/**
- * The step's one port to the runner: inputs, secrets, outputs, the log, the job summary and
- * the step's result. The only module that imports @actions/core, so that the rest can be run
- * in-process by tests with a recording ActionIO.
- */
-
-function coreActionIO(env = process.env) {
-    return {
-        getInput: name => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4(name),
-        setSecret: value => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setSecret */ .Pq(value),
-        setOutput: (name, value) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setOutput */ .uH(name, value),
-        debug: message => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .debug */ .Yz(message),
-        info: message => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(message),
-        notice: message => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .notice */ .lm(message),
-        warning: message => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(message),
-        error: message => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .error */ .z3(message),
-        setFailed: message => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1(message),
-        startGroup: title => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .startGroup */ .Oh(title),
-        endGroup: () => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .endGroup */ .N4(),
-        async writeSummary(markdown) {
-            if (!env.GITHUB_STEP_SUMMARY)
-                return false;
-            await _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .summary */ .z.addRaw(markdown).write();
-            return true;
-        }
-    };
-}
-
-
-/***/ }),
-
 /***/ 73960:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -28597,25 +28559,10 @@ function sentence(text) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _action_io_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(63078);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(83916);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(58961);
-/* harmony import */ var _runtime_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(72574);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7990);
 
-
-
-
-// The runner cancels a job with SIGINT, then SIGTERM 7.5 s later: the first one stops the
-// work so that outputs and the summary are still written; a second one ends the process.
-const cancellation = new AbortController();
-for (const signal of ['SIGINT', 'SIGTERM']) {
-    process.once(signal, () => {
-        if (cancellation.signal.aborted)
-            process.exit(130);
-        cancellation.abort(new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .CancelledError */ .cc(`Cancelled: received ${signal}`));
-    });
-}
-await (0,_main_js__WEBPACK_IMPORTED_MODULE_2__/* .run */ .e)((0,_action_io_js__WEBPACK_IMPORTED_MODULE_0__/* .coreActionIO */ .I)(), { clock: _runtime_js__WEBPACK_IMPORTED_MODULE_3__/* .realClock */ .dQ, signal: cancellation.signal, env: process.env });
+// The runner's I/O and this process's runtime (its clock, and SIGINT/SIGTERM as the cancel).
+await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 // A pipe takes only what its buffer holds; the rest waits in the stream. Exit once it is out.
 await Promise.all([drain(process.stdout), drain(process.stderr)]);
 // Keep-alive sockets and timers must not hold a cancelled or finished step open.
@@ -28633,7 +28580,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 58961:
+/***/ 7990:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28644,6 +28591,37 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(73024);
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
+var core = __nccwpck_require__(33838);
+;// CONCATENATED MODULE: ./src/action-io.ts
+/**
+ * The step's one port to the runner: inputs, secrets, outputs, the log, the job summary and
+ * the step's result. The only module that imports @actions/core, so that the rest can be run
+ * in-process by tests with a recording ActionIO.
+ */
+
+function coreActionIO(env = process.env) {
+    return {
+        getInput: name => core/* getInput */.V4(name),
+        setSecret: value => core/* setSecret */.Pq(value),
+        setOutput: (name, value) => core/* setOutput */.uH(name, value),
+        debug: message => core/* debug */.Yz(message),
+        info: message => core/* info */.pq(message),
+        notice: message => core/* notice */.lm(message),
+        warning: message => core/* warning */.$e(message),
+        error: message => core/* error */.z3(message),
+        setFailed: message => core/* setFailed */.C1(message),
+        startGroup: title => core/* startGroup */.Oh(title),
+        endGroup: () => core/* endGroup */.N4(),
+        async writeSummary(markdown) {
+            if (!env.GITHUB_STEP_SUMMARY)
+                return false;
+            await core/* summary */.z.addRaw(markdown).write();
+            return true;
+        }
+    };
+}
+
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(51455);
 // EXTERNAL MODULE: external "node:path"
@@ -28918,7 +28896,7 @@ function fitOutput(output) {
 // EXTERNAL MODULE: ./src/net/retry.ts
 var retry = __nccwpck_require__(37893);
 // EXTERNAL MODULE: ./src/runtime.ts + 1 modules
-var runtime = __nccwpck_require__(72574);
+var src_runtime = __nccwpck_require__(72574);
 ;// CONCATENATED MODULE: ./src/github/budget.ts
 /**
  * Time limits of the check run's own, on the real timers rather than the run's Clock: they bound
@@ -28938,7 +28916,7 @@ function completionBudget(cancelled, normalMs, cancelMs) {
     let timer;
     const arm = (reason) => {
         clearTimeout(timer);
-        timer = setTimeout(() => controller.abort(reason), (0,runtime/* timerDelay */.nR)(endsAt - performance.now()));
+        timer = setTimeout(() => controller.abort(reason), (0,src_runtime/* timerDelay */.nR)(endsAt - performance.now()));
         timer.unref();
     };
     const onCancel = () => {
@@ -28973,7 +28951,7 @@ function settleWithin(promise, ms, signal) {
             signal.removeEventListener('abort', done);
             resolve();
         };
-        const timer = setTimeout(done, (0,runtime/* timerDelay */.nR)(ms));
+        const timer = setTimeout(done, (0,src_runtime/* timerDelay */.nR)(ms));
         timer.unref();
         signal.addEventListener('abort', done, { once: true });
         promise.then(done, done);
@@ -28983,7 +28961,7 @@ function settleWithin(promise, ms, signal) {
 function limitedCall(send, options) {
     const { callMs } = options;
     return (0,retry/* withRetries */.LH)(async () => {
-        const limit = (0,runtime/* boundedSignal */.gm)(options.signal, callMs, () => new retry/* Fault */.vC(`no answer within ${(0,units/* formatDuration */.a3)(callMs)}`, 'timeout'));
+        const limit = (0,src_runtime/* boundedSignal */.gm)(options.signal, callMs, () => new retry/* Fault */.vC(`no answer within ${(0,units/* formatDuration */.a3)(callMs)}`, 'timeout'));
         try {
             return await send(limit.signal);
         }
@@ -29017,7 +28995,7 @@ function octokitChecksApi(options) {
     const repo = { owner: target.owner, repo: target.repo };
     async function call(signal, send) {
         try {
-            return await (0,runtime/* untilAborted */.Eu)(rest().then(api => send(api)), signal);
+            return await (0,src_runtime/* untilAborted */.Eu)(rest().then(api => send(api)), signal);
         }
         catch (error) {
             throw classifyChecksError(error, { token, signal, now: wallClock() });
@@ -29676,7 +29654,6 @@ var url_policy = __nccwpck_require__(1785);
 
 
 
-
 const TASK_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 /** Ids one step waits for: the scale every limit (outputs, summary, memory) is measured at. */
 const MAX_TASK_IDS = 5000;
@@ -29746,14 +29723,19 @@ function parseApiUrl(text, example, problems) {
     url.pathname = url.pathname.replace(/\/+$/, '');
     return url;
 }
-/** A positive duration a timer can hold: Node's timers stop at 24.8 days. */
+/**
+ * The longest `poll-interval` or `timeout`: 24 days, a round number under what a Node timer
+ * holds (24.8 days), so that the limit the message states is the limit enforced.
+ */
+const MAX_DURATION_MS = 576 * 60 * 60 * 1000;
+/** A positive duration of at most MAX_DURATION_MS. */
 function parseDurationInput(name, text, problems) {
     const ms = (0,units/* parseDuration */.E9)(text);
     if (ms === undefined || ms <= 0) {
         problems.push(`'${name}' must be a positive duration such as 500ms, 10s, 2m, 1h or plain seconds (30); got ${JSON.stringify(text)}.`);
         return undefined;
     }
-    if (ms > runtime/* MAX_TIMER_MS */._o) {
+    if (ms > MAX_DURATION_MS) {
         problems.push(`'${name}' must be at most 24 days (576h); got ${JSON.stringify(text)}.`);
         return undefined;
     }
@@ -30642,12 +30624,13 @@ function parseWorld(raw) {
         status: (0,json/* textField */.M8)(raw.status, MAX_STATUS_CHARS) ?? '',
         urls: {}
     };
-    const plyPath = (0,json/* urlField */.Wn)(urls?.plyPath);
-    const spzPath = (0,json/* urlField */.Wn)(urls?.spzPath);
-    if (plyPath)
-        world.urls.plyPath = plyPath;
-    if (spzPath)
-        world.urls.spzPath = spzPath;
+    // sogPath is not in the SDK we read, but the vendor's scripts read it from World: take it
+    // when a gateway sends it, exactly as the open platform's.
+    for (const key of ['plyPath', 'spzPath', 'sogPath']) {
+        const url = (0,json/* urlField */.Wn)(urls?.[key]);
+        if (url)
+            world.urls[key] = url;
+    }
     const optional = {
         progress: (0,json/* fractionField */.tg)(raw.progress),
         name: (0,json/* textField */.M8)(raw.name),
@@ -30805,7 +30788,8 @@ const GET_ATTEMPTS = 3;
 class WorldSource {
     options;
     api = 'world';
-    formats = ['ply', 'spz'];
+    /** SOG only where the gateway sends `sogPath` (newer releases may). */
+    formats = ['ply', 'spz', 'sog'];
     description;
     base;
     memory = INITIAL_MEMORY;
@@ -31148,7 +31132,52 @@ function listIds(ids, shown = 10) {
         : `${ids.slice(0, shown).join(', ')} and ${ids.length - shown} more`;
 }
 
+;// CONCATENATED MODULE: ./src/report/matrix.ts
+/**
+ * The `matrix` output: `{"include": [...]}`, one entry per succeeded task, for
+ * `strategy.matrix: ${{ fromJSON(...) }}`, within GitHub's 256 jobs per matrix. Pure.
+ */
+
+/** GitHub runs at most 256 jobs from one matrix; a longer `include` fails the workflow. */
+const MATRIX_MAX_ENTRIES = 256;
+/** The empty matrix, exactly: a workflow's `if:` may compare the output with this text. */
+const EMPTY_MATRIX = '{"include":[]}';
+/**
+ * The first MATRIX_MAX_ENTRIES succeeded tasks, in input order, each with the first URL of
+ * every format it delivers, as the `*-url` outputs name them. Always an object with an
+ * `include` array: EMPTY_MATRIX for none. fitOutputs may leave out more at its tail.
+ */
+function buildMatrix(results) {
+    const succeeded = results.filter(result => result.state === 'succeeded');
+    return JSON.stringify({ include: succeeded.slice(0, MATRIX_MAX_ENTRIES).map(matrixEntry) });
+}
+function matrixEntry(result) {
+    const entry = { 'task-id': result.taskId, state: result.state };
+    for (const format of formats/* ASSET_FORMATS */.Ad) {
+        const url = result.assets.find(asset => asset.format === format)?.url;
+        if (url)
+            entry[`${format}-url`] = url;
+    }
+    return entry;
+}
+/**
+ * What the matrix left out, as a sentence for the step's one warning about shortened outputs,
+ * from `matrix` (the output's value) and the number of succeeded tasks; undefined when it holds
+ * them all.
+ */
+function matrixShortfall(matrix, succeeded) {
+    const kept = JSON.parse(matrix).include.length;
+    if (kept >= succeeded)
+        return undefined;
+    const left = succeeded - kept;
+    const why = kept === MATRIX_MAX_ENTRIES
+        ? `a matrix runs at most ${MATRIX_MAX_ENTRIES} jobs`
+        : `the rest did not fit under GitHub's limit of 1 MB of outputs per job`;
+    return `The 'matrix' output holds the first ${kept} of ${succeeded} succeeded tasks (${why}): ${left} ${left === 1 ? 'was' : 'were'} left out.`;
+}
+
 ;// CONCATENATED MODULE: ./src/report/outputs.ts
+
 
 
 /** Every output of action.yml, by name: the single list that the code, action.yml and README share. */
@@ -31167,6 +31196,7 @@ const OUTPUT_NAMES = [
     'spz-urls',
     'sog-urls',
     'glb-urls',
+    'matrix',
     'download-dir',
     'artifact-id',
     'artifact-url',
@@ -31216,6 +31246,7 @@ function buildOutputs(state, tasks, taskResults, redactor, extras) {
         'spz-urls': JSON.stringify(urls('spz')),
         'sog-urls': JSON.stringify(urls('sog')),
         'glb-urls': JSON.stringify(urls('glb')),
+        matrix: buildMatrix(results),
         'download-dir': redactor.text(extras.downloadDir ?? ''),
         'artifact-id': extras.artifact ? String(extras.artifact.id) : '',
         'artifact-url': redactor.text(extras.artifact?.url ?? ''),
@@ -31224,8 +31255,11 @@ function buildOutputs(state, tasks, taskResults, redactor, extras) {
     };
 }
 /** Half of GitHub's 1 MB per job, so that other steps' outputs fit beside ours. */
-const OUTPUTS_BUDGET_BYTES = (/* unused pure expression or super */ null && (512 * 1024));
-/** Caps in UTF-16 bytes, which add up to less than the budget whatever the values are. */
+const OUTPUTS_BUDGET_BYTES = 512 * 1024;
+/**
+ * Caps in UTF-16 bytes, which add up to less than the budget whatever the values are (444 KiB);
+ * the matrix takes what the others leave, at least 60 KiB.
+ */
 const RESULTS_CAP_BYTES = 176 * 1024;
 const LIST_CAP_BYTES = 32 * 1024;
 const SCALAR_CAP_BYTES = 4 * 1024;
@@ -31246,7 +31280,8 @@ function utf16Bytes(text) {
  * Shortens what does not fit, so that all outputs stay under OUTPUTS_BUDGET_BYTES and every
  * JSON output still parses. `results` first loses its URLs and details (each task keeps
  * taskId, status and state, so loops over it still work), then its tail; lists lose their
- * tail. Returns the outputs to set, and a phrase for each shortened one.
+ * tail; `matrix` keeps the whole entries that fit in what the others leave. Returns the outputs
+ * to set, and a phrase for each shortened one but `matrix` (see matrixShortfall).
  */
 function fitOutputs(outputs) {
     const fitted = { ...outputs };
@@ -31269,7 +31304,7 @@ function fitOutputs(outputs) {
         shortened.push(`${name} (the first ${kept} of ${items.length})`);
     }
     for (const name of OUTPUT_NAMES) {
-        if (LISTS.includes(name) || name === 'results')
+        if (LISTS.includes(name) || name === 'results' || name === 'matrix')
             continue;
         if (utf16Bytes(outputs[name]) <= SCALAR_CAP_BYTES)
             continue;
@@ -31277,7 +31312,23 @@ function fitOutputs(outputs) {
         fitted[name] = '';
         shortened.push(`${name} (left empty: ${outputs[name].length} characters)`);
     }
+    fitted.matrix = fitMatrix(outputs.matrix, OUTPUTS_BUDGET_BYTES - sizeOf(fitted, 'matrix'));
     return { outputs: fitted, shortened };
+}
+/** Names and values, as GitHub counts them, of every output but `except`, and its name. */
+function sizeOf(outputs, except) {
+    return OUTPUT_NAMES.reduce((sum, name) => sum + utf16Bytes(name) + (name === except ? 0 : utf16Bytes(outputs[name])), 0);
+}
+/**
+ * The matrix's leading entries that fit in `capBytes`, whole: a job is never given half a
+ * task. What it left out is said by matrixShortfall, as it counts from the value itself.
+ */
+function fitMatrix(matrix, capBytes) {
+    if (utf16Bytes(matrix) < capBytes)
+        return matrix;
+    const { include } = JSON.parse(matrix);
+    const kept = longestPrefix(include, capBytes - utf16Bytes('{"include":}') - 2);
+    return JSON.stringify({ include: include.slice(0, kept) });
 }
 /** How many leading items of `items` fit in `capBytes` as a JSON array. */
 function longestPrefix(items, capBytes) {
@@ -31315,6 +31366,7 @@ function writeResultsFile(file, json) {
 
 
 
+
 /**
  * Sets every output and writes `results-file`, within GitHub's limits. With `previous`, only
  * when something changed: outputs are written once when the wait ends, and again only if the
@@ -31346,8 +31398,18 @@ function publishOutputs(io, resultsFile, state, tasks, delivered, extras, previo
     }
     const { outputs, shortened } = fitted;
     setEach(io, outputs);
-    if (shortened.length > 0 && !previous) {
-        io.warning(`Some outputs were shortened to stay under GitHub's limit of 1 MB of outputs per job: ${shortened.join('; ')}. The full results are in the file named by the 'results-file' output (${resultsFile}).`);
+    if (!previous) {
+        // One warning for everything left out, pointing at the file that has it all.
+        const succeeded = tasks.filter(task => task.state === 'succeeded').length;
+        const notes = [
+            shortened.length > 0
+                ? `Some outputs were shortened to stay under GitHub's limit of 1 MB of outputs per job: ${shortened.join('; ')}.`
+                : undefined,
+            matrixShortfall(outputs.matrix, succeeded)
+        ].filter(note => note !== undefined);
+        if (notes.length > 0) {
+            io.warning(`${notes.join(' ')} The full results are in the file named by the 'results-file' output (${resultsFile}).`);
+        }
     }
     try {
         writeResultsFile(resultsFile, full.results);
@@ -31651,7 +31713,7 @@ function decideVerdict(input) {
     const taskProblem = apiError
         ? undefined
         : cancelled && outcome.ending !== 'cancelled'
-            ? 'The run was cancelled while the assets were being delivered.'
+            ? `The run was cancelled while ${input.cancelledWhile ?? 'the assets were being delivered'}.`
             : failureReason(failOn, outcome);
     const timeoutNote = state === 'timed-out' ? describeTimeout(input) : undefined;
     const outcomeNote = taskProblem ??
@@ -31715,10 +31777,16 @@ function checkConclusion(state, stepFails) {
 
 
 
+
+
 /** Limit of one API request; the deadline cuts it shorter near the end. */
 const REQUEST_TIMEOUT_MS = 30_000;
-/** The action: every failure, of any kind, ends in io.setFailed and nothing else. */
-async function run(rawIo, runtime) {
+/**
+ * The action: every failure, of any kind, ends in io.setFailed and nothing else. Without
+ * arguments, as `@github/local-action` and src/index.ts call it, it runs with the runner's I/O
+ * and this process's runtime; tests pass their own.
+ */
+async function run(rawIo = coreActionIO(), runtime = (0,src_runtime/* processRuntime */.qb)()) {
     // Masked before anything else is read or printed.
     const secrets = SECRET_INPUTS.map(name => rawIo.getInput(name).trim()).filter(Boolean);
     secrets.forEach(secret => rawIo.setSecret(secret));
@@ -31794,12 +31862,26 @@ async function waitAndReport(config, source, runtime, io, checkRun) {
             : describeGroups(groups, outcome.tasks.length),
         text: renderSummary(summary, CHECK_TEXT_BUDGET_BYTES)
     });
-    // Again only if the downloads changed them, or the check run was created only at the end.
-    publishOutputs(io, resultsFile, verdict.state, outcome.tasks, delivered, { checkRunUrl: completed?.url ?? checkRun.url }, written);
-    if (verdict.failing)
-        io.setFailed(verdict.note ?? 'The step failed.');
-    else if (verdict.note)
-        io.warning(verdict.note);
+    // The completing call can take seconds (a slow or hanging API): a cancel that came then
+    // still cancels the step, which must not exit 0 with `state: succeeded`.
+    const final = runtime.signal.aborted && verdict.state !== 'cancelled'
+        ? decideVerdict({
+            outcome,
+            failOn: config.failOn,
+            timeoutMs: config.timeoutMs,
+            cancelled: true,
+            cancelledWhile: 'the check run was being completed',
+            deliveryError: delivered?.error
+        })
+        : verdict;
+    if (final !== verdict)
+        await writeSummary(io, `\n**🚫 ${final.note}**\n`);
+    // Again only if something changed them, or the check run was created only at the end.
+    publishOutputs(io, resultsFile, final.state, outcome.tasks, delivered, { checkRunUrl: completed?.url ?? checkRun.url }, written);
+    if (final.failing)
+        io.setFailed(final.note ?? 'The step failed.');
+    else if (final.note)
+        io.warning(final.note);
 }
 async function openDelivery(config, source, runtime, io) {
     const unsupported = config.download.filter(format => !source.formats.includes(format));
@@ -32461,10 +32543,12 @@ function redirectTarget(from, location, allowInsecureHosts) {
 __nccwpck_require__.d(__webpack_exports__, {
   _o: () => (/* binding */ MAX_TIMER_MS),
   gm: () => (/* binding */ boundedSignal),
-  dQ: () => (/* binding */ realClock),
+  qb: () => (/* binding */ processRuntime),
   nR: () => (/* binding */ timerDelay),
   Eu: () => (/* binding */ untilAborted)
 });
+
+// UNUSED EXPORTS: realClock
 
 ;// CONCATENATED MODULE: external "node:timers/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:timers/promises");
@@ -32479,6 +32563,23 @@ var errors = __nccwpck_require__(83916);
 
 /** The longest delay a Node timer holds; longer ones fire at once (TimeoutOverflowWarning). */
 const MAX_TIMER_MS = 2 ** 31 - 1;
+/**
+ * The runtime of this process: the real clock, its environment, and a cancellation that the
+ * runner's signals trigger. The runner cancels a job with SIGINT, then SIGTERM 7.5 s later: the
+ * first one stops the work so that outputs and the summary are still written; a second one
+ * ends the process.
+ */
+function processRuntime() {
+    const cancellation = new AbortController();
+    for (const signal of ['SIGINT', 'SIGTERM']) {
+        process.once(signal, () => {
+            if (cancellation.signal.aborted)
+                process.exit(130);
+            cancellation.abort(new errors/* CancelledError */.cc(`Cancelled: received ${signal}`));
+        });
+    }
+    return { clock: realClock, signal: cancellation.signal, env: process.env };
+}
 /** A delay a timer can hold: never negative, never past MAX_TIMER_MS, whole milliseconds. */
 function timerDelay(ms) {
     if (!Number.isFinite(ms))

@@ -36,6 +36,8 @@ export interface RouteBehaviour {
   delayMs?: number
   /** Never answers (the connection stays open until the client gives up). */
   hang?: boolean
+  /** Only for requests that complete a check run (`status: completed`): the final update. */
+  completingOnly?: boolean
 }
 
 const CHECK_RUNS = /^(.*)\/repos\/([^/]+)\/([^/]+)\/check-runs(?:\/(\d+))?$/
@@ -118,7 +120,9 @@ export class GitHubApiStub {
 
     const route: ApiRoute | undefined =
       req.method === 'POST' ? 'create' : req.method === 'PATCH' ? 'update' : undefined
-    const behaviour = route ? this.routes.get(route) : undefined
+    const routeBehaviour = route ? this.routes.get(route) : undefined
+    const completing = (body as { status?: unknown } | undefined)?.status === 'completed'
+    const behaviour = routeBehaviour?.completingOnly && !completing ? undefined : routeBehaviour
     if (behaviour?.hang) return
     if (behaviour?.delayMs) {
       await new Promise<void>(resolve => {

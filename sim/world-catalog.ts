@@ -32,6 +32,8 @@ export interface WorldScript {
   pano?: boolean
   /** Fields a hostile or broken gateway sends, laid over the detail a GET answers. */
   detail?: Record<string, unknown>
+  /** Give `assets.splats.urls.sogPath` on success, as newer gateways may. */
+  sog?: boolean
 }
 
 export interface ListQuery {
@@ -165,12 +167,13 @@ export class WorldCatalog {
     }
     // The list carries no assets (withResult=false); a GET of a finished world does.
     if (withAssets && status === 'SUCCEEDED') {
-      const { lod, pano } = entry.script
+      const { lod, pano, sog } = entry.script
       detail.assets = {
         splats: {
           urls: {
             plyPath: `${base}/point_cloud.ply`,
             spzPath: `${base}/point_cloud.spz`,
+            ...(sog ? { sogPath: `${base}/point_cloud.sog` } : {}),
             ...(lod ? { lodMetaPath: `${base}/lod-meta.json` } : {})
           }
         },

@@ -1,19 +1,7 @@
-import { coreActionIO } from './action-io.js'
-import { CancelledError } from './errors.js'
 import { run } from './main.js'
-import { realClock } from './runtime.js'
 
-// The runner cancels a job with SIGINT, then SIGTERM 7.5 s later: the first one stops the
-// work so that outputs and the summary are still written; a second one ends the process.
-const cancellation = new AbortController()
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    if (cancellation.signal.aborted) process.exit(130)
-    cancellation.abort(new CancelledError(`Cancelled: received ${signal}`))
-  })
-}
-
-await run(coreActionIO(), { clock: realClock, signal: cancellation.signal, env: process.env })
+// The runner's I/O and this process's runtime (its clock, and SIGINT/SIGTERM as the cancel).
+await run()
 // A pipe takes only what its buffer holds; the rest waits in the stream. Exit once it is out.
 await Promise.all([drain(process.stdout), drain(process.stderr)])
 // Keep-alive sockets and timers must not hold a cancelled or finished step open.

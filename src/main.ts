@@ -3,7 +3,7 @@
  * step's result. Only I/O and sequencing live here; every decision is made by a pure module.
  */
 import { readFileSync } from 'node:fs'
-import type { ActionIO } from './action-io.js'
+import { type ActionIO, coreActionIO } from './action-io.js'
 import type { DeliveryRun } from './assets/deliver.js'
 import { findEscapes } from './assets/contained.js'
 import { probeDownloadDir } from './assets/probe-dir.js'
@@ -28,14 +28,21 @@ import { resultsFilePath } from './report/results-file.js'
 import { markdownText } from './report/markdown.js'
 import { renderSummary, type SummaryInput, CHECK_TEXT_BUDGET_BYTES } from './report/summary.js'
 import { decideVerdict } from './report/verdict.js'
-import type { Runtime } from './runtime.js'
+import { processRuntime, type Runtime } from './runtime.js'
 import { formatDuration } from './units.js'
 
 /** Limit of one API request; the deadline cuts it shorter near the end. */
 const REQUEST_TIMEOUT_MS = 30_000
 
-/** The action: every failure, of any kind, ends in io.setFailed and nothing else. */
-export async function run(rawIo: ActionIO, runtime: Runtime): Promise<void> {
+/**
+ * The action: every failure, of any kind, ends in io.setFailed and nothing else. Without
+ * arguments, as `@github/local-action` and src/index.ts call it, it runs with the runner's I/O
+ * and this process's runtime; tests pass their own.
+ */
+export async function run(
+  rawIo: ActionIO = coreActionIO(),
+  runtime: Runtime = processRuntime()
+): Promise<void> {
   // Masked before anything else is read or printed.
   const secrets = SECRET_INPUTS.map(name => rawIo.getInput(name).trim()).filter(Boolean)
   secrets.forEach(secret => rawIo.setSecret(secret))
@@ -118,19 +125,33 @@ async function waitAndReport(
       : describeGroups(groups, outcome.tasks.length),
     text: renderSummary(summary, CHECK_TEXT_BUDGET_BYTES)
   })
-  // Again only if the downloads changed them, or the check run was created only at the end.
+  // The completing call can take seconds (a slow or hanging API): a cancel that came then
+  // still cancels the step, which must not exit 0 with `state: succeeded`.
+  const final =
+    runtime.signal.aborted && verdict.state !== 'cancelled'
+      ? decideVerdict({
+          outcome,
+          failOn: config.failOn,
+          timeoutMs: config.timeoutMs,
+          cancelled: true,
+          cancelledWhile: 'the check run was being completed',
+          deliveryError: delivered?.error
+        })
+      : verdict
+  if (final !== verdict) await writeSummary(io, `\n**🚫 ${final.note}**\n`)
+  // Again only if something changed them, or the check run was created only at the end.
   publishOutputs(
     io,
     resultsFile,
-    verdict.state,
+    final.state,
     outcome.tasks,
     delivered,
     { checkRunUrl: completed?.url ?? checkRun.url },
     written
   )
 
-  if (verdict.failing) io.setFailed(verdict.note ?? 'The step failed.')
-  else if (verdict.note) io.warning(verdict.note)
+  if (final.failing) io.setFailed(final.note ?? 'The step failed.')
+  else if (final.note) io.warning(final.note)
 }
 
 async function openDelivery(

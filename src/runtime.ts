@@ -3,7 +3,7 @@
  * every module that waits or calls out. Tests hand in a fake clock; production, the real one.
  */
 import { setTimeout as delay } from 'node:timers/promises'
-import { cancellationOf } from './errors.js'
+import { CancelledError, cancellationOf } from './errors.js'
 
 /** The longest delay a Node timer holds; longer ones fire at once (TimeoutOverflowWarning). */
 export const MAX_TIMER_MS = 2 ** 31 - 1
@@ -36,6 +36,23 @@ export interface Runtime {
   /** Aborts when the runner cancels the job (SIGINT, then SIGTERM). */
   signal: AbortSignal
   env: NodeJS.ProcessEnv
+}
+
+/**
+ * The runtime of this process: the real clock, its environment, and a cancellation that the
+ * runner's signals trigger. The runner cancels a job with SIGINT, then SIGTERM 7.5 s later: the
+ * first one stops the work so that outputs and the summary are still written; a second one
+ * ends the process.
+ */
+export function processRuntime(): Runtime {
+  const cancellation = new AbortController()
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      if (cancellation.signal.aborted) process.exit(130)
+      cancellation.abort(new CancelledError(`Cancelled: received ${signal}`))
+    })
+  }
+  return { clock: realClock, signal: cancellation.signal, env: process.env }
 }
 
 /** A delay a timer can hold: never negative, never past MAX_TIMER_MS, whole milliseconds. */

@@ -5,7 +5,6 @@
 import * as path from 'node:path'
 import { ASSET_FORMATS, type AssetFormat } from '../domain/formats.js'
 import { isLoopbackHost } from '../net/url-policy.js'
-import { MAX_TIMER_MS } from '../runtime.js'
 import { parseDuration, parseSize } from '../units.js'
 import type { InputName } from './contract.js'
 
@@ -92,7 +91,13 @@ export function parseApiUrl(text: string, example: string, problems: Problems): 
   return url
 }
 
-/** A positive duration a timer can hold: Node's timers stop at 24.8 days. */
+/**
+ * The longest `poll-interval` or `timeout`: 24 days, a round number under what a Node timer
+ * holds (24.8 days), so that the limit the message states is the limit enforced.
+ */
+export const MAX_DURATION_MS = 576 * 60 * 60 * 1000
+
+/** A positive duration of at most MAX_DURATION_MS. */
 export function parseDurationInput(
   name: InputName,
   text: string,
@@ -105,7 +110,7 @@ export function parseDurationInput(
     )
     return undefined
   }
-  if (ms > MAX_TIMER_MS) {
+  if (ms > MAX_DURATION_MS) {
     problems.push(`'${name}' must be at most 24 days (576h); got ${JSON.stringify(text)}.`)
     return undefined
   }

@@ -7,6 +7,7 @@ import { type AssetFormat, type AssetLink, splatUrls } from '../domain/formats.j
 import type { TaskState } from '../domain/task-state.js'
 import type { TaskRecord } from '../poll.js'
 import type { TaskDetails } from '../providers/provider.js'
+import { buildMatrix } from './matrix.js'
 import { groupTasks, type OverallState } from './outcome.js'
 import type { Redactor } from './redact.js'
 
@@ -26,6 +27,7 @@ export const OUTPUT_NAMES = [
   'spz-urls',
   'sog-urls',
   'glb-urls',
+  'matrix',
   'download-dir',
   'artifact-id',
   'artifact-url',
@@ -112,6 +114,7 @@ export function buildOutputs(
     'spz-urls': JSON.stringify(urls('spz')),
     'sog-urls': JSON.stringify(urls('sog')),
     'glb-urls': JSON.stringify(urls('glb')),
+    matrix: buildMatrix(results),
     'download-dir': redactor.text(extras.downloadDir ?? ''),
     'artifact-id': extras.artifact ? String(extras.artifact.id) : '',
     'artifact-url': redactor.text(extras.artifact?.url ?? ''),
@@ -122,7 +125,10 @@ export function buildOutputs(
 
 /** Half of GitHub's 1 MB per job, so that other steps' outputs fit beside ours. */
 export const OUTPUTS_BUDGET_BYTES = 512 * 1024
-/** Caps in UTF-16 bytes, which add up to less than the budget whatever the values are. */
+/**
+ * Caps in UTF-16 bytes, which add up to less than the budget whatever the values are (444 KiB);
+ * the matrix takes what the others leave, at least 60 KiB.
+ */
 const RESULTS_CAP_BYTES = 176 * 1024
 const LIST_CAP_BYTES = 32 * 1024
 const SCALAR_CAP_BYTES = 4 * 1024
@@ -146,7 +152,8 @@ export function utf16Bytes(text: string): number {
  * Shortens what does not fit, so that all outputs stay under OUTPUTS_BUDGET_BYTES and every
  * JSON output still parses. `results` first loses its URLs and details (each task keeps
  * taskId, status and state, so loops over it still work), then its tail; lists lose their
- * tail. Returns the outputs to set, and a phrase for each shortened one.
+ * tail; `matrix` keeps the whole entries that fit in what the others leave. Returns the outputs
+ * to set, and a phrase for each shortened one but `matrix` (see matrixShortfall).
  */
 export function fitOutputs(outputs: Outputs): { outputs: Outputs; shortened: string[] } {
   const fitted = { ...outputs }
@@ -170,13 +177,34 @@ export function fitOutputs(outputs: Outputs): { outputs: Outputs; shortened: str
     shortened.push(`${name} (the first ${kept} of ${items.length})`)
   }
   for (const name of OUTPUT_NAMES) {
-    if ((LISTS as readonly string[]).includes(name) || name === 'results') continue
+    if ((LISTS as readonly string[]).includes(name) || name === 'results' || name === 'matrix')
+      continue
     if (utf16Bytes(outputs[name]) <= SCALAR_CAP_BYTES) continue
     // A URL or a path cut short would be wrong; an empty one is honest.
     fitted[name] = ''
     shortened.push(`${name} (left empty: ${outputs[name].length} characters)`)
   }
+  fitted.matrix = fitMatrix(outputs.matrix, OUTPUTS_BUDGET_BYTES - sizeOf(fitted, 'matrix'))
   return { outputs: fitted, shortened }
+}
+
+/** Names and values, as GitHub counts them, of every output but `except`, and its name. */
+function sizeOf(outputs: Outputs, except: OutputName): number {
+  return OUTPUT_NAMES.reduce(
+    (sum, name) => sum + utf16Bytes(name) + (name === except ? 0 : utf16Bytes(outputs[name])),
+    0
+  )
+}
+
+/**
+ * The matrix's leading entries that fit in `capBytes`, whole: a job is never given half a
+ * task. What it left out is said by matrixShortfall, as it counts from the value itself.
+ */
+function fitMatrix(matrix: string, capBytes: number): string {
+  if (utf16Bytes(matrix) < capBytes) return matrix
+  const { include } = JSON.parse(matrix) as { include: unknown[] }
+  const kept = longestPrefix(include, capBytes - utf16Bytes('{"include":}') - 2)
+  return JSON.stringify({ include: include.slice(0, kept) })
 }
 
 /** How many leading items of `items` fit in `capBytes` as a JSON array. */

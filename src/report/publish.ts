@@ -8,6 +8,7 @@ import type { Delivery } from '../assets/deliver.js'
 import { describeError } from '../errors.js'
 import type { TaskRecord } from '../poll.js'
 import type { OverallState } from './outcome.js'
+import { matrixShortfall } from './matrix.js'
 import { buildOutputs, fitOutputs, type Outputs, taskResults } from './outputs.js'
 import { writeResultsFile } from './results-file.js'
 
@@ -48,10 +49,20 @@ export function publishOutputs(
   }
   const { outputs, shortened } = fitted
   setEach(io, outputs)
-  if (shortened.length > 0 && !previous) {
-    io.warning(
-      `Some outputs were shortened to stay under GitHub's limit of 1 MB of outputs per job: ${shortened.join('; ')}. The full results are in the file named by the 'results-file' output (${resultsFile}).`
-    )
+  if (!previous) {
+    // One warning for everything left out, pointing at the file that has it all.
+    const succeeded = tasks.filter(task => task.state === 'succeeded').length
+    const notes = [
+      shortened.length > 0
+        ? `Some outputs were shortened to stay under GitHub's limit of 1 MB of outputs per job: ${shortened.join('; ')}.`
+        : undefined,
+      matrixShortfall(outputs.matrix, succeeded)
+    ].filter(note => note !== undefined)
+    if (notes.length > 0) {
+      io.warning(
+        `${notes.join(' ')} The full results are in the file named by the 'results-file' output (${resultsFile}).`
+      )
+    }
   }
   try {
     writeResultsFile(resultsFile, full.results)

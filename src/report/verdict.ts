@@ -20,8 +20,10 @@ export interface VerdictInput {
   outcome: PollOutcome
   failOn: FailOn
   timeoutMs: number
-  /** The run was cancelled at any point: while waiting, downloading or uploading. */
+  /** The run was cancelled at any point: while waiting, downloading, uploading or reporting. */
   cancelled: boolean
+  /** What was going on when a cancel came after the wait; default the delivery of the assets. */
+  cancelledWhile?: string
   /** Why delivery fails the step (broken files, budgets, the upload), whatever `fail-on` says. */
   deliveryError?: string
 }
@@ -50,7 +52,7 @@ export function decideVerdict(input: VerdictInput): Verdict {
   const taskProblem = apiError
     ? undefined
     : cancelled && outcome.ending !== 'cancelled'
-      ? 'The run was cancelled while the assets were being delivered.'
+      ? `The run was cancelled while ${input.cancelledWhile ?? 'the assets were being delivered'}.`
       : failureReason(failOn, outcome)
   const timeoutNote = state === 'timed-out' ? describeTimeout(input) : undefined
   const outcomeNote =

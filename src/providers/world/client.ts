@@ -82,7 +82,8 @@ interface Listing {
 
 export class WorldSource implements TaskSource {
   readonly api = 'world'
-  readonly formats: readonly AssetFormat[] = ['ply', 'spz']
+  /** SOG only where the gateway sends `sogPath` (newer releases may). */
+  readonly formats: readonly AssetFormat[] = ['ply', 'spz', 'sog']
   readonly description: string
   private readonly base: string
   private memory: PlanMemory = INITIAL_MEMORY

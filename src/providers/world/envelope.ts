@@ -233,10 +233,12 @@ function parseWorld(raw: Record<string, unknown>): World {
     status: textField(raw.status, MAX_STATUS_CHARS) ?? '',
     urls: {}
   }
-  const plyPath = urlField(urls?.plyPath)
-  const spzPath = urlField(urls?.spzPath)
-  if (plyPath) world.urls.plyPath = plyPath
-  if (spzPath) world.urls.spzPath = spzPath
+  // sogPath is not in the SDK we read, but the vendor's scripts read it from World: take it
+  // when a gateway sends it, exactly as the open platform's.
+  for (const key of ['plyPath', 'spzPath', 'sogPath'] as const) {
+    const url = urlField(urls?.[key])
+    if (url) world.urls[key] = url
+  }
   const optional = {
     progress: fractionField(raw.progress),
     name: textField(raw.name),
