@@ -1,6 +1,7 @@
 import { open, type FileHandle } from 'node:fs/promises'
 import { type AssetFormat, formatLabel, isSplatFormat } from '../domain/formats.js'
 import { FileRanges } from './verify/file-ranges.js'
+import { verifyGlb } from './verify/glb.js'
 import { verifyPly } from './verify/ply.js'
 import { AssetVerificationError, fail, type AssetInfo } from './verify/result.js'
 import { expectFormat, SNIFF_BYTES } from './verify/sniff.js'
@@ -57,10 +58,20 @@ async function verifyContent(
   expected: AssetFormat,
   deep: boolean
 ): Promise<AssetInfo> {
-  if (!isSplatFormat(expected)) fail(`${formatLabel(expected)} files cannot be verified yet`)
+  if (!isSplatFormat(expected)) return verifyOther(file, expected)
   const head = await file.read(0, SNIFF_BYTES)
   expectFormat(head, file.size, expected)
   if (expected === 'ply') return verifyPly(file)
   if (expected === 'sog') return verifySog(file, deep)
   return head[0] === 0x1f ? verifyGzipSpz(file, head, deep) : verifySpzV4(file)
+}
+
+/** Models, their bundles and images: each format's own check, in src/assets/verify/. */
+async function verifyOther(file: FileRanges, expected: AssetFormat): Promise<AssetInfo> {
+  switch (expected) {
+    case 'glb':
+      return verifyGlb(file)
+    default:
+      fail(`${formatLabel(expected)} files cannot be verified yet`)
+  }
 }
