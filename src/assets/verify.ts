@@ -2,6 +2,9 @@ import { open, type FileHandle } from 'node:fs/promises'
 import { type AssetFormat, formatLabel, isSplatFormat } from '../domain/formats.js'
 import { FileRanges } from './verify/file-ranges.js'
 import { verifyGlb } from './verify/glb.js'
+import { verify3mf } from './verify/three-mf.js'
+import { verifyUsdz } from './verify/usdz.js'
+import { verifyZipBundle } from './verify/zip-bundle.js'
 import { verifyPly } from './verify/ply.js'
 import { AssetVerificationError, fail, type AssetInfo } from './verify/result.js'
 import { expectFormat, SNIFF_BYTES } from './verify/sniff.js'
@@ -58,7 +61,7 @@ async function verifyContent(
   expected: AssetFormat,
   deep: boolean
 ): Promise<AssetInfo> {
-  if (!isSplatFormat(expected)) return verifyOther(file, expected)
+  if (!isSplatFormat(expected)) return verifyOther(file, expected, deep)
   const head = await file.read(0, SNIFF_BYTES)
   expectFormat(head, file.size, expected)
   if (expected === 'ply') return verifyPly(file)
@@ -67,10 +70,22 @@ async function verifyContent(
 }
 
 /** Models, their bundles and images: each format's own check, in src/assets/verify/. */
-async function verifyOther(file: FileRanges, expected: AssetFormat): Promise<AssetInfo> {
+async function verifyOther(
+  file: FileRanges,
+  expected: AssetFormat,
+  deep: boolean
+): Promise<AssetInfo> {
   switch (expected) {
     case 'glb':
       return verifyGlb(file)
+    case 'zip':
+    case 'obj':
+    case 'fbx':
+      return verifyZipBundle(file, expected, deep)
+    case 'usdz':
+      return verifyUsdz(file, deep)
+    case '3mf':
+      return verify3mf(file, deep)
     default:
       fail(`${formatLabel(expected)} files cannot be verified yet`)
   }
