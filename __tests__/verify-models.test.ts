@@ -3,7 +3,11 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { AssetVerificationError, verifyAsset, type AssetInfo } from '../src/assets/verify.js'
 import type { AssetFormat } from '../src/domain/formats.js'
-import { writeGlb, writeObj, writeUsdz, writeZip } from './support/model-writers.js'
+import { readFile } from 'node:fs/promises'
+import { fileURLToPath } from 'node:url'
+import * as zlib from 'node:zlib'
+import { crc32 } from '../src/assets/verify/crc32.js'
+import { writeGlb, writeObj, writeStl, writeUsdz, writeZip } from './support/model-writers.js'
 
 let dir: string
 beforeAll(async () => {
@@ -236,6 +240,228 @@ describe('ZIP-based formats', () => {
     )
     expect(await reasonFor(writeZip({ '3D/3dmodel.model': MODEL }), '3mf')).toBe(
       'no [Content_Types].xml in the 3MF package (it holds "3D/3dmodel.model")'
+    )
+  })
+})
+
+/**
+ * A binary FBX laid out as Autodesk's SDK writes it (header, top-level node records each giving
+ * the offset where it ends, a null record, a footer). No FBX writer runs in Node, so this one is
+ * built here from the layout Blender's FBX importer documents; the nodes carry no properties.
+ */
+function binaryFbx(version: number, nodes: string[]): Buffer {
+  const wide = version >= 7500
+  const recordHeader = wide ? 25 : 13
+  const parts = [Buffer.from('Kaydara FBX Binary  \0\x1a\0', 'latin1'), u32(version)]
+  let at = 27
+  for (const name of nodes) {
+    const record = Buffer.alloc(recordHeader + name.length + recordHeader)
+    const end = at + record.length
+    if (wide) record.writeBigUInt64LE(BigInt(end), 0)
+    else record.writeUInt32LE(end, 0)
+    record[recordHeader - 1] = name.length
+    record.write(name, recordHeader, 'latin1')
+    // The node's own (empty) list of children ends with a null record, zeros already.
+    parts.push(record)
+    at = end
+  }
+  parts.push(Buffer.alloc(recordHeader), Buffer.alloc(160, 0xfa))
+  return Buffer.concat(parts)
+}
+
+describe('FBX (bare)', () => {
+  test('binary FBX 7.4 and 7.5 (64-bit records) pass with their version', async () => {
+    const nodes = ['FBXHeaderExtension', 'GlobalSettings', 'Objects', 'Connections']
+    expect(await verifyBytes(binaryFbx(7400, nodes), 'fbx')).toEqual({
+      format: 'fbx',
+      version: 'fbx-binary-7400'
+    })
+    expect(await verifyBytes(binaryFbx(7500, nodes), 'fbx')).toEqual({
+      format: 'fbx',
+      version: 'fbx-binary-7500'
+    })
+  })
+
+  test('a binary FBX cut inside its node records is truncated', async () => {
+    const fbx = binaryFbx(7400, ['FBXHeaderExtension', 'Objects', 'Connections'])
+    expect(await reasonFor(fbx.subarray(0, 60), 'fbx')).toMatch(
+      /^truncated: 60 bytes, an FBX node record at byte \d+ ends at \d+$/
+    )
+    expect(await reasonFor(fbx.subarray(0, 20), 'fbx')).toBe(
+      'truncated: 20 bytes, inside the FBX header'
+    )
+  })
+
+  test('ASCII FBX passes; a damaged magic and other bytes do not', async () => {
+    const ascii = '; FBX 7.4.0 project file\n; Created by the test\nFBXHeaderExtension:  {\n}\n'
+    expect(await verifyBytes(ascii, 'fbx')).toEqual({ format: 'fbx', version: 'fbx-ascii-7400' })
+    const fbx = binaryFbx(7400, ['Objects'])
+    expect(await reasonFor(patched(fbx, 19, '_'), 'fbx')).toBe(
+      'a damaged FBX header: "Kaydara FBX Binary" is not followed by two spaces, \\0, 1A 00'
+    )
+    expect(await reasonFor(patched(fbx, 23, u32(12)), 'fbx')).toBe(
+      'FBX version 12; versions have four digits'
+    )
+    expect(await reasonFor('solid x\nendsolid x\n', 'fbx')).toMatch(/^not an FBX file \(/)
+  })
+
+  test('an FBX delivered zipped is read as a ZIP', async () => {
+    const zip = writeZip({ 'model.fbx': binaryFbx(7400, ['Objects']) })
+    expect(await verifyBytes(zip, 'fbx')).toEqual({ format: 'fbx', version: 'fbx-zip' })
+  })
+})
+
+describe('STL', () => {
+  test("three.js's STLExporter, binary and ASCII, with the triangle count", async () => {
+    expect(await verifyBytes(writeStl(true), 'stl')).toEqual({
+      format: 'stl',
+      version: 'stl-binary',
+      triangles: 12
+    })
+    expect(await verifyBytes(writeStl(false), 'stl')).toEqual({
+      format: 'stl',
+      version: 'stl-ascii',
+      triangles: 12
+    })
+  })
+
+  test('a binary STL whose header starts with "solid" is still binary', async () => {
+    expect(await verifyBytes(patched(writeStl(true), 0, 'solid box'), 'stl')).toEqual({
+      format: 'stl',
+      version: 'stl-binary',
+      triangles: 12
+    })
+  })
+
+  test('a binary STL of the wrong size fails, short or long', async () => {
+    const stl = writeStl(true)
+    expect(stl.length).toBe(84 + 50 * 12)
+    expect(await reasonFor(stl.subarray(0, stl.length - 50), 'stl')).toBe(
+      'truncated: 634 bytes, a binary STL of 12 triangles (84 + 50 × 12) needs 684'
+    )
+    expect(await reasonFor(Buffer.concat([stl, Buffer.alloc(3)]), 'stl')).toBe(
+      '3 trailing bytes: 687 bytes, a binary STL of 12 triangles (84 + 50 × 12) accounts for 684'
+    )
+    expect(await reasonFor(stl.subarray(0, 50), 'stl')).toBe(
+      'truncated: 50 bytes, a binary STL header needs 84'
+    )
+  })
+
+  test('an ASCII STL without its endsolid is truncated', async () => {
+    const ascii = writeStl(false)
+    expect(await reasonFor(ascii.subarray(0, ascii.length - 20), 'stl')).toBe(
+      `truncated: an ASCII STL ends with "endsolid", and this one (${ascii.length - 20} bytes) does not`
+    )
+  })
+
+  test('an error page is named as one', async () => {
+    expect(
+      await reasonFor('<?xml version="1.0"?><Error><Code>AccessDenied</Code></Error>', 'stl')
+    ).toMatch(/^an XML document, not an STL file/)
+  })
+})
+
+const FIXTURES = fileURLToPath(new URL('../__fixtures__/splats/', import.meta.url))
+
+/** A real lossless WebP: `means_l.webp` from splat-transform's SOG fixture (a stored entry). */
+async function realWebp(): Promise<Buffer> {
+  const sog = await readFile(path.join(FIXTURES, 'sog/bundled_1k_sh0.sog'))
+  const start = entryData(sog, 'means_l.webp')
+  return sog.subarray(start, start + sog.readUInt32LE(start + 4) + 8)
+}
+
+function pngChunk(type: string, data: Buffer): Buffer {
+  const body = Buffer.concat([Buffer.from(type, 'latin1'), data])
+  const crc = Buffer.alloc(4)
+  crc.writeUInt32BE(crc32(body))
+  const length = Buffer.alloc(4)
+  length.writeUInt32BE(data.length)
+  return Buffer.concat([length, body, crc])
+}
+
+/** A PNG by the PNG specification: grey 8-bit pixels, one zlib stream. */
+function png(width: number, height: number): Buffer {
+  const header = Buffer.alloc(13)
+  header.writeUInt32BE(width, 0)
+  header.writeUInt32BE(height, 4)
+  header[8] = 8 // bit depth; colour type 0 (grey), methods 0
+  const rows = Buffer.alloc((width + 1) * height, 0x80)
+  for (let y = 0; y < height; y++) rows[y * (width + 1)] = 0 // filter: none
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    pngChunk('IHDR', header),
+    pngChunk('IDAT', zlib.deflateSync(rows)),
+    pngChunk('IEND', Buffer.alloc(0))
+  ])
+}
+
+function segment(marker: number, body: Buffer): Buffer {
+  const length = Buffer.alloc(2)
+  length.writeUInt16BE(body.length + 2)
+  return Buffer.concat([Buffer.from([0xff, marker]), length, body])
+}
+
+/** A baseline JPEG's marker structure (SOI, APP0 JFIF, DQT, SOF0, SOS, data, EOI). */
+function jpeg(width: number, height: number): Buffer {
+  const frame = Buffer.from([8, 0, 0, 0, 0, 1, 1, 0x11, 0])
+  frame.writeUInt16BE(height, 1)
+  frame.writeUInt16BE(width, 3)
+  return Buffer.concat([
+    Buffer.from([0xff, 0xd8]),
+    segment(0xe0, Buffer.from('JFIF\0\x01\x01\0\0\x01\0\x01\0\0', 'latin1')),
+    segment(0xdb, Buffer.alloc(65, 1)),
+    segment(0xc0, frame),
+    segment(0xda, Buffer.from([1, 1, 0, 0, 0x3f, 0])),
+    Buffer.from([0x12, 0x34, 0xff, 0x00, 0x56]),
+    Buffer.from([0xff, 0xd9])
+  ])
+}
+
+describe('images', () => {
+  test('PNG, JPEG and WebP pass with their dimensions', async () => {
+    expect(await verifyBytes(png(64, 48), 'image')).toEqual({
+      format: 'image',
+      version: 'png',
+      width: 64,
+      height: 48
+    })
+    expect(await verifyBytes(jpeg(1024, 768), 'image')).toEqual({
+      format: 'image',
+      version: 'jpeg',
+      width: 1024,
+      height: 768
+    })
+    const webp = await realWebp()
+    expect(await verifyBytes(webp, 'image')).toMatchObject({ format: 'image', version: 'webp' })
+  })
+
+  test('each cut short is found', async () => {
+    const cutPng = png(64, 48).subarray(0, 60)
+    expect(await reasonFor(cutPng, 'image')).toBe(
+      'truncated: a PNG ends with its IEND chunk, and this one (60 bytes) does not'
+    )
+    const cutJpeg = jpeg(10, 10).subarray(0, 50)
+    expect(await reasonFor(cutJpeg, 'image')).toBe(
+      'truncated: a JPEG ends with its EOI marker (FF D9), and this one (50 bytes) does not'
+    )
+    const webp = await realWebp()
+    expect(await reasonFor(webp.subarray(0, webp.length - 10), 'image')).toBe(
+      `truncated: ${webp.length - 10} bytes, the WebP RIFF header needs ${webp.length}`
+    )
+  })
+
+  test('a JPEG without a frame header, and other bytes, are refused', async () => {
+    const noFrame = Buffer.concat([
+      Buffer.from([0xff, 0xd8]),
+      segment(0xe0, Buffer.alloc(14)),
+      segment(0xda, Buffer.alloc(6)),
+      Buffer.from([0xff, 0xd9])
+    ])
+    expect(await reasonFor(noFrame, 'image')).toBe(
+      'a damaged JPEG: no frame header (SOFn) gives its size'
+    )
+    expect(await reasonFor('GIF89a....', 'image')).toBe(
+      'not a PNG, JPEG or WebP file (by its signature): the bytes are text, starting with "GIF89a...."'
     )
   })
 })

@@ -1,7 +1,10 @@
 import { open, type FileHandle } from 'node:fs/promises'
-import { type AssetFormat, formatLabel, isSplatFormat } from '../domain/formats.js'
+import { type AssetFormat, isSplatFormat, type SplatFormat } from '../domain/formats.js'
 import { FileRanges } from './verify/file-ranges.js'
+import { verifyFbx } from './verify/fbx.js'
 import { verifyGlb } from './verify/glb.js'
+import { verifyImage } from './verify/image.js'
+import { verifyStl } from './verify/stl.js'
 import { verify3mf } from './verify/three-mf.js'
 import { verifyUsdz } from './verify/usdz.js'
 import { verifyZipBundle } from './verify/zip-bundle.js'
@@ -72,7 +75,7 @@ async function verifyContent(
 /** Models, their bundles and images: each format's own check, in src/assets/verify/. */
 async function verifyOther(
   file: FileRanges,
-  expected: AssetFormat,
+  expected: Exclude<AssetFormat, SplatFormat>,
   deep: boolean
 ): Promise<AssetInfo> {
   switch (expected) {
@@ -80,13 +83,21 @@ async function verifyOther(
       return verifyGlb(file)
     case 'zip':
     case 'obj':
-    case 'fbx':
       return verifyZipBundle(file, expected, deep)
+    case 'fbx':
+      // Lux3D delivers FBX zipped (`_fbx.zip`) or bare (`.fbx`): the first bytes say which.
+      return (await isZip(file)) ? verifyZipBundle(file, 'fbx', deep) : verifyFbx(file)
+    case 'stl':
+      return verifyStl(file)
+    case 'image':
+      return verifyImage(file)
     case 'usdz':
       return verifyUsdz(file, deep)
     case '3mf':
       return verify3mf(file, deep)
-    default:
-      fail(`${formatLabel(expected)} files cannot be verified yet`)
   }
+}
+
+async function isZip(file: FileRanges): Promise<boolean> {
+  return (await file.read(0, 4)).equals(Buffer.from('PK\x03\x04', 'latin1'))
 }

@@ -50,8 +50,13 @@ function sniffFormat(head: Buffer): SplatFormat | undefined {
  */
 export function notTheFormat(head: Buffer, size: number, label: string, detail: string): never {
   if (size === 0) fail('empty file (0 bytes)')
-  const noun = `a ${label} file`
+  const noun = `${article(label)} ${label} file`
   fail(describeNonAsset(head, size, noun) ?? `not ${noun} (${detail}): ${showBytes(head)}`)
+}
+
+/** `an FBX`, `an STL`, `a GLB`, `a USDZ`: letters whose names start with a vowel take `an`. */
+export function article(label: string): string {
+  return /^[AEFHILMNORSX][A-Z0-9]*\b/.test(label) ? 'an' : 'a'
 }
 
 /** Names what a web server or API sent instead of an asset, or undefined if it is none of those. */

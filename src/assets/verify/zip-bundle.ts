@@ -1,6 +1,6 @@
 import { type FileRanges } from './file-ranges.js'
 import { fail, type AssetInfo } from './result.js'
-import { notTheFormat, SNIFF_BYTES, startsWith } from './sniff.js'
+import { article, notTheFormat, SNIFF_BYTES, startsWith } from './sniff.js'
 import { readZipDirectory, type ZipDirectory, type ZipEntry, type ZipKind } from './zip.js'
 import { checkEveryEntry } from './zip-check.js'
 
@@ -23,7 +23,11 @@ const HOLDS: Record<ZipBundleFormat, string | undefined> = {
 }
 
 export function zipKind(label: string): ZipKind {
-  return { one: `a ${label} file`, many: `${label} files`, readers: 'the checks here' }
+  return {
+    one: `${article(label)} ${label} file`,
+    many: `${label} files`,
+    readers: 'the checks here'
+  }
 }
 
 /** Reads the directory of a ZIP-based file, failing with `label` in the words when it is none. */
