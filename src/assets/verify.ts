@@ -17,20 +17,22 @@ import { verifySpzV4 } from './verify/spz-v4.js'
 import { errorMessage } from '../errors.js'
 
 /**
- * Checks a downloaded Gaussian-splat file by its content (see docs/FORMATS.md): the bytes must be the
- * format the file is named for, its headers and directories must be consistent, and its size must
- * be exactly what they describe. PLY and SPZ v4 carry no checksum, so for them only headers and
- * tables are read and a multi-gigabyte file costs a few small reads. SPZ v1-v3 and SOG carry CRC-32s
- * that catch damage of the right size; checking those streams their data from disk once.
+ * Checks a downloaded file by its content (see docs/FORMATS.md): the bytes must be the format the
+ * file is named for, its headers and directories must be consistent, and its size must be exactly
+ * what they describe. PLY and SPZ v4 carry no checksum, so for them only headers and tables are
+ * read and a multi-gigabyte file costs a few small reads. SPZ v1-v3, SOG and the ZIP-based model
+ * formats carry CRC-32s that catch damage of the right size; checking those streams their data
+ * from disk once. A GLB goes through Khronos's validator, loaded only then, which reads it whole.
  */
 
 export { AssetVerificationError, type AssetInfo }
 
 export interface VerifyOptions {
   /**
-   * Also check the checksums the format carries: the gzip CRC-32 and length of SPZ v1-v3, and the
-   * CRC-32 of every SOG entry meta.json names. This streams those bytes from disk once, in constant
-   * memory. PLY and SPZ v4 carry no checksum, so for them it changes nothing. On unless turned off.
+   * Also check the checksums the format carries: the gzip CRC-32 and length of SPZ v1-v3, the
+   * CRC-32 of every SOG entry meta.json names, and of every entry of a ZIP-based model format.
+   * This streams those bytes from disk once, in constant memory. Formats without checksums are
+   * checked the same either way. On unless turned off.
    */
   deep?: boolean
 }
