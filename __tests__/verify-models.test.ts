@@ -1,4 +1,6 @@
+import { execFile } from 'node:child_process'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { promisify } from 'node:util'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { AssetVerificationError, verifyAsset, type AssetInfo } from '../src/assets/verify.js'
@@ -57,6 +59,23 @@ describe('GLB', () => {
       triangles: 500,
       vertices: 1000
     })
+  })
+
+  test('the validator is loaded only once a GLB is checked', async () => {
+    const glb = path.join(dir, 'probe.glb')
+    await writeFile(glb, await writeGlb(3))
+    const probe = fileURLToPath(new URL('./support/validator-probe.mts', import.meta.url))
+    const ply = fileURLToPath(
+      new URL('../__fixtures__/splats/ply/input_1k_sh0.ply', import.meta.url)
+    )
+    const { stdout } = await promisify(execFile)(process.execPath, [
+      '--import',
+      'tsx',
+      probe,
+      ply,
+      glb
+    ])
+    expect(JSON.parse(stdout)).toEqual({ afterPly: false, afterGlb: true, triangles: 6 })
   })
 
   test('a truncated GLB fails on its length field', async () => {
@@ -159,7 +178,7 @@ describe('ZIP-based formats', () => {
   test('a flipped byte in a deflated entry fails', async () => {
     const zip = writeZip({ 'model.obj': writeObj() }, 6)
     expect(await reasonFor(flipped(zip, entryData(zip, 'model.obj') + 20), 'obj')).toMatch(
-      /^(checksum mismatch: "model\.obj"|corrupt compressed data in "model\.obj")/
+      /^(checksum mismatch: "model\.obj"|corrupt compressed data in "model\.obj"|"model\.obj": corrupt compressed data)/
     )
   })
 
@@ -180,6 +199,15 @@ describe('ZIP-based formats', () => {
     )
     expect(await reasonFor(writeZip({ 'model.obj': writeObj() }), 'fbx')).toBe(
       'no .fbx file in the zipped FBX archive (it holds "model.obj")'
+    )
+  })
+
+  test('the model inside must start as one: an FBX header, OBJ text', async () => {
+    expect(await reasonFor(writeZip({ 'model.fbx': writeObj() }), 'fbx')).toBe(
+      '"model.fbx" is not an FBX file (starts with "o \\nv 0.5 0.5 0.5\\nv 0.5 0")'
+    )
+    expect(await reasonFor(writeZip({ 'Model.OBJ': writeStl(true) }), 'obj')).toMatch(
+      /^"Model\.OBJ" is not OBJ text \(starts with "/
     )
   })
 

@@ -18,6 +18,11 @@ const WIDE_RECORDS_FROM = 7500
 const MAX_TOP_LEVEL_NODES = 100_000
 const ASCII_HEADER = /^(\ufeff)?; FBX (\d+)\.(\d+)\.(\d+) project file/
 
+/** Whether these first bytes start an FBX, binary or ASCII (for the one inside a zipped FBX). */
+export function startsAsFbx(head: Buffer): boolean {
+  return startsWith(head, BINARY_MAGIC) || ASCII_HEADER.test(head.toString('utf8', 0, 80))
+}
+
 export async function verifyFbx(file: FileRanges): Promise<AssetInfo> {
   const head = await file.read(0, SNIFF_BYTES)
   if (startsWith(head, BINARY_MAGIC.slice(0, 18))) {

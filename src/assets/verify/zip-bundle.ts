@@ -1,17 +1,28 @@
 import { type FileRanges } from './file-ranges.js'
-import { fail, type AssetInfo } from './result.js'
+import { AssetVerificationError, fail, type AssetInfo } from './result.js'
 import { article, notTheFormat, SNIFF_BYTES, startsWith } from './sniff.js'
-import { readZipDirectory, type ZipDirectory, type ZipEntry, type ZipKind } from './zip.js'
+import { startsAsFbx } from './fbx.js'
+import { quoteBytes } from './text.js'
+import {
+  readEntryStart,
+  readZipDirectory,
+  type ZipDirectory,
+  type ZipEntry,
+  type ZipKind
+} from './zip.js'
 import { checkEveryEntry } from './zip-check.js'
 
 /**
  * Checks a ZIP the service delivers: a bundle of a task's files (`zip`), a zipped OBJ (`obj`, its
  * `.obj` with materials and textures) or a zipped FBX. The directory must account for the whole
  * file, every local header must be where it says, and with `deep` every entry's CRC-32 and sizes
- * are checked by streaming it once. The model archives must hold their model file.
+ * are checked by streaming it once. The model archives must hold their model file, and its start
+ * must be one: an FBX header, or OBJ text (no NUL bytes).
  */
 
 const ZIP_LOCAL_MAGIC = [0x50, 0x4b, 0x03, 0x04]
+/** Read from the model inside: enough for FBX's 27-byte header, and for OBJ to show it is text. */
+const START_BYTES = 512
 
 /** The ZIP-based formats whose names alone say what they hold. */
 export type ZipBundleFormat = 'zip' | 'obj' | 'fbx'
@@ -49,11 +60,28 @@ export async function verifyZipBundle(
   const label = format === 'zip' ? 'ZIP' : `zipped ${format.toUpperCase()}`
   const zip = await openZip(file, label)
   const extension = HOLDS[format]
-  if (extension !== undefined && findByExtension(zip, extension) === undefined) {
-    fail(`no ${extension} file in the ${label} archive (it holds ${listNames(zip)})`)
+  if (extension !== undefined) {
+    const model = findByExtension(zip, extension)
+    if (model === undefined) {
+      fail(`no ${extension} file in the ${label} archive (it holds ${listNames(zip)})`)
+    }
+    const start = await readModelStart(file, zip, model)
+    if (format === 'fbx' ? !startsAsFbx(start) : start.includes(0)) {
+      const is = format === 'fbx' ? 'an FBX file' : 'OBJ text'
+      fail(`"${model.name}" is not ${is} (starts with ${quoteBytes(start.subarray(0, 24))})`)
+    }
   }
   await checkEveryEntry(file, zip, deep)
   return { format, version: format === 'zip' ? 'zip' : `${format}-zip` }
+}
+
+async function readModelStart(file: FileRanges, zip: ZipDirectory, model: ZipEntry) {
+  try {
+    return await readEntryStart(file, zip, model, START_BYTES)
+  } catch (error) {
+    if (error instanceof AssetVerificationError) fail(`"${model.name}": ${error.reason}`)
+    throw error
+  }
 }
 
 export function findByExtension(zip: ZipDirectory, extension: string): ZipEntry | undefined {
