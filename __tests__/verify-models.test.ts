@@ -363,6 +363,9 @@ describe('STL', () => {
 
   test('a binary STL of the wrong size fails, short or long', async () => {
     const stl = writeStl(true)
+    expect(await reasonFor(patched(stl, 0, 'solid box').subarray(0, 634), 'stl')).toBe(
+      'truncated: 634 bytes, a binary STL of 12 triangles (84 + 50 × 12) needs 684'
+    )
     expect(stl.length).toBe(84 + 50 * 12)
     expect(await reasonFor(stl.subarray(0, stl.length - 50), 'stl')).toBe(
       'truncated: 634 bytes, a binary STL of 12 triangles (84 + 50 × 12) needs 684'

@@ -7,7 +7,7 @@ import { notTheFormat } from './sniff.js'
  * so the size is exactly 84 + 50 × the count. ASCII: `solid <name>`, facets, `endsolid`; its
  * triangles are counted by streaming the text for `endfacet`. Some binary writers start their
  * header with "solid" too, so a file whose size fits its binary count is binary, whatever it
- * starts with.
+ * starts with, and so is one with a NUL byte in its first 84.
  */
 
 const BINARY_HEADER = 84
@@ -17,7 +17,8 @@ const TAIL_BYTES = 512
 
 export async function verifyStl(file: FileRanges): Promise<AssetInfo> {
   const head = await file.read(0, BINARY_HEADER)
-  const startsSolid = /^\s*solid(\s|$)/.test(head.toString('latin1', 0, 80))
+  // A binary header that starts with "solid" is told apart by the NUL bytes text never has.
+  const startsSolid = /^\s*solid(\s|$)/.test(head.toString('latin1', 0, 80)) && !head.includes(0)
   if (head.length >= BINARY_HEADER) {
     const triangles = head.readUInt32LE(80)
     if (BINARY_HEADER + TRIANGLE_BYTES * triangles === file.size) {
