@@ -1,3 +1,5 @@
+import type * as GltfValidator from 'gltf-validator'
+import { createRequire } from 'node:module'
 import type { ValidationMessage } from 'gltf-validator'
 import { checkExactSize, type FileRanges } from './file-ranges.js'
 import { fail, type AssetInfo } from './result.js'
@@ -17,6 +19,8 @@ const CHUNK_HEADER_BYTES = 8
 const JSON_CHUNK = 0x4e4f534a // 'JSON'
 /** How many of the validator's errors a failure names. */
 const ERRORS_NAMED = 3
+
+type Validator = typeof GltfValidator
 /** Enough to know whether there are errors without a broken file's report growing without end. */
 const MAX_ISSUES = 1000
 
@@ -44,10 +48,10 @@ export async function verifyGlb(file: FileRanges): Promise<AssetInfo> {
 }
 
 async function validate(bytes: Buffer): Promise<AssetInfo> {
-  const validator = await import('gltf-validator')
+  const gltf = await loadValidator()
   let report
   try {
-    report = await validator.validateBytes(
+    report = await gltf.validateBytes(
       new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length),
       {
         format: 'glb',
@@ -72,6 +76,36 @@ async function validate(bytes: Buffer): Promise<AssetInfo> {
   if (report.info?.totalTriangleCount !== undefined) info.triangles = report.info.totalTriangleCount
   if (report.info?.totalVertexCount !== undefined) info.vertices = report.info.totalVertexCount
   return info
+}
+
+let validator: Promise<Validator> | undefined
+
+/** The validator, imported once, the first time a GLB is checked. */
+function loadValidator(): Promise<Validator> {
+  validator ??= importValidator()
+  return validator
+}
+
+/**
+ * The validator is compiled from Dart to CommonJS. When it starts it looks up a global `require`
+ * (through `eval`, which bundlers leave alone) to load Node's `url`; the bundle is an ES module,
+ * which has none, so one is lent for that first evaluation and taken back. And Node gives a
+ * CommonJS module's exports as named ones, while a bundler may give only `default`.
+ */
+async function importValidator(): Promise<Validator> {
+  const scope = globalThis as { require?: NodeJS.Require }
+  const lent = scope.require === undefined
+  if (lent) scope.require = createRequire(import.meta.url)
+  let module: unknown
+  try {
+    module = await import('gltf-validator')
+  } finally {
+    if (lent) delete scope.require
+  }
+  const named = module as Validator
+  return typeof named.validateBytes === 'function'
+    ? named
+    : (module as { default: Validator }).default
 }
 
 /** `GLB_UNEXPECTED_END_OF_CHUNK_DATA at byte 648: Unexpected end of chunk data` */
