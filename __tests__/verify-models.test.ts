@@ -104,6 +104,25 @@ describe('GLB', () => {
     expect(reason).toMatch(/ACCESSOR_INDEX_OOB.*; and \d+ more$/)
   })
 
+  test('a buffer outside the GLB is an error, not fetched', async () => {
+    // Assembled by hand: no writer puts an external buffer in a GLB, but a GLB may name one.
+    const json = Buffer.from(
+      JSON.stringify({ asset: { version: '2.0' }, buffers: [{ uri: 'ext.bin', byteLength: 4 }] })
+    )
+    const padded = Buffer.concat([json, Buffer.alloc((4 - (json.length % 4)) % 4, 0x20)])
+    const glb = Buffer.concat([
+      Buffer.from('glTF', 'latin1'),
+      u32(2),
+      u32(20 + padded.length),
+      u32(padded.length),
+      Buffer.from('JSON', 'latin1'),
+      padded
+    ])
+    expect(await reasonFor(glb, 'glb')).toBe(
+      'the glTF validator finds 1 error: IO_ERROR at /buffers/0/uri: Node Exception: Error: "ext.bin" is outside the GLB, which is delivered alone'
+    )
+  })
+
   test('the header: version, first chunk, trailing bytes and what is not a GLB', async () => {
     const glb = await writeGlb(1)
     expect(await reasonFor(patched(glb, 4, u32(1)), 'glb')).toBe(
