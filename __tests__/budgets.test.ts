@@ -1,5 +1,6 @@
 /**
- * Budgets (`max-gaussians`, `max-file-size`): the pure check at, under and over each limit, and
+ * Budgets (`max-gaussians`, `max-triangles`, `max-file-size`): the pure check at, under and over
+ * each limit, GLB and STL files through the delivery, and
  * the step failing for a file over one whatever `fail-on` says, in-process against the
  * simulated open platform. Also the delivery error's cap on the files it names.
  */
@@ -14,6 +15,7 @@ import { describeFile } from '../src/report/summary.js'
 import { realClock } from '../src/runtime.js'
 import { AholoSim, DEFAULT_CREDENTIALS, startAholoSim } from '../sim/open-platform.js'
 import { FakeTime } from './support/fake-time.js'
+import { writeGlb, writeStl } from './support/model-writers.js'
 import { RecordingIO } from './support/recording-io.js'
 
 const PLY = path.resolve('__fixtures__/splats/ply/st_1k_sh3.ply')
@@ -41,6 +43,18 @@ describe('overBudget', () => {
     ]
   ])('%s a file size with a limit %s', (_, __, limit, expected) => {
     expect(overBudget(file, { maxFileSizeBytes: limit })).toBe(expected)
+  })
+
+  it.each([
+    ['passes', 'above it', 12_481, undefined],
+    ['passes', 'equal to it', 12_480, undefined],
+    ['fails', 'below it', 12_479, "12,480 triangles, over 'max-triangles' of 12,479"]
+  ])('%s a triangle count with a limit %s', (_, __, limit, expected) => {
+    expect(overBudget({ triangles: 12_480, bytes: 1 }, { maxTriangles: limit })).toBe(expected)
+  })
+
+  it('leaves files without a triangle count alone under max-triangles', () => {
+    expect(overBudget({ gaussians: 4_000_000, bytes: 1 }, { maxTriangles: 1 })).toBeUndefined()
   })
 
   it('gives both reasons for a file over both budgets, and none without budgets', () => {
@@ -192,5 +206,89 @@ describe("the delivery's error at scale", () => {
     expect(delivery.error).not.toContain('Task T20, PLY')
     expect(delivery.error).toMatch(/HTTP 404\. And 5 more, each named in the log\.$/)
     expect(lines.filter(line => line.startsWith('Not delivered: Task T'))).toHaveLength(25)
+  })
+})
+
+describe('mesh budgets through the delivery', () => {
+  let sim: AholoSim
+  let folder: string
+  const lines: string[] = []
+  const log = {
+    debug: () => undefined,
+    info: (message: string) => lines.push(message),
+    notice: () => undefined,
+    warning: () => undefined,
+    startGroup: () => undefined,
+    endGroup: () => undefined
+  }
+  let glbBytes: number
+  beforeAll(async () => {
+    sim = await startAholoSim()
+    folder = mkdtempSync(path.join(tmpdir(), 'aholo-mesh-budgets-'))
+    const glb = await writeGlb(50) // 100 triangles, 200 vertices
+    glbBytes = glb.length
+    sim.addAsset('/lux/M1/model.glb', { kind: 'bytes', body: glb })
+    sim.addAsset('/lux/M1/model.stl', { kind: 'bytes', body: writeStl(true) }) // 12 triangles
+  })
+  afterAll(async () => {
+    await sim.close()
+    rmSync(folder, { recursive: true, force: true })
+  })
+
+  async function deliverMeshes(
+    budgets: Parameters<typeof deliverAssets>[0]['budgets'],
+    dir: string
+  ) {
+    const task = {
+      taskId: 'M1',
+      status: 3,
+      state: 'succeeded' as const,
+      final: true,
+      assets: [
+        { format: 'glb' as const, url: `${sim.url}/lux/M1/model.glb` },
+        { format: 'stl' as const, url: `${sim.url}/lux/M1/model.stl` }
+      ]
+    }
+    return deliverAssets(
+      { formats: ['glb', 'stl'], downloadDir: path.join(folder, dir), budgets },
+      [task],
+      { clock: realClock, signal: new AbortController().signal, env: {}, log }
+    )
+  }
+
+  it.each([
+    ['under', 101, undefined, []],
+    ['equal to', 100, undefined, []],
+    [
+      'over',
+      99,
+      "1 of 2 files is over a budget: Task M1, GLB: 100 triangles, over 'max-triangles' of 99.",
+      ['glb']
+    ],
+    [
+      'over',
+      11,
+      "2 of 2 files are over a budget: Task M1, GLB: 100 triangles, over 'max-triangles' of 11. Task M1, STL: 12 triangles, over 'max-triangles' of 11.",
+      ['glb', 'stl']
+    ]
+  ])('a GLB of 100 and an STL of 12 triangles, %s a limit of %d', async (_, limit, error, over) => {
+    const delivery = await deliverMeshes({ maxTriangles: limit }, `t-${limit}`)
+    expect(delivery.error).toBe(error)
+    const files = delivery.files.get('M1') ?? []
+    expect(files.map(file => [file.format, file.triangles])).toEqual([
+      ['glb', 100],
+      ['stl', 12]
+    ])
+    expect(files[0].vertices).toBe(200)
+    expect(files.filter(file => file.overBudget).map(file => file.format)).toEqual(over)
+  })
+
+  it('applies max-file-size to a GLB as to every file', async () => {
+    const delivery = await deliverMeshes({ maxFileSizeBytes: glbBytes - 1 }, 'size')
+    expect(delivery.error).toMatch(
+      new RegExp(
+        `^1 of 2 files is over a budget: Task M1, GLB: .*\\(${glbBytes.toLocaleString('en-US')} bytes\\), over 'max-file-size'`
+      )
+    )
   })
 })

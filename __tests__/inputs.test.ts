@@ -59,6 +59,7 @@ describe('parseInputs', () => {
       compressionLevel: undefined,
       cache: false,
       maxGaussians: undefined,
+      maxTriangles: undefined,
       maxFileSizeBytes: undefined
     })
   })
@@ -418,6 +419,12 @@ describe('parseInputs', () => {
         /^'max-gaussians' must be a positive whole number/
       )
       expect(problems({ 'max-gaussians': '0' })[0]).toMatch(/^'max-gaussians'/)
+      expect(parse({ 'max-triangles': '100000' }).maxTriangles).toBe(100_000)
+      for (const bad of ['100k', '0', '-5', '1.5', '1e5']) {
+        expect(problems({ 'max-triangles': bad })).toEqual([
+          `'max-triangles' must be a positive whole number of triangles, or empty for no limit; got "${bad}".`
+        ])
+      }
       for (const bad of ['150mb', '1TB', 'big', '0', '0.5', '0.4', '1.0001kB']) {
         expect(problems({ 'max-file-size': bad })[0]).toMatch(
           /^'max-file-size' must be a whole number of bytes written as a size such as 150MB/

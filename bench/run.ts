@@ -33,6 +33,10 @@ console.log(formatDownloadBench(await benchDownload(quick ? 3 : 5)))
 console.log('\n## Deep verification (a 100 MB SPZ v3)\n')
 console.log(formatVerifyBench(await benchVerify(quick ? 3 : 5)))
 
+console.log('\n## GLB verification (a 76 MB GLB of 1 M triangles)\n')
+const glb = await import('./glb.js')
+console.log(glb.formatGlbBench(await glb.benchGlb(quick ? 1 : 3)))
+
 console.log('\n## Artifact upload (a 200 MB SPZ at compression levels 0 and 6)\n')
 const upload = await import('./upload.js')
 console.log(upload.formatUploadBench(await upload.benchUpload(quick ? 1 : 3)))

@@ -29470,6 +29470,7 @@ const INPUT_NAMES = (/* unused pure expression or super */ null && ([
     'compression-level',
     'cache',
     'max-gaussians',
+    'max-triangles',
     'max-file-size',
     'github-token',
     'check-name'
@@ -29960,6 +29961,11 @@ function parseInputs(read, context) {
         max: Number.MAX_SAFE_INTEGER,
         rule: 'a positive whole number of splats, or empty for no limit'
     }, problems);
+    const maxTriangles = parseWholeNumber('max-triangles', value('max-triangles'), {
+        min: 1,
+        max: Number.MAX_SAFE_INTEGER,
+        rule: 'a positive whole number of triangles, or empty for no limit'
+    }, problems);
     const maxFileSizeBytes = parseSizeInput('max-file-size', value('max-file-size'), problems);
     const githubToken = value('github-token') || undefined;
     const checkName = value('check-name');
@@ -29987,6 +29993,7 @@ function parseInputs(read, context) {
             ? context.env.RUNNER_ENVIRONMENT === 'self-hosted'
             : cacheChoice === 'true',
         maxGaussians,
+        maxTriangles,
         maxFileSizeBytes,
         githubToken,
         checkName,
@@ -31889,14 +31896,18 @@ async function openDelivery(config, source, runtime, io) {
         io.notice(`${unsupported.map(f => f.toUpperCase()).join(', ')} cannot be downloaded from ${source.description}: it does not deliver that format.`);
     }
     // Downloading, verifying and uploading stay out of the start path of runs that need none.
-    const { startDelivery } = await __nccwpck_require__.e(/* import() */ 393).then(__nccwpck_require__.bind(__nccwpck_require__, 97393));
+    const { startDelivery } = await __nccwpck_require__.e(/* import() */ 529).then(__nccwpck_require__.bind(__nccwpck_require__, 20529));
     return startDelivery({
         formats: config.download.filter(format => source.formats.includes(format)),
         noticeMissing: !config.downloadAll,
         downloadDir: config.downloadDir,
         api: source.api,
         cache: config.cache,
-        budgets: { maxGaussians: config.maxGaussians, maxFileSizeBytes: config.maxFileSizeBytes },
+        budgets: {
+            maxGaussians: config.maxGaussians,
+            maxTriangles: config.maxTriangles,
+            maxFileSizeBytes: config.maxFileSizeBytes
+        },
         upload: config.uploadArtifact
             ? {
                 name: config.artifactName,
@@ -32900,6 +32911,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2")
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
+
+/***/ }),
+
+/***/ 98995:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:module");
 
 /***/ }),
 

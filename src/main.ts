@@ -175,7 +175,11 @@ async function openDelivery(
       downloadDir: config.downloadDir,
       api: source.api,
       cache: config.cache,
-      budgets: { maxGaussians: config.maxGaussians, maxFileSizeBytes: config.maxFileSizeBytes },
+      budgets: {
+        maxGaussians: config.maxGaussians,
+        maxTriangles: config.maxTriangles,
+        maxFileSizeBytes: config.maxFileSizeBytes
+      },
       upload: config.uploadArtifact
         ? {
             name: config.artifactName,

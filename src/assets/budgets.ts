@@ -1,5 +1,5 @@
 /**
- * The budgets of a publishing gate (`max-gaussians`, `max-file-size`), checked against every
+ * The budgets of a publishing gate (`max-gaussians`, `max-triangles`, `max-file-size`), checked against every
  * delivered file after verification. Pure: a file's figures in, the reason it is over out.
  * A file exactly at a limit is within it.
  */
@@ -10,6 +10,8 @@ import { formatBytes } from '../units.js'
 export interface Budgets {
   /** Splats per file; undefined for no limit. */
   maxGaussians?: number
+  /** Triangles per mesh file (GLB, STL); undefined for no limit. */
+  maxTriangles?: number
   /** Bytes per file; undefined for no limit. */
   maxFileSizeBytes?: number
 }
@@ -18,18 +20,25 @@ export interface Budgets {
 export interface BudgetedFile {
   /** Absent for a file that holds no splats. */
   gaussians?: number
+  /** Absent for a file whose triangles are not counted (only GLB and STL are). */
+  triangles?: number
   bytes: number
 }
 
 /**
  * Why the file is over a budget, e.g. `5,120,000 splats, over 'max-gaussians' of 4,000,000`;
- * both reasons, joined by `; `, when it is over both; undefined when it is within every budget.
+ * every reason, joined by `; `, when it is over several; undefined when it is within every budget.
  */
 export function overBudget(file: BudgetedFile, budgets: Budgets): string | undefined {
   const reasons: string[] = []
-  const { maxGaussians, maxFileSizeBytes } = budgets
+  const { maxGaussians, maxTriangles, maxFileSizeBytes } = budgets
   if (maxGaussians !== undefined && file.gaussians !== undefined && file.gaussians > maxGaussians) {
     reasons.push(`${count(file.gaussians)} splats, over 'max-gaussians' of ${count(maxGaussians)}`)
+  }
+  if (maxTriangles !== undefined && file.triangles !== undefined && file.triangles > maxTriangles) {
+    reasons.push(
+      `${count(file.triangles)} triangles, over 'max-triangles' of ${count(maxTriangles)}`
+    )
   }
   if (maxFileSizeBytes !== undefined && file.bytes > maxFileSizeBytes) {
     reasons.push(`${size(file.bytes)}, over 'max-file-size' of ${size(maxFileSizeBytes)}`)

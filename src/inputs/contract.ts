@@ -21,6 +21,7 @@ export const INPUT_NAMES = [
   'compression-level',
   'cache',
   'max-gaussians',
+  'max-triangles',
   'max-file-size',
   'github-token',
   'check-name'

@@ -47,6 +47,8 @@ export interface Config {
   /** Keep verified files in the runner's tool cache and reuse them. */
   cache: boolean
   maxGaussians: number | undefined
+  /** Triangles per GLB or STL file. */
+  maxTriangles: number | undefined
   maxFileSizeBytes: number | undefined
   githubToken: string | undefined
   checkName: string
@@ -152,6 +154,16 @@ export function parseInputs(read: (name: InputName) => string, context: InputCon
     },
     problems
   )
+  const maxTriangles = parseWholeNumber(
+    'max-triangles',
+    value('max-triangles'),
+    {
+      min: 1,
+      max: Number.MAX_SAFE_INTEGER,
+      rule: 'a positive whole number of triangles, or empty for no limit'
+    },
+    problems
+  )
   const maxFileSizeBytes = parseSizeInput('max-file-size', value('max-file-size'), problems)
   const githubToken = value('github-token') || undefined
   const checkName = value('check-name')
@@ -181,6 +193,7 @@ export function parseInputs(read: (name: InputName) => string, context: InputCon
         ? context.env.RUNNER_ENVIRONMENT === 'self-hosted'
         : cacheChoice === 'true',
     maxGaussians,
+    maxTriangles,
     maxFileSizeBytes,
     githubToken,
     checkName,

@@ -44,8 +44,23 @@ function sniffFormat(head: Buffer): SplatFormat | undefined {
   return undefined
 }
 
+/**
+ * Fails for a file that does not start as `label` (`GLB`, `STL`) should: names what a server sent
+ * instead, or shows the first bytes. `detail` says what the format starts with.
+ */
+export function notTheFormat(head: Buffer, size: number, label: string, detail: string): never {
+  if (size === 0) fail('empty file (0 bytes)')
+  const noun = `${article(label)} ${label} file`
+  fail(describeNonAsset(head, size, noun) ?? `not ${noun} (${detail}): ${showBytes(head)}`)
+}
+
+/** `an FBX`, `an STL`, `a GLB`, `a USDZ`: letters whose names start with a vowel take `an`. */
+export function article(label: string): string {
+  return /^[AEFHILMNORSX][A-Z0-9]*\b/.test(label) ? 'an' : 'a'
+}
+
 /** Names what a web server or API sent instead of an asset, or undefined if it is none of those. */
-function describeNonAsset(head: Buffer, size: number): string | undefined {
+function describeNonAsset(head: Buffer, size: number, noun = 'a splat file'): string | undefined {
   let start = startsWith(head, [0xef, 0xbb, 0xbf]) ? 3 : 0 // a UTF-8 byte order mark
   while (start < head.length && isSpace(head[start])) start++
   const text = head.toString('utf8', start)
@@ -59,7 +74,7 @@ function describeNonAsset(head: Buffer, size: number): string | undefined {
   ) {
     const title = /<title[^>]*>([^<]{1,120})/i.exec(text)?.[1]?.trim()
     const titled = title ? `; title "${collapse(title)}"` : ''
-    return `an HTML page, not a splat file (starts with ${shown}${titled})`
+    return `an HTML page, not ${noun} (starts with ${shown}${titled})`
   }
   if (lower.startsWith('<')) {
     const code = /<code>([^<]{1,80})<\/code>/i.exec(text)?.[1]
@@ -67,16 +82,16 @@ function describeNonAsset(head: Buffer, size: number): string | undefined {
     const details = code
       ? `; code "${collapse(code)}"${message ? `, message "${collapse(message)}"` : ''}`
       : ''
-    return `an XML document, not a splat file (starts with ${shown}${details})`
+    return `an XML document, not ${noun} (starts with ${shown}${details})`
   }
   if (lower.startsWith('{') || lower.startsWith('[')) {
-    return describeJson(text, head.length >= size, shown)
+    return describeJson(text, head.length >= size, shown, noun)
   }
   return undefined
 }
 
 /** `complete`: `text` is the whole body, so it can be parsed rather than only pattern-matched. */
-function describeJson(text: string, complete: boolean, shown: string): string {
+function describeJson(text: string, complete: boolean, shown: string, noun: string): string {
   let body: unknown
   if (complete) {
     try {
@@ -88,23 +103,26 @@ function describeJson(text: string, complete: boolean, shown: string): string {
   if (isRecord(body) && 'c' in body) {
     const message =
       body.m === null || body.m === undefined ? '' : `, m "${collapse(String(body.m))}"`
-    return `a JSON API response, not a splat file (c "${collapse(String(body.c))}"${message})`
+    return `a JSON API response, not ${noun} (c "${collapse(String(body.c))}"${message})`
   }
   if (isRecord(body) && 'means' in body && 'quats' in body) {
     return 'a SOG meta.json on its own, not a bundled .sog file (its images are separate files)'
   }
   const code = /^\{\s*"c"\s*:\s*"([^"]{0,40})"/.exec(text)?.[1]
-  if (code !== undefined) return `a JSON API response, not a splat file (c "${collapse(code)}")`
-  return `a JSON document, not a splat file (starts with ${shown})`
+  if (code !== undefined) return `a JSON API response, not ${noun} (c "${collapse(code)}")`
+  return `a JSON document, not ${noun} (starts with ${shown})`
 }
 
 function describeUnknown(head: Buffer, expected: SplatFormat): string {
+  return `not a ${LABEL[expected]} file or any splat format: ${showBytes(head)}`
+}
+
+function showBytes(head: Buffer): string {
   const sample = head.subarray(0, 24)
   const looksLikeText = sample.every(byte => isSpace(byte) || byte >= 0x20)
-  const shown = looksLikeText
+  return looksLikeText
     ? `the bytes are text, starting with ${quoteBytes(sample)}`
     : `its first bytes are ${[...sample.subarray(0, 16)].map(byte => byte.toString(16).padStart(2, '0')).join(' ')}`
-  return `not a ${LABEL[expected]} file or any splat format: ${shown}`
 }
 
 const isSpace = (byte: number): boolean => byte === 0x20 || (byte >= 0x09 && byte <= 0x0d)

@@ -58,3 +58,18 @@ function checkCrc(entry: ZipEntry, actual: number): void {
     )
   }
 }
+
+/**
+ * Every entry's local header, and with `deep` its data: streamed once, inflated where deflated,
+ * its CRC-32 and both sizes held against the directory. Entries are checked in directory order.
+ */
+export async function checkEveryEntry(
+  file: FileRanges,
+  zip: ZipDirectory,
+  deep: boolean
+): Promise<void> {
+  for (const entry of zip.entries.values()) {
+    if (deep) await checkEntryChecksum(file, zip, entry)
+    else await entryDataOffset(file, zip, entry)
+  }
+}

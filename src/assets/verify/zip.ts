@@ -5,9 +5,9 @@ import { fail } from './result.js'
 import { errorMessage } from '../../errors.js'
 
 /**
- * Reads the ZIP container of a SOG bundle: its directory, and the start or the whole of an entry.
- * Only what a SOG writer produces is accepted (one plain ZIP file, stored or deflated entries), and
- * the limits and messages are a SOG's.
+ * Reads a ZIP container (a SOG bundle, a USDZ, a 3MF, a zipped OBJ or FBX): its directory, and the
+ * start or the whole of an entry. Only one plain ZIP file with stored or deflated entries is
+ * accepted; `ZipKind` names the container in the messages.
  */
 
 const EOCD_SIGNATURE = 0x06054b50
@@ -19,7 +19,7 @@ const CENTRAL_SIGNATURE = 0x02014b50
 const CENTRAL_ENTRY_BYTES = 46
 const LOCAL_SIGNATURE = 0x04034b50
 const LOCAL_HEADER_BYTES = 30
-/** A SOG's directory lists a handful of files; more than this is not a SOG. */
+/** The services' ZIPs list a handful of files (about 10,000 entries fit in this). */
 const CENTRAL_DIRECTORY_LIMIT = 1024 * 1024
 const META_JSON_LIMIT = 1024 * 1024
 /** Compressed bytes inflated to reach a deflated image's header. */
@@ -35,6 +35,19 @@ export interface ZipEntry {
   localHeaderOffset: number
 }
 
+/** How messages name the container: `a SOG bundle`, `SOG bundles`, `SOG readers`. */
+export interface ZipKind {
+  one: string
+  many: string
+  readers: string
+}
+
+export const SOG_ZIP: ZipKind = {
+  one: 'a SOG bundle',
+  many: 'SOG bundles',
+  readers: 'SOG readers'
+}
+
 export interface ZipDirectory {
   entries: Map<string, ZipEntry>
   /** Where entry data must end. */
@@ -42,7 +55,10 @@ export interface ZipDirectory {
 }
 
 /** Reads the central directory, checking that the file ends exactly where the end record says. */
-export async function readZipDirectory(file: FileRanges): Promise<ZipDirectory> {
+export async function readZipDirectory(
+  file: FileRanges,
+  kind: ZipKind = SOG_ZIP
+): Promise<ZipDirectory> {
   const { eocd, eocdOffset } = await findEndRecord(file)
   const commentLength = eocd.readUInt16LE(20)
   checkExactSize(file.size, eocdOffset + EOCD_BYTES + commentLength, 'the ZIP directory', true)
@@ -57,13 +73,13 @@ export async function readZipDirectory(file: FileRanges): Promise<ZipDirectory> 
     (eocdOffset >= ZIP64_LOCATOR_BYTES &&
       (await file.read(eocdOffset - ZIP64_LOCATOR_BYTES, 4)).readUInt32LE(0) ===
         ZIP64_LOCATOR_SIGNATURE)
-  if (zip64) fail('a ZIP64 archive; SOG bundles are plain ZIP files, and ZIP64 is not supported')
+  if (zip64) fail(`a ZIP64 archive; ${kind.many} are plain ZIP files, and ZIP64 is not supported`)
   if (
     eocd.readUInt16LE(4) !== 0 ||
     eocd.readUInt16LE(6) !== 0 ||
     eocd.readUInt16LE(8) !== entryCount
   ) {
-    fail('a multi-part (spanned) ZIP archive; a SOG bundle is a single file')
+    fail(`a multi-part (spanned) ZIP archive; ${kind.one} is a single file`)
   }
   if (directoryOffset + directorySize !== eocdOffset) {
     fail(
@@ -71,12 +87,12 @@ export async function readZipDirectory(file: FileRanges): Promise<ZipDirectory> 
     )
   }
   if (directorySize > CENTRAL_DIRECTORY_LIMIT) {
-    fail(`a ZIP central directory of ${directorySize} bytes; a SOG bundle lists a handful of files`)
+    fail(`a ZIP central directory of ${directorySize} bytes; ${kind.one} lists a handful of files`)
   }
 
   const directory = await file.read(directoryOffset, directorySize)
   return {
-    entries: parseCentralDirectory(directory, entryCount),
+    entries: parseCentralDirectory(directory, entryCount, kind),
     centralDirectoryOffset: directoryOffset
   }
 }
@@ -106,7 +122,11 @@ async function findEndRecord(file: FileRanges): Promise<{ eocd: Buffer; eocdOffs
   return { eocd: tail.subarray(at, at + EOCD_BYTES), eocdOffset: tailStart + at }
 }
 
-function parseCentralDirectory(directory: Buffer, entryCount: number): Map<string, ZipEntry> {
+function parseCentralDirectory(
+  directory: Buffer,
+  entryCount: number,
+  kind: ZipKind
+): Map<string, ZipEntry> {
   const entries = new Map<string, ZipEntry>()
   let position = 0
   for (let k = 0; k < entryCount; k++) {
@@ -126,7 +146,7 @@ function parseCentralDirectory(directory: Buffer, entryCount: number): Map<strin
       uncompressedSize: directory.readUInt32LE(position + 24),
       localHeaderOffset: directory.readUInt32LE(position + 42)
     }
-    checkZipEntry(entry, directory.readUInt16LE(position + 8))
+    checkZipEntry(entry, directory.readUInt16LE(position + 8), kind)
     entries.set(entry.name, entry)
     position =
       nameEnd + directory.readUInt16LE(position + 30) + directory.readUInt16LE(position + 32)
@@ -139,16 +159,18 @@ function parseCentralDirectory(directory: Buffer, entryCount: number): Map<strin
   return entries
 }
 
-function checkZipEntry(entry: ZipEntry, flags: number): void {
+function checkZipEntry(entry: ZipEntry, flags: number, kind: ZipKind): void {
   if (
     [entry.compressedSize, entry.uncompressedSize, entry.localHeaderOffset].includes(0xffffffff)
   ) {
-    fail(`ZIP64 entry "${entry.name}"; SOG bundles are plain ZIP files, and ZIP64 is not supported`)
+    fail(
+      `ZIP64 entry "${entry.name}"; ${kind.many} are plain ZIP files, and ZIP64 is not supported`
+    )
   }
   if ((flags & 0x1) !== 0) fail(`"${entry.name}" is encrypted`)
   if (entry.method !== 0 && entry.method !== 8) {
     fail(
-      `"${entry.name}" uses ZIP compression method ${entry.method}; SOG readers accept stored (0) and deflate (8)`
+      `"${entry.name}" uses ZIP compression method ${entry.method}; ${kind.readers} accept stored (0) and deflate (8)`
     )
   }
   if (entry.method === 0 && entry.compressedSize !== entry.uncompressedSize) {
