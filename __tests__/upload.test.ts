@@ -218,7 +218,8 @@ describe('uploadFiles', () => {
     controller.abort()
     await expect(upload).rejects.toThrow(CancelledError)
     expect(performance.now() - started).toBeLessThan(500)
-    for (let waited = 0; sim.busySockets > 0 && waited < 1000; waited += 20) {
+    // The sim notices a closed connection only when its bandwidth limit lets it read again.
+    for (let waited = 0; sim.busySockets > 0 && waited < 3000; waited += 20) {
       await new Promise(resolve => setTimeout(resolve, 20))
     }
     expect(sim.busySockets).toBe(0)

@@ -103,13 +103,13 @@ export class OusSession {
     return this.call('POST', url, what)
   }
 
-  get(path: string, what: string): Promise<unknown> {
-    return this.call('GET', this.url(path), what)
+  get(path: string, what: string, signal = this.signal): Promise<unknown> {
+    return this.call('GET', this.url(path), what, signal)
   }
 
-  private call(method: 'GET' | 'POST', url: URL, what: string): Promise<unknown> {
-    return retried(this.context, this.signal, () =>
-      exchange(this.context, this.signal, {
+  private call(method: 'GET' | 'POST', url: URL, what: string, signal = this.signal) {
+    return retried(this.context, signal, () =>
+      exchange(this.context, signal, {
         method,
         url,
         headers: this.headers(method === 'POST' ? { 'Content-Length': '0' } : {})

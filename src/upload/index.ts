@@ -25,7 +25,7 @@ import { cancellationOf } from '../errors.js'
 import { mapBounded } from '../providers/world/bounded.js'
 import type { UploadContext } from './client.js'
 import { type FileDigest, md5File } from './digest.js'
-import { type UploadedFile, type UploadItem, uploadFile } from './upload-file.js'
+import { finishFile, sendFile, type UploadedFile, type UploadItem } from './upload-file.js'
 
 export { UploadAuthError, UploadError } from './answers.js'
 export { ASSET_GATEWAYS, tokenUrl, type UploadContext, type UploadRegion } from './client.js'
@@ -40,19 +40,26 @@ export async function uploadFiles(
   context: UploadContext
 ): Promise<UploadedFile[]> {
   if (files.length === 0) return []
-  const hashing = new AbortController()
-  const onAbort = (): void => hashing.abort(cancellationOf(context.signal))
+  // Aborted by the cancel, by the first failure (stopping the other files, their hashing and
+  // their status polls), and at the end (hashing nobody waits for any more).
+  const all = new AbortController()
+  const onAbort = (): void => all.abort(cancellationOf(context.signal))
   if (context.signal.aborted) onAbort()
   else context.signal.addEventListener('abort', onAbort, { once: true })
-  const digests = hashInOrder(files, hashing.signal)
+  const digests = hashInOrder(files, all.signal)
+  const finishing: Array<Promise<UploadedFile>> = []
   try {
     const indexes = files.map((_, index) => index)
-    return await mapBounded(indexes, FILE_CONCURRENCY, context.signal, async (index, signal) =>
-      uploadFile(files[index], await digests[index], context, signal)
-    )
+    await mapBounded(indexes, FILE_CONCURRENCY, all.signal, async (index, signal) => {
+      const sent = await sendFile(files[index], await digests[index], context, signal)
+      // Waiting for the service to finish a file holds no slot: the next file is sent meanwhile.
+      const done = finishFile(sent, context, all.signal)
+      done.catch(error => all.abort(error))
+      finishing[index] = done
+    })
+    return await Promise.all(finishing)
   } finally {
-    // A failed upload stops the hashing of files that will not be sent.
-    hashing.abort(cancellationOf(context.signal))
+    all.abort(cancellationOf(context.signal))
     context.signal.removeEventListener('abort', onAbort)
   }
 }
