@@ -25,7 +25,11 @@ async function ours(): Promise<string[]> {
     clock: realClock,
     signal: new AbortController().signal,
     deadline: realClock.now() + 600_000,
-    log: { info: () => undefined, debug: () => undefined, warning: m => console.error(m) }
+    log: {
+      info: m => void (process.env.BENCH_LOG && console.error(Math.round(performance.now()), m)),
+      debug: () => undefined,
+      warning: m => console.error(m)
+    }
   })
   return results.map(result => result.md5)
 }

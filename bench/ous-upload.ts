@@ -11,7 +11,7 @@
  * plain Node on a transpiled copy of src/; rounds alternate who goes first; ratios use the best
  * time of each side, with the median of the per-round ratios beside them.
  *
- * Standalone: `npx tsx bench/ous-upload.ts [--rounds N]`.
+ * Standalone: `npx tsx bench/ous-upload.ts [--rounds N] [--rate BYTES_PER_SECOND]`.
  */
 import { createHash, randomBytes } from 'node:crypto'
 import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs'
@@ -41,7 +41,7 @@ export interface OusUploadBench {
   small: Report[]
 }
 
-export async function benchOusUpload(rounds = 3, rate = 100e6): Promise<OusUploadBench> {
+export async function benchOusUpload(rounds = 3, rate = 40e6): Promise<OusUploadBench> {
   const child = transpileChild('ous-upload-child')
   const folder = mkdtempSync(path.join(tmpdir(), 'aholo-bench-ous-'))
   const write = (name: string, bytes: number): { path: string; name: string; md5: string } => {
@@ -135,6 +135,8 @@ export function formatOusUploadBench(result: OusUploadBench): string {
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const at = process.argv.indexOf('--rounds')
   const rounds = at > 0 ? Number(process.argv[at + 1]) : 3
+  const rateAt = process.argv.indexOf('--rate')
+  const rate = rateAt > 0 ? Number(process.argv[rateAt + 1]) : undefined
   console.log('## Uploads (25 photos of 4 MB and a 300 MB video, to the simulated service)\n')
-  console.log(formatOusUploadBench(await benchOusUpload(rounds)))
+  console.log(formatOusUploadBench(await benchOusUpload(rounds, rate)))
 }

@@ -21,6 +21,7 @@
  * sent; every read is a stream, and memory does not follow the files' sizes. A large file logs
  * its progress every 5 s.
  */
+import { setMaxListeners } from 'node:events'
 import { cancellationOf } from '../errors.js'
 import { mapBounded } from '../providers/world/bounded.js'
 import type { UploadContext } from './client.js'
@@ -43,6 +44,8 @@ export async function uploadFiles(
   // Aborted by the cancel, by the first failure (stopping the other files, their hashing and
   // their status polls), and at the end (hashing nobody waits for any more).
   const all = new AbortController()
+  // Every file waiting for its status listens to it, while its request lasts: not a leak.
+  setMaxListeners(0, all.signal)
   const onAbort = (): void => all.abort(cancellationOf(context.signal))
   if (context.signal.aborted) onAbort()
   else context.signal.addEventListener('abort', onAbort, { once: true })
