@@ -176,8 +176,13 @@ describe('uploadFiles', () => {
     const items = Array.from({ length: 6 }, (_, index) =>
       file(`f${index}.mov`, randomBytes(3 * BLOCK + index))
     )
-    const results = await uploadFiles(items, context({ apiUrl: new URL(sim.gatewayUrl) }))
+    const told: string[] = []
+    const results = await uploadFiles(
+      items,
+      context({ apiUrl: new URL(sim.gatewayUrl), onUploaded: file => void told.push(file.name) })
+    )
     expect(results.map(r => r.name)).toEqual(items.map(item => item.name))
+    expect(told.sort()).toEqual(items.map(item => item.name))
     expect(sim.peakPartsPerUpload).toBe(2)
     expect(sim.peakFileRequests).toBeGreaterThan(2)
     expect(sim.peakFileRequests).toBeLessThanOrEqual(8)

@@ -8,6 +8,7 @@ import { DeadlineError, type Fault, parseRetryAfter, withRetries } from '../net/
 import type { Clock, Log } from '../runtime.js'
 import { interpretOus, interpretToken, type RawAnswer, type UploadToken } from './answers.js'
 import type { MultipartBody } from './multipart.js'
+import type { UploadedFile } from './upload-file.js'
 
 export type UploadRegion = 'cn' | 'global'
 
@@ -30,6 +31,11 @@ export interface UploadContext {
   idleTimeoutMs?: number
   /** Before each wait caused by a fault. */
   onRetry?: (fault: Fault, nextAttempt: number, delayMs: number) => void
+  /**
+   * Each file as the service finishes it, before the others: what a cancelled or failed run
+   * still uploaded, for its outputs.
+   */
+  onUploaded?: (file: UploadedFile) => void
   /** Tests only: host names reached over plain http although they are not loopback. */
   allowInsecureHosts?: readonly string[]
 }

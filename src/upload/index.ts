@@ -10,7 +10,8 @@
  *   fixes; their message names the file.
  * - `md5File(path, signal?)`: `{md5, bytes}` of a file in one streamed pass (for a dry run).
  * - `UploadContext` (client.ts): the API key and region (or `apiUrl`) of the gateway, the run's
- *   clock, signal and deadline, and a log.
+ *   clock, signal and deadline, a log, and `onUploaded`, called with each file as it is done
+ *   (what a cancelled or failed run still uploaded, for its outputs).
  *
  * How: a token per file from the gateway, the only request with the API key; then, at the
  * token's `globalDomain` (https, or http on this machine) with the token alone, a single upload

@@ -90,7 +90,7 @@ export async function finishFile(
       ? `${item.name}: the upload service has it already (${formatBytes(digest.bytes)}, MD5 ${digest.md5}); nothing sent`
       : `${item.name}: uploaded ${formatBytes(sent)} of ${formatBytes(digest.bytes)} in ${seconds} s`
   )
-  return {
+  const uploaded: UploadedFile = {
     ...item,
     url,
     md5: digest.md5,
@@ -98,6 +98,8 @@ export async function finishFile(
     deduplicated,
     sentBytes: sent === 'deduplicated' ? 0 : sent
   }
+  context.onUploaded?.(uploaded)
+  return uploaded
 }
 
 async function single(item: UploadItem, digest: FileDigest, session: OusSession): Promise<number> {
