@@ -240,6 +240,7 @@ describe('uploadFiles', () => {
     )
     await expect(upload).rejects.toThrow(UploadAuthError)
     await expect(upload).rejects.toThrow(/refused the API key: HTTP 401 UNAUTHENTICATED/)
+    await expect(upload).rejects.not.toThrow('wrong-key-but-long-enough')
     expect(sim.requests.filter(r => r.server === 'ous')).toEqual([])
     sim.requests.length = 0
   })
@@ -253,6 +254,18 @@ describe('uploadFiles', () => {
     )
     expect(uploadDomain('https://ous-cos.kujiale.com').host).toBe('ous-cos.kujiale.com')
     expect(uploadDomain('http://127.0.0.1:8080').port).toBe('8080')
+  })
+
+  it('sends nothing to an upload domain over plain http that is not this machine', async () => {
+    await sim.close()
+    sim = await new UploadSim({ globalDomain: 'http://ous-cos.kujiale.com' }).start()
+    const upload = uploadFiles(
+      [file('a.jpg', randomBytes(10))],
+      context({ apiUrl: new URL(sim.gatewayUrl) })
+    )
+    await expect(upload).rejects.toThrow(UploadError)
+    await expect(upload).rejects.toThrow('uploads go only over https')
+    expect(sim.requests.map(r => r.server)).toEqual(['gateway'])
   })
 
   it('uses the global region prefix for the token', async () => {

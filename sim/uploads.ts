@@ -42,6 +42,8 @@ export interface UploadSimOptions {
   pollsBeforeDone?: number
   /** One limit for every body received, all connections together (default: none). */
   bytesPerSecond?: number
+  /** What the token names as the upload domain (default the sim's own upload service). */
+  globalDomain?: string
 }
 
 interface Upload {
@@ -276,7 +278,8 @@ export class UploadSim {
       status: 0,
       pollsLeft: this.options.pollsBeforeDone ?? 1
     })
-    sendJson(res, 200, { ousToken: token, globalDomain: this.ousUrl, blockSize: this.blockSize })
+    const globalDomain = this.options.globalDomain ?? this.ousUrl
+    sendJson(res, 200, { ousToken: token, globalDomain, blockSize: this.blockSize })
   }
 
   private answerInit(upload: Upload, url: URL, res: http.ServerResponse, record: UploadRequest) {
