@@ -56,7 +56,7 @@ export interface DownloadBench {
   readOnlyMs: number
 }
 
-interface ChildReport {
+export interface ChildReport {
   ms: number
   cpuMs: number
   bytes?: number
@@ -122,11 +122,14 @@ export async function benchDownload(rounds = 5): Promise<DownloadBench> {
   return { rounds, runs, small, readOnlyMs: Math.min(...readOnly) }
 }
 
-/** Transpiles src/ and the child script into node_modules/.cache, where bare imports resolve. */
-function transpileChild(): string {
-  const out = path.join(ROOT, 'node_modules', '.cache', 'aholo-bench-download')
+/**
+ * Transpiles src/ and a child script of bench/ into node_modules/.cache, where bare imports
+ * resolve; the path of the child's JavaScript.
+ */
+export function transpileChild(child = 'download-child'): string {
+  const out = path.join(ROOT, 'node_modules', '.cache', `aholo-bench-${child}`)
   rmSync(out, { recursive: true, force: true })
-  const sources = [...listTs(path.join(ROOT, 'src')), path.join(ROOT, 'bench', 'download-child.ts')]
+  const sources = [...listTs(path.join(ROOT, 'src')), path.join(ROOT, 'bench', `${child}.ts`)]
   for (const source of sources) {
     const { outputText } = ts.transpileModule(readFileSync(source, 'utf8'), {
       compilerOptions: { module: ts.ModuleKind.ES2022, target: ts.ScriptTarget.ES2022 },
@@ -140,7 +143,7 @@ function transpileChild(): string {
   copyFileSync(path.join(ROOT, 'bench', 'peak-rss.mjs'), path.join(out, 'bench', 'peak-rss.mjs'))
   // node_modules ends the search for a package scope: say ESM here.
   writeFileSync(path.join(out, 'package.json'), '{ "type": "module" }\n')
-  return path.join(out, 'bench', 'download-child.js')
+  return path.join(out, 'bench', `${child}.js`)
 }
 
 function listTs(folder: string): string[] {
@@ -156,7 +159,7 @@ function settleDisk(): void {
   execFileSync('sync')
 }
 
-function runChild(script: string, args: string[]): Promise<ChildReport> {
+export function runChild(script: string, args: string[]): Promise<ChildReport> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [script, ...args], {
       stdio: ['ignore', 'pipe', 'inherit']

@@ -41,6 +41,10 @@ console.log('\n## Artifact upload (a 200 MB SPZ at compression levels 0 and 6)\n
 const upload = await import('./upload.js')
 console.log(upload.formatUploadBench(await upload.benchUpload(quick ? 1 : 3)))
 
+console.log('\n## Uploads (25 photos of 4 MB and a 300 MB video, to the simulated service)\n')
+const ousUpload = await import('./ous-upload.js')
+console.log(ousUpload.formatOusUploadBench(await ousUpload.benchOusUpload(quick ? 1 : 3)))
+
 // About 9 minutes in full (two variants of four tasks 60 s apart); --quick scales it down.
 console.log('\n## Downloads as tasks succeed (4 tasks 60 s apart, 100 MB each)\n')
 const overlap = await import('./overlap.js')

@@ -32233,6 +32233,8 @@ function sendRequest(request) {
                 return;
             ended = true;
             finish();
+            if (typeof request.body === 'object')
+                request.body.destroy();
             message?.destroy(error);
             req?.destroy(error);
             if (!answered)
@@ -32273,11 +32275,18 @@ function sendRequest(request) {
                 response.on('close', () => {
                     ended = true;
                     finish();
+                    // An answer before the whole body was sent (a refusal) leaves the rest unread.
+                    if (typeof request.body === 'object')
+                        request.body.destroy();
                 });
                 resolve({ status: response.statusCode ?? 0, headers: response.headers, body: response });
             });
             req.on('error', error => end(toRequestError(error, request)));
-            req.end(request.body);
+            const { body } = request;
+            if (typeof body !== 'object')
+                return void req.end(body);
+            body.on('error', end);
+            body.pipe(req);
         };
         const proxy = (0,lib_proxy/* getProxyUrl */.s)(url);
         if (!proxy)

@@ -1,6 +1,7 @@
 import * as http from 'node:http'
 import * as https from 'node:https'
 import { isIP, type Socket } from 'node:net'
+import type { Readable } from 'node:stream'
 import * as tls from 'node:tls'
 import { getProxyUrl } from '@actions/http-client/lib/proxy'
 import { cancellationOf } from '../errors.js'
@@ -31,7 +32,12 @@ export interface HttpRequest {
   url: URL
   /** `Accept-Encoding` defaults to gzip, deflate and br, which `readText` decodes. */
   headers?: Record<string, string>
-  body?: string
+  /**
+   * A stream is piped as it is read (a file's bytes, never held whole) and destroyed with the
+   * exchange; one stream serves one try, so a retry makes a new one. Its own errors (a file that
+   * cannot be read) end the request as they are: they are not the network's.
+   */
+  body?: string | Readable
   /** Cancels the request (the run is being cancelled): it rejects with the signal's reason. */
   signal?: AbortSignal
   /** Limit for the whole exchange, headers and body: then NetworkError ETIMEDOUT. */
@@ -81,6 +87,7 @@ export function sendRequest(request: HttpRequest): Promise<HttpResponse> {
       if (ended) return
       ended = true
       finish()
+      if (typeof request.body === 'object') request.body.destroy()
       message?.destroy(error)
       req?.destroy(error)
       if (!answered) reject(error)
@@ -121,11 +128,16 @@ export function sendRequest(request: HttpRequest): Promise<HttpResponse> {
         response.on('close', () => {
           ended = true
           finish()
+          // An answer before the whole body was sent (a refusal) leaves the rest unread.
+          if (typeof request.body === 'object') request.body.destroy()
         })
         resolve({ status: response.statusCode ?? 0, headers: response.headers, body: response })
       })
       req.on('error', error => end(toRequestError(error, request)))
-      req.end(request.body)
+      const { body } = request
+      if (typeof body !== 'object') return void req.end(body)
+      body.on('error', end)
+      body.pipe(req)
     }
 
     const proxy = getProxyUrl(url)
