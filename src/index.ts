@@ -1,27 +1,6 @@
+/** The wait action's entry (action.yml): signals and I/O only; the step is main.ts. */
 import { coreActionIO } from './action-io.js'
-import { CancelledError } from './errors.js'
+import { runEntry } from './entry.js'
 import { run } from './main.js'
-import { realClock } from './runtime.js'
 
-// The runner cancels a job with SIGINT, then SIGTERM 7.5 s later: the first one stops the
-// work so that outputs and the summary are still written; a second one ends the process.
-const cancellation = new AbortController()
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    if (cancellation.signal.aborted) process.exit(130)
-    cancellation.abort(new CancelledError(`Cancelled: received ${signal}`))
-  })
-}
-
-await run(coreActionIO(), { clock: realClock, signal: cancellation.signal, env: process.env })
-// A pipe takes only what its buffer holds; the rest waits in the stream. Exit once it is out.
-await Promise.all([drain(process.stdout), drain(process.stderr)])
-// Keep-alive sockets and timers must not hold a cancelled or finished step open.
-process.exit()
-
-function drain(stream: NodeJS.WriteStream): Promise<void> {
-  return new Promise(resolve => {
-    if (stream.writableLength === 0) return resolve()
-    stream.write('', () => resolve())
-  })
-}
+await runEntry(runtime => run(coreActionIO(), runtime))

@@ -157,7 +157,7 @@ function countStates(results: readonly TaskResult[]): {
 }
 
 // Table cells break on `|` and new lines; links break on spaces and parentheses.
-function escapeText(text: string): string {
+export function escapeText(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ')
 }
 
