@@ -77,7 +77,9 @@ export interface CreatedWorld {
 /** What the sim does with the next creations instead of answering them. */
 export type CreateFault =
   /** Makes the world, then drops the connection: the client cannot know that it was made. */
-  { kind: 'lose-answer' }
+  | { kind: 'lose-answer' }
+  /** Answered instead of making the world. */
+  | WorldFault
 
 export class WorldSim {
   readonly requests: WorldRequest[] = []
@@ -209,6 +211,11 @@ export class WorldSim {
       this.record(req, { region, outcome })
       sendJson(res, status, body)
     }
+    const fault = this.createFaults.shift()
+    if (fault && fault.kind !== 'lose-answer') {
+      this.record(req, { region, outcome: fault.kind })
+      return answerWorldFault(res, fault, req)
+    }
     let body: unknown
     try {
       body = JSON.parse(raw)
@@ -239,7 +246,7 @@ export class WorldSim {
       xSource: Array.isArray(xSource) ? xSource[0] : xSource,
       account
     })
-    if (this.createFaults.shift()?.kind === 'lose-answer') {
+    if (fault?.kind === 'lose-answer') {
       this.record(req, { region, outcome: 'lose-answer' })
       req.socket.resetAndDestroy()
       return
