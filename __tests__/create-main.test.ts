@@ -366,6 +366,24 @@ describe('Lux3D jobs', () => {
     }
   )
 
+  it('stops waiting for the quota at the timeout, saying so, with nothing created', async () => {
+    const sim = await startLux3d({ quota: 1 })
+    sim.addRunningTask(10 * 60_000)
+    const io = await step({
+      job: 'text-to-3d',
+      'api-key': DEFAULT_API_KEY,
+      'api-url': sim.url,
+      prompt: 'a lamp',
+      timeout: '40s'
+    })
+    expect(io.failed).toMatch(
+      /^the text-to-3d task: the account stayed at its limit of Lux3D tasks in progress until 'timeout' ran out; nothing was created\. Raise 'timeout'/
+    )
+    expect(time.sleeps.reduce((sum, ms) => sum + ms, 0)).toBe(40_000)
+    expect(sim.created).toHaveLength(0)
+    expect(io.outputs).toMatchObject({ 'task-ids': '', provider: 'lux3d' })
+  })
+
   it('does not send again after a lost answer, and says that a task may have been created', async () => {
     const sim = await startLux3d()
     sim.injectFaults({ kind: 'lose-answer' })

@@ -9,7 +9,7 @@
 import { isRecord } from '../../domain/json.js'
 import { ActionError } from '../../errors.js'
 import { NetworkError } from '../../net/http.js'
-import { Fault, withRetries } from '../../net/retry.js'
+import { DeadlineError, Fault, withRetries } from '../../net/retry.js'
 import { formatDuration } from '../../units.js'
 import { exchange, WORLD_GATEWAYS } from '../world/client.js'
 import type { RawAnswer } from '../world/envelope.js'
@@ -80,7 +80,15 @@ export class Lux3dCreator {
         return interpretCreated(answer, what)
       }, this.retryContext(call))
       if (created.kind === 'created') return created.taskId
-      await this.waitForSlot(created.said, call)
+      try {
+        await this.waitForSlot(created.said, call)
+      } catch (error) {
+        if (!(error instanceof DeadlineError)) throw error
+        throw new ActionError(
+          `${what}: the account stayed at its limit of Lux3D tasks in progress until 'timeout' ran out; nothing was created`,
+          "Raise 'timeout', or run the job when fewer of the account's tasks are in progress (Free accounts run 1 at a time, Pro 2)."
+        )
+      }
     }
   }
 
