@@ -114,7 +114,9 @@ export function renderCreateSummary(summary: CreateSummary): string {
     '',
     summary.dryRun
       ? `Files to upload: ${count} (${formatBytes(bytes)}).`
-      : `Uploads: ${count} file${count === 1 ? '' : 's'}, ${formatBytes(bytes)} in ${formatDuration(ms)}${deduplicated > 0 ? `, ${deduplicated} already on the service` : ''}.`
+      : count === 0
+        ? 'No files uploaded: every input is a link.'
+        : `Uploads: ${count} file${count === 1 ? '' : 's'}, ${formatBytes(bytes)} in ${formatDuration(ms)}${deduplicated > 0 ? `, ${deduplicated} already on the service` : ''}.`
   )
   lines.push('', `Provider for the wait action: \`${summary.provider}\`.`)
   if (summary.note) lines.push('', escapeText(summary.note))
