@@ -90,6 +90,8 @@ describe('a dry run', () => {
     const sim = await startWorld()
     const lobby = writeFiles('photos/lobby', 20)
     writeFiles('photos/hall', 1, 'mp4')
+    // Left out by the negated pattern; matched, it would be a file of a type no job takes.
+    writeFileSync(path.join(workspace, 'photos/lobby/notes.txt'), 'notes')
     for (const key of [DEFAULT_API_KEY, '']) {
       const io = await step({
         job: 'reconstruction',
