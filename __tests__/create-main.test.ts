@@ -18,6 +18,7 @@ import {
   type WorldSimOptions
 } from '../sim/world.js'
 import { ACTION_VERSION } from '../src/version.js'
+import { apiError } from '../sim/world-answers.js'
 import { FakeTime } from './support/fake-time.js'
 import { RecordingIO } from './support/recording-io.js'
 
@@ -284,6 +285,17 @@ describe('World jobs', () => {
     expect(io.outputs['task-ids']).toBe('')
     expect(io.outputs.jobs).toBe('[]')
     expect(sim.created).toHaveLength(1)
+  })
+
+  it('creates nothing when the gateway refuses to list the worlds, as it could pay twice', async () => {
+    const sim = await startWorld()
+    const body = JSON.stringify(apiError(403, 'Permission denied'))
+    sim.injectFaults({ kind: 'status', status: 403, body })
+    const io = await step(reconstruction())
+    expect(io.failed).toMatch(
+      /^The gateway refuses to list the account's worlds \(.*HTTP 403 PERMISSION_DENIED.*\), so the action cannot tell whether a job was made before; nothing was created/
+    )
+    expect(sim.created).toEqual([])
   })
 
   it('creates a generation from a prompt and an image link', async () => {

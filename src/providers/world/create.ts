@@ -4,6 +4,7 @@
  * after a POST whose fate is unknown (a timeout, a dropped connection, a 5xx), before it is
  * sent again. 429 is retried under the one retry policy, honouring Retry-After.
  */
+import { ActionError } from '../../errors.js'
 import { NetworkError } from '../../net/http.js'
 import { withRetries } from '../../net/retry.js'
 import type { Log } from '../../runtime.js'
@@ -13,7 +14,8 @@ import {
   interpretList,
   isInProgressStatus,
   type World,
-  type WorldRegion
+  WorldAccessError,
+  type WorldPage
 } from './envelope.js'
 
 /** The account's newest worlds searched for a tag: 20 pages of 100. */
@@ -61,9 +63,24 @@ export class WorldCreator {
     call: CreateCall
   ): Promise<Map<string, World>> {
     const found = new Map<string, World>()
-    const { region } = this.options
     for (let pageNum = 0; pageNum < MAX_TAG_PAGES; pageNum++) {
-      const page = await withRetries(
+      const page = await this.listPage(pageNum, call)
+      for (const world of page.worlds) {
+        const tag = tagOf(world.name)
+        if (!tag || !tags.has(tag)) continue
+        const known = found.get(tag)
+        if (!known || (!isReusable(known.status) && isReusable(world.status))) found.set(tag, world)
+      }
+      const settled = [...tags].every(tag => isReusable(found.get(tag)?.status ?? ''))
+      if (settled || !page.hasMore) break
+    }
+    return found
+  }
+
+  /** One page of the account's worlds, newest first; a refusal to list stops the step. */
+  private async listPage(pageNum: number, call: CreateCall): Promise<WorldPage> {
+    try {
+      return await withRetries(
         async () =>
           interpretList(
             await exchange(
@@ -76,20 +93,18 @@ export class WorldCreator {
               call.deadline,
               call.signal
             ),
-            region as WorldRegion
+            this.options.region
           ),
         this.retryContext(call)
       )
-      for (const world of page.worlds) {
-        const tag = tagOf(world.name)
-        if (!tag || !tags.has(tag)) continue
-        const known = found.get(tag)
-        if (!known || (!isReusable(known.status) && isReusable(world.status))) found.set(tag, world)
-      }
-      const settled = [...tags].every(tag => isReusable(found.get(tag)?.status ?? ''))
-      if (settled || !page.hasMore) break
+    } catch (error) {
+      if (!(error instanceof WorldAccessError)) throw error
+      // Without the list, a job made by an earlier run cannot be found: making it could pay twice.
+      throw new ActionError(
+        `The gateway refuses to list the account's worlds (${error.message}), so the action cannot tell whether a job was made before; nothing was created`,
+        "Use an API key that may list the account's worlds (the Aholo World list endpoint)."
+      )
     }
-    return found
   }
 
   /**
