@@ -150,3 +150,27 @@ describe('dist/create/index.js run as the runner runs it', () => {
     }
   })
 })
+
+describe('dist/create/index.js under Node 24, as GitHub runs it', () => {
+  const node24 =
+    process.env.NODE24_BIN ??
+    (process.versions.node.startsWith('24.') ? process.execPath : undefined)
+  const maybe = node24 || process.env.CI === 'true' ? it : it.skip
+
+  maybe('creates a world and reuses it', async () => {
+    if (!node24) throw new Error('Node 24 is needed: .ci/run installs node@24 and sets NODE24_BIN.')
+    const inputs = {
+      job: 'generation',
+      'api-key': DEFAULT_API_KEY,
+      'api-url': world.url,
+      prompt: 'a sunny loft'
+    }
+    const first = await runAction({ bundle: CREATE_BUNDLE, node: node24, inputs })
+    const second = await runAction({ bundle: CREATE_BUNDLE, node: node24, inputs })
+    expect([first.stderr, second.stderr]).toEqual(['', ''])
+    expect([first.exitCode, second.exitCode]).toEqual([0, 0])
+    expect(world.created).toHaveLength(1)
+    expect(second.outputs['task-ids']).toBe(world.created[0].worldId)
+    expect(JSON.parse(second.outputs.jobs)[0].reused).toBe(true)
+  })
+})
