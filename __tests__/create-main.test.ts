@@ -259,6 +259,21 @@ describe('World jobs', () => {
     ])
   })
 
+  it('looks for the tag after a 502 before sending again, as a gateway may answer so after the world was made', async () => {
+    const sim = await startWorld()
+    sim.injectCreateFaults({ kind: 'status', status: 502 })
+    const io = await step(reconstruction())
+    expect(io.failed).toBeUndefined()
+    const outcomes = sim.requests.map(r => `${r.path.replace(/^.*\//, '')} ${r.outcome}`)
+    expect(outcomes).toEqual([
+      'list ok',
+      'reconstructions status',
+      'list ok',
+      'reconstructions created'
+    ])
+    expect(sim.created).toHaveLength(1)
+  })
+
   it('retries a 429 after the Retry-After the gateway asked for', async () => {
     const sim = await startWorld()
     // Answered to the tag search, then to the POST.
