@@ -103,7 +103,7 @@ describe('dist/index.js run as the runner runs it', () => {
     // One line per change, not one per poll.
     expect(run.stdout.match(/T2: /g)).toHaveLength(2)
     expect(run.summary).toContain('## Aholo 3D tasks: ✅ all tasks succeeded')
-    expect(run.summary).toMatch(/\| `T2` \| ✅ succeeded \| [\d.]+m?s \| \[PLY\]/)
+    expect(run.summary).toMatch(/\| `T2` \| ✅ succeeded \| [\d.]+m?s \| PLY · SPZ \|/)
     expectNoSecrets(run)
   })
 

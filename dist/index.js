@@ -28368,6 +28368,44 @@ module.exports = {
 
 /***/ }),
 
+/***/ 63078:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   I: () => (/* binding */ coreActionIO)
+/* harmony export */ });
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(33838);
+/**
+ * The step's one port to the runner: inputs, secrets, outputs, the log, the job summary and
+ * the step's result. The only module that imports @actions/core, so that the rest can be run
+ * in-process by tests with a recording ActionIO.
+ */
+
+function coreActionIO(env = process.env) {
+    return {
+        getInput: name => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getInput */ .V4(name),
+        setSecret: value => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setSecret */ .Pq(value),
+        setOutput: (name, value) => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setOutput */ .uH(name, value),
+        debug: message => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .debug */ .Yz(message),
+        info: message => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(message),
+        notice: message => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .notice */ .lm(message),
+        warning: message => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(message),
+        error: message => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .error */ .z3(message),
+        setFailed: message => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .setFailed */ .C1(message),
+        startGroup: title => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .startGroup */ .Oh(title),
+        endGroup: () => _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .endGroup */ .N4(),
+        async writeSummary(markdown) {
+            if (!env.GITHUB_STEP_SUMMARY)
+                return false;
+            await _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .summary */ .z.addRaw(markdown).write();
+            return true;
+        }
+    };
+}
+
+
+/***/ }),
+
 /***/ 73960:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -28486,6 +28524,36 @@ function fractionField(value) {
 
 /***/ }),
 
+/***/ 81379:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   C: () => (/* binding */ runEntry)
+/* harmony export */ });
+/* harmony import */ var _runtime_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(72574);
+/**
+ * What both actions' entries do around their step: run it with this process's runtime (the real
+ * clock, and the runner's SIGINT/SIGTERM as the one cancellation), let the log drain, and exit.
+ */
+
+async function runEntry(step) {
+    await step((0,_runtime_js__WEBPACK_IMPORTED_MODULE_0__/* .processRuntime */ .qb)());
+    // A pipe takes only what its buffer holds; the rest waits in the stream. Exit once it is out.
+    await Promise.all([drain(process.stdout), drain(process.stderr)]);
+    // Keep-alive sockets and timers must not hold a cancelled or finished step open.
+    process.exit();
+}
+function drain(stream) {
+    return new Promise(resolve => {
+        if (stream.writableLength === 0)
+            return resolve();
+        stream.write('', () => resolve());
+    });
+}
+
+
+/***/ }),
+
 /***/ 83916:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -28559,28 +28627,21 @@ function sentence(text) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7990);
+/* harmony import */ var _action_io_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(63078);
+/* harmony import */ var _entry_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(81379);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(90544);
+/** The wait action's entry (action.yml): signals and I/O only; the step is main.ts. */
 
-// The runner's I/O and this process's runtime (its clock, and SIGINT/SIGTERM as the cancel).
-await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
-// A pipe takes only what its buffer holds; the rest waits in the stream. Exit once it is out.
-await Promise.all([drain(process.stdout), drain(process.stderr)]);
-// Keep-alive sockets and timers must not hold a cancelled or finished step open.
-process.exit();
-function drain(stream) {
-    return new Promise(resolve => {
-        if (stream.writableLength === 0)
-            return resolve();
-        stream.write('', () => resolve());
-    });
-}
+
+
+await (0,_entry_js__WEBPACK_IMPORTED_MODULE_1__/* .runEntry */ .C)(runtime => (0,_main_js__WEBPACK_IMPORTED_MODULE_2__/* .run */ .e)((0,_action_io_js__WEBPACK_IMPORTED_MODULE_0__/* .coreActionIO */ .I)(), runtime));
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
 
 /***/ }),
 
-/***/ 7990:
+/***/ 90544:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28591,37 +28652,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(73024);
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
-var core = __nccwpck_require__(33838);
-;// CONCATENATED MODULE: ./src/action-io.ts
-/**
- * The step's one port to the runner: inputs, secrets, outputs, the log, the job summary and
- * the step's result. The only module that imports @actions/core, so that the rest can be run
- * in-process by tests with a recording ActionIO.
- */
-
-function coreActionIO(env = process.env) {
-    return {
-        getInput: name => core/* getInput */.V4(name),
-        setSecret: value => core/* setSecret */.Pq(value),
-        setOutput: (name, value) => core/* setOutput */.uH(name, value),
-        debug: message => core/* debug */.Yz(message),
-        info: message => core/* info */.pq(message),
-        notice: message => core/* notice */.lm(message),
-        warning: message => core/* warning */.$e(message),
-        error: message => core/* error */.z3(message),
-        setFailed: message => core/* setFailed */.C1(message),
-        startGroup: title => core/* startGroup */.Oh(title),
-        endGroup: () => core/* endGroup */.N4(),
-        async writeSummary(markdown) {
-            if (!env.GITHUB_STEP_SUMMARY)
-                return false;
-            await core/* summary */.z.addRaw(markdown).write();
-            return true;
-        }
-    };
-}
-
+// EXTERNAL MODULE: ./src/action-io.ts
+var action_io = __nccwpck_require__(63078);
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(51455);
 // EXTERNAL MODULE: external "node:path"
@@ -30538,6 +30570,11 @@ class WorldAccessError extends WorldApiError {
 /** 400 and other refusals of the request itself. */
 class WorldRequestError extends WorldApiError {
 }
+/** 400 with bizCode 11003: the account has too few credits for the job. */
+class WorldCreditsError extends WorldRequestError {
+}
+/** The bizCode of a creation refused for want of credits. */
+const INSUFFICIENT_CREDITS = '11003';
 /** An answer that is not the documented shape: most often `api-url` points elsewhere. */
 class WorldResponseError extends errors/* ActionError */.lZ {
     constructor(message) {
@@ -30577,6 +30614,14 @@ function interpretList(answer, region) {
         worlds
     };
 }
+/** The `worldId` of a creation's answer; throws a Fault or a typed error otherwise. */
+function interpretCreated(answer, what, region) {
+    const body = readJson(answer, { kind: 'create', what }, region);
+    const worldId = isRecord(body) ? textField(body.worldId, MAX_ID_CHARS) : undefined;
+    if (!worldId)
+        throw new WorldResponseError(`the creation of ${what} gave no worldId.`);
+    return worldId;
+}
 /** The JSON of a 2xx answer; every other answer becomes the Fault or error it stands for. */
 function readJson(answer, subject, region) {
     const { status, retryAfterMs } = answer;
@@ -30605,7 +30650,14 @@ function readJson(answer, subject, region) {
     throw refusal(status, apiError, subject, region, said);
 }
 function refusal(status, apiError, subject, region, said) {
-    const what = subject.kind === 'world' ? `world ${subject.worldId}` : "the account's world list";
+    const what = subject.kind === 'world'
+        ? `world ${subject.worldId}`
+        : subject.kind === 'create'
+            ? subject.what
+            : "the account's world list";
+    if (subject.kind === 'create' && status === 400 && apiError?.bizCode === INSUFFICIENT_CREDITS) {
+        return new WorldCreditsError(`The Aholo account has too few credits for ${what}: ${said}`, 'Top up the account on Aholo Labs, then run the job again: worlds already made are reused, not paid twice.', status, apiError);
+    }
     if (status === 401) {
         return new WorldAuthError(`The Aholo World gateway refused the API key: ${said}`, `Check the 'api-key' input: keys are made on the Aholo Labs "API keys" page ` +
             `(${KEYS_PAGES.cn} for region cn, ${KEYS_PAGES.global} for region global); ` +
@@ -30807,10 +30859,7 @@ class WorldSource {
     listRefused = false;
     constructor(options) {
         this.options = options;
-        const gateway = WORLD_GATEWAYS[options.region];
-        const { apiUrl } = options;
-        const root = apiUrl ? `${apiUrl.origin}${apiUrl.pathname.replace(/\/+$/, '')}` : gateway.origin;
-        this.base = `${root}${gateway.prefix}`;
+        this.base = worldBaseUrl(options.region, options.apiUrl);
         this.description = `the Aholo World gateway (region ${options.region}) at ${this.base}`;
     }
     async poll(ids, call) {
@@ -30966,36 +31015,51 @@ class WorldSource {
         });
     }
     async attempt(method, url, body, call, signal, interpret) {
-        const { clock, log, requestTimeoutMs, apiKey } = this.options;
-        const timeoutMs = Math.max(1, Math.min(requestTimeoutMs, call.deadline - clock.now()));
-        const started = clock.now();
-        log.debug(`${method} ${url}, time limit ${timeoutMs} ms`);
-        try {
-            const response = await (0,http/* sendRequest */.w$)({
-                method,
-                url: new URL(url),
-                headers: {
-                    Authorization: apiKey,
-                    Accept: 'application/json',
-                    'User-Agent': http/* USER_AGENT */._O,
-                    ...(body === undefined ? {} : { 'Content-Type': 'application/json' })
-                },
-                body: body === undefined ? undefined : JSON.stringify(body),
-                signal,
-                timeoutMs
-            });
-            const retryAfter = response.headers['retry-after'];
-            const retryAfterMs = (0,retry/* parseRetryAfter */.mu)(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter, clock.wallClock());
-            const text = await (0,http/* readText */.yR)(response, client_MAX_RESPONSE_BYTES, signal);
-            log.debug(`HTTP ${response.status} after ${Math.round(clock.now() - started)} ms, ${text.length} characters`);
-            return interpret({ status: response.status, body: text, retryAfterMs });
-        }
-        catch (error) {
-            // Cut short by the deadline, not by the service: time is up, and nobody is to blame.
-            if (error instanceof http/* NetworkError */.Dr && clock.now() >= call.deadline)
-                throw new retry/* DeadlineError */.j3();
-            throw error;
-        }
+        return interpret(await exchange(this.options, { method, url, body }, call.deadline, signal));
+    }
+}
+/** `{origin}{prefix}` of the region's gateway, or of `apiUrl` (whose own path is kept). */
+function worldBaseUrl(region, apiUrl) {
+    const gateway = WORLD_GATEWAYS[region];
+    const root = apiUrl ? `${apiUrl.origin}${apiUrl.pathname.replace(/\/+$/, '')}` : gateway.origin;
+    return `${root}${gateway.prefix}`;
+}
+/**
+ * One request to the gateway and its answer, read whole: the key in `Authorization`, a JSON
+ * body, `Retry-After` read. Both the wait and the create action's World calls go through it.
+ */
+async function exchange(options, request, deadline, signal) {
+    const { clock, log, requestTimeoutMs, apiKey } = options;
+    const { method, url, body } = request;
+    const timeoutMs = Math.max(1, Math.min(requestTimeoutMs, deadline - clock.now()));
+    const started = clock.now();
+    log.debug(`${method} ${url}, time limit ${timeoutMs} ms`);
+    try {
+        const response = await (0,http/* sendRequest */.w$)({
+            method,
+            url: new URL(url),
+            headers: {
+                Authorization: apiKey,
+                Accept: 'application/json',
+                'User-Agent': http/* USER_AGENT */._O,
+                ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+                ...request.headers
+            },
+            body: body === undefined ? undefined : JSON.stringify(body),
+            signal,
+            timeoutMs
+        });
+        const retryAfter = response.headers['retry-after'];
+        const retryAfterMs = (0,retry/* parseRetryAfter */.mu)(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter, clock.wallClock());
+        const text = await (0,http/* readText */.yR)(response, client_MAX_RESPONSE_BYTES, signal);
+        log.debug(`HTTP ${response.status} after ${Math.round(clock.now() - started)} ms, ${text.length} characters`);
+        return { status: response.status, body: text, retryAfterMs };
+    }
+    catch (error) {
+        // Cut short by the deadline, not by the service: time is up, and nobody is to blame.
+        if (error instanceof http/* NetworkError */.Dr && clock.now() >= deadline)
+            throw new retry/* DeadlineError */.j3();
+        throw error;
     }
 }
 function client_toSnapshot(world) {
@@ -31080,6 +31144,17 @@ function describeUnasked(unasked, asked) {
         ? " Ids are matched exactly, case included: check the case of 'task-ids'."
         : '';
     return `The service answered for ${unasked.length} task id${unasked.length === 1 ? '' : 's'} that ${unasked.length === 1 ? 'was' : 'were'} not asked for, and ignored: ${shown.join(', ')}${more}.${caseNote}`;
+}
+/** A fault of each kind gets one warning; the same kind again is logged at debug level. */
+function warnOncePerKind(io) {
+    const warned = new Set();
+    return (fault, nextAttempt, delayMs) => {
+        const message = `Aholo API: ${fault.message}; retrying in ${(0,units/* formatDuration */.a3)(delayMs)} (attempt ${nextAttempt}).`;
+        if (warned.has(fault.kind))
+            return io.debug(message);
+        warned.add(fault.kind);
+        io.warning(`${message} Further faults of this kind are logged at debug level only.`);
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/report/outcome.ts
@@ -31793,7 +31868,7 @@ const REQUEST_TIMEOUT_MS = 30_000;
  * arguments, as `@github/local-action` and src/index.ts call it, it runs with the runner's I/O
  * and this process's runtime; tests pass their own.
  */
-async function run(rawIo = coreActionIO(), runtime = (0,src_runtime/* processRuntime */.qb)()) {
+async function run(rawIo = (0,action_io/* coreActionIO */.I)(), runtime = (0,src_runtime/* processRuntime */.qb)()) {
     // Masked before anything else is read or printed.
     const secrets = SECRET_INPUTS.map(name => rawIo.getInput(name).trim()).filter(Boolean);
     secrets.forEach(secret => rawIo.setSecret(secret));
@@ -31988,17 +32063,6 @@ function openCheckRun(config, runtime, io) {
             summary: `Polling the Aholo API every ${(0,units/* formatDuration */.a3)(config.pollIntervalMs)} for up to ${(0,units/* formatDuration */.a3)(config.timeoutMs)}.`
         }
     });
-}
-/** A fault of each kind gets one warning; the same kind again is logged at debug level. */
-function warnOncePerKind(io) {
-    const warned = new Set();
-    return (fault, nextAttempt, delayMs) => {
-        const message = `Aholo API: ${fault.message}; retrying in ${(0,units/* formatDuration */.a3)(delayMs)} (attempt ${nextAttempt}).`;
-        if (warned.has(fault.kind))
-            return io.debug(message);
-        warned.add(fault.kind);
-        io.warning(`${message} Further faults of this kind are logged at debug level only.`);
-    };
 }
 function readEventFile(file) {
     return (0,external_node_fs_.readFileSync)(file, 'utf8');

@@ -2,11 +2,12 @@
  * `npm run demo`: the bundled action against the simulated services, as a workflow step would
  * run it, once for each API. On the open platform three tasks succeed after moving through the
  * queue and their SPZ files are downloaded and verified, and one task fails. On the World
- * gateway two worlds rise to success with progress, and their PLY files are downloaded.
+ * gateway two worlds rise to success with progress, and their PLY files are downloaded. Then the
+ * create action starts a world, a re-run reuses it, and the wait action waits for it.
  */
 import * as path from 'node:path'
 import { DEFAULT_CREDENTIALS, startAholoSim } from '../sim/open-platform.js'
-import { PROJECT_ROOT, runAction, type ActionRun } from '../sim/runner.js'
+import { CREATE_BUNDLE, PROJECT_ROOT, runAction, type ActionRun } from '../sim/runner.js'
 import { DEFAULT_API_KEY, risingTimeline, startWorldSim } from '../sim/world.js'
 
 const FIXTURES = path.join(PROJECT_ROOT, '__fixtures__', 'splats')
@@ -112,3 +113,54 @@ show(
   'every world succeeded',
   `${world.apiRequests.length} requests to the simulated World gateway (lists of in-progress worlds, then a GET of each that left the list)`
 )
+
+// 3. The create action, then the wait: a reconstruction from 20 public photo links; a re-run
+//    reuses the world it made (found by the tag in its name); the wait action takes its outputs.
+const gateway = await startWorldSim({ createdTimeline: risingTimeline(600) })
+const createInputs = {
+  job: 'reconstruction',
+  'api-key': DEFAULT_API_KEY,
+  'api-url': gateway.url,
+  urls: Array.from({ length: 20 }, (_, i) => `https://cdn.example.com/lobby/${i}.jpg`).join('\n'),
+  scene: 'space',
+  name: 'Lobby'
+}
+heading('create action: step log (what the runner shows)')
+const created = await runAction({
+  bundle: CREATE_BUNDLE,
+  inputs: createInputs,
+  onStdout: text => process.stdout.write(asRunnerShowsIt(text))
+})
+show(
+  created,
+  'one world made',
+  `${gateway.apiRequests.length} requests to the simulated World gateway`
+)
+heading('create action again: the world is reused, nothing is paid twice')
+const again = await runAction({
+  bundle: CREATE_BUNDLE,
+  inputs: createInputs,
+  onStdout: text => process.stdout.write(asRunnerShowsIt(text))
+})
+show(again, 'the same world, reused', `${gateway.created.length} world made in all`)
+for (const { worldId } of gateway.created) {
+  gateway.addAsset(gateway.assetPath(worldId, 'ply'), {
+    kind: 'file',
+    path: path.join(FIXTURES, 'ply', 'st_1k_sh3.ply')
+  })
+}
+heading("wait action on the create action's outputs: step log")
+const waited = await runAction({
+  inputs: {
+    'task-ids': again.outputs['task-ids'],
+    provider: again.outputs.provider,
+    'api-key': DEFAULT_API_KEY,
+    'api-url': gateway.url,
+    'poll-interval': '300ms',
+    timeout: '1m',
+    download: 'ply'
+  },
+  onStdout: text => process.stdout.write(asRunnerShowsIt(text))
+})
+await gateway.close()
+show(waited, 'the world succeeded', `${gateway.apiRequests.length} requests in all`)

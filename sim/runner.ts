@@ -10,6 +10,8 @@ import { fileURLToPath } from 'node:url'
 
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 export const BUNDLE = path.join(PROJECT_ROOT, 'dist', 'index.js')
+/** The create action's bundle (create/action.yml). */
+export const CREATE_BUNDLE = path.join(PROJECT_ROOT, 'dist', 'create', 'index.js')
 
 export interface ActionRun {
   exitCode: number | null
@@ -25,6 +27,8 @@ export interface ActionRun {
 export interface RunActionOptions {
   inputs: Record<string, string>
   env?: Record<string, string>
+  /** The bundle to run; the wait action's by default. */
+  bundle?: string
   /** The node binary; the one running the caller by default. */
   node?: string
   workspace?: string
@@ -71,7 +75,7 @@ export async function runAction(options: RunActionOptions): Promise<ActionRun> {
   }
 
   const started = performance.now()
-  const child = spawn(options.node ?? process.execPath, [BUNDLE], {
+  const child = spawn(options.node ?? process.execPath, [options.bundle ?? BUNDLE], {
     env,
     cwd: workspace,
     stdio: ['ignore', 'pipe', 'pipe']

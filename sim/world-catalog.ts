@@ -27,6 +27,8 @@ export interface WorldScript {
   region?: SimRegion
   /** The first N GETs of it answer 404, and lists leave it out until then. */
   absentFor?: number
+  /** The world's name (default `World <id>`). */
+  name?: string
   /** Give `assets.splats.urls.lodMetaPath` and `assets.imagery.panoUrl` on success. */
   lod?: boolean
   pano?: boolean
@@ -157,7 +159,7 @@ export class WorldCatalog {
     const base = `${this.baseUrl()}/assets/${worldId}`
     const detail: Record<string, unknown> = {
       worldId,
-      name: `World ${worldId}`,
+      name: entry.script.name ?? `World ${worldId}`,
       cover: `${this.baseUrl()}/covers/${worldId}.jpg`,
       scene: 'space',
       createTime: entry.createTime,

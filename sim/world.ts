@@ -10,8 +10,10 @@ import type { AddressInfo, Socket } from 'node:net'
 import { assetPathOf, AssetShelf, type AssetSpec } from './assets.js'
 import { readBody, sendJson } from './http-body.js'
 import { answerWorldFault, apiError, type WorldFault } from './world-answers.js'
+import { generationProblems, reconstructionProblems } from './world-create.js'
 import {
   DEFAULT_ACCOUNT,
+  risingTimeline,
   type ListQuery,
   type SimRegion,
   WORLD_PREFIXES,
@@ -55,12 +57,41 @@ export interface WorldSimOptions {
   now?: () => number
   /** A mirror's own path before the API's (e.g. `/mirror`). */
   pathPrefix?: string
+  /**
+   * The upload service's gateway (sim/uploads.ts) that the asset token paths are passed on to,
+   * as the one real gateway serves World and the upload tokens alike.
+   */
+  assetGateway?: string
   /** Put the presented key in 401 messages, as some gateways do, to test that it is scrubbed. */
   echoKeyInErrors?: boolean
+  /** Creations each account may still pay for (default: no limit); then 400 bizCode 11003. */
+  credits?: Record<string, number>
+  /** The timeline of a created world (default: rising to SUCCEEDED, a step per 10 s). */
+  createdTimeline?: WorldStep[]
 }
+
+/** A creation the sim accepted. */
+export interface CreatedWorld {
+  path: '/reconstructions' | '/generations'
+  worldId: string
+  body: Record<string, unknown>
+  xSource?: string
+  account: string
+}
+
+/** What the sim does with the next creations instead of answering them. */
+export type CreateFault =
+  /** Makes the world, then drops the connection: the client cannot know that it was made. */
+  | { kind: 'lose-answer' }
+  /** Answered instead of making the world. */
+  | WorldFault
 
 export class WorldSim {
   readonly requests: WorldRequest[] = []
+  /** Every world made by a POST, in order. */
+  readonly created: CreatedWorld[] = []
+  private readonly createFaults: CreateFault[] = []
+  private readonly credits: Map<string, number>
   /** Answer lists with every world of the account, whatever `statusList` asks. */
   listIgnoresFilter = false
   url = ''
@@ -76,6 +107,7 @@ export class WorldSim {
 
   constructor(private readonly options: WorldSimOptions = {}) {
     this.keys = new Map(Object.entries(options.keys ?? { [DEFAULT_API_KEY]: DEFAULT_ACCOUNT }))
+    this.credits = new Map(Object.entries(options.credits ?? {}))
     this.now = options.now ?? Date.now
     this.catalog = new WorldCatalog(this.now, () => this.url)
     this.server = http.createServer((req, res) => {
@@ -115,6 +147,12 @@ export class WorldSim {
   /** Faults answered to the next API requests, one each, in order. */
   injectFaults(...faults: WorldFault[]): this {
     this.faults.push(...faults)
+    return this
+  }
+
+  /** What happens to the next creations (after any fault of `injectFaults`), one each. */
+  injectCreateFaults(...faults: CreateFault[]): this {
+    this.createFaults.push(...faults)
     return this
   }
 
@@ -172,6 +210,62 @@ export class WorldSim {
     })
   }
 
+  /** `POST /reconstructions` and `/generations`: checked as the spec says, paid, made. */
+  private create(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    path: CreatedWorld['path'],
+    raw: string,
+    account: string,
+    region: SimRegion
+  ): void {
+    const answer = (outcome: string, status: number, body: unknown): void => {
+      this.record(req, { region, outcome })
+      sendJson(res, status, body)
+    }
+    const fault = this.createFaults.shift()
+    if (fault && fault.kind !== 'lose-answer') {
+      this.record(req, { region, outcome: fault.kind })
+      return answerWorldFault(res, fault, req)
+    }
+    let body: unknown
+    try {
+      body = JSON.parse(raw)
+    } catch {
+      return answer('invalid', 400, apiError(400, 'the body is not JSON'))
+    }
+    const problems =
+      path === '/reconstructions' ? reconstructionProblems(body) : generationProblems(body)
+    if (problems.length > 0) return answer('invalid', 400, apiError(400, problems.join('; ')))
+    const left = this.credits.get(account)
+    if (left !== undefined && left <= 0) {
+      return answer('no-credits', 400, apiError(400, 'Insufficient credits', '11003'))
+    }
+    if (left !== undefined) this.credits.set(account, left - 1)
+    const worldId = `W${Date.now().toString(36).toUpperCase()}${this.created.length}`
+    const fields = body as Record<string, unknown>
+    this.catalog.add(worldId, {
+      timeline: this.options.createdTimeline ?? risingTimeline(10_000),
+      account,
+      region,
+      name: typeof fields.name === 'string' ? fields.name : undefined
+    })
+    const xSource = req.headers['x-source']
+    this.created.push({
+      path,
+      worldId,
+      body: fields,
+      xSource: Array.isArray(xSource) ? xSource[0] : xSource,
+      account
+    })
+    if (fault?.kind === 'lose-answer') {
+      this.record(req, { region, outcome: 'lose-answer' })
+      req.socket.resetAndDestroy()
+      return
+    }
+    answer('created', 200, { worldId })
+  }
+
   private route(pathname: string): { region: SimRegion; rest: string } | undefined {
     const prefix = (this.options.pathPrefix ?? '').replace(/\/+$/, '')
     if (!pathname.startsWith(`${prefix}/`)) return undefined
@@ -186,6 +280,10 @@ export class WorldSim {
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://sim')
+    const { assetGateway } = this.options
+    if (assetGateway && /^(\/global)?\/asset\/v1\//.test(url.pathname)) {
+      return passOn(req, res, new URL(`${url.pathname}${url.search}`, assetGateway))
+    }
     if (req.method === 'GET' && this.shelf.has(url.pathname)) {
       const fields = { region: undefined }
       return this.shelf.serve(req, res, url.pathname, outcome =>
@@ -234,6 +332,9 @@ export class WorldSim {
       const [status, body] = this.catalog.list(account, region, list, this.listIgnoresFilter)
       return answer(status === 200 ? 'ok' : 'invalid', status, body)
     }
+    if (req.method === 'POST' && (rest === '/reconstructions' || rest === '/generations')) {
+      return this.create(req, res, rest, raw, account, region)
+    }
     if (!worldId) return answer('not-found', 404, apiError(404, 'No such API path'))
     const [status, body] = this.catalog.get(worldId, account, region)
     const outcomes: Record<number, string> = { 200: 'ok', 403: 'forbidden', 404: 'not-found' }
@@ -244,4 +345,14 @@ export class WorldSim {
 /** Starts a simulated World gateway; close it when done. */
 export async function startWorldSim(options: WorldSimOptions = {}): Promise<WorldSim> {
   return new WorldSim(options).start()
+}
+
+/** The request as it came, to `target`; its answer as it comes back. */
+function passOn(req: http.IncomingMessage, res: http.ServerResponse, target: URL): void {
+  const forward = http.request(target, { method: req.method, headers: req.headers }, answer => {
+    res.writeHead(answer.statusCode ?? 502, answer.headers)
+    answer.pipe(res)
+  })
+  forward.on('error', () => res.destroy())
+  req.pipe(forward)
 }

@@ -7,9 +7,10 @@ import * as core from '@actions/core'
 import type { InputName } from './inputs/contract.js'
 import type { Log } from './runtime.js'
 
-export interface ActionIO extends Log {
+/** `N`: the input names of the action it serves (each action has its own contract). */
+export interface ActionIO<N extends string = InputName> extends Log {
   /** '' for an input that is not set. */
-  getInput(name: InputName): string
+  getInput(name: N): string
   /** Masks the value in everything the runner shows from now on. */
   setSecret(value: string): void
   setOutput(name: string, value: string): void
@@ -20,7 +21,9 @@ export interface ActionIO extends Log {
   writeSummary(markdown: string): Promise<boolean>
 }
 
-export function coreActionIO(env: NodeJS.ProcessEnv = process.env): ActionIO {
+export function coreActionIO<N extends string = InputName>(
+  env: NodeJS.ProcessEnv = process.env
+): ActionIO<N> {
   return {
     getInput: name => core.getInput(name),
     setSecret: value => core.setSecret(value),

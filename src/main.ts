@@ -12,13 +12,12 @@ import { checkRunTarget } from './github/check-target.js'
 import { type CheckRun, NULL_CHECK_RUN, startCheckRun } from './github/check-run.js'
 import { SECRET_INPUTS } from './inputs/contract.js'
 import { type Config, InputError, parseInputs } from './inputs/parse.js'
-import type { Fault } from './net/retry.js'
 import { pollTasks, type PollOutcome, type TaskRecord } from './poll.js'
 import { createSource } from './providers/create-source.js'
 import type { TaskSource } from './providers/provider.js'
 import type { CheckOutput } from './report/check-text.js'
 import { checkTitle } from './report/check-text.js'
-import { describeRound, describeUnasked } from './report/log-lines.js'
+import { describeRound, describeUnasked, warnOncePerKind } from './report/log-lines.js'
 import { describeGroups, groupTasks, overallState } from './report/outcome.js'
 import { taskResults } from './report/outputs.js'
 import { finishedTimes, publishOutputs, writeSummary } from './report/publish.js'
@@ -277,19 +276,6 @@ function openCheckRun(config: Config, runtime: Runtime, io: GuardedIO): CheckRun
       summary: `Polling the Aholo API every ${formatDuration(config.pollIntervalMs)} for up to ${formatDuration(config.timeoutMs)}.`
     }
   })
-}
-
-/** A fault of each kind gets one warning; the same kind again is logged at debug level. */
-function warnOncePerKind(
-  io: ActionIO
-): (fault: Fault, nextAttempt: number, delayMs: number) => void {
-  const warned = new Set<string>()
-  return (fault, nextAttempt, delayMs) => {
-    const message = `Aholo API: ${fault.message}; retrying in ${formatDuration(delayMs)} (attempt ${nextAttempt}).`
-    if (warned.has(fault.kind)) return io.debug(message)
-    warned.add(fault.kind)
-    io.warning(`${message} Further faults of this kind are logged at debug level only.`)
-  }
 }
 
 function readEventFile(file: string): string {

@@ -7,7 +7,7 @@ export interface LogEntry {
 }
 
 /** An ActionIO that records everything the step does, as the runner would show it. */
-export class RecordingIO implements ActionIO {
+export class RecordingIO<N extends string = InputName> implements ActionIO<N> {
   readonly log: LogEntry[] = []
   readonly outputs: Record<string, string> = {}
   /** How many times each output was set. */
@@ -17,11 +17,11 @@ export class RecordingIO implements ActionIO {
   failed: string | undefined
 
   constructor(
-    private readonly inputs: Partial<Record<InputName, string>>,
+    private readonly inputs: Partial<Record<N, string>>,
     private readonly hasSummaryFile = true
   ) {}
 
-  getInput = (name: InputName): string => this.inputs[name] ?? ''
+  getInput = (name: N): string => this.inputs[name] ?? ''
   setSecret = (value: string): void => void this.secrets.push(value)
   setOutput = (name: string, value: string): void => {
     this.outputs[name] = value

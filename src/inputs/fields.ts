@@ -7,8 +7,11 @@ import { ASSET_FORMATS, type AssetFormat } from '../domain/formats.js'
 import { isLoopbackHost } from '../net/url-policy.js'
 import { parseDuration, parseSize } from '../units.js'
 import type { InputName } from './contract.js'
+import type { CreateInputName } from './create-contract.js'
 
 export type Problems = string[]
+/** An input of either action: the parsers serve both. */
+export type FieldName = InputName | CreateInputName
 
 export const TASK_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/
 /** Ids one step waits for: the scale every limit (outputs, summary, memory) is measured at. */
@@ -99,7 +102,7 @@ export const MAX_DURATION_MS = 576 * 60 * 60 * 1000
 
 /** A positive duration of at most MAX_DURATION_MS. */
 export function parseDurationInput(
-  name: InputName,
+  name: FieldName,
   text: string,
   problems: Problems
 ): number | undefined {
@@ -118,7 +121,7 @@ export function parseDurationInput(
 }
 
 export function oneOf<T extends string>(
-  name: InputName,
+  name: FieldName,
   text: string,
   allowed: readonly T[],
   problems: Problems
@@ -162,7 +165,7 @@ export function parseDownloadDir(text: string, workspace: string, problems: Prob
   return resolved
 }
 
-export function parseBoolean(name: InputName, text: string, problems: Problems): boolean {
+export function parseBoolean(name: FieldName, text: string, problems: Problems): boolean {
   // The YAML 1.2 core schema's spellings, as core.getBooleanInput accepts.
   if (['true', 'True', 'TRUE'].includes(text)) return true
   if (['false', 'False', 'FALSE'].includes(text)) return false
@@ -185,7 +188,7 @@ export function parseArtifactName(text: string, problems: Problems): string {
 
 /** A whole number in [min, max], or undefined for an empty value. */
 export function parseWholeNumber(
-  name: InputName,
+  name: FieldName,
   text: string,
   range: { min: number; max: number; rule: string },
   problems: Problems
@@ -200,7 +203,7 @@ export function parseWholeNumber(
 }
 
 export function parseSizeInput(
-  name: InputName,
+  name: FieldName,
   text: string,
   problems: Problems
 ): number | undefined {

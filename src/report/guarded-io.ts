@@ -10,6 +10,7 @@
  * outputs stay JSON.
  */
 import type { ActionIO } from '../action-io.js'
+import type { InputName } from '../inputs/contract.js'
 import { byteLength, cutWithNote } from './byte-budget.js'
 import type { Redactor } from './redact.js'
 
@@ -20,11 +21,14 @@ import type { Redactor } from './redact.js'
 export const LOG_MESSAGE_CAP_BYTES = 40 * 1024
 
 /** The guarded port, with the redaction that the sinks outside it (outputs, the check run) use. */
-export interface GuardedIO extends ActionIO {
+export interface GuardedIO<N extends string = InputName> extends ActionIO<N> {
   readonly redactor: Redactor
 }
 
-export function guardedIO(io: ActionIO, redactor: Redactor): GuardedIO {
+export function guardedIO<N extends string = InputName>(
+  io: ActionIO<N>,
+  redactor: Redactor
+): GuardedIO<N> {
   const clean = (text: string): string => capMessage(redactor.text(text))
   return {
     redactor,

@@ -1,6 +1,8 @@
 /** The step log's lines for what the wait saw: one per change, not one per poll. Pure. */
 import { progressPercent } from '../domain/task-state.js'
 import type { TaskChange } from '../poll.js'
+import type { Fault } from '../net/retry.js'
+import type { Log } from '../runtime.js'
 import { formatDuration } from '../units.js'
 
 /** Above this many progress moves in one round, the round gets one line instead. */
@@ -48,4 +50,17 @@ export function describeUnasked(unasked: readonly string[], asked: readonly stri
     ? " Ids are matched exactly, case included: check the case of 'task-ids'."
     : ''
   return `The service answered for ${unasked.length} task id${unasked.length === 1 ? '' : 's'} that ${unasked.length === 1 ? 'was' : 'were'} not asked for, and ignored: ${shown.join(', ')}${more}.${caseNote}`
+}
+
+/** A fault of each kind gets one warning; the same kind again is logged at debug level. */
+export function warnOncePerKind(
+  io: Pick<Log, 'debug' | 'warning'>
+): (fault: Fault, nextAttempt: number, delayMs: number) => void {
+  const warned = new Set<string>()
+  return (fault, nextAttempt, delayMs) => {
+    const message = `Aholo API: ${fault.message}; retrying in ${formatDuration(delayMs)} (attempt ${nextAttempt}).`
+    if (warned.has(fault.kind)) return io.debug(message)
+    warned.add(fault.kind)
+    io.warning(`${message} Further faults of this kind are logged at debug level only.`)
+  }
 }

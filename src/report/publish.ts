@@ -107,7 +107,10 @@ export function finishedTimes(tasks: readonly TaskRecord[]): Map<string, number>
   )
 }
 
-export async function writeSummary(io: ActionIO, markdown: string): Promise<void> {
+export async function writeSummary(
+  io: Pick<ActionIO, 'writeSummary' | 'debug' | 'warning'>,
+  markdown: string
+): Promise<void> {
   try {
     if (!(await io.writeSummary(markdown)))
       io.debug('GITHUB_STEP_SUMMARY is not set; no job summary written.')

@@ -94,10 +94,7 @@ export class WorldSource implements TaskSource {
   private listRefused = false
 
   constructor(private readonly options: WorldOptions) {
-    const gateway = WORLD_GATEWAYS[options.region]
-    const { apiUrl } = options
-    const root = apiUrl ? `${apiUrl.origin}${apiUrl.pathname.replace(/\/+$/, '')}` : gateway.origin
-    this.base = `${root}${gateway.prefix}`
+    this.base = worldBaseUrl(options.region, options.apiUrl)
     this.description = `the Aholo World gateway (region ${options.region}) at ${this.base}`
   }
 
@@ -292,39 +289,66 @@ export class WorldSource implements TaskSource {
     signal: AbortSignal,
     interpret: (answer: RawAnswer) => T
   ): Promise<T> {
-    const { clock, log, requestTimeoutMs, apiKey } = this.options
-    const timeoutMs = Math.max(1, Math.min(requestTimeoutMs, call.deadline - clock.now()))
-    const started = clock.now()
-    log.debug(`${method} ${url}, time limit ${timeoutMs} ms`)
-    try {
-      const response = await sendRequest({
-        method,
-        url: new URL(url),
-        headers: {
-          Authorization: apiKey,
-          Accept: 'application/json',
-          'User-Agent': USER_AGENT,
-          ...(body === undefined ? {} : { 'Content-Type': 'application/json' })
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal,
-        timeoutMs
-      })
-      const retryAfter = response.headers['retry-after']
-      const retryAfterMs = parseRetryAfter(
-        Array.isArray(retryAfter) ? retryAfter[0] : retryAfter,
-        clock.wallClock()
-      )
-      const text = await readText(response, MAX_RESPONSE_BYTES, signal)
-      log.debug(
-        `HTTP ${response.status} after ${Math.round(clock.now() - started)} ms, ${text.length} characters`
-      )
-      return interpret({ status: response.status, body: text, retryAfterMs })
-    } catch (error) {
-      // Cut short by the deadline, not by the service: time is up, and nobody is to blame.
-      if (error instanceof NetworkError && clock.now() >= call.deadline) throw new DeadlineError()
-      throw error
-    }
+    return interpret(await exchange(this.options, { method, url, body }, call.deadline, signal))
+  }
+}
+
+/** `{origin}{prefix}` of the region's gateway, or of `apiUrl` (whose own path is kept). */
+export function worldBaseUrl(region: WorldRegion, apiUrl: URL | undefined): string {
+  const gateway = WORLD_GATEWAYS[region]
+  const root = apiUrl ? `${apiUrl.origin}${apiUrl.pathname.replace(/\/+$/, '')}` : gateway.origin
+  return `${root}${gateway.prefix}`
+}
+
+/**
+ * One request to the gateway and its answer, read whole: the key in `Authorization`, a JSON
+ * body, `Retry-After` read. Both the wait and the create action's World calls go through it.
+ */
+export async function exchange(
+  options: Pick<WorldOptions, 'apiKey' | 'clock' | 'log' | 'requestTimeoutMs'>,
+  request: {
+    method: 'GET' | 'POST'
+    url: string
+    body?: unknown
+    headers?: Record<string, string>
+  },
+  deadline: number,
+  signal: AbortSignal
+): Promise<RawAnswer> {
+  const { clock, log, requestTimeoutMs, apiKey } = options
+  const { method, url, body } = request
+  const timeoutMs = Math.max(1, Math.min(requestTimeoutMs, deadline - clock.now()))
+  const started = clock.now()
+  log.debug(`${method} ${url}, time limit ${timeoutMs} ms`)
+  try {
+    const response = await sendRequest({
+      method,
+      url: new URL(url),
+      headers: {
+        Authorization: apiKey,
+        Accept: 'application/json',
+        'User-Agent': USER_AGENT,
+        ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+        ...request.headers
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal,
+      timeoutMs
+    })
+    const retryAfter = response.headers['retry-after']
+    const retryAfterMs = parseRetryAfter(
+      Array.isArray(retryAfter) ? retryAfter[0] : retryAfter,
+      clock.wallClock()
+    )
+    const text = await readText(response, MAX_RESPONSE_BYTES, signal)
+    log.debug(
+      `HTTP ${response.status} after ${Math.round(clock.now() - started)} ms, ${text.length} characters`
+    )
+    return { status: response.status, body: text, retryAfterMs }
+  } catch (error) {
+    // Cut short by the deadline, not by the service: time is up, and nobody is to blame.
+    if (error instanceof NetworkError && clock.now() >= deadline) throw new DeadlineError()
+    throw error
   }
 }
 

@@ -62,7 +62,11 @@ export interface WorldPage {
 }
 
 /** What was asked, for messages: one world, or the account's list. */
-export type Subject = { kind: 'world'; worldId: string } | { kind: 'list' }
+export type Subject =
+  | { kind: 'world'; worldId: string }
+  | { kind: 'list' }
+  /** A creation: `what` names the job for messages. */
+  | { kind: 'create'; what: string }
 
 export interface RawAnswer {
   status: number
@@ -103,6 +107,12 @@ export class WorldAccessError extends WorldApiError {
 
 /** 400 and other refusals of the request itself. */
 export class WorldRequestError extends WorldApiError {}
+
+/** 400 with bizCode 11003: the account has too few credits for the job. */
+export class WorldCreditsError extends WorldRequestError {}
+
+/** The bizCode of a creation refused for want of credits. */
+export const INSUFFICIENT_CREDITS = '11003'
 
 /** An answer that is not the documented shape: most often `api-url` points elsewhere. */
 export class WorldResponseError extends ActionError {
@@ -152,6 +162,14 @@ export function interpretList(answer: RawAnswer, region: WorldRegion): WorldPage
   }
 }
 
+/** The `worldId` of a creation's answer; throws a Fault or a typed error otherwise. */
+export function interpretCreated(answer: RawAnswer, what: string, region: WorldRegion): string {
+  const body = readJson(answer, { kind: 'create', what }, region)
+  const worldId = isRecord(body) ? textField(body.worldId, MAX_ID_CHARS) : undefined
+  if (!worldId) throw new WorldResponseError(`the creation of ${what} gave no worldId.`)
+  return worldId
+}
+
 /** The JSON of a 2xx answer; every other answer becomes the Fault or error it stands for. */
 function readJson(answer: RawAnswer, subject: Subject, region: WorldRegion): unknown {
   const { status, retryAfterMs } = answer
@@ -189,7 +207,20 @@ function refusal(
   region: WorldRegion,
   said: string
 ): Error {
-  const what = subject.kind === 'world' ? `world ${subject.worldId}` : "the account's world list"
+  const what =
+    subject.kind === 'world'
+      ? `world ${subject.worldId}`
+      : subject.kind === 'create'
+        ? subject.what
+        : "the account's world list"
+  if (subject.kind === 'create' && status === 400 && apiError?.bizCode === INSUFFICIENT_CREDITS) {
+    return new WorldCreditsError(
+      `The Aholo account has too few credits for ${what}: ${said}`,
+      'Top up the account on Aholo Labs, then run the job again: worlds already made are reused, not paid twice.',
+      status,
+      apiError
+    )
+  }
   if (status === 401) {
     return new WorldAuthError(
       `The Aholo World gateway refused the API key: ${said}`,
