@@ -11,8 +11,22 @@ import type { Clock, Log } from '../../runtime.js'
 import type { PollCall, TaskSnapshot, TaskSource } from '../provider.js'
 import { mapBounded } from './bounded.js'
 import {
+  chooseRound,
+  GET_CONCURRENCY,
+  INITIAL_MEMORY,
+  type PlanMemory,
+  remember,
+  rememberProbe,
+  splitByList,
+  wantsNextPage
+} from '../plan.js'
+import {
   interpretDetail,
   interpretList,
+  isInProgressStatus,
+  type ListRequest,
+  listRequest,
+  PROBE_REQUEST,
   type RawAnswer,
   stateOfWorldStatus,
   type World,
@@ -20,19 +34,6 @@ import {
   type WorldPage,
   type WorldRegion
 } from './envelope.js'
-import {
-  chooseRound,
-  GET_CONCURRENCY,
-  INITIAL_MEMORY,
-  type ListRequest,
-  listRequest,
-  type PlanMemory,
-  PROBE_REQUEST,
-  remember,
-  rememberProbe,
-  splitByList,
-  wantsNextPage
-} from './plan.js'
 
 export const WORLD_GATEWAYS: Record<WorldRegion, { origin: string; prefix: string }> = {
   cn: { origin: 'https://api.aholo3d.cn', prefix: '/world/v1' },
@@ -102,15 +103,16 @@ export class WorldSource implements TaskSource {
     if (listing === 'get') {
       this.options.log.debug(`World round: ${ids.length} GET(s)`)
       const worlds = await this.getEach(ids, call)
-      this.memory = remember(this.memory, 'get', ids, worlds)
+      this.memory = remember(this.memory, 'get', ids, inProgressIds(worlds))
       return worlds.map(toSnapshot)
     }
-    const { fromList, toGet } = splitByList(ids, listing.listed)
+    const inProgress = (world: World): boolean => isInProgressStatus(world.status)
+    const { fromList, toGet } = splitByList(ids, listing.listed, inProgress)
     this.options.log.debug(
       `World round: ${listing.pages} list page(s) of ${listing.totalCount} in-progress world(s), ${toGet.length} GET(s)`
     )
     const worlds = [...fromList, ...(await this.getEach(toGet, call))]
-    this.memory = remember(this.memory, 'list', ids, worlds, listing.totalCount)
+    this.memory = remember(this.memory, 'list', ids, inProgressIds(worlds), listing.totalCount)
     return worlds.map(toSnapshot)
   }
 
@@ -141,7 +143,8 @@ export class WorldSource implements TaskSource {
       seen += page.worlds.length
       for (const world of page.worlds)
         if (asked.has(world.worldId)) listed.set(world.worldId, world)
-      if (!wantsNextPage(page, pages, asked.size - listed.size)) break
+      const info = { ...page, size: page.worlds.length }
+      if (!wantsNextPage(info, pages, asked.size - listed.size)) break
     }
     return { listed, totalCount: totalCount ?? seen, pages }
   }
@@ -242,6 +245,10 @@ export class WorldSource implements TaskSource {
       throw error
     }
   }
+}
+
+function inProgressIds(worlds: readonly World[]): string[] {
+  return worlds.filter(world => isInProgressStatus(world.status)).map(world => world.worldId)
 }
 
 function toSnapshot(world: World): TaskSnapshot {
