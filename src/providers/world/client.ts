@@ -5,11 +5,9 @@
  * under the one retry policy until the call's deadline.
  */
 import { type AssetFormat, linksOfUrls } from '../../domain/formats.js'
-import { NetworkError, readText, sendRequest, USER_AGENT } from '../../net/http.js'
-import { DeadlineError, type Fault, parseRetryAfter, withRetries } from '../../net/retry.js'
-import type { Clock, Log } from '../../runtime.js'
+import { mapBounded } from '../bounded.js'
+import { askGateway, gatewayBase, type GatewayOptions, type RawAnswer } from '../gateway-request.js'
 import type { PollCall, TaskSnapshot, TaskSource } from '../provider.js'
-import { mapBounded } from './bounded.js'
 import {
   chooseRound,
   GET_CONCURRENCY,
@@ -27,7 +25,6 @@ import {
   type ListRequest,
   listRequest,
   PROBE_REQUEST,
-  type RawAnswer,
   stateOfWorldStatus,
   type World,
   WorldAccessError,
@@ -40,27 +37,13 @@ export const WORLD_GATEWAYS: Record<WorldRegion, { origin: string; prefix: strin
   global: { origin: 'https://api.aholo3d.com', prefix: '/global/world/v1' }
 }
 
-export interface WorldOptions {
-  /**
-   * Sent as it is in `Authorization`; never logged. What the gateway says is read as it came: the
-   * step's sinks take the key out of whatever is shown (report/redact.ts), and scrubbing it here,
-   * before parsing, would turn a status that happens to equal the key into nonsense.
-   */
-  apiKey: string
+export interface WorldOptions extends GatewayOptions {
   region: WorldRegion
   /** Replaces the region's origin; a path of its own is kept, and the region's prefix follows. */
   apiUrl?: URL
-  clock: Clock
-  log: Pick<Log, 'debug' | 'warning'>
-  /** Limit of one request, within the deadline. */
-  requestTimeoutMs: number
-  /** Before each wait caused by a fault. */
-  onRetry?: (fault: Fault, nextAttempt: number, delayMs: number) => void
   /** GETs in flight at once (default 8). */
   concurrency?: number
 }
-
-const MAX_RESPONSE_BYTES = 16 * 1024 * 1024
 
 /** The asked worlds one list showed, of `totalCount` in progress, read in `pages` requests. */
 interface Listing {
@@ -81,9 +64,7 @@ export class WorldSource implements TaskSource {
 
   constructor(private readonly options: WorldOptions) {
     const gateway = WORLD_GATEWAYS[options.region]
-    const { apiUrl } = options
-    const root = apiUrl ? `${apiUrl.origin}${apiUrl.pathname.replace(/\/+$/, '')}` : gateway.origin
-    this.base = `${root}${gateway.prefix}`
+    this.base = gatewayBase(gateway.origin, gateway.prefix, options.apiUrl)
     this.description = `the Aholo World gateway (region ${options.region}) at ${this.base}`
   }
 
@@ -195,55 +176,7 @@ export class WorldSource implements TaskSource {
     signal: AbortSignal,
     interpret: (answer: RawAnswer) => T
   ): Promise<T> {
-    return withRetries(() => this.attempt(method, url, body, call, signal, interpret), {
-      clock: this.options.clock,
-      signal,
-      deadline: call.deadline,
-      onRetry: this.options.onRetry
-    })
-  }
-
-  private async attempt<T>(
-    method: 'GET' | 'POST',
-    url: string,
-    body: unknown,
-    call: PollCall,
-    signal: AbortSignal,
-    interpret: (answer: RawAnswer) => T
-  ): Promise<T> {
-    const { clock, log, requestTimeoutMs, apiKey } = this.options
-    const timeoutMs = Math.max(1, Math.min(requestTimeoutMs, call.deadline - clock.now()))
-    const started = clock.now()
-    log.debug(`${method} ${url}, time limit ${timeoutMs} ms`)
-    try {
-      const response = await sendRequest({
-        method,
-        url: new URL(url),
-        headers: {
-          Authorization: apiKey,
-          Accept: 'application/json',
-          'User-Agent': USER_AGENT,
-          ...(body === undefined ? {} : { 'Content-Type': 'application/json' })
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal,
-        timeoutMs
-      })
-      const retryAfter = response.headers['retry-after']
-      const retryAfterMs = parseRetryAfter(
-        Array.isArray(retryAfter) ? retryAfter[0] : retryAfter,
-        clock.wallClock()
-      )
-      const text = await readText(response, MAX_RESPONSE_BYTES, signal)
-      log.debug(
-        `HTTP ${response.status} after ${Math.round(clock.now() - started)} ms, ${text.length} characters`
-      )
-      return interpret({ status: response.status, body: text, retryAfterMs })
-    } catch (error) {
-      // Cut short by the deadline, not by the service: time is up, and nobody is to blame.
-      if (error instanceof NetworkError && clock.now() >= call.deadline) throw new DeadlineError()
-      throw error
-    }
+    return askGateway({ method, url, body }, this.options, call, signal, interpret)
   }
 }
 

@@ -6,6 +6,7 @@ import type { AssetUrls } from '../../domain/formats.js'
 import { isRecord } from '../../domain/json.js'
 import type { TaskState } from '../../domain/task-state.js'
 import { ActionError } from '../../errors.js'
+import type { RawAnswer } from '../gateway-request.js'
 import { LIST_PAGE_SIZE } from '../plan.js'
 import { Fault } from '../../net/retry.js'
 import {
@@ -79,11 +80,7 @@ export interface WorldPage {
 /** What was asked, for messages: one world, or the account's list. */
 export type Subject = { kind: 'world'; worldId: string } | { kind: 'list' }
 
-export interface RawAnswer {
-  status: number
-  body: string
-  retryAfterMs?: number
-}
+export type { RawAnswer }
 
 /** Base of the gateway's refusals that no retry fixes; carries what the gateway said. */
 export class WorldApiError extends ActionError {
