@@ -31,6 +31,8 @@ import { formatDuration } from './units.js'
 
 /** Limit of one API request; the deadline cuts it shorter near the end. */
 const REQUEST_TIMEOUT_MS = 30_000
+/** Asking the service again for an expired link, retries included. */
+const REFRESH_LIMIT_MS = 2 * 60_000
 
 /** The action: every failure, of any kind, ends in io.setFailed and nothing else. */
 export async function run(rawIo: ActionIO, runtime: Runtime): Promise<void> {
@@ -150,6 +152,11 @@ async function openDelivery(
       api: source.api,
       cache: config.cache,
       budgets: { maxGaussians: config.maxGaussians, maxFileSizeBytes: config.maxFileSizeBytes },
+      refresh: async taskId => {
+        const deadline = runtime.clock.now() + REFRESH_LIMIT_MS
+        const task = await source.refresh(taskId, { signal: runtime.signal, deadline })
+        return task?.assets
+      },
       upload: config.uploadArtifact
         ? {
             name: config.artifactName,

@@ -97,6 +97,11 @@ export class WorldSource implements TaskSource {
     return worlds.map(toSnapshot)
   }
 
+  async refresh(taskId: string, call: PollCall): Promise<TaskSnapshot | undefined> {
+    const world = await this.getWorld(taskId, call, call.signal)
+    return world && toSnapshot(world)
+  }
+
   /** The list of this round, or 'get' when GETs alone cost fewer requests. */
   private async listIfCheaper(ids: readonly string[], call: PollCall): Promise<Listing | 'get'> {
     if (this.listRefused) return 'get'
