@@ -155,6 +155,12 @@ export class Lux3dSim {
     return this
   }
 
+  /** Faults answered to the next downloads of the task's file `name`, once its link is good. */
+  injectFileFaults(taskId: string, name: string, ...faults: Lux3dFault[]): this {
+    this.shelf.injectFaults(this.filePath(taskId, name), faults)
+    return this
+  }
+
   filePath(taskId: string, name: string): string {
     return `/files/lux3d/${taskId}/${name}`
   }
