@@ -9,6 +9,12 @@ import { DeadlineError, type Fault, parseRetryAfter, withRetries } from '../net/
 import type { Clock, Log } from '../runtime.js'
 import type { PollCall } from './provider.js'
 
+/** The Aholo gateway's hosts by region: World's and Lux3D's paths live under both. */
+export const GATEWAY_ORIGINS = {
+  cn: 'https://api.aholo3d.cn',
+  global: 'https://api.aholo3d.com'
+} as const
+
 export interface RawAnswer {
   status: number
   body: string

@@ -7,7 +7,12 @@
  */
 import type { AssetFormat } from '../../domain/formats.js'
 import { mapBounded } from '../bounded.js'
-import { askGateway, gatewayBase, type GatewayOptions } from '../gateway-request.js'
+import {
+  askGateway,
+  GATEWAY_ORIGINS,
+  gatewayBase,
+  type GatewayOptions
+} from '../gateway-request.js'
 import {
   chooseRound,
   GET_CONCURRENCY,
@@ -21,7 +26,6 @@ import {
 } from '../plan.js'
 import type { PollCall, TaskSnapshot, TaskSource } from '../provider.js'
 import type { WorldRegion } from '../world/envelope.js'
-import { WORLD_GATEWAYS } from '../world/client.js'
 import {
   IN_PROGRESS_STATUSES,
   interpretList,
@@ -76,7 +80,7 @@ export class Lux3dSource implements TaskSource {
   private readonly warnedNotFound = new Set<string>()
 
   constructor(private readonly options: Lux3dOptions) {
-    const origin = WORLD_GATEWAYS[options.region].origin
+    const origin = GATEWAY_ORIGINS[options.region]
     this.base = gatewayBase(origin, LUX3D_PREFIXES[options.region], options.apiUrl)
     this.description = `the Aholo Lux3D API (region ${options.region}) at ${this.base}`
   }

@@ -6,7 +6,13 @@
  */
 import { type AssetFormat, linksOfUrls } from '../../domain/formats.js'
 import { mapBounded } from '../bounded.js'
-import { askGateway, gatewayBase, type GatewayOptions, type RawAnswer } from '../gateway-request.js'
+import {
+  askGateway,
+  GATEWAY_ORIGINS,
+  gatewayBase,
+  type GatewayOptions,
+  type RawAnswer
+} from '../gateway-request.js'
 import type { PollCall, TaskSnapshot, TaskSource } from '../provider.js'
 import {
   chooseRound,
@@ -33,8 +39,8 @@ import {
 } from './envelope.js'
 
 export const WORLD_GATEWAYS: Record<WorldRegion, { origin: string; prefix: string }> = {
-  cn: { origin: 'https://api.aholo3d.cn', prefix: '/world/v1' },
-  global: { origin: 'https://api.aholo3d.com', prefix: '/global/world/v1' }
+  cn: { origin: GATEWAY_ORIGINS.cn, prefix: '/world/v1' },
+  global: { origin: GATEWAY_ORIGINS.global, prefix: '/global/world/v1' }
 }
 
 export interface WorldOptions extends GatewayOptions {
