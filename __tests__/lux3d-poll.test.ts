@@ -205,6 +205,25 @@ describe('transient faults', () => {
   )
 })
 
+it('falls back to GETs for good when the list is refused (403), warning once', async () => {
+  const ids = ['21', '22', '23']
+  ids.forEach(id => h.sim.addTask(id, lux3dTimeline(20_000)))
+  h.sim.refuseLists = true
+  const run = await h.poll(ids)
+  expect(run.ending).toBe('finished')
+  // Five rounds: the first GETs; the second lists, is refused, and GETs; the others GET.
+  expect(h.sim.apiRequests.map(r => `${r.kind} ${r.outcome}`)).toEqual([
+    ...Array(3).fill('get ok'),
+    'list forbidden',
+    ...Array(12).fill('get ok')
+  ])
+  expect(h.log.warnings()).toEqual([
+    expect.stringMatching(
+      /^The Lux3D API refuses to list the account's tasks \(.*HTTP 403 PERMISSION_DENIED/
+    )
+  ])
+})
+
 describe('requests per round', () => {
   /** Task k is queued until its turn (one at a time, as a Free account runs them). */
   const inTurn = (count: number): string[] => {

@@ -84,6 +84,8 @@ export interface Lux3dSimOptions {
 
 export class Lux3dSim {
   readonly requests: Lux3dRequest[] = []
+  /** Answer lists with 403, as a gateway may for a key scoped to single tasks. */
+  refuseLists = false
   url = ''
   private readonly catalog: Lux3dCatalog
   private readonly faults: Lux3dFault[] = []
@@ -243,6 +245,9 @@ export class Lux3dSim {
     const account = this.keys.get(req.headers.authorization ?? '')
     if (account === undefined) {
       return answer('unauthenticated', 401, apiError(401, 'Invalid API key', '10004'))
+    }
+    if (kind === 'list' && this.refuseLists) {
+      return answer('forbidden', 403, apiError(403, 'Permission denied to list tasks'))
     }
     if (kind === 'list') {
       const [status, body] = this.catalog.list(account, region, url.searchParams)

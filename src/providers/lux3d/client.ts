@@ -31,6 +31,7 @@ import {
   interpretList,
   interpretTask,
   isInProgressStatus,
+  Lux3dApiError,
   type Lux3dPage,
   type Lux3dTask,
   stateOfLux3dStatus
@@ -78,6 +79,8 @@ export class Lux3dSource implements TaskSource {
   private readonly base: string
   private memory: PlanMemory = INITIAL_MEMORY
   private readonly warnedNotFound = new Set<string>()
+  /** The service refused the list (403): every round GETs. */
+  private listRefused = false
 
   constructor(private readonly options: Lux3dOptions) {
     const origin = GATEWAY_ORIGINS[options.region]
@@ -87,14 +90,16 @@ export class Lux3dSource implements TaskSource {
 
   async poll(ids: readonly string[], call: PollCall): Promise<TaskSnapshot[]> {
     if (ids.length === 0) return []
-    if (chooseRound(ids, this.memory, LUX3D_LISTS) === 'get') {
+    const listing =
+      this.listRefused || chooseRound(ids, this.memory, LUX3D_LISTS) === 'get'
+        ? undefined
+        : await this.listOrRefused(ids, call)
+    if (!listing) {
       this.options.log.debug(`Lux3D round: ${ids.length} GET(s)`)
       const tasks = await this.getEach(ids, call)
       this.memory = remember(this.memory, 'get', ids, inProgressIds(tasks))
       return tasks.map(toSnapshot)
     }
-    // A list round, or a probe: both lists are read whole, since they are short.
-    const listing = await this.listInProgress(ids, call)
     const { fromList, toGet } = splitByList(ids, listing.listed, task =>
       isInProgressStatus(task.status)
     )
@@ -110,6 +115,26 @@ export class Lux3dSource implements TaskSource {
   async refresh(taskId: string, call: PollCall): Promise<TaskSnapshot | undefined> {
     const task = await this.getTask(taskId, call, call.signal)
     return task && toSnapshot(task)
+  }
+
+  /**
+   * A list round, or a probe: both lists are read whole, since they are short. Undefined when the
+   * service refuses the key its list (403): the GETs it still answers do the work from then on.
+   */
+  private async listOrRefused(
+    ids: readonly string[],
+    call: PollCall
+  ): Promise<Listing | undefined> {
+    try {
+      return await this.listInProgress(ids, call)
+    } catch (error) {
+      if (!(error instanceof Lux3dApiError) || error.httpStatus !== 403) throw error
+      this.listRefused = true
+      this.options.log.warning(
+        `The Lux3D API refuses to list the account's tasks (${error.message}); asking for each task instead, one GET per task per round.`
+      )
+      return undefined
+    }
   }
 
   /** The asked tasks among the account's in-progress ones; other tasks are not kept. */
