@@ -358,9 +358,46 @@ describe('parseInputs', () => {
 
     it('rejects an unknown provider or region', () => {
       expect(problems({ provider: 'kujiale' })[0]).toMatch(
-        /^'provider' must be one of auto, world, open-platform/
+        /^'provider' must be one of auto, world, lux3d, open-platform/
       )
       expect(problems({ region: 'eu' })[0]).toMatch(/^'region' must be one of cn, global/)
+    })
+
+    describe('provider lux3d', () => {
+      const lux3d = { ...NO_OPEN_PLATFORM, 'api-key': 'key-123456', provider: 'lux3d' }
+
+      it('takes the api-key, region and api-url as World does; auto stays World', () => {
+        const config = parse({
+          ...lux3d,
+          'task-ids': '1, 9223372036854775807',
+          region: 'global',
+          'api-url': 'http://127.0.0.1:8080/mirror/'
+        })
+        expect(config.api).toEqual({
+          kind: 'lux3d',
+          apiKey: 'key-123456',
+          region: 'global',
+          apiUrl: new URL('http://127.0.0.1:8080/mirror')
+        })
+        // Beyond 2^53 the id stays the text it was: no digit is lost to a number.
+        expect(config.taskIds).toEqual(['1', '9223372036854775807'])
+        expect(parse({ ...NO_OPEN_PLATFORM, 'api-key': 'key-123456' }).api.kind).toBe('world')
+      })
+
+      it.each(['3FO4K4WBNNYV', '12345678901234567890', '0', '0123', '-5', '1.5'])(
+        'refuses %s, naming provider lux3d',
+        id => {
+          expect(problems({ ...lux3d, 'task-ids': `42 ${id}` })).toContain(
+            `'task-ids' has an id that is not a Lux3D task id: ${JSON.stringify(id)}. With 'provider: lux3d' each id is a whole number of 1-19 digits without a leading zero.`
+          )
+        }
+      )
+
+      it('needs the api-key, naming provider lux3d', () => {
+        expect(problems({ ...lux3d, 'api-key': '', 'task-ids': '42' })[0]).toMatch(
+          /^'api-key' is required with 'provider: lux3d'/
+        )
+      })
     })
 
     it('never shows the api-key', () => {

@@ -11,6 +11,7 @@ import { CancelledError } from '../src/errors.js'
 import { realClock, type Runtime } from '../src/runtime.js'
 import { startGitHubApi, type GitHubApiStub } from '../sim/github-api.js'
 import { DEFAULT_API_KEY, risingTimeline, startWorldSim, type WorldSim } from '../sim/world.js'
+import { LUX3D_API_KEY, type Lux3dSim, lux3dTimeline, startLux3dSim } from '../sim/lux3d.js'
 import { AholoSim, DEFAULT_CREDENTIALS, startAholoSim } from '../sim/open-platform.js'
 import { FakeTime } from './support/fake-time.js'
 import { RecordingIO } from './support/recording-io.js'
@@ -624,5 +625,67 @@ describe('the step against the simulated World gateway', () => {
     const io = await step(worldInputs({ 'task-ids': 'W1' }))
     expect(io.visibleText()).not.toContain(DEFAULT_API_KEY)
     expect(io.secrets).toContain(DEFAULT_API_KEY)
+  })
+})
+
+describe('the step against the simulated Lux3D API', () => {
+  let lux3d: Lux3dSim
+  beforeEach(async () => {
+    lux3d = await startLux3dSim({ now: time.now })
+  })
+  afterEach(async () => {
+    await lux3d.close()
+  })
+
+  const lux3dInputs = (
+    inputs: Partial<Record<InputName, string>> = {}
+  ): Partial<Record<InputName, string>> => ({
+    provider: 'lux3d',
+    'api-key': LUX3D_API_KEY,
+    'api-url': lux3d.url,
+    'poll-interval': '10s',
+    ...inputs
+  })
+
+  it('follows tasks to their ends, with their outputs as assets, and downloads the PLY', async () => {
+    lux3d
+      .addTask('9007199254740993', { timeline: lux3dTimeline(10_000), outputs: { model: 'v3' } })
+      .addTask('2', { timeline: lux3dTimeline(20_000), outputs: { model: 'G1', ply: true } })
+      .addTask('3', lux3dTimeline(10_000, 6))
+    const io = await step(lux3dInputs({ 'task-ids': '9007199254740993 2 3', download: 'ply spz' }))
+    expect(io.failed).toContain('3')
+    expect(io.outputs.state).toBe('failed')
+    expect(JSON.parse(io.outputs.succeeded)).toEqual(['9007199254740993', '2'])
+    const results = JSON.parse(io.outputs.results)
+    expect(
+      results.map((r: { assets: Array<{ format: string }> }) => r.assets.map(a => a.format))
+    ).toEqual([['zip', 'glb', 'usdz', 'obj', 'fbx'], ['zip', 'glb', 'ply'], []])
+    expect(results[2]).toMatchObject({ taskId: '3', status: 6, state: 'cancelled' })
+    expect(results[1].files).toEqual([expect.objectContaining({ format: 'ply', gaussians: 1000 })])
+    expect(JSON.parse(io.outputs['glb-urls'])).toHaveLength(2)
+    expect(io.lines('notice')).toContainEqual(
+      expect.stringMatching(/^SPZ cannot be downloaded from the Aholo Lux3D API \(region cn\)/)
+    )
+    expect(io.lines('group')[0]).toContain('the Aholo Lux3D API (region cn)')
+    expect(io.visibleText()).not.toContain(LUX3D_API_KEY)
+  })
+
+  it('fails at once on an envelope error, showing c and m with the key taken out', async () => {
+    lux3d.addTask('1', lux3dTimeline(10_000))
+    lux3d.injectFaults({
+      kind: 'envelope',
+      c: 'AUTH_MISMATCH',
+      m: `key ${LUX3D_API_KEY} not allowed`
+    })
+    const io = await step(lux3dInputs({ 'task-ids': '1', 'fail-on': 'never' }))
+    expect(io.failed).toContain('HTTP 200 (c AUTH_MISMATCH: key *** not allowed)')
+    expect(io.visibleText()).not.toContain(LUX3D_API_KEY)
+    expect(lux3d.apiRequests).toHaveLength(1)
+  })
+
+  it('refuses ids that are not Lux3D ids before any request', async () => {
+    const io = await step(lux3dInputs({ 'task-ids': '3FO4K4WBNNYV' }))
+    expect(io.failed).toContain("With 'provider: lux3d' each id is a whole number of 1-19 digits")
+    expect(lux3d.requests).toEqual([])
   })
 })

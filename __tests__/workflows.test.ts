@@ -328,20 +328,24 @@ describe('the READMEs, against action.yml and examples/', () => {
   test.each([
     ['README.md', 'Which API?'],
     ['README.zh-CN.md', '选择哪个 API？']
-  ])('%s has "## %s", with a World quick start and the open-platform variant', (file, heading) => {
-    const section = sectionOf(read(file), heading, file)
-    const blocks = [...section.matchAll(/```yaml\n([\s\S]*?)```/g)].map(
-      match => parse(match[1]) as Step[]
-    )
-    const given = blocks.map(block => sorted(Object.keys(block[0]?.with ?? {})))
-    expect(given).toEqual([
-      ['api-key', 'task-ids'],
-      ['app-key', 'app-secret', 'app-uid', 'task-ids']
-    ])
-    expect(blocks[0][0].with?.['api-key']).toBe('${{ secrets.AHOLO_API_KEY }}')
-    for (const block of blocks)
-      expect(() => parseAsTheRunnerWould(block[0].with ?? {})).not.toThrow()
-  })
+  ])(
+    '%s has "## %s", with a World quick start, the Lux3D and open-platform variants',
+    (file, heading) => {
+      const section = sectionOf(read(file), heading, file)
+      const blocks = [...section.matchAll(/```yaml\n([\s\S]*?)```/g)].map(
+        match => parse(match[1]) as Step[]
+      )
+      const given = blocks.map(block => sorted(Object.keys(block[0]?.with ?? {})))
+      expect(given).toEqual([
+        ['api-key', 'task-ids'],
+        ['api-key', 'provider', 'task-ids'],
+        ['app-key', 'app-secret', 'app-uid', 'task-ids']
+      ])
+      expect(blocks[0][0].with?.['api-key']).toBe('${{ secrets.AHOLO_API_KEY }}')
+      for (const block of blocks)
+        expect(() => parseAsTheRunnerWould(block[0].with ?? {})).not.toThrow()
+    }
+  )
 
   test.each(['README.md', 'README.zh-CN.md'])(
     '%s makes no claim about the clock skew the service allows',
@@ -584,7 +588,8 @@ describe('uses of the action', () => {
       const config = parseAsTheRunnerWould(given)
       const ways = CREDENTIALS.filter(name => given[name] !== undefined)
       expect([['api-key'], ['app-key', 'app-secret', 'app-uid']]).toContainEqual(ways)
-      expect(config.api.kind).toBe(ways[0] === 'api-key' ? 'world' : 'open-platform')
+      const keyApi = given.provider === 'lux3d' ? 'lux3d' : 'world'
+      expect(config.api.kind).toBe(ways[0] === 'api-key' ? keyApi : 'open-platform')
     }
   )
 
@@ -847,7 +852,9 @@ function parseAsTheRunnerWould(given: Readonly<Record<string, unknown>>): Config
         return [name, text.replace(/\$\{\{[^}]*\}\}/g, 'x')]
       }
       if ((CREDENTIALS as readonly string[]).includes(name)) return [name, 'secret-value']
-      return [name, name === 'task-ids' ? 'A1' : '']
+      if (name !== 'task-ids') return [name, '']
+      // A stand-in id of the kind the API takes: Lux3D's are whole numbers.
+      return [name, given.provider === 'lux3d' ? '1389513' : 'A1']
     })
   )
   return parseInputs(name => values[name] ?? '', { workspace: PROJECT_ROOT, env: {} })

@@ -1,19 +1,23 @@
-import type { World } from '../src/providers/world/envelope.js'
+import {
+  isInProgressStatus,
+  listRequest,
+  PROBE_REQUEST,
+  type World
+} from '../src/providers/world/envelope.js'
 import {
   chooseRound,
   INITIAL_MEMORY,
+  type ListShape,
   listPages,
-  listRequest,
   listRoundCost,
   listPageLimit,
   type PlanMemory,
-  PROBE_REQUEST,
   RELIST_AFTER_ROUNDS,
   remember,
   rememberProbe,
   splitByList,
   wantsNextPage
-} from '../src/providers/world/plan.js'
+} from '../src/providers/plan.js'
 
 const ids = (count: number, prefix = 'W'): string[] =>
   Array.from({ length: count }, (_, i) => `${prefix}${i}`)
@@ -90,11 +94,10 @@ describe('choosing how a round asks', () => {
 })
 
 describe('reading the pages of one list', () => {
-  const page = (hasMore: boolean, count: number, totalCount?: number) => ({
-    pageNum: 0,
+  const page = (hasMore: boolean, size: number, totalCount?: number) => ({
     hasMore,
     totalCount,
-    worlds: ids(count).map(id => world(id, 'RUNNING'))
+    size
   })
 
   it('follows hasMore while asked worlds are still unseen', () => {
@@ -133,7 +136,9 @@ describe('what a list round still GETs', () => {
       ['ODD', world('ODD', 'ARCHIVED')],
       ['NOT-ASKED', world('NOT-ASKED', 'RUNNING')]
     ])
-    const split = splitByList(['RUN', 'PRE', 'DONE', 'ODD', 'GONE'], listed)
+    const split = splitByList(['RUN', 'PRE', 'DONE', 'ODD', 'GONE'], listed, w =>
+      isInProgressStatus(w.status)
+    )
     expect(split.fromList.map(w => w.worldId)).toEqual(['RUN', 'PRE'])
     expect(split.toGet).toEqual(['DONE', 'ODD', 'GONE'])
   })
@@ -141,18 +146,35 @@ describe('what a list round still GETs', () => {
 
 describe('what the plan remembers', () => {
   it('keeps the totalCount of a list and which asked worlds were in progress', () => {
-    const after = remember(
-      memory({ roundsSinceList: 4 }),
-      'list',
-      ['A', 'B', 'C'],
-      [world('A', 'RUNNING'), world('B', 'FAILED')],
-      321
-    )
+    const after = remember(memory({ roundsSinceList: 4 }), 'list', ['A', 'B', 'C'], ['A', 'Z'], 321)
     expect(after).toEqual({ lastTotalCount: 321, roundsSinceList: 0, inProgress: new Set(['A']) })
   })
 
   it('counts GET rounds and keeps the last totalCount', () => {
-    const after = remember(memory({ lastTotalCount: 9 }), 'get', ['A'], [world('A', 'PENDING')])
+    const after = remember(memory({ lastTotalCount: 9 }), 'get', ['A'], ['A'])
     expect(after).toEqual({ lastTotalCount: 9, roundsSinceList: 1, inProgress: new Set(['A']) })
+  })
+})
+
+describe('two lists that are read only once they can pay (Lux3D)', () => {
+  const lux3d: ListShape = { lists: 2, firstRound: 'get' }
+
+  it('GETs first, then lists once its two lists and the GETs cost fewer', () => {
+    expect(chooseRound(ids(40), INITIAL_MEMORY, lux3d)).toBe('get')
+    const afterGets = memory({ roundsSinceList: 1, inProgress: new Set(['W0', 'W1', 'W2']) })
+    // Two list pages and a GET of the one asked task not in progress: 3 < 4.
+    expect(chooseRound(ids(4), afterGets, lux3d)).toBe('list')
+    expect(chooseRound(ids(3), afterGets, lux3d)).toBe('list')
+    const twoOfThree = memory({ roundsSinceList: 1, inProgress: new Set(['W0', 'W1']) })
+    expect(chooseRound(ids(3), twoOfThree, lux3d)).toBe('get')
+    expect(
+      chooseRound(ids(1), memory({ roundsSinceList: 1, inProgress: new Set(['W0']) }), lux3d)
+    ).toBe('get')
+  })
+
+  it('counts a page of each list at least', () => {
+    const known = memory({ lastTotalCount: 150, inProgress: new Set(ids(40)) })
+    expect(listRoundCost(ids(40), known, lux3d)).toBe(3)
+    expect(listRoundCost(ids(40), known)).toBe(2)
   })
 })

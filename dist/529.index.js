@@ -2164,8 +2164,20 @@ var http = __webpack_require__(42462);
 
 /** No retry could help: a 404, a refused redirect, too many redirects. */
 class RefusedError extends Error {
+    expired;
     name = 'RefusedError';
+    constructor(message, 
+    /**
+     * The signed link has expired (a 403 or 400 whose answer says the request or signature
+     * expired): the service can give a fresh one.
+     */
+    expired = false) {
+        super(message);
+        this.expired = expired;
+    }
 }
+/** `Request has expired`, `Signature expired`, `SignatureExpired`, `token expired`, … */
+const EXPIRED = /expire/i;
 const MAX_REDIRECTS = 10;
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 const EXCERPT_CHARS = 160;
@@ -2211,8 +2223,9 @@ async function getAsset(start, options) {
         }
         const excerpt = await readExcerpt(body);
         const detail = excerpt && !excerpt.startsWith(String(status)) ? ` (${excerpt})` : '';
+        const expired = (status === 403 || status === 400) && EXPIRED.test(excerpt);
         const hint = status === 401 || status === 403 ? '; the signed URL may have expired' : '';
-        throw new RefusedError(`HTTP ${status}${detail}${hint}`);
+        throw new RefusedError(`HTTP ${status}${detail}${hint}`, expired);
     }
 }
 /** The Content-Length, when the server gave a readable one. */
@@ -2376,6 +2389,10 @@ class DownloadError extends Error {
         this.permanent = permanent;
         this.attempts = attempts;
     }
+}
+/** The download was refused because its signed link has expired: a fresh link may pass. */
+function isExpiredLink(error) {
+    return (error instanceof DownloadError && error.cause instanceof RefusedError && error.cause.expired);
 }
 /**
  * Between tries: full jitter from 1 s up to 30 s; a server's `Retry-After` is honoured up to
@@ -2548,9 +2565,36 @@ function describeFailure(job, error) {
         return (0,src_errors/* sentence */.em)(`Task ${job.taskId}, ${format} from ${error.url}: ${error.reason}`);
     return (0,src_errors/* sentence */.em)(`Task ${job.taskId}, ${format}: ${(0,src_errors/* errorMessage */.gJ)(error)}`);
 }
+/**
+ * The download; when its signed link has expired, the service is asked for the task once more,
+ * and the fresh link downloaded. A link that has expired again fails, saying so.
+ */
 async function download(job, destination, settings, deps) {
+    try {
+        return await downloadFrom(job.url, job, destination, settings, deps);
+    }
+    catch (error) {
+        if (!settings.refresh || !isExpiredLink(error))
+            throw error;
+        deps.log.info(`${label(job)}: the link has expired; asking the service for a fresh one.`);
+        const url = await settings.refresh(job);
+        if (url === undefined) {
+            throw new DownloadError(error.url, `${error.reason}; the service gave no fresh link`, true, 0);
+        }
+        try {
+            return await downloadFrom(url, job, destination, settings, deps);
+        }
+        catch (again) {
+            if (!isExpiredLink(again))
+                throw again;
+            const reason = `${again.reason}; the link had expired again after it was refreshed`;
+            throw new DownloadError(again.url, reason, true, again.attempts, { cause: again });
+        }
+    }
+}
+async function downloadFrom(url, job, destination, settings, deps) {
     let info;
-    const result = await downloadFile({ url: job.url, destination, label: label(job) }, {
+    const result = await downloadFile({ url, destination, label: label(job) }, {
         ...settings.download,
         signal: deps.signal,
         verify: async (tempPath) => {
@@ -2747,11 +2791,13 @@ function startDelivery(options, deps) {
     const { api = 'open-platform', cache = false } = options;
     if (cache && !options.api)
         throw new Error('A delivery with the tool cache needs its API.');
+    const { refresh } = options;
     const settings = {
         api,
         downloadDir: options.downloadDir,
         budgets: options.budgets ?? {},
-        download: options.download
+        download: options.download,
+        refresh: refresh && (async (job) => sameFile(await refresh(job.taskId), job))
     };
     const limiter = createLimiter(options.concurrency ?? DEFAULT_CONCURRENCY, signal);
     // Opened by the first file, so that a run with nothing to download never loads it.
@@ -2793,9 +2839,12 @@ function startDelivery(options, deps) {
                 return;
             added.add(task.taskId);
             const names = new Set();
+            const counts = new Map();
             for (const { format, url } of chosenAssets(task, options.formats)) {
                 const fileName = uniqueName(assetFileName(url, format), names);
-                queue({ taskId: task.taskId, format, url, fileName });
+                const nth = counts.get(format) ?? 0;
+                counts.set(format, nth + 1);
+                queue({ taskId: task.taskId, format, url, fileName, nth });
             }
             if (options.noticeMissing === false)
                 return;
@@ -2846,6 +2895,24 @@ async function deliverAssets(options, tasks, deps) {
 /** The task's links in the chosen formats, in the service's order; `other` is never chosen. */
 function chosenAssets(task, formats) {
     return task.assets.flatMap(({ format, url }) => format !== 'other' && formats.includes(format) ? [{ format, url }] : []);
+}
+/**
+ * The fresh link of the job's file among the task's links: the one at the same path (signed links
+ * differ in their query alone), else the job's place among the links of its format.
+ */
+function sameFile(links, job) {
+    const same = (links ?? []).filter(link => link.format === job.format);
+    const path = pathOf(job.url);
+    return (same.find(link => path !== undefined && pathOf(link.url) === path) ?? same[job.nth])?.url;
+}
+function pathOf(url) {
+    try {
+        const { origin, pathname } = new URL(url);
+        return origin + pathname;
+    }
+    catch {
+        return undefined;
+    }
 }
 function summarise(settled, downloadDir, cancelled) {
     const files = new Map();

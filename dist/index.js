@@ -28629,7 +28629,7 @@ function sentence(text) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _action_io_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(63078);
 /* harmony import */ var _entry_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(81379);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(90544);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(22448);
 /** The wait action's entry (action.yml): signals and I/O only; the step is main.ts. */
 
 
@@ -28641,7 +28641,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 90544:
+/***/ 22448:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -29734,6 +29734,20 @@ function parseTaskIds(text, problems, notices) {
     }
     return unique;
 }
+/**
+ * Lux3D's task ids are int64 numbers: 1-19 digits, and no leading zero, since the service answers
+ * for `007` as `7` and the two would never meet. Compared as exact decimal strings, never as
+ * numbers (beyond 2^53 a number loses digits).
+ */
+const LUX3D_TASK_ID_PATTERN = /^[1-9][0-9]{0,18}$/;
+function checkLux3dIds(ids, problems) {
+    const bad = ids.filter(id => !LUX3D_TASK_ID_PATTERN.test(id));
+    if (bad.length === 0)
+        return;
+    const shown = bad.slice(0, 5).map(id => JSON.stringify(abbreviate(id)));
+    const more = bad.length > 5 ? ` and ${bad.length - 5} more` : '';
+    problems.push(`'task-ids' has ${bad.length === 1 ? 'an id' : `${bad.length} ids`} that ${bad.length === 1 ? 'is' : 'are'} not a Lux3D task id: ${shown.join(', ')}${more}. With 'provider: lux3d' each id is a whole number of 1-19 digits without a leading zero.`);
+}
 /** An origin, or an origin and a path (a mirror under a sub-path); https, or http on loopback. */
 function parseApiUrl(text, example, problems) {
     let url;
@@ -29855,7 +29869,7 @@ function abbreviate(text) {
 
 ;// CONCATENATED MODULE: ./src/inputs/credentials.ts
 
-const PROVIDERS = ['auto', 'world', 'open-platform'];
+const PROVIDERS = ['auto', 'world', 'lux3d', 'open-platform'];
 const REGIONS = ['cn', 'global'];
 const OPEN_PLATFORM_ORIGIN = 'https://openapi.kujiale.com';
 const OPEN_PLATFORM_INPUTS = ['app-key', 'app-secret', 'app-uid'];
@@ -29865,9 +29879,9 @@ function chooseApi(value, provider, region, problems, notices) {
     const hasKey = value('api-key') !== '';
     const given = OPEN_PLATFORM_INPUTS.filter(name => value(name) !== '');
     let kind;
-    if (provider === 'world' || provider === 'open-platform') {
+    if (provider === 'world' || provider === 'lux3d' || provider === 'open-platform') {
         kind = provider;
-        const ignored = kind === 'world' ? given : hasKey ? ['api-key'] : [];
+        const ignored = kind !== 'open-platform' ? given : hasKey ? ['api-key'] : [];
         if (ignored.length > 0) {
             notices.push(`'provider' is ${kind}, so ${ignored.map(name => `'${name}'`).join(', ')} ${ignored.length === 1 ? 'is' : 'are'} ignored.`);
         }
@@ -29887,9 +29901,9 @@ function chooseApi(value, provider, region, problems, notices) {
         return undefined;
     }
     const apiUrlText = value('api-url');
-    if (kind === 'world') {
+    if (kind === 'world' || kind === 'lux3d') {
         if (!hasKey) {
-            problems.push(`'api-key' is required with 'provider: world' and is empty. ${SECRET_HINT}`);
+            problems.push(`'api-key' is required with 'provider: ${kind}' and is empty. ${SECRET_HINT}`);
             return undefined;
         }
         const apiKey = singleToken('api-key', value('api-key'), problems);
@@ -29958,6 +29972,8 @@ function parseInputs(read, context) {
     const provider = oneOf('provider', value('provider'), PROVIDERS, problems);
     const region = oneOf('region', value('region'), REGIONS, problems);
     const api = chooseApi(value, provider, region, problems, notices);
+    if (provider === 'lux3d')
+        checkLux3dIds(taskIds, problems);
     const pollIntervalMs = parseDurationInput('poll-interval', value('poll-interval'), problems);
     const timeoutMs = parseDurationInput('timeout', value('timeout'), problems);
     if (timeoutMs !== undefined && timeoutMs < 60_000) {
@@ -30177,7 +30193,7 @@ function progressStep(progress) {
 // EXTERNAL MODULE: ./src/net/http.ts + 4 modules
 var http = __nccwpck_require__(42462);
 // EXTERNAL MODULE: ./src/domain/json.ts
-var json = __nccwpck_require__(97504);
+var domain_json = __nccwpck_require__(97504);
 ;// CONCATENATED MODULE: ./src/providers/open-platform/envelope.ts
 /**
  * The open platform's answer, read: HTTP status + body → tasks, or one of the typed errors.
@@ -30221,14 +30237,14 @@ function interpretResponse(status, body, retryAfterMs) {
         }
         throw new MalformedResponseError(`HTTP ${status} with a body that is not JSON: check 'api-url'.`);
     }
-    if (!(0,json/* isRecord */.u4)(envelope) || !('c' in envelope)) {
+    if (!(0,domain_json/* isRecord */.u4)(envelope) || !('c' in envelope)) {
         throw new MalformedResponseError(`HTTP ${status}: the response is not the Aholo envelope {c, d, m}: check 'api-url'.`);
     }
     const code = String(envelope.c);
     if (code !== '0') {
         throw new OpenPlatformApiError(code, typeof envelope.m === 'string'
-            ? ((0,json/* textField */.M8)(envelope.m) ?? '')
-            : ((0,json/* textField */.M8)(JSON.stringify(envelope.m ?? null)) ?? ''));
+            ? ((0,domain_json/* textField */.M8)(envelope.m) ?? '')
+            : ((0,domain_json/* textField */.M8)(JSON.stringify(envelope.m ?? null)) ?? ''));
     }
     if (status < 200 || status >= 300) {
         throw new MalformedResponseError(`HTTP ${status} with c="0": the response cannot be trusted.`);
@@ -30240,15 +30256,15 @@ function interpretResponse(status, body, retryAfterMs) {
 }
 function parseTask(item, index) {
     const where = `d[${index}]`;
-    if (!(0,json/* isRecord */.u4)(item) || typeof item.taskId !== 'string' || !Number.isInteger(item.status)) {
+    if (!(0,domain_json/* isRecord */.u4)(item) || typeof item.taskId !== 'string' || !Number.isInteger(item.status)) {
         throw new MalformedResponseError(`${where} is not a task {taskId: string, status: integer}.`);
     }
     let result = null;
-    if ((0,json/* isRecord */.u4)(item.result)) {
+    if ((0,domain_json/* isRecord */.u4)(item.result)) {
         result = {};
         for (const key of Object.values(formats/* URL_KEYS */.ZT)) {
             const value = item.result[key];
-            const url = (0,json/* urlField */.Wn)(value);
+            const url = (0,domain_json/* urlField */.Wn)(value);
             if (url)
                 result[key] = url;
             else if (value !== undefined && value !== null && value !== '') {
@@ -30329,6 +30345,11 @@ class OpenPlatformSource {
         }
         return snapshots;
     }
+    /** The batch endpoint keeps no state between calls: a batch of one is the task alone. */
+    async refresh(taskId, call) {
+        const tasks = await this.listTasks([taskId], call);
+        return tasks.map(toSnapshot).find(task => task.taskId === taskId);
+    }
     /** One batch, retried until it succeeds, an answer no retry can fix, or the deadline. */
     listTasks(ids, call) {
         return (0,retry/* withRetries */.LH)(() => this.attemptOnce(ids, call), {
@@ -30388,7 +30409,7 @@ function toSnapshot(task) {
 
 // EXTERNAL MODULE: external "node:events"
 var external_node_events_ = __nccwpck_require__(78474);
-;// CONCATENATED MODULE: ./src/providers/world/bounded.ts
+;// CONCATENATED MODULE: ./src/providers/bounded.ts
 
 /**
  * Runs `task` over `items`, at most `limit` at once, results in input order. The first failure
@@ -30436,6 +30457,217 @@ async function mapBounded(items, limit, signal, task) {
     return results;
 }
 
+;// CONCATENATED MODULE: ./src/providers/gateway-request.ts
+/**
+ * One request to the Aholo gateway (World and Lux3D share it: same key, same hosts), retried under
+ * the one retry policy until the call's deadline. The answer's status, text and `Retry-After` go to
+ * the API's own `interpret`, which returns what the answer means or throws: a Fault to try again,
+ * anything else to stop.
+ */
+
+
+/** The Aholo gateway's hosts by region: World's and Lux3D's paths live under both. */
+const GATEWAY_ORIGINS = {
+    cn: 'https://api.aholo3d.cn',
+    global: 'https://api.aholo3d.com'
+};
+const gateway_request_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+/** The request, retried under `policy` (the API policy by default) until the call's deadline. */
+function askGateway(request, options, call, signal, interpret, policy) {
+    return (0,retry/* withRetries */.LH)(async () => interpret(await exchange(options, request, call.deadline, signal)), { clock: options.clock, signal, deadline: call.deadline, onRetry: options.onRetry, policy });
+}
+/**
+ * One request and its answer, read whole, not retried: for callers that must decide what a
+ * failure means before trying again (a creation whose fate is unknown).
+ */
+async function exchange(options, { method, url, body, headers }, deadline, signal) {
+    const { clock, log, requestTimeoutMs, apiKey } = options;
+    const timeoutMs = Math.max(1, Math.min(requestTimeoutMs, deadline - clock.now()));
+    const started = clock.now();
+    log.debug(`${method} ${url}, time limit ${timeoutMs} ms`);
+    try {
+        const response = await (0,http/* sendRequest */.w$)({
+            method,
+            url: new URL(url),
+            headers: {
+                Authorization: apiKey,
+                Accept: 'application/json',
+                'User-Agent': http/* USER_AGENT */._O,
+                ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+                ...headers
+            },
+            body: body === undefined ? undefined : JSON.stringify(body),
+            signal,
+            timeoutMs
+        });
+        const retryAfter = response.headers['retry-after'];
+        const retryAfterMs = (0,retry/* parseRetryAfter */.mu)(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter, clock.wallClock());
+        const text = await (0,http/* readText */.yR)(response, gateway_request_MAX_RESPONSE_BYTES, signal);
+        log.debug(`HTTP ${response.status} after ${Math.round(clock.now() - started)} ms, ${text.length} characters`);
+        return { status: response.status, body: text, retryAfterMs };
+    }
+    catch (error) {
+        // Cut short by the deadline, not by the service: time is up, and nobody is to blame.
+        if (error instanceof http/* NetworkError */.Dr && clock.now() >= deadline)
+            throw new retry/* DeadlineError */.j3();
+        throw error;
+    }
+}
+/** `{prefix}` under the region's origin, or under `apiUrl` with a path of its own kept. */
+function gatewayBase(origin, prefix, apiUrl) {
+    const root = apiUrl ? `${apiUrl.origin}${apiUrl.pathname.replace(/\/+$/, '')}` : origin;
+    return `${root}${prefix}`;
+}
+
+;// CONCATENATED MODULE: ./src/providers/plan.ts
+/**
+ * How a round asks a service about the unfinished tasks, in the fewest requests (DESIGN.md §5).
+ * Either LIST the account's in-progress tasks (pages of 100) and GET only the asked tasks the
+ * list does not show in progress, or GET each unfinished task. What a list costs is known only
+ * after one (its total), so every later round decides from the last list. Shared by the World
+ * gateway (one list of three statuses) and Lux3D (one list per in-progress status, two). Pure:
+ * values in, values out.
+ */
+/** The World gateway: one list filtered by every in-progress status, read first. */
+const ONE_LIST = { lists: 1, firstRound: 'list' };
+/** The largest page the list serves. */
+const LIST_PAGE_SIZE = 100;
+/** GETs in flight at once in one round. */
+const GET_CONCURRENCY = 8;
+/**
+ * Rounds of GETs after which the list's cost is measured again when a list could pay: the
+ * account's other tasks that made it dear finish too (minutes, DESIGN.md §2), but only the
+ * list can tell. A probe is one list request of one task, read for its `totalCount`.
+ */
+const RELIST_AFTER_ROUNDS = 10;
+/**
+ * The pause between two pages of one list. A listing is bounded by the tasks asked about
+ * (listPageLimit), and pacing its pages keeps even that bound from reaching the gateway as a
+ * burst.
+ */
+const LIST_PAGE_PACE_MS = 100;
+/**
+ * Pages one list reads at most: all of the asked tasks, had the list nothing else, and one
+ * more. The server's own count is no bound (a list can claim a billion tasks); an asked task
+ * that these pages did not show is read with a GET in the same round.
+ */
+function listPageLimit(askedCount) {
+    return Math.ceil(askedCount / LIST_PAGE_SIZE) + 1;
+}
+const INITIAL_MEMORY = {
+    lastTotalCount: undefined,
+    roundsSinceList: 0,
+    inProgress: new Set()
+};
+/** Requests a full list costs when `totalCount` tasks match: at least one. */
+function listPages(totalCount) {
+    return Math.max(1, Math.ceil(totalCount / LIST_PAGE_SIZE));
+}
+/**
+ * Pages of `shape.lists` lists that hold `totalCount` tasks between them, at most: one each,
+ * and the split of the total over them adds at most one page per further list.
+ */
+function pagesOf(totalCount, shape) {
+    return shape.lists - 1 + listPages(totalCount);
+}
+/** The requests a list round would cost: its pages, and a GET of every task not in progress. */
+function listRoundCost(ids, memory, shape = ONE_LIST) {
+    if (memory.lastTotalCount === undefined)
+        return undefined;
+    return pagesOf(memory.lastTotalCount, shape) + expectedGets(ids, memory);
+}
+/** Which way this round asks about `ids` (the unfinished tasks). */
+function chooseRound(ids, memory, shape = ONE_LIST) {
+    const gets = expectedGets(ids, memory);
+    // The cheapest a list can ever be: our own in-progress tasks alone on its pages.
+    const floor = pagesOf(ids.length - gets, shape) + gets;
+    const cost = listRoundCost(ids, memory, shape);
+    if (cost === undefined) {
+        if (shape.firstRound === 'list')
+            return 'list';
+        // After the first round of GETs: a list is worth reading once it could pay; it is read
+        // whole (a probe would only add a request where the lists are short).
+        return memory.roundsSinceList > 0 && floor < ids.length ? 'list' : 'get';
+    }
+    if (cost < ids.length)
+        return 'list';
+    return memory.roundsSinceList >= RELIST_AFTER_ROUNDS && floor < ids.length ? 'probe' : 'get';
+}
+function expectedGets(ids, memory) {
+    return ids.filter(id => !memory.inProgress.has(id)).length;
+}
+/**
+ * Whether to read the page after `page`, `pagesRead` pages into a list of `askedCount` tasks.
+ * Stops when the list says it has no more, when a page comes back empty, when every asked task
+ * has been seen (later pages hold only the account's other tasks), or at the page limit: the
+ * fewer of listPageLimit and what `totalCount` allows (a `hasMore` that never ends).
+ */
+function wantsNextPage(page, pagesRead, askedCount, unseenAsked) {
+    if (!page.hasMore || page.size === 0 || unseenAsked === 0)
+        return false;
+    const counted = page.totalCount === undefined ? Infinity : listPages(page.totalCount) + 1;
+    return pagesRead < Math.min(listPageLimit(askedCount), counted);
+}
+function splitByList(ids, listed, inProgress) {
+    const split = { fromList: [], toGet: [] };
+    for (const id of ids) {
+        const task = listed.get(id);
+        if (task !== undefined && inProgress(task))
+            split.fromList.push(task);
+        else
+            split.toGet.push(id);
+    }
+    return split;
+}
+/** The memory after a probe answered `totalCount`: choose again, with a fresh cost. */
+function rememberProbe(memory, totalCount) {
+    return { ...memory, lastTotalCount: totalCount, roundsSinceList: 0 };
+}
+/** The memory after a round of `kind` that saw the tasks `seenInProgress` in progress. */
+function remember(memory, kind, ids, seenInProgress, totalCount) {
+    // Only the asked ids: those not asked any more have finished.
+    const seen = new Set(seenInProgress);
+    const inProgress = new Set(ids.filter(id => seen.has(id)));
+    if (kind === 'get') {
+        return { ...memory, roundsSinceList: memory.roundsSinceList + 1, inProgress };
+    }
+    return {
+        lastTotalCount: totalCount ?? memory.lastTotalCount,
+        roundsSinceList: 0,
+        inProgress
+    };
+}
+
+;// CONCATENATED MODULE: ./src/providers/list-pages.ts
+
+async function readListPages(options) {
+    const { asked, idOf } = options;
+    const listed = new Map();
+    const fingerprints = new Set();
+    let totalCount;
+    let seen = 0;
+    let pages = 0;
+    while (true) {
+        if (pages > 0)
+            await options.clock.sleep(LIST_PAGE_PACE_MS, options.signal);
+        const page = await options.fetchPage(pages);
+        pages++;
+        const fingerprint = page.items.map(idOf).join('\n');
+        if (page.items.length > 0 && fingerprints.has(fingerprint))
+            break;
+        fingerprints.add(fingerprint);
+        totalCount ??= page.totalCount;
+        seen += page.items.length;
+        for (const item of page.items)
+            if (asked.has(idOf(item)))
+                listed.set(idOf(item), item);
+        const info = { totalCount: page.totalCount, hasMore: page.hasMore, size: page.items.length };
+        if (!wantsNextPage(info, pages, asked.size, asked.size - listed.size))
+            break;
+    }
+    return { listed, totalCount: totalCount ?? seen, pages };
+}
+
 ;// CONCATENATED MODULE: ./src/providers/world/api-error.ts
 /**
  * The gateway's `ApiError` body, read and said in one line a user can act on: status, message,
@@ -30446,13 +30678,13 @@ async function mapBounded(items, limit, signal, task) {
 const MAX_FIELD = 300;
 /** The ApiError in a parsed body, or undefined when the body is not one. */
 function parseApiError(body) {
-    if (!(0,json/* isRecord */.u4)(body) || (!('status' in body) && !('message' in body) && !('details' in body))) {
+    if (!(0,domain_json/* isRecord */.u4)(body) || (!('status' in body) && !('message' in body) && !('details' in body))) {
         return undefined;
     }
-    const details = (0,json/* isRecord */.u4)(body.details) ? body.details : undefined;
-    const metaData = details && (0,json/* isRecord */.u4)(details.metaData) ? details.metaData : undefined;
-    const localized = (0,json/* isRecord */.u4)(body.localizedMessage) ? body.localizedMessage : undefined;
-    const help = (0,json/* isRecord */.u4)(body.help) ? body.help : undefined;
+    const details = (0,domain_json/* isRecord */.u4)(body.details) ? body.details : undefined;
+    const metaData = details && (0,domain_json/* isRecord */.u4)(details.metaData) ? details.metaData : undefined;
+    const localized = (0,domain_json/* isRecord */.u4)(body.localizedMessage) ? body.localizedMessage : undefined;
+    const help = (0,domain_json/* isRecord */.u4)(body.help) ? body.help : undefined;
     const info = {};
     if (typeof body.code === 'number')
         info.code = body.code;
@@ -30525,6 +30757,7 @@ function isControl(char) {
 
 
 
+
 /** The statuses of a world still in progress: what the list is asked for. */
 const IN_PROGRESS_STATUSES = ['PENDING', 'PREPROCESSING', 'RUNNING'];
 const envelope_STATES = new Map([
@@ -30544,6 +30777,11 @@ function stateOfWorldStatus(status) {
 function isInProgressStatus(status) {
     return IN_PROGRESS_STATUSES.includes(status);
 }
+function listRequest(pageNum, pageSize = LIST_PAGE_SIZE) {
+    return { pageNum, pageSize, statusList: [...IN_PROGRESS_STATUSES] };
+}
+/** The request of a probe: what a list costs is in any page's `totalCount`. */
+const PROBE_REQUEST = listRequest(0, 1);
 /** Base of the gateway's refusals that no retry fixes; carries what the gateway said. */
 class WorldApiError extends errors/* ActionError */.lZ {
     httpStatus;
@@ -30590,7 +30828,7 @@ function interpretDetail(answer, worldId, region) {
     if (answer.status === 404)
         return 'not-found';
     const body = readJson(answer, { kind: 'world', worldId }, region);
-    if (!(0,json/* isRecord */.u4)(body))
+    if (!(0,domain_json/* isRecord */.u4)(body))
         throw new WorldResponseError(`the world ${worldId} is not a JSON object.`);
     // The path named the world: an answer that names another (a mirror's bug) still speaks of it.
     return { ...parseWorld(body), worldId };
@@ -30598,13 +30836,13 @@ function interpretDetail(answer, worldId, region) {
 /** One page of the account's worlds; throws a Fault or a typed error otherwise. */
 function interpretList(answer, region) {
     const body = readJson(answer, { kind: 'list' }, region);
-    if (!(0,json/* isRecord */.u4)(body) || (body.result !== undefined && !Array.isArray(body.result))) {
+    if (!(0,domain_json/* isRecord */.u4)(body) || (body.result !== undefined && !Array.isArray(body.result))) {
         throw new WorldResponseError('the list is not a WorldPagedList {result: [...], hasMore}.');
     }
     const items = Array.isArray(body.result) ? body.result : [];
     // The list carries the account's other worlds too: one odd record must not stop the wait.
     const worlds = items
-        .filter(json/* isRecord */.u4)
+        .filter(domain_json/* isRecord */.u4)
         .map(parseWorld)
         .filter(world => world.worldId !== '');
     return {
@@ -30679,24 +30917,24 @@ function parseWorld(raw) {
     const assets = record(raw.assets);
     const urls = record(record(assets?.splats)?.urls);
     const world = {
-        worldId: (0,json/* textField */.M8)(raw.worldId, MAX_ID_CHARS) ?? '',
-        status: (0,json/* textField */.M8)(raw.status, MAX_STATUS_CHARS) ?? '',
+        worldId: (0,domain_json/* textField */.M8)(raw.worldId, MAX_ID_CHARS) ?? '',
+        status: (0,domain_json/* textField */.M8)(raw.status, MAX_STATUS_CHARS) ?? '',
         urls: {}
     };
     // sogPath is not in the SDK we read, but the vendor's scripts read it from World: take it
     // when a gateway sends it, exactly as the open platform's.
     for (const key of ['plyPath', 'spzPath', 'sogPath']) {
-        const url = (0,json/* urlField */.Wn)(urls?.[key]);
+        const url = (0,domain_json/* urlField */.Wn)(urls?.[key]);
         if (url)
             world.urls[key] = url;
     }
     const optional = {
-        progress: (0,json/* fractionField */.tg)(raw.progress),
-        name: (0,json/* textField */.M8)(raw.name),
-        cover: (0,json/* urlField */.Wn)(raw.cover),
-        lodMetaPath: (0,json/* urlField */.Wn)(urls?.lodMetaPath),
-        panoUrl: (0,json/* urlField */.Wn)(record(assets?.imagery)?.panoUrl),
-        upAxis: (0,json/* textField */.M8)(record(assets?.semanticsMetadata)?.upAxis, MAX_STATUS_CHARS)
+        progress: (0,domain_json/* fractionField */.tg)(raw.progress),
+        name: (0,domain_json/* textField */.M8)(raw.name),
+        cover: (0,domain_json/* urlField */.Wn)(raw.cover),
+        lodMetaPath: (0,domain_json/* urlField */.Wn)(urls?.lodMetaPath),
+        panoUrl: (0,domain_json/* urlField */.Wn)(record(assets?.imagery)?.panoUrl),
+        upAxis: (0,domain_json/* textField */.M8)(record(assets?.semanticsMetadata)?.upAxis, MAX_STATUS_CHARS)
     };
     for (const [key, value] of Object.entries(optional)) {
         if (value !== undefined)
@@ -30705,122 +30943,435 @@ function parseWorld(raw) {
     return world;
 }
 function record(value) {
-    return (0,json/* isRecord */.u4)(value) ? value : undefined;
+    return (0,domain_json/* isRecord */.u4)(value) ? value : undefined;
 }
 function integerOr(value, fallback) {
     return Number.isInteger(value) ? value : fallback;
 }
 
-;// CONCATENATED MODULE: ./src/providers/world/plan.ts
+;// CONCATENATED MODULE: ./src/providers/lux3d/exact-ids.ts
 /**
- * How a round asks the World gateway about the unfinished worlds, in the fewest requests
- * (DESIGN.md §5). Either LIST the account's in-progress worlds (pages of 100) and GET only the
- * asked worlds the list does not show in progress, or GET each unfinished world. What a list
- * costs is known only after one (`totalCount`), so the first round lists, and every later round
- * decides from the last list. Pure: values in, values out.
+ * Lux3D sends `taskId` as a JSON number, an int64: beyond 2^53 JSON.parse would round it (a
+ * 19-digit id keeps about 16 of its digits). Node 20's JSON.parse has no access to a number's
+ * source text, so the raw text is rewritten first: every whole number under the key `taskId`
+ * becomes a string of the same digits, and is then parsed as one. The scan follows JSON's strings,
+ * escapes included, so the key is only matched where it is a key, never inside a text. Pure.
+ */
+const WHOLE_NUMBER = /-?\d+(?![.eE\d])/y;
+/** JSON.parse, with the whole numbers of `key` (at any depth) kept as their exact digits. */
+function parseWithExactIds(text, key = 'taskId') {
+    return JSON.parse(quoteNumbersOf(text, key));
+}
+function quoteNumbersOf(text, key) {
+    const parts = [];
+    let copied = 0;
+    let at = text.indexOf('"');
+    while (at !== -1) {
+        const end = endOfString(text, at);
+        if (end === -1)
+            break;
+        const value = valueAfterKey(text, end + 1);
+        if (value !== -1 && text.slice(at + 1, end) === key) {
+            WHOLE_NUMBER.lastIndex = value;
+            const number = WHOLE_NUMBER.exec(text);
+            if (number) {
+                parts.push(text.slice(copied, value), `"${number[0]}"`);
+                copied = value + number[0].length;
+            }
+        }
+        at = text.indexOf('"', end + 1);
+    }
+    parts.push(text.slice(copied));
+    return parts.join('');
+}
+/** The index of the quote that closes the string opened at `start`, or -1. */
+function endOfString(text, start) {
+    for (let i = start + 1; i < text.length; i++) {
+        if (text[i] === '\\')
+            i++;
+        else if (text[i] === '"')
+            return i;
+    }
+    return -1;
+}
+/** Where the value starts when a ':' follows `from` (the string was a key), else -1. */
+function valueAfterKey(text, from) {
+    let i = skipSpace(text, from);
+    if (text[i] !== ':')
+        return -1;
+    i = skipSpace(text, i + 1);
+    return i;
+}
+function skipSpace(text, from) {
+    let i = from;
+    while (i < text.length && ' \t\n\r'.includes(text[i]))
+        i++;
+    return i;
+}
+
+;// CONCATENATED MODULE: ./src/providers/lux3d/envelope.ts
+/**
+ * Lux3D's answers, read (DESIGN.md §2c): an HTTP status and body become a task, a page of the
+ * list, `not-found`, a Fault worth another try, or a typed error. HTTP 200 carries the envelope
+ * `{c, m, d, f}`, a success only when `c === "0"`; a refusal may carry the envelope, World's
+ * ApiError, or nothing. Pure.
  */
 
-/** The largest page the list serves. */
-const LIST_PAGE_SIZE = 100;
-/** GETs in flight at once in one round. */
-const GET_CONCURRENCY = 8;
-/**
- * Rounds of GETs after which the list's cost is measured again when a list could pay: the
- * account's other worlds that made it dear finish too (minutes, DESIGN.md §2), but only the
- * list can tell. A probe is one list request of one world, read for its `totalCount`.
- */
-const RELIST_AFTER_ROUNDS = 10;
-/**
- * The pause between two pages of one list. A listing is bounded by the worlds asked about
- * (listPageLimit), and pacing its pages keeps even that bound from reaching the gateway as a
- * burst.
- */
-const LIST_PAGE_PACE_MS = 100;
-/**
- * Pages one list reads at most: all of the asked worlds, had the list nothing else, and one
- * more. The server's own count is no bound (a list can claim a billion worlds); an asked world
- * that these pages did not show is read with a GET in the same round.
- */
-function listPageLimit(askedCount) {
-    return Math.ceil(askedCount / LIST_PAGE_SIZE) + 1;
+
+
+
+
+
+/** The statuses of a task in progress, each listed on its own (the list takes one status). */
+const envelope_IN_PROGRESS_STATUSES = [0, 1];
+const lux3d_envelope_STATES = new Map([
+    [0, 'queued'],
+    [1, 'running'],
+    [3, 'succeeded'],
+    [4, 'failed'],
+    [6, 'cancelled']
+]);
+/** Maps the service's status; a number it may add later is `unknown`, and not final. */
+function stateOfLux3dStatus(status) {
+    return lux3d_envelope_STATES.get(status) ?? 'unknown';
 }
-const INITIAL_MEMORY = {
-    lastTotalCount: undefined,
-    roundsSinceList: 0,
-    inProgress: new Set()
-};
-function listRequest(pageNum, pageSize = LIST_PAGE_SIZE) {
-    return { pageNum, pageSize, statusList: [...IN_PROGRESS_STATUSES] };
+function envelope_isInProgressStatus(status) {
+    return envelope_IN_PROGRESS_STATUSES.includes(status);
 }
-/** The request of a probe: what a list costs is in any page's `totalCount`. */
-const PROBE_REQUEST = listRequest(0, 1);
-/** Requests a full list costs when `totalCount` worlds match: at least one. */
-function listPages(totalCount) {
-    return Math.max(1, Math.ceil(totalCount / LIST_PAGE_SIZE));
+/** `c` other than "0", or a refusal no retry fixes; carries what the service said. */
+class Lux3dApiError extends errors/* ActionError */.lZ {
+    httpStatus;
+    code;
+    constructor(message, hint, httpStatus, code) {
+        super(message, hint);
+        this.httpStatus = httpStatus;
+        this.code = code;
+    }
 }
-/** The requests a list round would cost: its pages, and a GET of every world not in progress. */
-function listRoundCost(ids, memory) {
-    if (memory.lastTotalCount === undefined)
+/** 401: the key is missing, wrong or revoked. */
+class Lux3dAuthError extends Lux3dApiError {
+}
+/** An answer that is not the documented shape: most often `api-url` points elsewhere. */
+class Lux3dResponseError extends errors/* ActionError */.lZ {
+    constructor(message) {
+        super(`Unexpected answer from the Aholo Lux3D API: ${message}`, "Check 'api-url' (empty means the region's own gateway).");
+    }
+}
+/** A task, or `not-found` (HTTP 404, or `d` null); throws a Fault or a typed error otherwise. */
+function interpretTask(answer, taskId, region) {
+    if (answer.status === 404)
+        return 'not-found';
+    const subject = { kind: 'task', taskId };
+    const d = readData(answer, subject, region);
+    if (d === null || d === undefined)
+        return 'not-found';
+    const task = envelope_parseTask(d);
+    if (!task)
+        throw malformed(`the task ${taskId} has no taskId or status`);
+    // The query named the task: an answer that names another (a mirror's bug) still speaks of it.
+    return { ...task, taskId };
+}
+/** One page of the account's tasks in one status; throws a Fault or a typed error otherwise. */
+function envelope_interpretList(answer, region) {
+    const d = readData(answer, { kind: 'list' }, region);
+    if (!(0,domain_json/* isRecord */.u4)(d) || (d.items !== undefined && d.items !== null && !Array.isArray(d.items))) {
+        throw malformed('the list is not {items: [...], total, page, pageSize}');
+    }
+    const items = Array.isArray(d.items) ? d.items : [];
+    // The list carries the account's other tasks too: one odd record must not stop the wait.
+    const tasks = items.flatMap(item => envelope_parseTask(item) ?? []);
+    const total = wholeNumber(d.total);
+    const page = wholeNumber(d.page) ?? 1;
+    const pageSize = wholeNumber(d.pageSize);
+    const hasMore = total !== undefined && pageSize !== undefined && pageSize > 0
+        ? page * pageSize < total
+        : items.length > 0;
+    return { page, totalCount: total, hasMore, tasks };
+}
+/** `d` of a success; every other answer becomes the Fault or error it stands for. */
+function readData(answer, subject, region) {
+    const { status, retryAfterMs } = answer;
+    const text = answer.body.replace(/^\uFEFF/, '');
+    let json;
+    let parsed = true;
+    try {
+        json = parseWithExactIds(text);
+    }
+    catch {
+        parsed = false;
+    }
+    const said = describeAnswer(status, parsed ? json : undefined);
+    if (status === 429 || status === 408 || status >= 500) {
+        const wait = retryAfterMs !== undefined ? `, Retry-After ${retryAfterMs} ms` : '';
+        throw new retry/* Fault */.vC(`${said}${wait}`, `HTTP ${status}`, retryAfterMs);
+    }
+    if (status < 200 || status >= 300)
+        throw envelope_refusal(status, json, subject, region, said);
+    // Proxies and gateways answer with HTML pages under 200; these pass.
+    if (!parsed) {
+        throw new retry/* Fault */.vC(`the answer is not JSON (starts with ${JSON.stringify(text.slice(0, 40))})`, 'not JSON');
+    }
+    if (!(0,domain_json/* isRecord */.u4)(json) || !('c' in json)) {
+        throw new Lux3dResponseError(`HTTP ${status} without the envelope {c, m, d}.`);
+    }
+    if (json.c !== '0') {
+        const what = subject.kind === 'task' ? `task ${subject.taskId}` : "the account's task list";
+        throw new Lux3dApiError(`The Aholo Lux3D API refused the request for ${what}: ${said}`, undefined, status, codeOf(json.c));
+    }
+    return json.d;
+}
+function envelope_refusal(status, json, subject, region, said) {
+    const what = subject.kind === 'task' ? `task ${subject.taskId}` : "the account's task list";
+    const code = (0,domain_json/* isRecord */.u4)(json) ? codeOf(json.c) : undefined;
+    if (status === 401) {
+        return new Lux3dAuthError(`The Aholo Lux3D API refused the API key: ${said}`, `Check the 'api-key' input: keys are made on the Aholo Labs "API keys" page ` +
+            `(${KEYS_PAGES.cn} for region cn, ${KEYS_PAGES.global} for region global); ` +
+            `'region' is ${region}, and must match the site the key comes from.`, status, code);
+    }
+    return new Lux3dApiError(`The Aholo Lux3D API refused the request for ${what}: ${said}`, status === 403
+        ? "A key without access to a task is a setup error, not a task outcome: check 'task-ids', and that 'api-key' belongs to the account that owns the task."
+        : undefined, status, code);
+}
+/**
+ * `HTTP 200 (c 10001: 任务不存在)`, `HTTP 401 UNAUTHENTICATED: Invalid API key (…)`, or just
+ * `HTTP 502`: whichever of the envelope or the ApiError the body is.
+ */
+function describeAnswer(status, json) {
+    if ((0,domain_json/* isRecord */.u4)(json) && 'c' in json) {
+        const code = codeOf(json.c);
+        const message = typeof json.m === 'string' && json.m.trim() !== '' ? clip(json.m.trim()) : '';
+        const parts = [code === undefined ? 'no c' : `c ${code}`, message].filter(part => part !== '');
+        return `HTTP ${status} (${parts.join(': ')})`;
+    }
+    return describeApiError(status, parseApiError(json));
+}
+function envelope_parseTask(raw) {
+    if (!(0,domain_json/* isRecord */.u4)(raw))
         return undefined;
-    return listPages(memory.lastTotalCount) + expectedGets(ids, memory);
+    const taskId = typeof raw.taskId === 'string' && /^\d+$/.test(raw.taskId) ? raw.taskId : undefined;
+    if (taskId === undefined || !Number.isInteger(raw.status))
+        return undefined;
+    return { taskId, status: raw.status, outputs: raw.outputs };
 }
-/** Which way this round asks about `ids` (the unfinished worlds). */
-function chooseRound(ids, memory) {
-    const cost = listRoundCost(ids, memory);
-    if (cost === undefined)
-        return 'list';
-    if (cost < ids.length)
-        return 'list';
-    // The cheapest a list can ever be: our own in-progress worlds alone on its pages.
-    const gets = expectedGets(ids, memory);
-    const floor = listPages(ids.length - gets) + gets;
-    return memory.roundsSinceList >= RELIST_AFTER_ROUNDS && floor < ids.length ? 'probe' : 'get';
+function codeOf(c) {
+    return typeof c === 'string' || typeof c === 'number' ? clip(String(c)) : undefined;
 }
-function expectedGets(ids, memory) {
-    return ids.filter(id => !memory.inProgress.has(id)).length;
+function wholeNumber(value) {
+    return Number.isInteger(value) ? value : undefined;
 }
+function malformed(what) {
+    return new retry/* Fault */.vC(`a malformed answer: ${what}`, 'malformed answer');
+}
+
+;// CONCATENATED MODULE: ./src/providers/lux3d/outputs.ts
+
+/** What a slot not asked for holds (v3.0-standard and v2.0-preview's five slots). */
+const NOT_REQUESTED = 'NOT_REQUESTED';
 /**
- * Whether to read the page after `page`, `pagesRead` pages into a list of `askedCount` worlds.
- * Stops when the list says it has no more, when a page comes back empty, when every asked world
- * has been seen (later pages hold only the account's other worlds), or at the page limit: the
- * fewer of listPageLimit and what `totalCount` allows (a `hasMore` that never ends).
+ * File-name endings, the longer first: `_obj.zip` and `_fbx.zip` before the bundle's `.zip`.
+ * `.ply` is G1's 3DGS splats (`gaussian.ply`).
  */
-function wantsNextPage(page, pagesRead, askedCount, unseenAsked) {
-    if (!page.hasMore || page.worlds.length === 0 || unseenAsked === 0)
-        return false;
-    const counted = page.totalCount === undefined ? Infinity : listPages(page.totalCount) + 1;
-    return pagesRead < Math.min(listPageLimit(askedCount), counted);
+const ENDINGS = [
+    ['_obj.zip', 'obj'],
+    ['_fbx.zip', 'fbx'],
+    ['.zip', 'zip'],
+    ['.glb', 'glb'],
+    ['.usdz', 'usdz'],
+    ['.fbx', 'fbx'],
+    ['.stl', 'stl'],
+    ['.3mf', '3mf'],
+    ['.ply', 'ply'],
+    ['.png', 'image'],
+    ['.jpg', 'image'],
+    ['.jpeg', 'image'],
+    ['.webp', 'image']
+];
+/** The task's links in the service's order: empty slots skipped, four-view arrays spread. */
+function linksOfOutputs(outputs) {
+    if (!Array.isArray(outputs))
+        return [];
+    return outputs.flatMap(output => {
+        const content = (0,domain_json/* isRecord */.u4)(output) ? output.content : undefined;
+        if (typeof content !== 'string')
+            return [];
+        const text = content.trim();
+        if (text === '' || text === NOT_REQUESTED)
+            return [];
+        const urls = text.startsWith('[') ? urlsOfArray(text) : [text];
+        return urls.map(url => ({ format: formatOfUrl(url), url }));
+    });
 }
-function splitByList(ids, listed) {
-    const split = { fromList: [], toGet: [] };
-    for (const id of ids) {
-        const world = listed.get(id);
-        if (world && isInProgressStatus(world.status))
-            split.fromList.push(world);
-        else
-            split.toGet.push(id);
+/** The format a URL's file name says; `other` for any other name, or what is not an http(s) URL. */
+function formatOfUrl(text) {
+    let url;
+    try {
+        url = new URL(text);
     }
-    return split;
-}
-/** The memory after a probe answered `totalCount`: choose again, with a fresh cost. */
-function rememberProbe(memory, totalCount) {
-    return { ...memory, lastTotalCount: totalCount, roundsSinceList: 0 };
-}
-/** The memory after a round of `kind` that saw `worlds` among the asked `ids`. */
-function remember(memory, kind, ids, worlds, totalCount) {
-    // Only the asked ids: those not asked any more have finished.
-    const seen = new Map(worlds.map(world => [world.worldId, world]));
-    const inProgress = new Set(ids.filter(id => {
-        const world = seen.get(id);
-        return world !== undefined && isInProgressStatus(world.status);
-    }));
-    if (kind === 'get') {
-        return { ...memory, roundsSinceList: memory.roundsSinceList + 1, inProgress };
+    catch {
+        return 'other';
     }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:')
+        return 'other';
+    const last = url.pathname.slice(url.pathname.lastIndexOf('/') + 1);
+    let name;
+    try {
+        name = decodeURIComponent(last).toLowerCase();
+    }
+    catch {
+        name = last.toLowerCase();
+    }
+    return ENDINGS.find(([ending]) => name.endsWith(ending) && name !== ending)?.[1] ?? 'other';
+}
+/** A four-view `content`: its strings, each a link of its own; what is not an array stays whole. */
+function urlsOfArray(text) {
+    let parsed;
+    try {
+        parsed = JSON.parse(text);
+    }
+    catch {
+        return [text];
+    }
+    if (!Array.isArray(parsed))
+        return [text];
+    return parsed.flatMap(item => typeof item === 'string' && item.trim() !== '' ? [item.trim()] : []);
+}
+
+;// CONCATENATED MODULE: ./src/providers/lux3d/client.ts
+
+
+
+
+
+
+/** Same hosts as World; the paths differ. */
+const LUX3D_PREFIXES = {
+    cn: '/lux3d/v1',
+    global: '/global/lux3d/v1'
+};
+/** One list per in-progress status; GETs first, since most asked tasks are finished. */
+const LUX3D_LISTS = { lists: envelope_IN_PROGRESS_STATUSES.length, firstRound: 'get' };
+class Lux3dSource {
+    options;
+    api = 'lux3d';
+    formats = [
+        'glb',
+        'usdz',
+        'obj',
+        'fbx',
+        'stl',
+        '3mf',
+        'ply',
+        'zip',
+        'image'
+    ];
+    description;
+    base;
+    memory = INITIAL_MEMORY;
+    warnedNotFound = new Set();
+    /** The service refused the list (403): every round GETs. */
+    listRefused = false;
+    constructor(options) {
+        this.options = options;
+        const origin = GATEWAY_ORIGINS[options.region];
+        this.base = gatewayBase(origin, LUX3D_PREFIXES[options.region], options.apiUrl);
+        this.description = `the Aholo Lux3D API (region ${options.region}) at ${this.base}`;
+    }
+    async poll(ids, call) {
+        if (ids.length === 0)
+            return [];
+        const listing = this.listRefused || chooseRound(ids, this.memory, LUX3D_LISTS) === 'get'
+            ? undefined
+            : await this.listOrRefused(ids, call);
+        if (!listing) {
+            this.options.log.debug(`Lux3D round: ${ids.length} GET(s)`);
+            const tasks = await this.getEach(ids, call);
+            this.memory = remember(this.memory, 'get', ids, inProgressIds(tasks));
+            return tasks.map(client_toSnapshot);
+        }
+        const { fromList, toGet } = splitByList(ids, listing.listed, task => envelope_isInProgressStatus(task.status));
+        this.options.log.debug(`Lux3D round: ${listing.pages} list page(s) of ${listing.totalCount} in-progress task(s), ${toGet.length} GET(s)`);
+        const tasks = [...fromList, ...(await this.getEach(toGet, call))];
+        this.memory = remember(this.memory, 'list', ids, inProgressIds(tasks), listing.totalCount);
+        return tasks.map(client_toSnapshot);
+    }
+    /** The task's fresh URLs, asked of the service alone; undefined while it answers not-found. */
+    async refresh(taskId, call) {
+        const task = await this.getTask(taskId, call, call.signal);
+        return task && client_toSnapshot(task);
+    }
+    /**
+     * A list round, or a probe: both lists are read whole, since they are short. Undefined when the
+     * service refuses the key its list (403): the GETs it still answers do the work from then on.
+     */
+    async listOrRefused(ids, call) {
+        try {
+            return await this.listInProgress(ids, call);
+        }
+        catch (error) {
+            if (!(error instanceof Lux3dApiError) || error.httpStatus !== 403)
+                throw error;
+            this.listRefused = true;
+            this.options.log.warning(`The Lux3D API refuses to list the account's tasks (${error.message}); asking for each task instead, one GET per task per round.`);
+            return undefined;
+        }
+    }
+    /** The asked tasks among the account's in-progress ones; other tasks are not kept. */
+    async listInProgress(ids, call) {
+        const asked = new Set(ids);
+        const listing = { listed: new Map(), totalCount: 0, pages: 0 };
+        for (const status of envelope_IN_PROGRESS_STATUSES) {
+            const { listed, totalCount, pages } = await readListPages({
+                asked,
+                idOf: task => task.taskId,
+                fetchPage: async (index) => {
+                    const page = await this.listPage(status, index + 1, call);
+                    return { ...page, items: page.tasks };
+                },
+                clock: this.options.clock,
+                signal: call.signal
+            });
+            for (const [id, task] of listed)
+                listing.listed.set(id, task);
+            listing.totalCount += totalCount;
+            listing.pages += pages;
+        }
+        return listing;
+    }
+    listPage(status, page, call) {
+        const url = new URL(`${this.base}/generate/task/list`);
+        url.searchParams.set('page', String(page));
+        url.searchParams.set('pagesize', String(LIST_PAGE_SIZE));
+        url.searchParams.set('status', String(status));
+        return askGateway({ method: 'GET', url: url.href }, this.options, call, call.signal, answer => envelope_interpretList(answer, this.options.region));
+    }
+    async getEach(ids, call) {
+        const tasks = await mapBounded(ids, this.options.concurrency ?? GET_CONCURRENCY, call.signal, (id, signal) => this.getTask(id, call, signal));
+        return tasks.filter((task) => task !== undefined);
+    }
+    /** The task, or undefined while the service does not know it. */
+    async getTask(id, call, signal) {
+        const url = `${this.base}/generate/task/get?taskid=${encodeURIComponent(id)}`;
+        const { region } = this.options;
+        const task = await askGateway({ method: 'GET', url }, this.options, call, signal, answer => interpretTask(answer, id, region));
+        if (task !== 'not-found')
+            return task;
+        if (!this.warnedNotFound.has(id)) {
+            this.warnedNotFound.add(id);
+            this.options.log.warning(`Lux3D task ${id}: the API of region ${region} does not know it (yet); waiting for it. ` +
+                `A lasting not-found is most often a typo in 'task-ids' or the other 'region'.`);
+        }
+        return undefined;
+    }
+}
+function inProgressIds(tasks) {
+    return tasks.filter(task => envelope_isInProgressStatus(task.status)).map(task => task.taskId);
+}
+function client_toSnapshot(task) {
     return {
-        lastTotalCount: totalCount ?? memory.lastTotalCount,
-        roundsSinceList: 0,
-        inProgress
+        taskId: task.taskId,
+        status: task.status,
+        state: stateOfLux3dStatus(task.status),
+        assets: linksOfOutputs(task.outputs)
     };
 }
 
@@ -30837,11 +31388,11 @@ function remember(memory, kind, ids, worlds, totalCount) {
 
 
 
+
 const WORLD_GATEWAYS = {
-    cn: { origin: 'https://api.aholo3d.cn', prefix: '/world/v1' },
-    global: { origin: 'https://api.aholo3d.com', prefix: '/global/world/v1' }
+    cn: { origin: GATEWAY_ORIGINS.cn, prefix: '/world/v1' },
+    global: { origin: GATEWAY_ORIGINS.global, prefix: '/global/world/v1' }
 };
-const client_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 /** Tries of one world's GET in a round before it is left for the next round. */
 const GET_ATTEMPTS = 3;
 class WorldSource {
@@ -30879,14 +31430,19 @@ class WorldSource {
         if (listing === 'get') {
             this.options.log.debug(`World round: ${ids.length} GET(s)`);
             const worlds = await this.getEach(ids, call);
-            this.memory = remember(this.memory, 'get', ids, worlds);
-            return worlds.map(client_toSnapshot);
+            this.memory = remember(this.memory, 'get', ids, client_inProgressIds(worlds));
+            return worlds.map(world_client_toSnapshot);
         }
-        const { fromList, toGet } = splitByList(ids, listing.listed);
+        const inProgress = (world) => isInProgressStatus(world.status);
+        const { fromList, toGet } = splitByList(ids, listing.listed, inProgress);
         this.options.log.debug(`World round: ${listing.pages} list page(s) of ${listing.totalCount} in-progress world(s), ${toGet.length} GET(s)`);
         const worlds = [...fromList, ...(await this.getEach(toGet, call))];
-        this.memory = remember(this.memory, 'list', ids, worlds, listing.totalCount);
-        return worlds.map(client_toSnapshot);
+        this.memory = remember(this.memory, 'list', ids, client_inProgressIds(worlds), listing.totalCount);
+        return worlds.map(world_client_toSnapshot);
+    }
+    async refresh(taskId, call) {
+        const world = await this.getWorld(taskId, call, call.signal);
+        return world && world_client_toSnapshot(world);
     }
     /** The list of this round, or 'get' when GETs alone cost fewer requests. */
     async listIfCheaper(ids, call) {
@@ -30903,32 +31459,16 @@ class WorldSource {
     }
     /** The asked worlds among the account's in-progress ones; other worlds are not kept. */
     async listInProgress(ids, call) {
-        const asked = new Set(ids);
-        const listed = new Map();
-        let totalCount;
-        let seen = 0;
-        let pages = 0;
-        // A page that repeats one already read (the same worlds in the same order) ends the list:
-        // a gateway that ignores `pageNum` would otherwise answer the same page up to the limit.
-        const pagesSeen = new Set();
-        while (true) {
-            if (pages > 0)
-                await this.options.clock.sleep(LIST_PAGE_PACE_MS, call.signal);
-            const page = await this.listPage(listRequest(pages), call);
-            pages++;
-            const fingerprint = page.worlds.map(world => world.worldId).join('\n');
-            if (pagesSeen.has(fingerprint))
-                break;
-            pagesSeen.add(fingerprint);
-            totalCount ??= page.totalCount;
-            seen += page.worlds.length;
-            for (const world of page.worlds)
-                if (asked.has(world.worldId))
-                    listed.set(world.worldId, world);
-            if (!wantsNextPage(page, pages, asked.size, asked.size - listed.size))
-                break;
-        }
-        return { listed, totalCount: totalCount ?? seen, pages };
+        return readListPages({
+            asked: new Set(ids),
+            idOf: world => world.worldId,
+            fetchPage: async (index) => {
+                const page = await this.listPage(listRequest(index), call);
+                return { ...page, items: page.worlds };
+            },
+            clock: this.options.clock,
+            signal: call.signal
+        });
     }
     listPage(body, call) {
         return this.request('POST', `${this.base}/list`, body, call, call.signal, answer => interpretList(answer, this.options.region));
@@ -31006,63 +31546,18 @@ class WorldSource {
         return undefined;
     }
     request(method, url, body, call, signal, interpret, policy) {
-        return (0,retry/* withRetries */.LH)(() => this.attempt(method, url, body, call, signal, interpret), {
-            clock: this.options.clock,
-            signal,
-            deadline: call.deadline,
-            onRetry: this.options.onRetry,
-            policy
-        });
-    }
-    async attempt(method, url, body, call, signal, interpret) {
-        return interpret(await exchange(this.options, { method, url, body }, call.deadline, signal));
+        return askGateway({ method, url, body }, this.options, call, signal, interpret, policy);
     }
 }
 /** `{origin}{prefix}` of the region's gateway, or of `apiUrl` (whose own path is kept). */
 function worldBaseUrl(region, apiUrl) {
     const gateway = WORLD_GATEWAYS[region];
-    const root = apiUrl ? `${apiUrl.origin}${apiUrl.pathname.replace(/\/+$/, '')}` : gateway.origin;
-    return `${root}${gateway.prefix}`;
+    return gatewayBase(gateway.origin, gateway.prefix, apiUrl);
 }
-/**
- * One request to the gateway and its answer, read whole: the key in `Authorization`, a JSON
- * body, `Retry-After` read. Both the wait and the create action's World calls go through it.
- */
-async function exchange(options, request, deadline, signal) {
-    const { clock, log, requestTimeoutMs, apiKey } = options;
-    const { method, url, body } = request;
-    const timeoutMs = Math.max(1, Math.min(requestTimeoutMs, deadline - clock.now()));
-    const started = clock.now();
-    log.debug(`${method} ${url}, time limit ${timeoutMs} ms`);
-    try {
-        const response = await (0,http/* sendRequest */.w$)({
-            method,
-            url: new URL(url),
-            headers: {
-                Authorization: apiKey,
-                Accept: 'application/json',
-                'User-Agent': http/* USER_AGENT */._O,
-                ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
-                ...request.headers
-            },
-            body: body === undefined ? undefined : JSON.stringify(body),
-            signal,
-            timeoutMs
-        });
-        const retryAfter = response.headers['retry-after'];
-        const retryAfterMs = (0,retry/* parseRetryAfter */.mu)(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter, clock.wallClock());
-        const text = await (0,http/* readText */.yR)(response, client_MAX_RESPONSE_BYTES, signal);
-        log.debug(`HTTP ${response.status} after ${Math.round(clock.now() - started)} ms, ${text.length} characters`);
-        return { status: response.status, body: text, retryAfterMs };
-    }
-    catch (error) {
-        // Cut short by the deadline, not by the service: time is up, and nobody is to blame.
-        if (error instanceof http/* NetworkError */.Dr && clock.now() >= deadline)
-            throw new retry/* DeadlineError */.j3();
-        throw error;
-    }
+function client_inProgressIds(worlds) {
+    return worlds.filter(world => isInProgressStatus(world.status)).map(world => world.worldId);
 }
-function client_toSnapshot(world) {
+function world_client_toSnapshot(world) {
     const { progress, name, cover, lodMetaPath, panoUrl, upAxis } = world;
     const details = Object.fromEntries(Object.entries({ progress, name, cover, lodMetaPath, panoUrl, upAxis }).filter(([, value]) => value !== undefined));
     return {
@@ -31077,6 +31572,7 @@ function client_toSnapshot(world) {
 ;// CONCATENATED MODULE: ./src/providers/create-source.ts
 
 
+
 function createSource(api, deps) {
     const { clock, log, requestTimeoutMs, onRetry } = deps;
     if (api.kind === 'open-platform') {
@@ -31089,7 +31585,8 @@ function createSource(api, deps) {
             onRetry
         });
     }
-    return new WorldSource({
+    const Source = api.kind === 'lux3d' ? Lux3dSource : WorldSource;
+    return new Source({
         apiKey: api.apiKey,
         region: api.region,
         apiUrl: api.apiUrl,
@@ -31863,6 +32360,8 @@ function checkConclusion(state, stepFails) {
 
 /** Limit of one API request; the deadline cuts it shorter near the end. */
 const REQUEST_TIMEOUT_MS = 30_000;
+/** Asking the service again for an expired link, retries included. */
+const REFRESH_LIMIT_MS = 2 * 60_000;
 /**
  * The action: every failure, of any kind, ends in io.setFailed and nothing else. Without
  * arguments, as `@github/local-action` and src/index.ts call it, it runs with the runner's I/O
@@ -31982,6 +32481,11 @@ async function openDelivery(config, source, runtime, io) {
             maxGaussians: config.maxGaussians,
             maxTriangles: config.maxTriangles,
             maxFileSizeBytes: config.maxFileSizeBytes
+        },
+        refresh: async (taskId) => {
+            const deadline = runtime.clock.now() + REFRESH_LIMIT_MS;
+            const task = await source.refresh(taskId, { signal: runtime.signal, deadline });
+            return task?.assets;
         },
         upload: config.uploadArtifact
             ? {

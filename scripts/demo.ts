@@ -2,12 +2,15 @@
  * `npm run demo`: the bundled action against the simulated services, as a workflow step would
  * run it, once for each API. On the open platform three tasks succeed after moving through the
  * queue and their SPZ files are downloaded and verified, and one task fails. On the World
- * gateway two worlds rise to success with progress, and their PLY files are downloaded. Then the
+ * gateway two worlds rise to success with progress, and their PLY files are downloaded. On
+ * Lux3D a v3 task, a G1 task and a four-view task succeed with their positional outputs, one
+ * fails, and the G1 task's 3DGS PLY is downloaded through a link that had expired. Then the
  * create action starts a world, a re-run reuses it, and the wait action waits for it.
  */
 import * as path from 'node:path'
 import { DEFAULT_CREDENTIALS, startAholoSim } from '../sim/open-platform.js'
 import { CREATE_BUNDLE, PROJECT_ROOT, runAction, type ActionRun } from '../sim/runner.js'
+import { LUX3D_API_KEY, lux3dTimeline, startLux3dSim } from '../sim/lux3d.js'
 import { DEFAULT_API_KEY, risingTimeline, startWorldSim } from '../sim/world.js'
 
 const FIXTURES = path.join(PROJECT_ROOT, '__fixtures__', 'splats')
@@ -114,7 +117,48 @@ show(
   `${world.apiRequests.length} requests to the simulated World gateway (lists of in-progress worlds, then a GET of each that left the list)`
 )
 
-// 3. The create action, then the wait: a reconstruction from 20 public photo links; a re-run
+// 3. Lux3D: the same API key, integer task ids, positional outputs, links that expire.
+const lux3d = await startLux3dSim()
+lux3d
+  .addTask('1389513', {
+    timeline: lux3dTimeline(600),
+    outputs: { model: 'v3', requested: ['glb'] }
+  })
+  .addTask('1389514', { timeline: lux3dTimeline(900), outputs: { model: 'G1', ply: true } })
+  .addTask('9223372036854775807', { timeline: lux3dTimeline(300), outputs: { model: 'four-view' } })
+  .addTask('1389516', lux3dTimeline(600, 4))
+lux3d.addFile('1389514', 'gaussian.ply', {
+  kind: 'file',
+  path: path.join(FIXTURES, 'ply', 'st_1k_sh3.ply')
+})
+// The first download of the PLY is refused as an expired link: the step asks for the task again.
+lux3d.injectFileFaults('1389514', 'gaussian.ply', {
+  kind: 'status',
+  status: 403,
+  body: '<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>'
+})
+heading('Lux3D: step log (what the runner shows)')
+const lux3dRun = await runAction({
+  inputs: {
+    'task-ids': '1389513 1389514 9223372036854775807 1389516',
+    provider: 'lux3d',
+    'api-key': LUX3D_API_KEY,
+    'api-url': lux3d.url,
+    'poll-interval': '300ms',
+    timeout: '1m',
+    'fail-on': 'all',
+    download: 'ply'
+  },
+  onStdout: text => process.stdout.write(asRunnerShowsIt(text))
+})
+await lux3d.close()
+show(
+  lux3dRun,
+  'fail-on: all passes while any task succeeded',
+  `${lux3d.apiRequests.length} requests to the simulated Lux3D API (a GET of each unfinished task per round, fewer than its two lists would cost)`
+)
+
+// 4. The create action, then the wait: a reconstruction from 20 public photo links; a re-run
 //    reuses the world it made (found by the tag in its name); the wait action takes its outputs.
 const gateway = await startWorldSim({ createdTimeline: risingTimeline(600) })
 const createInputs = {

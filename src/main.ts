@@ -32,6 +32,8 @@ import { formatDuration } from './units.js'
 
 /** Limit of one API request; the deadline cuts it shorter near the end. */
 const REQUEST_TIMEOUT_MS = 30_000
+/** Asking the service again for an expired link, retries included. */
+const REFRESH_LIMIT_MS = 2 * 60_000
 
 /**
  * The action: every failure, of any kind, ends in io.setFailed and nothing else. Without
@@ -178,6 +180,11 @@ async function openDelivery(
         maxGaussians: config.maxGaussians,
         maxTriangles: config.maxTriangles,
         maxFileSizeBytes: config.maxFileSizeBytes
+      },
+      refresh: async taskId => {
+        const deadline = runtime.clock.now() + REFRESH_LIMIT_MS
+        const task = await source.refresh(taskId, { signal: runtime.signal, deadline })
+        return task?.assets
       },
       upload: config.uploadArtifact
         ? {

@@ -6,6 +6,7 @@ import { describeError } from '../../src/errors.js'
 import type { Fault } from '../../src/net/retry.js'
 import { pollTasks, type PollOptions, type PollOutcome } from '../../src/poll.js'
 import { WorldSource, type WorldOptions } from '../../src/providers/world/client.js'
+import type { TaskSource } from '../../src/providers/provider.js'
 import type { Log } from '../../src/runtime.js'
 import {
   DEFAULT_API_KEY,
@@ -88,40 +89,15 @@ export class WorldHarness {
     sourceOptions: Partial<WorldOptions> = {}
   ): Promise<WorldRun> {
     const retries: Fault[] = []
-    const recorded = {
-      changes: [] as string[],
-      unknown: [] as WorldRun['unknown'],
-      unasked: [] as string[]
-    }
-    const outcome = await pollTasks({
+    const run = await recordedPoll(
+      this.source(sourceOptions, retries),
       taskIds,
-      pollIntervalMs: 10_000,
-      timeoutMs: 600_000,
-      source: this.source(sourceOptions, retries),
-      clock: this.time,
-      signal: new AbortController().signal,
-      events: {
-        onRound: changes => {
-          for (const { task, previous, progressStep } of changes) {
-            recorded.changes.push(
-              progressStep === undefined
-                ? `${task.taskId}:${previous ?? '-'}>${task.state}`
-                : `${task.taskId}:${task.state} ${progressStep}0%`
-            )
-          }
-        },
-        onUnknownStatus: (taskId, status) => recorded.unknown.push([taskId, status]),
-        onUnasked: ids => recorded.unasked.push(...ids)
-      },
-      ...options
-    })
-    const everything = [
-      ...this.log.lines.map(line => line.message),
-      ...retries.map(fault => fault.message),
-      outcome.error === undefined ? '' : describeError(outcome.error)
-    ].join('\n')
-    this.texts.push(everything)
-    return { ...outcome, ...recorded, retries, everything }
+      this,
+      retries,
+      options
+    )
+    this.texts.push(run.everything)
+    return run
   }
 
   /** API requests grouped by the fake time they were sent at: one group per round (no faults). */
@@ -140,4 +116,47 @@ export class WorldHarness {
     // GETs of one round run side by side: their order of arrival means nothing.
     return [...rounds.values()].map(({ lists, gets }) => ({ lists, gets: gets.sort() }))
   }
+}
+
+/** The waiting loop over `source` on the harness's clock: what it saw, and every text it made. */
+export async function recordedPoll(
+  source: TaskSource,
+  taskIds: string[],
+  harness: { time: FakeTime; log: RecordingLog },
+  retries: Fault[],
+  options: Partial<PollOptions> = {}
+): Promise<WorldRun> {
+  const recorded = {
+    changes: [] as string[],
+    unknown: [] as WorldRun['unknown'],
+    unasked: [] as string[]
+  }
+  const outcome = await pollTasks({
+    taskIds,
+    pollIntervalMs: 10_000,
+    timeoutMs: 600_000,
+    source,
+    clock: harness.time,
+    signal: new AbortController().signal,
+    events: {
+      onRound: changes => {
+        for (const { task, previous, progressStep } of changes) {
+          recorded.changes.push(
+            progressStep === undefined
+              ? `${task.taskId}:${previous ?? '-'}>${task.state}`
+              : `${task.taskId}:${task.state} ${progressStep}0%`
+          )
+        }
+      },
+      onUnknownStatus: (taskId, status) => recorded.unknown.push([taskId, status]),
+      onUnasked: ids => recorded.unasked.push(...ids)
+    },
+    ...options
+  })
+  const everything = [
+    ...harness.log.lines.map(line => line.message),
+    ...retries.map(fault => fault.message),
+    outcome.error === undefined ? '' : describeError(outcome.error)
+  ].join('\n')
+  return { ...outcome, ...recorded, retries, everything }
 }

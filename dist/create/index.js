@@ -28414,7 +28414,7 @@ function coreActionIO(env = process.env) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _action_io_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3078);
 /* harmony import */ var _entry_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1379);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8970);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7001);
 /** The create action's entry (create/action.yml): signals and I/O only; the step is main.ts. */
 
 
@@ -28426,7 +28426,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8970:
+/***/ 7001:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28967,6 +28967,20 @@ function fields_parseTaskIds(text, problems, notices) {
     }
     return unique;
 }
+/**
+ * Lux3D's task ids are int64 numbers: 1-19 digits, and no leading zero, since the service answers
+ * for `007` as `7` and the two would never meet. Compared as exact decimal strings, never as
+ * numbers (beyond 2^53 a number loses digits).
+ */
+const LUX3D_TASK_ID_PATTERN = /^[1-9][0-9]{0,18}$/;
+function fields_checkLux3dIds(ids, problems) {
+    const bad = ids.filter(id => !LUX3D_TASK_ID_PATTERN.test(id));
+    if (bad.length === 0)
+        return;
+    const shown = bad.slice(0, 5).map(id => JSON.stringify(abbreviate(id)));
+    const more = bad.length > 5 ? ` and ${bad.length - 5} more` : '';
+    problems.push(`'task-ids' has ${bad.length === 1 ? 'an id' : `${bad.length} ids`} that ${bad.length === 1 ? 'is' : 'are'} not a Lux3D task id: ${shown.join(', ')}${more}. With 'provider: lux3d' each id is a whole number of 1-19 digits without a leading zero.`);
+}
 /** An origin, or an origin and a path (a mirror under a sub-path); https, or http on loopback. */
 function fields_parseApiUrl(text, example, problems) {
     let url;
@@ -29088,7 +29102,7 @@ function abbreviate(text) {
 
 ;// CONCATENATED MODULE: ./src/inputs/credentials.ts
 
-const credentials_PROVIDERS = (/* unused pure expression or super */ null && (['auto', 'world', 'open-platform']));
+const credentials_PROVIDERS = (/* unused pure expression or super */ null && (['auto', 'world', 'lux3d', 'open-platform']));
 const credentials_REGIONS = ['cn', 'global'];
 const OPEN_PLATFORM_ORIGIN = 'https://openapi.kujiale.com';
 const OPEN_PLATFORM_INPUTS = (/* unused pure expression or super */ null && (['app-key', 'app-secret', 'app-uid']));
@@ -29098,9 +29112,9 @@ function credentials_chooseApi(value, provider, region, problems, notices) {
     const hasKey = value('api-key') !== '';
     const given = OPEN_PLATFORM_INPUTS.filter(name => value(name) !== '');
     let kind;
-    if (provider === 'world' || provider === 'open-platform') {
+    if (provider === 'world' || provider === 'lux3d' || provider === 'open-platform') {
         kind = provider;
-        const ignored = kind === 'world' ? given : hasKey ? ['api-key'] : [];
+        const ignored = kind !== 'open-platform' ? given : hasKey ? ['api-key'] : [];
         if (ignored.length > 0) {
             notices.push(`'provider' is ${kind}, so ${ignored.map(name => `'${name}'`).join(', ')} ${ignored.length === 1 ? 'is' : 'are'} ignored.`);
         }
@@ -29120,9 +29134,9 @@ function credentials_chooseApi(value, provider, region, problems, notices) {
         return undefined;
     }
     const apiUrlText = value('api-url');
-    if (kind === 'world') {
+    if (kind === 'world' || kind === 'lux3d') {
         if (!hasKey) {
-            problems.push(`'api-key' is required with 'provider: world' and is empty. ${SECRET_HINT}`);
+            problems.push(`'api-key' is required with 'provider: ${kind}' and is empty. ${SECRET_HINT}`);
             return undefined;
         }
         const apiKey = singleToken('api-key', value('api-key'), problems);
@@ -29191,6 +29205,8 @@ function parseInputs(read, context) {
     const provider = oneOf('provider', value('provider'), PROVIDERS, problems);
     const region = oneOf('region', value('region'), REGIONS, problems);
     const api = chooseApi(value, provider, region, problems, notices);
+    if (provider === 'lux3d')
+        checkLux3dIds(taskIds, problems);
     const pollIntervalMs = parseDurationInput('poll-interval', value('poll-interval'), problems);
     const timeoutMs = parseDurationInput('timeout', value('timeout'), problems);
     if (timeoutMs !== undefined && timeoutMs < 60_000) {
@@ -29749,9 +29765,71 @@ function fractionField(value) {
     return Math.min(1, Math.max(0, value));
 }
 
+;// CONCATENATED MODULE: ./src/providers/gateway-request.ts
+/**
+ * One request to the Aholo gateway (World and Lux3D share it: same key, same hosts), retried under
+ * the one retry policy until the call's deadline. The answer's status, text and `Retry-After` go to
+ * the API's own `interpret`, which returns what the answer means or throws: a Fault to try again,
+ * anything else to stop.
+ */
+
+
+/** The Aholo gateway's hosts by region: World's and Lux3D's paths live under both. */
+const gateway_request_GATEWAY_ORIGINS = {
+    cn: 'https://api.aholo3d.cn',
+    global: 'https://api.aholo3d.com'
+};
+const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+/** The request, retried under `policy` (the API policy by default) until the call's deadline. */
+function gateway_request_askGateway(request, options, call, signal, interpret, policy) {
+    return withRetries(async () => interpret(await exchange(options, request, call.deadline, signal)), { clock: options.clock, signal, deadline: call.deadline, onRetry: options.onRetry, policy });
+}
+/**
+ * One request and its answer, read whole, not retried: for callers that must decide what a
+ * failure means before trying again (a creation whose fate is unknown).
+ */
+async function exchange(options, { method, url, body, headers }, deadline, signal) {
+    const { clock, log, requestTimeoutMs, apiKey } = options;
+    const timeoutMs = Math.max(1, Math.min(requestTimeoutMs, deadline - clock.now()));
+    const started = clock.now();
+    log.debug(`${method} ${url}, time limit ${timeoutMs} ms`);
+    try {
+        const response = await sendRequest({
+            method,
+            url: new URL(url),
+            headers: {
+                Authorization: apiKey,
+                Accept: 'application/json',
+                'User-Agent': USER_AGENT,
+                ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+                ...headers
+            },
+            body: body === undefined ? undefined : JSON.stringify(body),
+            signal,
+            timeoutMs
+        });
+        const retryAfter = response.headers['retry-after'];
+        const retryAfterMs = parseRetryAfter(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter, clock.wallClock());
+        const text = await readText(response, MAX_RESPONSE_BYTES, signal);
+        log.debug(`HTTP ${response.status} after ${Math.round(clock.now() - started)} ms, ${text.length} characters`);
+        return { status: response.status, body: text, retryAfterMs };
+    }
+    catch (error) {
+        // Cut short by the deadline, not by the service: time is up, and nobody is to blame.
+        if (error instanceof NetworkError && clock.now() >= deadline)
+            throw new DeadlineError();
+        throw error;
+    }
+}
+/** `{prefix}` under the region's origin, or under `apiUrl` with a path of its own kept. */
+function gateway_request_gatewayBase(origin, prefix, apiUrl) {
+    const root = apiUrl ? `${apiUrl.origin}${apiUrl.pathname.replace(/\/+$/, '')}` : origin;
+    return `${root}${prefix}`;
+}
+
 // EXTERNAL MODULE: external "node:events"
 var external_node_events_ = __nccwpck_require__(8474);
-;// CONCATENATED MODULE: ./src/providers/world/bounded.ts
+;// CONCATENATED MODULE: ./src/providers/bounded.ts
 
 /**
  * Runs `task` over `items`, at most `limit` at once, results in input order. The first failure
@@ -29799,6 +29877,155 @@ async function bounded_mapBounded(items, limit, signal, task) {
     return results;
 }
 
+;// CONCATENATED MODULE: ./src/providers/plan.ts
+/**
+ * How a round asks a service about the unfinished tasks, in the fewest requests (DESIGN.md §5).
+ * Either LIST the account's in-progress tasks (pages of 100) and GET only the asked tasks the
+ * list does not show in progress, or GET each unfinished task. What a list costs is known only
+ * after one (its total), so every later round decides from the last list. Shared by the World
+ * gateway (one list of three statuses) and Lux3D (one list per in-progress status, two). Pure:
+ * values in, values out.
+ */
+/** The World gateway: one list filtered by every in-progress status, read first. */
+const ONE_LIST = { lists: 1, firstRound: 'list' };
+/** The largest page the list serves. */
+const plan_LIST_PAGE_SIZE = 100;
+/** GETs in flight at once in one round. */
+const plan_GET_CONCURRENCY = 8;
+/**
+ * Rounds of GETs after which the list's cost is measured again when a list could pay: the
+ * account's other tasks that made it dear finish too (minutes, DESIGN.md §2), but only the
+ * list can tell. A probe is one list request of one task, read for its `totalCount`.
+ */
+const RELIST_AFTER_ROUNDS = 10;
+/**
+ * The pause between two pages of one list. A listing is bounded by the tasks asked about
+ * (listPageLimit), and pacing its pages keeps even that bound from reaching the gateway as a
+ * burst.
+ */
+const plan_LIST_PAGE_PACE_MS = 100;
+/**
+ * Pages one list reads at most: all of the asked tasks, had the list nothing else, and one
+ * more. The server's own count is no bound (a list can claim a billion tasks); an asked task
+ * that these pages did not show is read with a GET in the same round.
+ */
+function listPageLimit(askedCount) {
+    return Math.ceil(askedCount / plan_LIST_PAGE_SIZE) + 1;
+}
+const plan_INITIAL_MEMORY = {
+    lastTotalCount: undefined,
+    roundsSinceList: 0,
+    inProgress: new Set()
+};
+/** Requests a full list costs when `totalCount` tasks match: at least one. */
+function listPages(totalCount) {
+    return Math.max(1, Math.ceil(totalCount / plan_LIST_PAGE_SIZE));
+}
+/**
+ * Pages of `shape.lists` lists that hold `totalCount` tasks between them, at most: one each,
+ * and the split of the total over them adds at most one page per further list.
+ */
+function pagesOf(totalCount, shape) {
+    return shape.lists - 1 + listPages(totalCount);
+}
+/** The requests a list round would cost: its pages, and a GET of every task not in progress. */
+function listRoundCost(ids, memory, shape = ONE_LIST) {
+    if (memory.lastTotalCount === undefined)
+        return undefined;
+    return pagesOf(memory.lastTotalCount, shape) + expectedGets(ids, memory);
+}
+/** Which way this round asks about `ids` (the unfinished tasks). */
+function plan_chooseRound(ids, memory, shape = ONE_LIST) {
+    const gets = expectedGets(ids, memory);
+    // The cheapest a list can ever be: our own in-progress tasks alone on its pages.
+    const floor = pagesOf(ids.length - gets, shape) + gets;
+    const cost = listRoundCost(ids, memory, shape);
+    if (cost === undefined) {
+        if (shape.firstRound === 'list')
+            return 'list';
+        // After the first round of GETs: a list is worth reading once it could pay; it is read
+        // whole (a probe would only add a request where the lists are short).
+        return memory.roundsSinceList > 0 && floor < ids.length ? 'list' : 'get';
+    }
+    if (cost < ids.length)
+        return 'list';
+    return memory.roundsSinceList >= RELIST_AFTER_ROUNDS && floor < ids.length ? 'probe' : 'get';
+}
+function expectedGets(ids, memory) {
+    return ids.filter(id => !memory.inProgress.has(id)).length;
+}
+/**
+ * Whether to read the page after `page`, `pagesRead` pages into a list of `askedCount` tasks.
+ * Stops when the list says it has no more, when a page comes back empty, when every asked task
+ * has been seen (later pages hold only the account's other tasks), or at the page limit: the
+ * fewer of listPageLimit and what `totalCount` allows (a `hasMore` that never ends).
+ */
+function plan_wantsNextPage(page, pagesRead, askedCount, unseenAsked) {
+    if (!page.hasMore || page.size === 0 || unseenAsked === 0)
+        return false;
+    const counted = page.totalCount === undefined ? Infinity : listPages(page.totalCount) + 1;
+    return pagesRead < Math.min(listPageLimit(askedCount), counted);
+}
+function plan_splitByList(ids, listed, inProgress) {
+    const split = { fromList: [], toGet: [] };
+    for (const id of ids) {
+        const task = listed.get(id);
+        if (task !== undefined && inProgress(task))
+            split.fromList.push(task);
+        else
+            split.toGet.push(id);
+    }
+    return split;
+}
+/** The memory after a probe answered `totalCount`: choose again, with a fresh cost. */
+function plan_rememberProbe(memory, totalCount) {
+    return { ...memory, lastTotalCount: totalCount, roundsSinceList: 0 };
+}
+/** The memory after a round of `kind` that saw the tasks `seenInProgress` in progress. */
+function plan_remember(memory, kind, ids, seenInProgress, totalCount) {
+    // Only the asked ids: those not asked any more have finished.
+    const seen = new Set(seenInProgress);
+    const inProgress = new Set(ids.filter(id => seen.has(id)));
+    if (kind === 'get') {
+        return { ...memory, roundsSinceList: memory.roundsSinceList + 1, inProgress };
+    }
+    return {
+        lastTotalCount: totalCount ?? memory.lastTotalCount,
+        roundsSinceList: 0,
+        inProgress
+    };
+}
+
+;// CONCATENATED MODULE: ./src/providers/list-pages.ts
+
+async function list_pages_readListPages(options) {
+    const { asked, idOf } = options;
+    const listed = new Map();
+    const fingerprints = new Set();
+    let totalCount;
+    let seen = 0;
+    let pages = 0;
+    while (true) {
+        if (pages > 0)
+            await options.clock.sleep(LIST_PAGE_PACE_MS, options.signal);
+        const page = await options.fetchPage(pages);
+        pages++;
+        const fingerprint = page.items.map(idOf).join('\n');
+        if (page.items.length > 0 && fingerprints.has(fingerprint))
+            break;
+        fingerprints.add(fingerprint);
+        totalCount ??= page.totalCount;
+        seen += page.items.length;
+        for (const item of page.items)
+            if (asked.has(idOf(item)))
+                listed.set(idOf(item), item);
+        const info = { totalCount: page.totalCount, hasMore: page.hasMore, size: page.items.length };
+        if (!wantsNextPage(info, pages, asked.size, asked.size - listed.size))
+            break;
+    }
+    return { listed, totalCount: totalCount ?? seen, pages };
+}
+
 ;// CONCATENATED MODULE: ./src/providers/world/api-error.ts
 /**
  * The gateway's `ApiError` body, read and said in one line a user can act on: status, message,
@@ -29808,7 +30035,7 @@ async function bounded_mapBounded(items, limit, signal, task) {
 /** A field read from the service is shown whole up to this many characters. */
 const MAX_FIELD = 300;
 /** The ApiError in a parsed body, or undefined when the body is not one. */
-function parseApiError(body) {
+function api_error_parseApiError(body) {
     if (!json_isRecord(body) || (!('status' in body) && !('message' in body) && !('details' in body))) {
         return undefined;
     }
@@ -29825,7 +30052,7 @@ function parseApiError(body) {
     api_error_assign(info, 'detail', details?.message);
     const bizCode = metaData?.bizCode;
     if (typeof bizCode === 'string' || typeof bizCode === 'number')
-        info.bizCode = clip(String(bizCode));
+        info.bizCode = api_error_clip(String(bizCode));
     const localizedText = field(localized?.message);
     if (localizedText !== undefined) {
         info.localized = { message: localizedText };
@@ -29840,7 +30067,7 @@ function parseApiError(body) {
  * `HTTP 401 UNAUTHENTICATED: Invalid API key (reason INVALID_API_KEY, bizCode 10004; zh_CN:
  * API Key 无效; help https://…)`; just `HTTP 502` when the body said nothing.
  */
-function describeApiError(httpStatus, info) {
+function api_error_describeApiError(httpStatus, info) {
     let line = `HTTP ${httpStatus}`;
     if (!info)
         return line;
@@ -29870,9 +30097,9 @@ function api_error_assign(info, key, value) {
         info[key] = text;
 }
 function field(value) {
-    return typeof value === 'string' && value.trim() !== '' ? clip(value.trim()) : undefined;
+    return typeof value === 'string' && value.trim() !== '' ? api_error_clip(value.trim()) : undefined;
 }
-function clip(text) {
+function api_error_clip(text) {
     // Control characters would break the one-line log; an endless message would flood it.
     const flat = [...text].map(char => (isControl(char) ? ' ' : char)).join('');
     return flat.length > MAX_FIELD ? `${flat.slice(0, MAX_FIELD)}… (${flat.length} characters)` : flat;
@@ -29888,8 +30115,9 @@ function isControl(char) {
 
 
 
+
 /** The statuses of a world still in progress: what the list is asked for. */
-const IN_PROGRESS_STATUSES = ['PENDING', 'PREPROCESSING', 'RUNNING'];
+const envelope_IN_PROGRESS_STATUSES = ['PENDING', 'PREPROCESSING', 'RUNNING'];
 const STATES = new Map([
     ['PENDING', 'queued'],
     ['PREPROCESSING', 'preprocessing'],
@@ -29905,8 +30133,13 @@ function envelope_stateOfWorldStatus(status) {
     return STATES.get(status) ?? 'unknown';
 }
 function envelope_isInProgressStatus(status) {
-    return IN_PROGRESS_STATUSES.includes(status);
+    return envelope_IN_PROGRESS_STATUSES.includes(status);
 }
+function envelope_listRequest(pageNum, pageSize = plan_LIST_PAGE_SIZE) {
+    return { pageNum, pageSize, statusList: [...envelope_IN_PROGRESS_STATUSES] };
+}
+/** The request of a probe: what a list costs is in any page's `totalCount`. */
+const envelope_PROBE_REQUEST = envelope_listRequest(0, 1);
 /** Base of the gateway's refusals that no retry fixes; carries what the gateway said. */
 class WorldApiError extends errors/* ActionError */.lZ {
     httpStatus;
@@ -29944,7 +30177,7 @@ class envelope_WorldResponseError extends errors/* ActionError */.lZ {
         super(`Unexpected answer from the Aholo World gateway: ${message}`, "Check 'api-url' (empty means the region's own gateway).");
     }
 }
-const KEYS_PAGES = {
+const envelope_KEYS_PAGES = {
     cn: 'https://labs.aholo3d.cn',
     global: 'https://labs.aholo3d.com'
 };
@@ -29997,8 +30230,8 @@ function readJson(answer, subject, region) {
     catch {
         parsed = false;
     }
-    const apiError = parsed ? parseApiError(json) : undefined;
-    const said = describeApiError(status, apiError);
+    const apiError = parsed ? api_error_parseApiError(json) : undefined;
+    const said = api_error_describeApiError(status, apiError);
     if (status === 429 || status === 408 || status >= 500) {
         const wait = retryAfterMs !== undefined ? `, Retry-After ${retryAfterMs} ms` : '';
         throw new retry_Fault(`${said}${wait}`, `HTTP ${status}`, retryAfterMs);
@@ -30023,7 +30256,7 @@ function refusal(status, apiError, subject, region, said) {
     }
     if (status === 401) {
         return new WorldAuthError(`The Aholo World gateway refused the API key: ${said}`, `Check the 'api-key' input: keys are made on the Aholo Labs "API keys" page ` +
-            `(${KEYS_PAGES.cn} for region cn, ${KEYS_PAGES.global} for region global); ` +
+            `(${envelope_KEYS_PAGES.cn} for region cn, ${envelope_KEYS_PAGES.global} for region global); ` +
             `'region' is ${region}, and must match the site the key comes from.`, status, apiError);
     }
     if (status === 403) {
@@ -30074,366 +30307,296 @@ function integerOr(value, fallback) {
     return Number.isInteger(value) ? value : fallback;
 }
 
-;// CONCATENATED MODULE: ./src/providers/world/plan.ts
+;// CONCATENATED MODULE: ./src/providers/lux3d/envelope.ts
 /**
- * How a round asks the World gateway about the unfinished worlds, in the fewest requests
- * (DESIGN.md §5). Either LIST the account's in-progress worlds (pages of 100) and GET only the
- * asked worlds the list does not show in progress, or GET each unfinished world. What a list
- * costs is known only after one (`totalCount`), so the first round lists, and every later round
- * decides from the last list. Pure: values in, values out.
+ * Lux3D's answers, read (DESIGN.md §2c): an HTTP status and body become a task, a page of the
+ * list, `not-found`, a Fault worth another try, or a typed error. HTTP 200 carries the envelope
+ * `{c, m, d, f}`, a success only when `c === "0"`; a refusal may carry the envelope, World's
+ * ApiError, or nothing. Pure.
  */
 
-/** The largest page the list serves. */
-const LIST_PAGE_SIZE = 100;
-/** GETs in flight at once in one round. */
-const plan_GET_CONCURRENCY = 8;
-/**
- * Rounds of GETs after which the list's cost is measured again when a list could pay: the
- * account's other worlds that made it dear finish too (minutes, DESIGN.md §2), but only the
- * list can tell. A probe is one list request of one world, read for its `totalCount`.
- */
-const RELIST_AFTER_ROUNDS = 10;
-/**
- * The pause between two pages of one list. A listing is bounded by the worlds asked about
- * (listPageLimit), and pacing its pages keeps even that bound from reaching the gateway as a
- * burst.
- */
-const plan_LIST_PAGE_PACE_MS = 100;
-/**
- * Pages one list reads at most: all of the asked worlds, had the list nothing else, and one
- * more. The server's own count is no bound (a list can claim a billion worlds); an asked world
- * that these pages did not show is read with a GET in the same round.
- */
-function listPageLimit(askedCount) {
-    return Math.ceil(askedCount / LIST_PAGE_SIZE) + 1;
+
+
+
+
+
+/** The statuses of a task in progress, each listed on its own (the list takes one status). */
+const lux3d_envelope_IN_PROGRESS_STATUSES = [0, 1];
+const envelope_STATES = new Map([
+    [0, 'queued'],
+    [1, 'running'],
+    [3, 'succeeded'],
+    [4, 'failed'],
+    [6, 'cancelled']
+]);
+/** Maps the service's status; a number it may add later is `unknown`, and not final. */
+function envelope_stateOfLux3dStatus(status) {
+    return envelope_STATES.get(status) ?? 'unknown';
 }
-const plan_INITIAL_MEMORY = {
-    lastTotalCount: undefined,
-    roundsSinceList: 0,
-    inProgress: new Set()
-};
-function plan_listRequest(pageNum, pageSize = LIST_PAGE_SIZE) {
-    return { pageNum, pageSize, statusList: [...IN_PROGRESS_STATUSES] };
+function lux3d_envelope_isInProgressStatus(status) {
+    return lux3d_envelope_IN_PROGRESS_STATUSES.includes(status);
 }
-/** The request of a probe: what a list costs is in any page's `totalCount`. */
-const plan_PROBE_REQUEST = plan_listRequest(0, 1);
-/** Requests a full list costs when `totalCount` worlds match: at least one. */
-function listPages(totalCount) {
-    return Math.max(1, Math.ceil(totalCount / LIST_PAGE_SIZE));
+/** `c` other than "0", or a refusal no retry fixes; carries what the service said. */
+class envelope_Lux3dApiError extends errors/* ActionError */.lZ {
+    httpStatus;
+    code;
+    constructor(message, hint, httpStatus, code) {
+        super(message, hint);
+        this.httpStatus = httpStatus;
+        this.code = code;
+    }
 }
-/** The requests a list round would cost: its pages, and a GET of every world not in progress. */
-function listRoundCost(ids, memory) {
-    if (memory.lastTotalCount === undefined)
+/** 401: the key is missing, wrong or revoked. */
+class Lux3dAuthError extends (/* unused pure expression or super */ null && (envelope_Lux3dApiError)) {
+}
+/** An answer that is not the documented shape: most often `api-url` points elsewhere. */
+class Lux3dResponseError extends errors/* ActionError */.lZ {
+    constructor(message) {
+        super(`Unexpected answer from the Aholo Lux3D API: ${message}`, "Check 'api-url' (empty means the region's own gateway).");
+    }
+}
+/** A task, or `not-found` (HTTP 404, or `d` null); throws a Fault or a typed error otherwise. */
+function envelope_interpretTask(answer, taskId, region) {
+    if (answer.status === 404)
+        return 'not-found';
+    const subject = { kind: 'task', taskId };
+    const d = readData(answer, subject, region);
+    if (d === null || d === undefined)
+        return 'not-found';
+    const task = parseTask(d);
+    if (!task)
+        throw malformed(`the task ${taskId} has no taskId or status`);
+    // The query named the task: an answer that names another (a mirror's bug) still speaks of it.
+    return { ...task, taskId };
+}
+/** One page of the account's tasks in one status; throws a Fault or a typed error otherwise. */
+function lux3d_envelope_interpretList(answer, region) {
+    const d = readData(answer, { kind: 'list' }, region);
+    if (!isRecord(d) || (d.items !== undefined && d.items !== null && !Array.isArray(d.items))) {
+        throw malformed('the list is not {items: [...], total, page, pageSize}');
+    }
+    const items = Array.isArray(d.items) ? d.items : [];
+    // The list carries the account's other tasks too: one odd record must not stop the wait.
+    const tasks = items.flatMap(item => parseTask(item) ?? []);
+    const total = wholeNumber(d.total);
+    const page = wholeNumber(d.page) ?? 1;
+    const pageSize = wholeNumber(d.pageSize);
+    const hasMore = total !== undefined && pageSize !== undefined && pageSize > 0
+        ? page * pageSize < total
+        : items.length > 0;
+    return { page, totalCount: total, hasMore, tasks };
+}
+/** `d` of a success; every other answer becomes the Fault or error it stands for. */
+function readData(answer, subject, region) {
+    const { status, retryAfterMs } = answer;
+    const text = answer.body.replace(/^\uFEFF/, '');
+    let json;
+    let parsed = true;
+    try {
+        json = parseWithExactIds(text);
+    }
+    catch {
+        parsed = false;
+    }
+    const said = describeAnswer(status, parsed ? json : undefined);
+    if (status === 429 || status === 408 || status >= 500) {
+        const wait = retryAfterMs !== undefined ? `, Retry-After ${retryAfterMs} ms` : '';
+        throw new Fault(`${said}${wait}`, `HTTP ${status}`, retryAfterMs);
+    }
+    if (status < 200 || status >= 300)
+        throw envelope_refusal(status, json, subject, region, said);
+    // Proxies and gateways answer with HTML pages under 200; these pass.
+    if (!parsed) {
+        throw new Fault(`the answer is not JSON (starts with ${JSON.stringify(text.slice(0, 40))})`, 'not JSON');
+    }
+    if (!isRecord(json) || !('c' in json)) {
+        throw new Lux3dResponseError(`HTTP ${status} without the envelope {c, m, d}.`);
+    }
+    if (json.c !== '0') {
+        const what = subject.kind === 'task' ? `task ${subject.taskId}` : "the account's task list";
+        throw new envelope_Lux3dApiError(`The Aholo Lux3D API refused the request for ${what}: ${said}`, undefined, status, codeOf(json.c));
+    }
+    return json.d;
+}
+function envelope_refusal(status, json, subject, region, said) {
+    const what = subject.kind === 'task' ? `task ${subject.taskId}` : "the account's task list";
+    const code = isRecord(json) ? codeOf(json.c) : undefined;
+    if (status === 401) {
+        return new Lux3dAuthError(`The Aholo Lux3D API refused the API key: ${said}`, `Check the 'api-key' input: keys are made on the Aholo Labs "API keys" page ` +
+            `(${KEYS_PAGES.cn} for region cn, ${KEYS_PAGES.global} for region global); ` +
+            `'region' is ${region}, and must match the site the key comes from.`, status, code);
+    }
+    return new envelope_Lux3dApiError(`The Aholo Lux3D API refused the request for ${what}: ${said}`, status === 403
+        ? "A key without access to a task is a setup error, not a task outcome: check 'task-ids', and that 'api-key' belongs to the account that owns the task."
+        : undefined, status, code);
+}
+/**
+ * `HTTP 200 (c 10001: 任务不存在)`, `HTTP 401 UNAUTHENTICATED: Invalid API key (…)`, or just
+ * `HTTP 502`: whichever of the envelope or the ApiError the body is.
+ */
+function describeAnswer(status, json) {
+    if (isRecord(json) && 'c' in json) {
+        const code = codeOf(json.c);
+        const message = typeof json.m === 'string' && json.m.trim() !== '' ? clip(json.m.trim()) : '';
+        const parts = [code === undefined ? 'no c' : `c ${code}`, message].filter(part => part !== '');
+        return `HTTP ${status} (${parts.join(': ')})`;
+    }
+    return describeApiError(status, parseApiError(json));
+}
+function parseTask(raw) {
+    if (!isRecord(raw))
         return undefined;
-    return listPages(memory.lastTotalCount) + expectedGets(ids, memory);
+    const taskId = typeof raw.taskId === 'string' && /^\d+$/.test(raw.taskId) ? raw.taskId : undefined;
+    if (taskId === undefined || !Number.isInteger(raw.status))
+        return undefined;
+    return { taskId, status: raw.status, outputs: raw.outputs };
 }
-/** Which way this round asks about `ids` (the unfinished worlds). */
-function plan_chooseRound(ids, memory) {
-    const cost = listRoundCost(ids, memory);
-    if (cost === undefined)
-        return 'list';
-    if (cost < ids.length)
-        return 'list';
-    // The cheapest a list can ever be: our own in-progress worlds alone on its pages.
-    const gets = expectedGets(ids, memory);
-    const floor = listPages(ids.length - gets) + gets;
-    return memory.roundsSinceList >= RELIST_AFTER_ROUNDS && floor < ids.length ? 'probe' : 'get';
+function codeOf(c) {
+    return typeof c === 'string' || typeof c === 'number' ? clip(String(c)) : undefined;
 }
-function expectedGets(ids, memory) {
-    return ids.filter(id => !memory.inProgress.has(id)).length;
+function wholeNumber(value) {
+    return Number.isInteger(value) ? value : undefined;
 }
-/**
- * Whether to read the page after `page`, `pagesRead` pages into a list of `askedCount` worlds.
- * Stops when the list says it has no more, when a page comes back empty, when every asked world
- * has been seen (later pages hold only the account's other worlds), or at the page limit: the
- * fewer of listPageLimit and what `totalCount` allows (a `hasMore` that never ends).
- */
-function plan_wantsNextPage(page, pagesRead, askedCount, unseenAsked) {
-    if (!page.hasMore || page.worlds.length === 0 || unseenAsked === 0)
-        return false;
-    const counted = page.totalCount === undefined ? Infinity : listPages(page.totalCount) + 1;
-    return pagesRead < Math.min(listPageLimit(askedCount), counted);
-}
-function plan_splitByList(ids, listed) {
-    const split = { fromList: [], toGet: [] };
-    for (const id of ids) {
-        const world = listed.get(id);
-        if (world && isInProgressStatus(world.status))
-            split.fromList.push(world);
-        else
-            split.toGet.push(id);
-    }
-    return split;
-}
-/** The memory after a probe answered `totalCount`: choose again, with a fresh cost. */
-function plan_rememberProbe(memory, totalCount) {
-    return { ...memory, lastTotalCount: totalCount, roundsSinceList: 0 };
-}
-/** The memory after a round of `kind` that saw `worlds` among the asked `ids`. */
-function plan_remember(memory, kind, ids, worlds, totalCount) {
-    // Only the asked ids: those not asked any more have finished.
-    const seen = new Map(worlds.map(world => [world.worldId, world]));
-    const inProgress = new Set(ids.filter(id => {
-        const world = seen.get(id);
-        return world !== undefined && isInProgressStatus(world.status);
-    }));
-    if (kind === 'get') {
-        return { ...memory, roundsSinceList: memory.roundsSinceList + 1, inProgress };
-    }
-    return {
-        lastTotalCount: totalCount ?? memory.lastTotalCount,
-        roundsSinceList: 0,
-        inProgress
-    };
+function malformed(what) {
+    return new Fault(`a malformed answer: ${what}`, 'malformed answer');
 }
 
-;// CONCATENATED MODULE: ./src/providers/world/client.ts
-/**
- * The Aholo World gateway as a TaskSource (DESIGN.md §2b, §5): each round lists the account's
- * in-progress worlds and GETs only the asked worlds the list does not show in progress, or GETs
- * each unfinished world when that is fewer requests (plan.ts decides). Every request is retried
- * under the one retry policy until the call's deadline.
- */
+;// CONCATENATED MODULE: ./src/providers/lux3d/client.ts
 
 
 
 
 
 
-const WORLD_GATEWAYS = {
-    cn: { origin: 'https://api.aholo3d.cn', prefix: '/world/v1' },
-    global: { origin: 'https://api.aholo3d.com', prefix: '/global/world/v1' }
+/** Same hosts as World; the paths differ. */
+const LUX3D_PREFIXES = {
+    cn: '/lux3d/v1',
+    global: '/global/lux3d/v1'
 };
-const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
-/** Tries of one world's GET in a round before it is left for the next round. */
-const GET_ATTEMPTS = 3;
-class WorldSource {
+/** One list per in-progress status; GETs first, since most asked tasks are finished. */
+const LUX3D_LISTS = { lists: lux3d_envelope_IN_PROGRESS_STATUSES.length, firstRound: 'get' };
+class Lux3dSource {
     options;
-    api = 'world';
-    /** SOG only where the gateway sends `sogPath` (newer releases may). */
-    formats = ['ply', 'spz', 'sog'];
+    api = 'lux3d';
+    formats = [
+        'glb',
+        'usdz',
+        'obj',
+        'fbx',
+        'stl',
+        '3mf',
+        'ply',
+        'zip',
+        'image'
+    ];
     description;
     base;
     memory = INITIAL_MEMORY;
     warnedNotFound = new Set();
-    /** Worlds whose failing answers were named; named again only after one answers. */
-    failureReported = new Set();
-    /** The gateway refused the list (403): every round GETs. */
+    /** The service refused the list (403): every round GETs. */
     listRefused = false;
     constructor(options) {
         this.options = options;
-        this.base = worldBaseUrl(options.region, options.apiUrl);
-        this.description = `the Aholo World gateway (region ${options.region}) at ${this.base}`;
+        const origin = GATEWAY_ORIGINS[options.region];
+        this.base = gatewayBase(origin, LUX3D_PREFIXES[options.region], options.apiUrl);
+        this.description = `the Aholo Lux3D API (region ${options.region}) at ${this.base}`;
     }
     async poll(ids, call) {
         if (ids.length === 0)
             return [];
-        let listing;
+        const listing = this.listRefused || chooseRound(ids, this.memory, LUX3D_LISTS) === 'get'
+            ? undefined
+            : await this.listOrRefused(ids, call);
+        if (!listing) {
+            this.options.log.debug(`Lux3D round: ${ids.length} GET(s)`);
+            const tasks = await this.getEach(ids, call);
+            this.memory = remember(this.memory, 'get', ids, inProgressIds(tasks));
+            return tasks.map(toSnapshot);
+        }
+        const { fromList, toGet } = splitByList(ids, listing.listed, task => isInProgressStatus(task.status));
+        this.options.log.debug(`Lux3D round: ${listing.pages} list page(s) of ${listing.totalCount} in-progress task(s), ${toGet.length} GET(s)`);
+        const tasks = [...fromList, ...(await this.getEach(toGet, call))];
+        this.memory = remember(this.memory, 'list', ids, inProgressIds(tasks), listing.totalCount);
+        return tasks.map(toSnapshot);
+    }
+    /** The task's fresh URLs, asked of the service alone; undefined while it answers not-found. */
+    async refresh(taskId, call) {
+        const task = await this.getTask(taskId, call, call.signal);
+        return task && toSnapshot(task);
+    }
+    /**
+     * A list round, or a probe: both lists are read whole, since they are short. Undefined when the
+     * service refuses the key its list (403): the GETs it still answers do the work from then on.
+     */
+    async listOrRefused(ids, call) {
         try {
-            listing = await this.listIfCheaper(ids, call);
+            return await this.listInProgress(ids, call);
         }
         catch (error) {
-            if (!(error instanceof WorldAccessError))
+            if (!(error instanceof Lux3dApiError) || error.httpStatus !== 403)
                 throw error;
             this.listRefused = true;
-            this.options.log.warning(`The gateway refuses to list the account's worlds (${error.message}); asking for each world instead, one GET per world per round.`);
-            listing = 'get';
+            this.options.log.warning(`The Lux3D API refuses to list the account's tasks (${error.message}); asking for each task instead, one GET per task per round.`);
+            return undefined;
         }
-        if (listing === 'get') {
-            this.options.log.debug(`World round: ${ids.length} GET(s)`);
-            const worlds = await this.getEach(ids, call);
-            this.memory = remember(this.memory, 'get', ids, worlds);
-            return worlds.map(toSnapshot);
-        }
-        const { fromList, toGet } = splitByList(ids, listing.listed);
-        this.options.log.debug(`World round: ${listing.pages} list page(s) of ${listing.totalCount} in-progress world(s), ${toGet.length} GET(s)`);
-        const worlds = [...fromList, ...(await this.getEach(toGet, call))];
-        this.memory = remember(this.memory, 'list', ids, worlds, listing.totalCount);
-        return worlds.map(toSnapshot);
     }
-    /** The list of this round, or 'get' when GETs alone cost fewer requests. */
-    async listIfCheaper(ids, call) {
-        if (this.listRefused)
-            return 'get';
-        let kind = chooseRound(ids, this.memory);
-        if (kind === 'probe') {
-            const page = await this.listPage(PROBE_REQUEST, call);
-            this.memory = rememberProbe(this.memory, page.totalCount ?? page.worlds.length);
-            kind = chooseRound(ids, this.memory);
-            this.options.log.debug(`World probe: ${page.totalCount} world(s) in progress; ${kind} now`);
-        }
-        return kind === 'get' ? 'get' : this.listInProgress(ids, call);
-    }
-    /** The asked worlds among the account's in-progress ones; other worlds are not kept. */
+    /** The asked tasks among the account's in-progress ones; other tasks are not kept. */
     async listInProgress(ids, call) {
         const asked = new Set(ids);
-        const listed = new Map();
-        let totalCount;
-        let seen = 0;
-        let pages = 0;
-        // A page that repeats one already read (the same worlds in the same order) ends the list:
-        // a gateway that ignores `pageNum` would otherwise answer the same page up to the limit.
-        const pagesSeen = new Set();
-        while (true) {
-            if (pages > 0)
-                await this.options.clock.sleep(LIST_PAGE_PACE_MS, call.signal);
-            const page = await this.listPage(listRequest(pages), call);
-            pages++;
-            const fingerprint = page.worlds.map(world => world.worldId).join('\n');
-            if (pagesSeen.has(fingerprint))
-                break;
-            pagesSeen.add(fingerprint);
-            totalCount ??= page.totalCount;
-            seen += page.worlds.length;
-            for (const world of page.worlds)
-                if (asked.has(world.worldId))
-                    listed.set(world.worldId, world);
-            if (!wantsNextPage(page, pages, asked.size, asked.size - listed.size))
-                break;
+        const listing = { listed: new Map(), totalCount: 0, pages: 0 };
+        for (const status of IN_PROGRESS_STATUSES) {
+            const { listed, totalCount, pages } = await readListPages({
+                asked,
+                idOf: task => task.taskId,
+                fetchPage: async (index) => {
+                    const page = await this.listPage(status, index + 1, call);
+                    return { ...page, items: page.tasks };
+                },
+                clock: this.options.clock,
+                signal: call.signal
+            });
+            for (const [id, task] of listed)
+                listing.listed.set(id, task);
+            listing.totalCount += totalCount;
+            listing.pages += pages;
         }
-        return { listed, totalCount: totalCount ?? seen, pages };
+        return listing;
     }
-    listPage(body, call) {
-        return this.request('POST', `${this.base}/list`, body, call, call.signal, answer => interpretList(answer, this.options.region));
+    listPage(status, page, call) {
+        const url = new URL(`${this.base}/generate/task/list`);
+        url.searchParams.set('page', String(page));
+        url.searchParams.set('pagesize', String(LIST_PAGE_SIZE));
+        url.searchParams.set('status', String(status));
+        return askGateway({ method: 'GET', url: url.href }, this.options, call, call.signal, answer => interpretList(answer, this.options.region));
     }
-    /**
-     * The worlds that answered. Each GET counts by itself: a world whose answers keep failing
-     * (5xx, not JSON, not a world) is left out of this round, so it keeps its last known state,
-     * and its fault is named once, while the others go on to their final states and downloads.
-     * When no world answered, the round fails with the last fault, and the retry helper tries it
-     * again until the deadline.
-     */
     async getEach(ids, call) {
-        const fetchAll = async () => {
-            const answers = await mapBounded(ids, this.options.concurrency ?? GET_CONCURRENCY, call.signal, (id, signal) => this.getWorldOrFailure(id, call, signal));
-            const worlds = [];
-            const failures = [];
-            for (const answer of answers) {
-                if (answer instanceof Fault)
-                    failures.push(answer);
-                else if (answer !== undefined)
-                    worlds.push(answer);
-            }
-            if (ids.length > 0 && failures.length === ids.length)
-                throw failures[failures.length - 1];
-            for (const [index, answer] of answers.entries()) {
-                if (answer instanceof Fault)
-                    this.reportFailure(ids[index], answer);
-                else
-                    this.failureReported.delete(ids[index]);
-            }
-            return worlds;
-        };
-        return withRetries(fetchAll, {
-            clock: this.options.clock,
-            signal: call.signal,
-            deadline: call.deadline,
-            onRetry: this.options.onRetry
-        });
+        const tasks = await mapBounded(ids, this.options.concurrency ?? GET_CONCURRENCY, call.signal, (id, signal) => this.getTask(id, call, signal));
+        return tasks.filter((task) => task !== undefined);
     }
-    /**
-     * The world; undefined for a 404; the Fault that GET_ATTEMPTS tries met. An answer that is not
-     * a world counts as such a Fault: it keeps the world pending (docs/DECISIONS.md).
-     */
-    async getWorldOrFailure(id, call, signal) {
-        try {
-            return await this.getWorld(id, call, signal, { ...API_RETRY, maxAttempts: GET_ATTEMPTS });
-        }
-        catch (error) {
-            if (error instanceof Fault)
-                return error;
-            if (error instanceof WorldResponseError)
-                return new Fault(error.message, 'malformed answer');
-            throw error;
-        }
-    }
-    reportFailure(id, failure) {
-        if (this.failureReported.has(id))
-            return;
-        this.failureReported.add(id);
-        this.options.log.warning(`World ${id}: the gateway's answers for this world keep failing (${failure.message.replace(/\.$/, '')}); ` +
-            'it keeps its last known state while the other worlds go on, and is asked again each round.');
-    }
-    /** The world, or undefined while the gateway answers 404 for it. */
-    async getWorld(id, call, signal, policy) {
-        const url = `${this.base}/${encodeURIComponent(id)}`;
+    /** The task, or undefined while the service does not know it. */
+    async getTask(id, call, signal) {
+        const url = `${this.base}/generate/task/get?taskid=${encodeURIComponent(id)}`;
         const { region } = this.options;
-        const world = await this.request('GET', url, undefined, call, signal, answer => interpretDetail(answer, id, region), policy);
-        if (world !== 'not-found')
-            return world;
+        const task = await askGateway({ method: 'GET', url }, this.options, call, signal, answer => interpretTask(answer, id, region));
+        if (task !== 'not-found')
+            return task;
         if (!this.warnedNotFound.has(id)) {
             this.warnedNotFound.add(id);
-            this.options.log.warning(`World ${id}: the gateway of region ${region} answers 404 (no such world); waiting for it. ` +
-                `A lasting 404 is most often a typo in 'task-ids' or the other 'region'.`);
+            this.options.log.warning(`Lux3D task ${id}: the API of region ${region} does not know it (yet); waiting for it. ` +
+                `A lasting not-found is most often a typo in 'task-ids' or the other 'region'.`);
         }
         return undefined;
     }
-    request(method, url, body, call, signal, interpret, policy) {
-        return withRetries(() => this.attempt(method, url, body, call, signal, interpret), {
-            clock: this.options.clock,
-            signal,
-            deadline: call.deadline,
-            onRetry: this.options.onRetry,
-            policy
-        });
-    }
-    async attempt(method, url, body, call, signal, interpret) {
-        return interpret(await exchange(this.options, { method, url, body }, call.deadline, signal));
-    }
 }
-/** `{origin}{prefix}` of the region's gateway, or of `apiUrl` (whose own path is kept). */
-function worldBaseUrl(region, apiUrl) {
-    const gateway = WORLD_GATEWAYS[region];
-    const root = apiUrl ? `${apiUrl.origin}${apiUrl.pathname.replace(/\/+$/, '')}` : gateway.origin;
-    return `${root}${gateway.prefix}`;
+function inProgressIds(tasks) {
+    return tasks.filter(task => isInProgressStatus(task.status)).map(task => task.taskId);
 }
-/**
- * One request to the gateway and its answer, read whole: the key in `Authorization`, a JSON
- * body, `Retry-After` read. Both the wait and the create action's World calls go through it.
- */
-async function exchange(options, request, deadline, signal) {
-    const { clock, log, requestTimeoutMs, apiKey } = options;
-    const { method, url, body } = request;
-    const timeoutMs = Math.max(1, Math.min(requestTimeoutMs, deadline - clock.now()));
-    const started = clock.now();
-    log.debug(`${method} ${url}, time limit ${timeoutMs} ms`);
-    try {
-        const response = await sendRequest({
-            method,
-            url: new URL(url),
-            headers: {
-                Authorization: apiKey,
-                Accept: 'application/json',
-                'User-Agent': USER_AGENT,
-                ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
-                ...request.headers
-            },
-            body: body === undefined ? undefined : JSON.stringify(body),
-            signal,
-            timeoutMs
-        });
-        const retryAfter = response.headers['retry-after'];
-        const retryAfterMs = parseRetryAfter(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter, clock.wallClock());
-        const text = await readText(response, MAX_RESPONSE_BYTES, signal);
-        log.debug(`HTTP ${response.status} after ${Math.round(clock.now() - started)} ms, ${text.length} characters`);
-        return { status: response.status, body: text, retryAfterMs };
-    }
-    catch (error) {
-        // Cut short by the deadline, not by the service: time is up, and nobody is to blame.
-        if (error instanceof NetworkError && clock.now() >= deadline)
-            throw new DeadlineError();
-        throw error;
-    }
-}
-function toSnapshot(world) {
-    const { progress, name, cover, lodMetaPath, panoUrl, upAxis } = world;
-    const details = Object.fromEntries(Object.entries({ progress, name, cover, lodMetaPath, panoUrl, upAxis }).filter(([, value]) => value !== undefined));
+function toSnapshot(task) {
     return {
-        taskId: world.worldId,
-        status: world.status,
-        state: stateOfWorldStatus(world.status),
-        assets: linksOfUrls(world.urls),
-        details
+        taskId: task.taskId,
+        status: task.status,
+        state: stateOfLux3dStatus(task.status),
+        assets: linksOfOutputs(task.outputs)
     };
 }
 
@@ -30503,8 +30666,8 @@ function exactId(value) {
 
 
 
+
 /** Lux3D's paths on the same gateways as World's. */
-const LUX3D_PREFIXES = { cn: '/lux3d/v1', global: '/global/lux3d/v1' };
 const CONCURRENCY_CODE = 'GENERATION_CONCURRENCY_LIMIT_EXCEEDED';
 /** How often the account's tasks are listed while over the quota (the spec polls 10-15 s). */
 const QUOTA_POLL_MS = 15_000;
@@ -30522,10 +30685,7 @@ class Lux3dCreator {
     constructor(options) {
         this.options = options;
         const { apiUrl, region } = options;
-        const root = apiUrl
-            ? `${apiUrl.origin}${apiUrl.pathname.replace(/\/+$/, '')}`
-            : WORLD_GATEWAYS[region].origin;
-        this.base = `${root}${LUX3D_PREFIXES[region]}`;
+        this.base = gateway_request_gatewayBase(gateway_request_GATEWAY_ORIGINS[region], LUX3D_PREFIXES[region], apiUrl);
     }
     /** The new task's id, as an exact decimal string. */
     async create(path, body, what, call) {
@@ -30645,6 +30805,200 @@ function parseBody(text) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/providers/world/client.ts
+/**
+ * The Aholo World gateway as a TaskSource (DESIGN.md §2b, §5): each round lists the account's
+ * in-progress worlds and GETs only the asked worlds the list does not show in progress, or GETs
+ * each unfinished world when that is fewer requests (plan.ts decides). Every request is retried
+ * under the one retry policy until the call's deadline.
+ */
+
+
+
+
+
+
+
+const WORLD_GATEWAYS = {
+    cn: { origin: gateway_request_GATEWAY_ORIGINS.cn, prefix: '/world/v1' },
+    global: { origin: gateway_request_GATEWAY_ORIGINS.global, prefix: '/global/world/v1' }
+};
+/** Tries of one world's GET in a round before it is left for the next round. */
+const GET_ATTEMPTS = 3;
+class WorldSource {
+    options;
+    api = 'world';
+    /** SOG only where the gateway sends `sogPath` (newer releases may). */
+    formats = ['ply', 'spz', 'sog'];
+    description;
+    base;
+    memory = INITIAL_MEMORY;
+    warnedNotFound = new Set();
+    /** Worlds whose failing answers were named; named again only after one answers. */
+    failureReported = new Set();
+    /** The gateway refused the list (403): every round GETs. */
+    listRefused = false;
+    constructor(options) {
+        this.options = options;
+        this.base = worldBaseUrl(options.region, options.apiUrl);
+        this.description = `the Aholo World gateway (region ${options.region}) at ${this.base}`;
+    }
+    async poll(ids, call) {
+        if (ids.length === 0)
+            return [];
+        let listing;
+        try {
+            listing = await this.listIfCheaper(ids, call);
+        }
+        catch (error) {
+            if (!(error instanceof WorldAccessError))
+                throw error;
+            this.listRefused = true;
+            this.options.log.warning(`The gateway refuses to list the account's worlds (${error.message}); asking for each world instead, one GET per world per round.`);
+            listing = 'get';
+        }
+        if (listing === 'get') {
+            this.options.log.debug(`World round: ${ids.length} GET(s)`);
+            const worlds = await this.getEach(ids, call);
+            this.memory = remember(this.memory, 'get', ids, client_inProgressIds(worlds));
+            return worlds.map(client_toSnapshot);
+        }
+        const inProgress = (world) => isInProgressStatus(world.status);
+        const { fromList, toGet } = splitByList(ids, listing.listed, inProgress);
+        this.options.log.debug(`World round: ${listing.pages} list page(s) of ${listing.totalCount} in-progress world(s), ${toGet.length} GET(s)`);
+        const worlds = [...fromList, ...(await this.getEach(toGet, call))];
+        this.memory = remember(this.memory, 'list', ids, client_inProgressIds(worlds), listing.totalCount);
+        return worlds.map(client_toSnapshot);
+    }
+    async refresh(taskId, call) {
+        const world = await this.getWorld(taskId, call, call.signal);
+        return world && client_toSnapshot(world);
+    }
+    /** The list of this round, or 'get' when GETs alone cost fewer requests. */
+    async listIfCheaper(ids, call) {
+        if (this.listRefused)
+            return 'get';
+        let kind = chooseRound(ids, this.memory);
+        if (kind === 'probe') {
+            const page = await this.listPage(PROBE_REQUEST, call);
+            this.memory = rememberProbe(this.memory, page.totalCount ?? page.worlds.length);
+            kind = chooseRound(ids, this.memory);
+            this.options.log.debug(`World probe: ${page.totalCount} world(s) in progress; ${kind} now`);
+        }
+        return kind === 'get' ? 'get' : this.listInProgress(ids, call);
+    }
+    /** The asked worlds among the account's in-progress ones; other worlds are not kept. */
+    async listInProgress(ids, call) {
+        return readListPages({
+            asked: new Set(ids),
+            idOf: world => world.worldId,
+            fetchPage: async (index) => {
+                const page = await this.listPage(listRequest(index), call);
+                return { ...page, items: page.worlds };
+            },
+            clock: this.options.clock,
+            signal: call.signal
+        });
+    }
+    listPage(body, call) {
+        return this.request('POST', `${this.base}/list`, body, call, call.signal, answer => interpretList(answer, this.options.region));
+    }
+    /**
+     * The worlds that answered. Each GET counts by itself: a world whose answers keep failing
+     * (5xx, not JSON, not a world) is left out of this round, so it keeps its last known state,
+     * and its fault is named once, while the others go on to their final states and downloads.
+     * When no world answered, the round fails with the last fault, and the retry helper tries it
+     * again until the deadline.
+     */
+    async getEach(ids, call) {
+        const fetchAll = async () => {
+            const answers = await mapBounded(ids, this.options.concurrency ?? GET_CONCURRENCY, call.signal, (id, signal) => this.getWorldOrFailure(id, call, signal));
+            const worlds = [];
+            const failures = [];
+            for (const answer of answers) {
+                if (answer instanceof Fault)
+                    failures.push(answer);
+                else if (answer !== undefined)
+                    worlds.push(answer);
+            }
+            if (ids.length > 0 && failures.length === ids.length)
+                throw failures[failures.length - 1];
+            for (const [index, answer] of answers.entries()) {
+                if (answer instanceof Fault)
+                    this.reportFailure(ids[index], answer);
+                else
+                    this.failureReported.delete(ids[index]);
+            }
+            return worlds;
+        };
+        return withRetries(fetchAll, {
+            clock: this.options.clock,
+            signal: call.signal,
+            deadline: call.deadline,
+            onRetry: this.options.onRetry
+        });
+    }
+    /**
+     * The world; undefined for a 404; the Fault that GET_ATTEMPTS tries met. An answer that is not
+     * a world counts as such a Fault: it keeps the world pending (docs/DECISIONS.md).
+     */
+    async getWorldOrFailure(id, call, signal) {
+        try {
+            return await this.getWorld(id, call, signal, { ...API_RETRY, maxAttempts: GET_ATTEMPTS });
+        }
+        catch (error) {
+            if (error instanceof Fault)
+                return error;
+            if (error instanceof WorldResponseError)
+                return new Fault(error.message, 'malformed answer');
+            throw error;
+        }
+    }
+    reportFailure(id, failure) {
+        if (this.failureReported.has(id))
+            return;
+        this.failureReported.add(id);
+        this.options.log.warning(`World ${id}: the gateway's answers for this world keep failing (${failure.message.replace(/\.$/, '')}); ` +
+            'it keeps its last known state while the other worlds go on, and is asked again each round.');
+    }
+    /** The world, or undefined while the gateway answers 404 for it. */
+    async getWorld(id, call, signal, policy) {
+        const url = `${this.base}/${encodeURIComponent(id)}`;
+        const { region } = this.options;
+        const world = await this.request('GET', url, undefined, call, signal, answer => interpretDetail(answer, id, region), policy);
+        if (world !== 'not-found')
+            return world;
+        if (!this.warnedNotFound.has(id)) {
+            this.warnedNotFound.add(id);
+            this.options.log.warning(`World ${id}: the gateway of region ${region} answers 404 (no such world); waiting for it. ` +
+                `A lasting 404 is most often a typo in 'task-ids' or the other 'region'.`);
+        }
+        return undefined;
+    }
+    request(method, url, body, call, signal, interpret, policy) {
+        return askGateway({ method, url, body }, this.options, call, signal, interpret, policy);
+    }
+}
+/** `{origin}{prefix}` of the region's gateway, or of `apiUrl` (whose own path is kept). */
+function worldBaseUrl(region, apiUrl) {
+    const gateway = WORLD_GATEWAYS[region];
+    return gateway_request_gatewayBase(gateway.origin, gateway.prefix, apiUrl);
+}
+function client_inProgressIds(worlds) {
+    return worlds.filter(world => isInProgressStatus(world.status)).map(world => world.worldId);
+}
+function client_toSnapshot(world) {
+    const { progress, name, cover, lodMetaPath, panoUrl, upAxis } = world;
+    const details = Object.fromEntries(Object.entries({ progress, name, cover, lodMetaPath, panoUrl, upAxis }).filter(([, value]) => value !== undefined));
+    return {
+        taskId: world.worldId,
+        status: world.status,
+        state: stateOfWorldStatus(world.status),
+        assets: linksOfUrls(world.urls),
+        details
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/providers/world/create.ts
 /**
  * Starting World jobs (DESIGN.md §2d) without paying twice: each job's name carries a tag of
@@ -30652,6 +31006,7 @@ function parseBody(text) {
  * after a POST whose fate is unknown (a timeout, a dropped connection, a 5xx), before it is
  * sent again. 429 is retried under the one retry policy, honouring Retry-After.
  */
+
 
 
 
@@ -31762,7 +32117,7 @@ function answers_readJson(answer, who, what) {
     catch {
         parsed = false;
     }
-    const said = serverText(describeApiError(status, parsed ? parseApiError(json) : undefined));
+    const said = serverText(api_error_describeApiError(status, parsed ? api_error_parseApiError(json) : undefined));
     if (status === 429 || status === 408 || status >= 500) {
         const wait = retryAfterMs !== undefined ? `, Retry-After ${retryAfterMs} ms` : '';
         throw new retry_Fault(`${who} answered ${what} with ${said}${wait}`, `HTTP ${status}`, retryAfterMs);

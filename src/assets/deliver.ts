@@ -50,6 +50,11 @@ export interface DeliveryOptions {
   cache?: boolean
   /** A file over one fails the delivery, whatever `fail-on` says (default none). */
   budgets?: Budgets
+  /**
+   * The task's links asked of the service again (TaskSource.refresh), when a signed link has
+   * expired; undefined when the service gave none. Absent: an expired link fails its file.
+   */
+  refresh?: (taskId: string) => Promise<readonly AssetLink[] | undefined>
 }
 
 export interface DeliveryDeps {
@@ -102,11 +107,13 @@ export function startDelivery(options: DeliveryOptions, deps: DeliveryDeps): Del
   const { log, signal } = deps
   const { api = 'open-platform', cache = false } = options
   if (cache && !options.api) throw new Error('A delivery with the tool cache needs its API.')
+  const { refresh } = options
   const settings = {
     api,
     downloadDir: options.downloadDir,
     budgets: options.budgets ?? {},
-    download: options.download
+    download: options.download,
+    refresh: refresh && (async (job: AssetJob) => sameFile(await refresh(job.taskId), job))
   }
   const limiter = createLimiter(options.concurrency ?? DEFAULT_CONCURRENCY, signal)
   // Opened by the first file, so that a run with nothing to download never loads it.
@@ -151,9 +158,12 @@ export function startDelivery(options: DeliveryOptions, deps: DeliveryDeps): Del
       if (added.has(task.taskId)) return
       added.add(task.taskId)
       const names = new Set<string>()
+      const counts = new Map<AssetFormat, number>()
       for (const { format, url } of chosenAssets(task, options.formats)) {
         const fileName = uniqueName(assetFileName(url, format), names)
-        queue({ taskId: task.taskId, format, url, fileName })
+        const nth = counts.get(format) ?? 0
+        counts.set(format, nth + 1)
+        queue({ taskId: task.taskId, format, url, fileName, nth })
       }
       if (options.noticeMissing === false) return
       for (const format of options.formats) {
@@ -212,6 +222,25 @@ function chosenAssets(
   return task.assets.flatMap(({ format, url }) =>
     format !== 'other' && formats.includes(format) ? [{ format, url }] : []
   )
+}
+
+/**
+ * The fresh link of the job's file among the task's links: the one at the same path (signed links
+ * differ in their query alone), else the job's place among the links of its format.
+ */
+function sameFile(links: readonly AssetLink[] | undefined, job: AssetJob): string | undefined {
+  const same = (links ?? []).filter(link => link.format === job.format)
+  const path = pathOf(job.url)
+  return (same.find(link => path !== undefined && pathOf(link.url) === path) ?? same[job.nth])?.url
+}
+
+function pathOf(url: string): string | undefined {
+  try {
+    const { origin, pathname } = new URL(url)
+    return origin + pathname
+  } catch {
+    return undefined
+  }
 }
 
 function summarise(

@@ -85,6 +85,13 @@ export class DownloadError extends Error {
   }
 }
 
+/** The download was refused because its signed link has expired: a fresh link may pass. */
+export function isExpiredLink(error: unknown): error is DownloadError {
+  return (
+    error instanceof DownloadError && error.cause instanceof RefusedError && error.cause.expired
+  )
+}
+
 /**
  * Between tries: full jitter from 1 s up to 30 s; a server's `Retry-After` is honoured up to
  * 2 min (a longer pause gets 2 min, and the next try counts against maxAttempts).

@@ -10,7 +10,7 @@ import type { ApiKind } from '../providers/provider.js'
 import type { Clock, Log } from '../runtime.js'
 import type { AssetCache, CacheKey } from './asset-cache.js'
 import { type Budgets, overBudget } from './budgets.js'
-import { DownloadError, type DownloadOptions, downloadFile } from './download.js'
+import { DownloadError, type DownloadOptions, downloadFile, isExpiredLink } from './download.js'
 import { type AssetFile, describeFigures } from './types.js'
 import { verifyAsset } from './verify.js'
 
@@ -20,6 +20,8 @@ export interface AssetJob {
   url: string
   /** In the task's folder; unique among the task's files. */
   fileName: string
+  /** Which of the task's files of this format it is (0 for the first): to find it again. */
+  nth: number
 }
 
 export interface FetchSettings {
@@ -27,6 +29,8 @@ export interface FetchSettings {
   downloadDir: string
   budgets: Budgets
   download?: DownloadLimits
+  /** A fresh URL of the job's file, asked of the service once its link has expired. */
+  refresh?: (job: AssetJob) => Promise<string | undefined>
 }
 
 /** Limits for every file, and `allowInsecureHosts` for tests. */
@@ -76,7 +80,37 @@ export function describeFailure(job: AssetJob, error: unknown): string {
   return sentence(`Task ${job.taskId}, ${format}: ${errorMessage(error)}`)
 }
 
+/**
+ * The download; when its signed link has expired, the service is asked for the task once more,
+ * and the fresh link downloaded. A link that has expired again fails, saying so.
+ */
 async function download(
+  job: AssetJob,
+  destination: string,
+  settings: FetchSettings,
+  deps: FetchDeps
+): Promise<AssetFile> {
+  try {
+    return await downloadFrom(job.url, job, destination, settings, deps)
+  } catch (error) {
+    if (!settings.refresh || !isExpiredLink(error)) throw error
+    deps.log.info(`${label(job)}: the link has expired; asking the service for a fresh one.`)
+    const url = await settings.refresh(job)
+    if (url === undefined) {
+      throw new DownloadError(error.url, `${error.reason}; the service gave no fresh link`, true, 0)
+    }
+    try {
+      return await downloadFrom(url, job, destination, settings, deps)
+    } catch (again) {
+      if (!isExpiredLink(again)) throw again
+      const reason = `${again.reason}; the link had expired again after it was refreshed`
+      throw new DownloadError(again.url, reason, true, again.attempts, { cause: again })
+    }
+  }
+}
+
+async function downloadFrom(
+  url: string,
   job: AssetJob,
   destination: string,
   settings: FetchSettings,
@@ -84,7 +118,7 @@ async function download(
 ): Promise<AssetFile> {
   let info: Awaited<ReturnType<typeof verifyAsset>> | undefined
   const result = await downloadFile(
-    { url: job.url, destination, label: label(job) },
+    { url, destination, label: label(job) },
     {
       ...settings.download,
       signal: deps.signal,

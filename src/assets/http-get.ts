@@ -12,7 +12,21 @@ import { redactUrl, redirectTarget } from '../net/url-policy.js'
 /** No retry could help: a 404, a refused redirect, too many redirects. */
 export class RefusedError extends Error {
   override readonly name = 'RefusedError'
+
+  constructor(
+    message: string,
+    /**
+     * The signed link has expired (a 403 or 400 whose answer says the request or signature
+     * expired): the service can give a fresh one.
+     */
+    readonly expired = false
+  ) {
+    super(message)
+  }
 }
+
+/** `Request has expired`, `Signature expired`, `SignatureExpired`, `token expired`, … */
+const EXPIRED = /expire/i
 
 export interface GetOptions {
   /** Aborts the exchange (cancellation, or the download's time limit). */
@@ -72,8 +86,9 @@ export async function getAsset(start: URL, options: GetOptions): Promise<HttpRes
     }
     const excerpt = await readExcerpt(body)
     const detail = excerpt && !excerpt.startsWith(String(status)) ? ` (${excerpt})` : ''
+    const expired = (status === 403 || status === 400) && EXPIRED.test(excerpt)
     const hint = status === 401 || status === 403 ? '; the signed URL may have expired' : ''
-    throw new RefusedError(`HTTP ${status}${detail}${hint}`)
+    throw new RefusedError(`HTTP ${status}${detail}${hint}`, expired)
   }
 }
 

@@ -1,12 +1,13 @@
 /**
  * Which API the credentials pick (DESIGN.md §3): `api-key` for the Aholo World gateway, or all
- * three of `app-key`, `app-secret` and `app-uid` for the Kujiale open platform.
+ * three of `app-key`, `app-secret` and `app-uid` for the Kujiale open platform. Lux3D takes the
+ * same key as World, so only `provider: lux3d` picks it.
  */
 import type { Credentials } from '../providers/open-platform/sign.js'
 import type { InputName } from './contract.js'
 import { parseApiUrl, type Problems } from './fields.js'
 
-export const PROVIDERS = ['auto', 'world', 'open-platform'] as const
+export const PROVIDERS = ['auto', 'world', 'lux3d', 'open-platform'] as const
 export type ProviderChoice = (typeof PROVIDERS)[number]
 export const REGIONS = ['cn', 'global'] as const
 export type Region = (typeof REGIONS)[number]
@@ -16,7 +17,7 @@ export const OPEN_PLATFORM_ORIGIN = 'https://openapi.kujiale.com'
 export type ApiChoice =
   | { kind: 'open-platform'; credentials: Credentials; apiUrl: URL }
   /** `apiUrl` undefined: the region's own gateway. */
-  | { kind: 'world'; apiKey: string; region: Region; apiUrl: URL | undefined }
+  | { kind: 'world' | 'lux3d'; apiKey: string; region: Region; apiUrl: URL | undefined }
 
 const OPEN_PLATFORM_INPUTS = ['app-key', 'app-secret', 'app-uid'] as const
 const BOTH_WAYS =
@@ -34,9 +35,9 @@ export function chooseApi(
   const hasKey = value('api-key') !== ''
   const given = OPEN_PLATFORM_INPUTS.filter(name => value(name) !== '')
   let kind: ApiChoice['kind']
-  if (provider === 'world' || provider === 'open-platform') {
+  if (provider === 'world' || provider === 'lux3d' || provider === 'open-platform') {
     kind = provider
-    const ignored = kind === 'world' ? given : hasKey ? ['api-key'] : []
+    const ignored = kind !== 'open-platform' ? given : hasKey ? ['api-key'] : []
     if (ignored.length > 0) {
       notices.push(
         `'provider' is ${kind}, so ${ignored.map(name => `'${name}'`).join(', ')} ${ignored.length === 1 ? 'is' : 'are'} ignored.`
@@ -59,9 +60,9 @@ export function chooseApi(
   }
 
   const apiUrlText = value('api-url')
-  if (kind === 'world') {
+  if (kind === 'world' || kind === 'lux3d') {
     if (!hasKey) {
-      problems.push(`'api-key' is required with 'provider: world' and is empty. ${SECRET_HINT}`)
+      problems.push(`'api-key' is required with 'provider: ${kind}' and is empty. ${SECRET_HINT}`)
       return undefined
     }
     const apiKey = singleToken('api-key', value('api-key'), problems)

@@ -70,6 +70,23 @@ export function parseTaskIds(text: string, problems: Problems, notices: string[]
   return unique
 }
 
+/**
+ * Lux3D's task ids are int64 numbers: 1-19 digits, and no leading zero, since the service answers
+ * for `007` as `7` and the two would never meet. Compared as exact decimal strings, never as
+ * numbers (beyond 2^53 a number loses digits).
+ */
+export const LUX3D_TASK_ID_PATTERN = /^[1-9][0-9]{0,18}$/
+
+export function checkLux3dIds(ids: readonly string[], problems: Problems): void {
+  const bad = ids.filter(id => !LUX3D_TASK_ID_PATTERN.test(id))
+  if (bad.length === 0) return
+  const shown = bad.slice(0, 5).map(id => JSON.stringify(abbreviate(id)))
+  const more = bad.length > 5 ? ` and ${bad.length - 5} more` : ''
+  problems.push(
+    `'task-ids' has ${bad.length === 1 ? 'an id' : `${bad.length} ids`} that ${bad.length === 1 ? 'is' : 'are'} not a Lux3D task id: ${shown.join(', ')}${more}. With 'provider: lux3d' each id is a whole number of 1-19 digits without a leading zero.`
+  )
+}
+
 /** An origin, or an origin and a path (a mirror under a sub-path); https, or http on loopback. */
 export function parseApiUrl(text: string, example: string, problems: Problems): URL | undefined {
   let url: URL

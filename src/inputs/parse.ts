@@ -9,6 +9,7 @@ import { MIN_SECRET_LENGTH } from '../report/redact.js'
 import { DEFAULTS, type InputName, SECRET_INPUTS } from './contract.js'
 import { type ApiChoice, chooseApi, PROVIDERS, REGIONS } from './credentials.js'
 import {
+  checkLux3dIds,
   oneOf,
   parseArtifactName,
   parseBoolean,
@@ -94,6 +95,7 @@ export function parseInputs(read: (name: InputName) => string, context: InputCon
   const provider = oneOf('provider', value('provider'), PROVIDERS, problems)
   const region = oneOf('region', value('region'), REGIONS, problems)
   const api = chooseApi(value, provider, region, problems, notices)
+  if (provider === 'lux3d') checkLux3dIds(taskIds, problems)
 
   const pollIntervalMs = parseDurationInput('poll-interval', value('poll-interval'), problems)
   const timeoutMs = parseDurationInput('timeout', value('timeout'), problems)

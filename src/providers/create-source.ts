@@ -3,6 +3,7 @@ import type { ApiChoice } from '../inputs/credentials.js'
 import type { Fault } from '../net/retry.js'
 import type { Clock, Log } from '../runtime.js'
 import { OpenPlatformSource } from './open-platform/client.js'
+import { Lux3dSource } from './lux3d/client.js'
 import type { TaskSource } from './provider.js'
 import { WorldSource } from './world/client.js'
 
@@ -26,7 +27,8 @@ export function createSource(api: ApiChoice, deps: SourceDeps): TaskSource {
       onRetry
     })
   }
-  return new WorldSource({
+  const Source = api.kind === 'lux3d' ? Lux3dSource : WorldSource
+  return new Source({
     apiKey: api.apiKey,
     region: api.region,
     apiUrl: api.apiUrl,

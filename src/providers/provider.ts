@@ -50,4 +50,10 @@ export interface TaskSource {
    * DeadlineError when the deadline came first, or the signal's reason when cancelled.
    */
   poll(ids: readonly string[], call: PollCall): Promise<TaskSnapshot[]>
+  /**
+   * One task asked for again on its own, for fresh URLs when a signed link has expired (the
+   * services sign theirs; Lux3D's last 2 hours). Undefined when the service does not answer for
+   * it. Throws as `poll` does. Safe beside a `poll` in flight: it changes no plan.
+   */
+  refresh(taskId: string, call: PollCall): Promise<TaskSnapshot | undefined>
 }

@@ -24,7 +24,7 @@
  */
 import { setMaxListeners } from 'node:events'
 import { cancellationOf } from '../errors.js'
-import { mapBounded } from '../providers/world/bounded.js'
+import { mapBounded } from '../providers/bounded.js'
 import type { UploadContext } from './client.js'
 import { type FileDigest, md5File } from './digest.js'
 import { finishFile, sendFile, type UploadedFile, type UploadItem } from './upload-file.js'

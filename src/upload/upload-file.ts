@@ -5,7 +5,7 @@
  */
 import { isRecord } from '../domain/json.js'
 import { DeadlineError } from '../net/retry.js'
-import { mapBounded } from '../providers/world/bounded.js'
+import { mapBounded } from '../providers/bounded.js'
 import { serverText } from '../report/redact.js'
 import { formatBytes } from '../units.js'
 import { UploadError } from './answers.js'

@@ -11,13 +11,13 @@ import { ActionError } from '../../errors.js'
 import { NetworkError } from '../../net/http.js'
 import { DeadlineError, Fault, withRetries } from '../../net/retry.js'
 import { formatDuration } from '../../units.js'
-import { exchange, WORLD_GATEWAYS } from '../world/client.js'
+import { exchange, GATEWAY_ORIGINS, gatewayBase } from '../gateway-request.js'
+import { LUX3D_PREFIXES } from './client.js'
 import type { RawAnswer } from '../world/envelope.js'
 import type { CreateCall, WorldCreatorOptions } from '../world/create.js'
 import { exactId, parseExactJson } from './exact-json.js'
 
 /** Lux3D's paths on the same gateways as World's. */
-export const LUX3D_PREFIXES = { cn: '/lux3d/v1', global: '/global/lux3d/v1' } as const
 
 export const CONCURRENCY_CODE = 'GENERATION_CONCURRENCY_LIMIT_EXCEEDED'
 /** How often the account's tasks are listed while over the quota (the spec polls 10-15 s). */
@@ -40,10 +40,7 @@ export class Lux3dCreator {
 
   constructor(private readonly options: Lux3dCreatorOptions) {
     const { apiUrl, region } = options
-    const root = apiUrl
-      ? `${apiUrl.origin}${apiUrl.pathname.replace(/\/+$/, '')}`
-      : WORLD_GATEWAYS[region].origin
-    this.base = `${root}${LUX3D_PREFIXES[region]}`
+    this.base = gatewayBase(GATEWAY_ORIGINS[region], LUX3D_PREFIXES[region], apiUrl)
   }
 
   /** The new task's id, as an exact decimal string. */

@@ -52,6 +52,12 @@ export class OpenPlatformSource implements TaskSource {
     return snapshots
   }
 
+  /** The batch endpoint keeps no state between calls: a batch of one is the task alone. */
+  async refresh(taskId: string, call: PollCall): Promise<TaskSnapshot | undefined> {
+    const tasks = await this.listTasks([taskId], call)
+    return tasks.map(toSnapshot).find(task => task.taskId === taskId)
+  }
+
   /** One batch, retried until it succeeds, an answer no retry can fix, or the deadline. */
   listTasks(ids: readonly string[], call: PollCall): Promise<OpenPlatformTask[]> {
     return withRetries(() => this.attemptOnce(ids, call), {

@@ -85,7 +85,7 @@ function field(value: unknown): string | undefined {
   return typeof value === 'string' && value.trim() !== '' ? clip(value.trim()) : undefined
 }
 
-function clip(text: string): string {
+export function clip(text: string): string {
   // Control characters would break the one-line log; an endless message would flood it.
   const flat = [...text].map(char => (isControl(char) ? ' ' : char)).join('')
   return flat.length > MAX_FIELD ? `${flat.slice(0, MAX_FIELD)}… (${flat.length} characters)` : flat

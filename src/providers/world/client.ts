@@ -5,22 +5,33 @@
  * under the one retry policy until the call's deadline.
  */
 import { type AssetFormat, linksOfUrls } from '../../domain/formats.js'
-import { NetworkError, readText, sendRequest, USER_AGENT } from '../../net/http.js'
+import { API_RETRY, Fault, type RetryPolicy, withRetries } from '../../net/retry.js'
+import { readListPages } from '../list-pages.js'
+import { mapBounded } from '../bounded.js'
 import {
-  API_RETRY,
-  DeadlineError,
-  Fault,
-  parseRetryAfter,
-  type RetryPolicy,
-  withRetries
-} from '../../net/retry.js'
-import type { Clock, Log } from '../../runtime.js'
+  askGateway,
+  GATEWAY_ORIGINS,
+  gatewayBase,
+  type GatewayOptions,
+  type RawAnswer
+} from '../gateway-request.js'
 import type { PollCall, TaskSnapshot, TaskSource } from '../provider.js'
-import { mapBounded } from './bounded.js'
+import {
+  chooseRound,
+  GET_CONCURRENCY,
+  INITIAL_MEMORY,
+  type PlanMemory,
+  remember,
+  rememberProbe,
+  splitByList
+} from '../plan.js'
 import {
   interpretDetail,
   interpretList,
-  type RawAnswer,
+  isInProgressStatus,
+  type ListRequest,
+  listRequest,
+  PROBE_REQUEST,
   stateOfWorldStatus,
   type World,
   WorldAccessError,
@@ -28,47 +39,19 @@ import {
   WorldResponseError,
   type WorldRegion
 } from './envelope.js'
-import {
-  chooseRound,
-  GET_CONCURRENCY,
-  INITIAL_MEMORY,
-  LIST_PAGE_PACE_MS,
-  type ListRequest,
-  listRequest,
-  type PlanMemory,
-  PROBE_REQUEST,
-  remember,
-  rememberProbe,
-  splitByList,
-  wantsNextPage
-} from './plan.js'
 
 export const WORLD_GATEWAYS: Record<WorldRegion, { origin: string; prefix: string }> = {
-  cn: { origin: 'https://api.aholo3d.cn', prefix: '/world/v1' },
-  global: { origin: 'https://api.aholo3d.com', prefix: '/global/world/v1' }
+  cn: { origin: GATEWAY_ORIGINS.cn, prefix: '/world/v1' },
+  global: { origin: GATEWAY_ORIGINS.global, prefix: '/global/world/v1' }
 }
 
-export interface WorldOptions {
-  /**
-   * Sent as it is in `Authorization`; never logged. What the gateway says is read as it came: the
-   * step's sinks take the key out of whatever is shown (report/redact.ts), and scrubbing it here,
-   * before parsing, would turn a status that happens to equal the key into nonsense.
-   */
-  apiKey: string
+export interface WorldOptions extends GatewayOptions {
   region: WorldRegion
   /** Replaces the region's origin; a path of its own is kept, and the region's prefix follows. */
   apiUrl?: URL
-  clock: Clock
-  log: Pick<Log, 'debug' | 'warning'>
-  /** Limit of one request, within the deadline. */
-  requestTimeoutMs: number
-  /** Before each wait caused by a fault. */
-  onRetry?: (fault: Fault, nextAttempt: number, delayMs: number) => void
   /** GETs in flight at once (default 8). */
   concurrency?: number
 }
-
-const MAX_RESPONSE_BYTES = 16 * 1024 * 1024
 
 /** Tries of one world's GET in a round before it is left for the next round. */
 const GET_ATTEMPTS = 3
@@ -114,16 +97,22 @@ export class WorldSource implements TaskSource {
     if (listing === 'get') {
       this.options.log.debug(`World round: ${ids.length} GET(s)`)
       const worlds = await this.getEach(ids, call)
-      this.memory = remember(this.memory, 'get', ids, worlds)
+      this.memory = remember(this.memory, 'get', ids, inProgressIds(worlds))
       return worlds.map(toSnapshot)
     }
-    const { fromList, toGet } = splitByList(ids, listing.listed)
+    const inProgress = (world: World): boolean => isInProgressStatus(world.status)
+    const { fromList, toGet } = splitByList(ids, listing.listed, inProgress)
     this.options.log.debug(
       `World round: ${listing.pages} list page(s) of ${listing.totalCount} in-progress world(s), ${toGet.length} GET(s)`
     )
     const worlds = [...fromList, ...(await this.getEach(toGet, call))]
-    this.memory = remember(this.memory, 'list', ids, worlds, listing.totalCount)
+    this.memory = remember(this.memory, 'list', ids, inProgressIds(worlds), listing.totalCount)
     return worlds.map(toSnapshot)
+  }
+
+  async refresh(taskId: string, call: PollCall): Promise<TaskSnapshot | undefined> {
+    const world = await this.getWorld(taskId, call, call.signal)
+    return world && toSnapshot(world)
   }
 
   /** The list of this round, or 'get' when GETs alone cost fewer requests. */
@@ -141,28 +130,16 @@ export class WorldSource implements TaskSource {
 
   /** The asked worlds among the account's in-progress ones; other worlds are not kept. */
   private async listInProgress(ids: readonly string[], call: PollCall): Promise<Listing> {
-    const asked = new Set(ids)
-    const listed = new Map<string, World>()
-    let totalCount: number | undefined
-    let seen = 0
-    let pages = 0
-    // A page that repeats one already read (the same worlds in the same order) ends the list:
-    // a gateway that ignores `pageNum` would otherwise answer the same page up to the limit.
-    const pagesSeen = new Set<string>()
-    while (true) {
-      if (pages > 0) await this.options.clock.sleep(LIST_PAGE_PACE_MS, call.signal)
-      const page = await this.listPage(listRequest(pages), call)
-      pages++
-      const fingerprint = page.worlds.map(world => world.worldId).join('\n')
-      if (pagesSeen.has(fingerprint)) break
-      pagesSeen.add(fingerprint)
-      totalCount ??= page.totalCount
-      seen += page.worlds.length
-      for (const world of page.worlds)
-        if (asked.has(world.worldId)) listed.set(world.worldId, world)
-      if (!wantsNextPage(page, pages, asked.size, asked.size - listed.size)) break
-    }
-    return { listed, totalCount: totalCount ?? seen, pages }
+    return readListPages<World>({
+      asked: new Set(ids),
+      idOf: world => world.worldId,
+      fetchPage: async index => {
+        const page = await this.listPage(listRequest(index), call)
+        return { ...page, items: page.worlds }
+      },
+      clock: this.options.clock,
+      signal: call.signal
+    })
   }
 
   private listPage(body: ListRequest, call: PollCall): Promise<WorldPage> {
@@ -239,7 +216,7 @@ export class WorldSource implements TaskSource {
     id: string,
     call: PollCall,
     signal: AbortSignal,
-    policy: RetryPolicy
+    policy?: RetryPolicy
   ): Promise<World | undefined> {
     const url = `${this.base}/${encodeURIComponent(id)}`
     const { region } = this.options
@@ -272,84 +249,18 @@ export class WorldSource implements TaskSource {
     interpret: (answer: RawAnswer) => T,
     policy?: RetryPolicy
   ): Promise<T> {
-    return withRetries(() => this.attempt(method, url, body, call, signal, interpret), {
-      clock: this.options.clock,
-      signal,
-      deadline: call.deadline,
-      onRetry: this.options.onRetry,
-      policy
-    })
-  }
-
-  private async attempt<T>(
-    method: 'GET' | 'POST',
-    url: string,
-    body: unknown,
-    call: PollCall,
-    signal: AbortSignal,
-    interpret: (answer: RawAnswer) => T
-  ): Promise<T> {
-    return interpret(await exchange(this.options, { method, url, body }, call.deadline, signal))
+    return askGateway({ method, url, body }, this.options, call, signal, interpret, policy)
   }
 }
 
 /** `{origin}{prefix}` of the region's gateway, or of `apiUrl` (whose own path is kept). */
 export function worldBaseUrl(region: WorldRegion, apiUrl: URL | undefined): string {
   const gateway = WORLD_GATEWAYS[region]
-  const root = apiUrl ? `${apiUrl.origin}${apiUrl.pathname.replace(/\/+$/, '')}` : gateway.origin
-  return `${root}${gateway.prefix}`
+  return gatewayBase(gateway.origin, gateway.prefix, apiUrl)
 }
 
-/**
- * One request to the gateway and its answer, read whole: the key in `Authorization`, a JSON
- * body, `Retry-After` read. Both the wait and the create action's World calls go through it.
- */
-export async function exchange(
-  options: Pick<WorldOptions, 'apiKey' | 'clock' | 'log' | 'requestTimeoutMs'>,
-  request: {
-    method: 'GET' | 'POST'
-    url: string
-    body?: unknown
-    headers?: Record<string, string>
-  },
-  deadline: number,
-  signal: AbortSignal
-): Promise<RawAnswer> {
-  const { clock, log, requestTimeoutMs, apiKey } = options
-  const { method, url, body } = request
-  const timeoutMs = Math.max(1, Math.min(requestTimeoutMs, deadline - clock.now()))
-  const started = clock.now()
-  log.debug(`${method} ${url}, time limit ${timeoutMs} ms`)
-  try {
-    const response = await sendRequest({
-      method,
-      url: new URL(url),
-      headers: {
-        Authorization: apiKey,
-        Accept: 'application/json',
-        'User-Agent': USER_AGENT,
-        ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
-        ...request.headers
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal,
-      timeoutMs
-    })
-    const retryAfter = response.headers['retry-after']
-    const retryAfterMs = parseRetryAfter(
-      Array.isArray(retryAfter) ? retryAfter[0] : retryAfter,
-      clock.wallClock()
-    )
-    const text = await readText(response, MAX_RESPONSE_BYTES, signal)
-    log.debug(
-      `HTTP ${response.status} after ${Math.round(clock.now() - started)} ms, ${text.length} characters`
-    )
-    return { status: response.status, body: text, retryAfterMs }
-  } catch (error) {
-    // Cut short by the deadline, not by the service: time is up, and nobody is to blame.
-    if (error instanceof NetworkError && clock.now() >= deadline) throw new DeadlineError()
-    throw error
-  }
+function inProgressIds(worlds: readonly World[]): string[] {
+  return worlds.filter(world => isInProgressStatus(world.status)).map(world => world.worldId)
 }
 
 function toSnapshot(world: World): TaskSnapshot {

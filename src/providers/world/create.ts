@@ -8,7 +8,8 @@ import { ActionError } from '../../errors.js'
 import { NetworkError } from '../../net/http.js'
 import { withRetries } from '../../net/retry.js'
 import type { Log } from '../../runtime.js'
-import { exchange, worldBaseUrl, type WorldOptions } from './client.js'
+import { exchange } from '../gateway-request.js'
+import { worldBaseUrl, type WorldOptions } from './client.js'
 import {
   interpretCreated,
   interpretList,

@@ -6,6 +6,8 @@ import type { AssetUrls } from '../../domain/formats.js'
 import { fractionField, isRecord, textField, urlField } from '../../domain/json.js'
 import type { TaskState } from '../../domain/task-state.js'
 import { ActionError } from '../../errors.js'
+import type { RawAnswer } from '../gateway-request.js'
+import { LIST_PAGE_SIZE } from '../plan.js'
 import { Fault } from '../../net/retry.js'
 import {
   describeApiError,
@@ -39,6 +41,20 @@ export function isInProgressStatus(status: string): boolean {
   return (IN_PROGRESS_STATUSES as readonly string[]).includes(status)
 }
 
+/** The body of `POST {prefix}/list` for the in-progress worlds. */
+export interface ListRequest {
+  pageNum: number
+  pageSize: number
+  statusList: string[]
+}
+
+export function listRequest(pageNum: number, pageSize = LIST_PAGE_SIZE): ListRequest {
+  return { pageNum, pageSize, statusList: [...IN_PROGRESS_STATUSES] }
+}
+
+/** The request of a probe: what a list costs is in any page's `totalCount`. */
+export const PROBE_REQUEST: ListRequest = listRequest(0, 1)
+
 /** One world as the gateway described it; a field it did not give is absent. */
 export interface World {
   worldId: string
@@ -68,11 +84,7 @@ export type Subject =
   /** A creation: `what` names the job for messages. */
   | { kind: 'create'; what: string }
 
-export interface RawAnswer {
-  status: number
-  body: string
-  retryAfterMs?: number
-}
+export type { RawAnswer }
 
 /** Base of the gateway's refusals that no retry fixes; carries what the gateway said. */
 export class WorldApiError extends ActionError {
