@@ -12,6 +12,7 @@ import { type CheckRun, NULL_CHECK_RUN, startCheckRun } from './github/check-run
 import { SECRET_INPUTS } from './inputs/contract.js'
 import { type Config, InputError, parseInputs } from './inputs/parse.js'
 import type { Fault } from './net/retry.js'
+import { isPrivateHost } from './net/url-policy.js'
 import { pollTasks, type PollOutcome, type TaskRecord } from './poll.js'
 import { createSource } from './providers/create-source.js'
 import type { TaskSource } from './providers/provider.js'
@@ -142,6 +143,7 @@ async function openDelivery(
   }
   // Downloading, verifying and uploading stay out of the start path of runs that need none.
   const { startDelivery } = await import('./assets/deliver.js')
+  const { downloadsDeadline } = await import('./assets/download.js')
   return startDelivery(
     {
       formats: config.download.filter(format => source.formats.includes(format)),
@@ -150,6 +152,10 @@ async function openDelivery(
       api: source.api,
       cache: config.cache,
       budgets: { maxGaussians: config.maxGaussians, maxFileSizeBytes: config.maxFileSizeBytes },
+      download: {
+        deadline: downloadsDeadline(runtime.clock.now(), config.timeoutMs),
+        allowPrivateHosts: config.api.apiUrl ? isPrivateHost(config.api.apiUrl.hostname) : false
+      },
       upload: config.uploadArtifact
         ? {
             name: config.artifactName,
