@@ -16,8 +16,8 @@ export interface LinkSettings {
   /** Added before the answer's headers, as a far server's round trip. */
   latencyMs?: number
   /**
-   * Cuts a connection after this many body bytes: the first answer only (`once`), or every
-   * answer (`every`).
+   * Cuts a connection after it carried this many body bytes (over all its answers): the first
+   * connection to get there only (`once`), or every connection (`every`).
    */
   drop?: { after: number; mode: 'once' | 'every' }
   /** Whether Range is honoured and `Accept-Ranges: bytes` sent (default true). */
@@ -32,6 +32,10 @@ export interface LinkSettings {
   rangesAnsweredWhole?: number
   /** Answers this many range requests with a Content-Range shifted by one byte. */
   wrongContentRange?: number
+  /** Cuts each range (told apart by its last byte) after this many bytes, the first time only. */
+  dropEachRangeOnce?: number
+  /** The file grows by 1 MiB (same ETag, as a broken server) after this many answers. */
+  growsAfter?: number
   /** Ends this many range answers after half their bytes, the connection closed cleanly. */
   shortRanges?: number
 }
@@ -59,8 +63,11 @@ export class LinkSim {
   private body: LinkBody
   private etagCount = 0
   private dropped = false
+  private readonly rangesCut = new Set<number>()
   private readonly server: http.Server
   private readonly sockets = new Set<Socket>()
+  /** Body bytes each connection carried. */
+  private readonly carried = new WeakMap<Socket, number>()
 
   constructor(body: LinkBody, settings: LinkSettings = {}) {
     this.body = body
@@ -123,6 +130,10 @@ export class LinkSim {
 
   private answer(req: http.IncomingMessage, res: http.ServerResponse): void {
     const settings = this.settings
+    if (settings.growsAfter !== undefined && this.requests.length >= settings.growsAfter) {
+      settings.growsAfter = undefined
+      this.body = { generated: this.size + 1024 * 1024 }
+    }
     const size = this.size
     const etag = this.etag()
     const headers: http.OutgoingHttpHeaders = { 'Content-Type': 'application/octet-stream' }
@@ -169,16 +180,30 @@ export class LinkSim {
       length = Math.floor(length / 2)
     }
     let cutAfter: number | undefined
+    const carried = this.carried.get(req.socket) ?? 0
     if (settings.drop && (settings.drop.mode === 'every' || !this.dropped)) {
-      if (settings.drop.after < length) {
-        cutAfter = settings.drop.after
+      if (settings.drop.after - carried < length) {
+        cutAfter = Math.max(0, settings.drop.after - carried)
         this.dropped = true
       }
     }
+    const once = settings.dropEachRangeOnce
+    if (partial && once !== undefined && once < length && !this.rangesCut.has(end)) {
+      this.rangesCut.add(end)
+      cutAfter = Math.min(cutAfter ?? once, once)
+    }
+    this.carried.set(req.socket, carried + (cutAfter ?? length))
     setTimeout(() => {
       if (res.destroyed) return
       res.writeHead(record.status, headers)
-      this.pump(res, start, start + (cutAfter ?? length), record, cutAfter !== undefined, length)
+      this.pump(
+        res,
+        start,
+        start + (cutAfter ?? length),
+        record,
+        cutAfter !== undefined,
+        end - start + 1
+      )
     }, settings.latencyMs ?? 0)
   }
 

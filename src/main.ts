@@ -154,6 +154,7 @@ async function openDelivery(
       budgets: { maxGaussians: config.maxGaussians, maxFileSizeBytes: config.maxFileSizeBytes },
       download: {
         deadline: downloadsDeadline(runtime.clock.now(), config.timeoutMs),
+        connections: config.downloadConnections,
         allowPrivateHosts: config.api.apiUrl ? isPrivateHost(config.api.apiUrl.hostname) : false
       },
       upload: config.uploadArtifact

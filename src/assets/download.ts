@@ -76,6 +76,10 @@ export interface DownloadOptions {
    * which shortens `timeLimitMs` for a file that starts late.
    */
   deadline?: number
+  /** Connections for one file from 16 MiB up, as ranges (default 4; 1 turns ranges off). */
+  connections?: number
+  /** Takes lanes of the bounded parallelism across files for the extra connections. */
+  borrowConnections?: (wanted: number) => { granted: number; release(): void }
 }
 
 export { DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_PROGRESS_EVERY_MS }
@@ -186,7 +190,10 @@ export async function downloadFile(
           progressEveryMs: options.progressEveryMs ?? DEFAULT_PROGRESS_EVERY_MS,
           allowInsecureHosts: options.allowInsecureHosts,
           allowPrivateHosts: options.allowPrivateHosts,
-          maxBytes: options.maxBytes
+          maxBytes: options.maxBytes,
+          connections: options.connections,
+          borrowConnections: options.borrowConnections,
+          policy
         }
         return fetchOnce(url, tempPath, request.label, partial, attemptOptions, deps)
       },

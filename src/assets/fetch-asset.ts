@@ -39,6 +39,8 @@ export type DownloadLimits = Pick<
   | 'allowInsecureHosts'
   | 'allowPrivateHosts'
   | 'deadline'
+  | 'connections'
+  | 'borrowConnections'
 >
 
 export interface FetchDeps {

@@ -12,11 +12,17 @@ import type { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { cancellationOf, errorMessage } from '../errors.js'
 import type { HttpResponse } from '../net/http.js'
-import { Fault } from '../net/retry.js'
+import { Fault, type RetryPolicy } from '../net/retry.js'
 import type { Clock, Log } from '../runtime.js'
 import { formatBytes, formatRate } from '../units.js'
 import { OverSizeError } from './budgets.js'
 import { FileSink, FileWriteError } from './file-sink.js'
+import {
+  DEFAULT_CONNECTIONS,
+  fetchParallel,
+  PARALLEL_FROM_BYTES,
+  RangesRefused
+} from './parallel.js'
 import { contentLength, getAsset, shownRedirect } from './http-get.js'
 import { acceptsRanges, parseContentRange, rangeMismatch, validatorOf } from './ranges.js'
 
@@ -35,11 +41,20 @@ export interface AttemptOptions {
   allowPrivateHosts?: boolean
   /** `max-file-size`: refused once the length, or the bytes received, pass it. */
   maxBytes?: number
+  /** Connections for one large file (`download-connections`, default 4; 1 for none). */
+  connections?: number
+  /**
+   * Takes up to `wanted` more lanes of the bounded parallelism across files, for the extra
+   * connections; absent: all of them granted.
+   */
+  borrowConnections?: (wanted: number) => { granted: number; release(): void }
+  /** For each range of a parallel download. */
+  policy: RetryPolicy
 }
 
 export interface AttemptDeps {
   clock: Clock
-  log: Pick<Log, 'info' | 'debug'>
+  log: Pick<Log, 'info' | 'debug' | 'warning'>
 }
 
 /** What the tries of one download have brought so far; each try reads and updates it. */
@@ -55,6 +70,8 @@ export interface PartialFile {
   ranges: boolean
   /** Body bytes received over every try, restarts included. */
   received: number
+  /** Ranges failed once for this file: one connection from now on. */
+  single?: boolean
 }
 
 export function emptyPartial(): PartialFile {
@@ -104,25 +121,50 @@ export async function fetchOnce(
       }
     }
   }
-  if (response.status !== 200 && response.status !== 206) {
-    response.body.destroy()
-    throw connectionFault(`HTTP ${response.status} to a request from byte 0`)
-  }
   const fresh = partial.bytes === 0
-  const length =
-    response.status === 206
-      ? parseContentRange(response.headers['content-range'])?.total
-      : contentLength(response.headers)
-  if (fresh) {
-    partial.validator = validatorOf(response.headers)
-    partial.ranges = response.status === 206 || acceptsRanges(response.headers)
-    partial.total = length
+  adopt(response, partial, options.maxBytes)
+  if (fresh && splits(response, partial, options)) {
+    const wanted = (options.connections ?? DEFAULT_CONNECTIONS) - 1
+    const extra = options.borrowConnections?.(wanted) ?? { granted: wanted, release() {} }
+    try {
+      if (extra.granted > 0) {
+        const sha256 = await fetchParallel(
+          {
+            url,
+            tempPath,
+            label,
+            total: partial.total as number,
+            validator: partial.validator as string,
+            connections: 1 + extra.granted,
+            first: response
+          },
+          {
+            ...options,
+            policy: options.policy,
+            onReceived: bytes => (partial.received += bytes)
+          },
+          deps
+        ).catch((error: unknown) => {
+          if (error instanceof RangesRefused) return error
+          // Another try of the whole file goes over one connection, from byte 0.
+          if (error instanceof Fault)
+            Object.assign(partial, emptyPartial(), { received: partial.received, single: true })
+          throw error
+        })
+        if (typeof sha256 === 'string') {
+          partial.bytes = partial.total as number
+          return { bytes: partial.bytes, sha256, ms: clock.now() - began }
+        }
+        log.warning(`${label}: falling back to one connection: ${sha256.message}`)
+        Object.assign(partial, emptyPartial(), { received: partial.received, single: true })
+        response = await request(url, partial, label, options, deps)
+        adopt(response, partial, options.maxBytes)
+      }
+    } finally {
+      extra.release()
+    }
   }
   const expected = partial.total
-  if (options.maxBytes !== undefined && expected !== undefined && expected > options.maxBytes) {
-    response.body.destroy()
-    throw new OverSizeError(expected, options.maxBytes, 'announced')
-  }
 
   const body: Readable = response.body
   const sink = new FileSink(tempPath, {
@@ -190,6 +232,40 @@ export async function fetchOnce(
     throw connectionFault(`the body ended after ${bytes} of ${expected} bytes`)
   }
   return { bytes, sha256, ms: clock.now() - began }
+}
+
+/** Takes what a first answer says of the file (length, validator, ranges); refuses it over budget. */
+function adopt(response: HttpResponse, partial: PartialFile, maxBytes: number | undefined): void {
+  if (response.status !== 200 && response.status !== 206) {
+    response.body.destroy()
+    throw connectionFault(`HTTP ${response.status} to a request from byte 0`)
+  }
+  if (partial.bytes === 0) {
+    partial.validator = validatorOf(response.headers)
+    partial.ranges = response.status === 206 || acceptsRanges(response.headers)
+    partial.total =
+      response.status === 206
+        ? parseContentRange(response.headers['content-range'])?.total
+        : contentLength(response.headers)
+  }
+  const total = partial.total
+  if (maxBytes !== undefined && total !== undefined && total > maxBytes) {
+    response.body.destroy()
+    throw new OverSizeError(total, maxBytes, 'announced')
+  }
+}
+
+/** Whether this first answer opens the way to parallel ranges. */
+function splits(response: HttpResponse, partial: PartialFile, options: AttemptOptions): boolean {
+  return (
+    response.status === 200 &&
+    !partial.single &&
+    partial.ranges &&
+    partial.validator !== undefined &&
+    partial.total !== undefined &&
+    partial.total >= PARALLEL_FROM_BYTES &&
+    (options.connections ?? DEFAULT_CONNECTIONS) > 1
+  )
 }
 
 /** The GET, asking for the rest when part of the file is on disk. */
