@@ -96,6 +96,18 @@ test('every range dropped once is resumed on its own', async () => {
   expect(result.received).toBeLessThan(32 * MiB * 1.01)
 })
 
+test('a link that cuts a connection every 8 MiB costs at most 5% more bytes than the file', async () => {
+  // Capped, as a far link is: on bare loopback, socket buffers hold megabytes in flight.
+  link = await startLink(
+    { generated: 48 * MiB },
+    { drop: { after: 8 * MiB, mode: 'link' }, bytesPerSecond: 32e6 }
+  )
+  const { result } = await fetchFrom(link)
+  expect(link.bytesSent).toBeGreaterThanOrEqual(48 * MiB)
+  expect(result.received).toBeLessThanOrEqual(48 * MiB * 1.05)
+  expect(link.bytesSent).toBeLessThanOrEqual(48 * MiB * 1.05)
+})
+
 test('a range answered short is resumed', async () => {
   link = await startLink({ generated: 24 * MiB }, { shortRanges: 2 })
   const { result } = await fetchFrom(link)

@@ -56,11 +56,12 @@ export interface DownloadBench {
   readOnlyMs: number
 }
 
-interface ChildReport {
+export interface ChildReport {
   ms: number
   cpuMs: number
   bytes?: number
   sha256?: string
+  received?: number
   maxRssKb: number
 }
 
@@ -123,7 +124,7 @@ export async function benchDownload(rounds = 5): Promise<DownloadBench> {
 }
 
 /** Transpiles src/ and the child script into node_modules/.cache, where bare imports resolve. */
-function transpileChild(): string {
+export function transpileChild(): string {
   const out = path.join(ROOT, 'node_modules', '.cache', 'aholo-bench-download')
   rmSync(out, { recursive: true, force: true })
   const sources = [...listTs(path.join(ROOT, 'src')), path.join(ROOT, 'bench', 'download-child.ts')]
@@ -156,7 +157,7 @@ function settleDisk(): void {
   execFileSync('sync')
 }
 
-function runChild(script: string, args: string[]): Promise<ChildReport> {
+export function runChild(script: string, args: string[]): Promise<ChildReport> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [script, ...args], {
       stdio: ['ignore', 'pipe', 'inherit']
@@ -174,7 +175,7 @@ function runChild(script: string, args: string[]): Promise<ChildReport> {
 }
 
 /** Runs a command to its end; its standard output. */
-function runProcess(command: string, args: string[]): Promise<string> {
+export function runProcess(command: string, args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] })
     let output = ''

@@ -17,9 +17,11 @@ export interface LinkSettings {
   latencyMs?: number
   /**
    * Cuts a connection after it carried this many body bytes (over all its answers): the first
-   * connection to get there only (`once`), or every connection (`every`).
+   * connection to get there only (`once`), or every connection (`every`). `link`: each time the
+   * link as a whole has carried this many more bytes, the connection carrying the next byte is
+   * cut, however many connections share it.
    */
-  drop?: { after: number; mode: 'once' | 'every' }
+  drop?: { after: number; mode: 'once' | 'every' | 'link' }
   /** Whether Range is honoured and `Accept-Ranges: bytes` sent (default true). */
   ranges?: boolean
   /** The ETag sent; undefined for none (then Last-Modified is absent too). */
@@ -63,6 +65,9 @@ export class LinkSim {
   private body: LinkBody
   private etagCount = 0
   private dropped = false
+  /** Body bytes the link carried, and the link-wide drops so far (`drop.mode: 'link'`). */
+  private linkSent = 0
+  private linkDrops = 0
   private readonly rangesCut = new Set<number>()
   private readonly server: http.Server
   private readonly sockets = new Set<Socket>()
@@ -181,7 +186,8 @@ export class LinkSim {
     }
     let cutAfter: number | undefined
     const carried = this.carried.get(req.socket) ?? 0
-    if (settings.drop && (settings.drop.mode === 'every' || !this.dropped)) {
+    const perConnection = settings.drop?.mode !== 'link'
+    if (settings.drop && perConnection && (settings.drop.mode === 'every' || !this.dropped)) {
       if (settings.drop.after - carried < length) {
         cutAfter = Math.max(0, settings.drop.after - carried)
         this.dropped = true
@@ -235,10 +241,20 @@ export class LinkSim {
             return
           }
         }
-        const chunkSize = Math.min(to - at, 64 * 1024, rate ? Math.max(1024, rate / 50) : Infinity)
+        let chunkSize = Math.min(to - at, 64 * 1024, rate ? Math.max(1024, rate / 50) : Infinity)
+        const linkDrop = this.settings.drop?.mode === 'link' ? this.settings.drop.after : undefined
+        const untilDrop =
+          linkDrop === undefined ? Infinity : this.nextLinkDrop(linkDrop) - this.linkSent
+        if (untilDrop <= chunkSize) chunkSize = untilDrop
         const chunk = this.slice(at, at + chunkSize)
         at += chunk.length
         record.sent += chunk.length
+        this.linkSent += chunk.length
+        if (untilDrop <= chunk.length) {
+          this.linkDrops++
+          res.write(chunk, () => setImmediate(() => res.socket?.destroy()))
+          return
+        }
         if (!res.write(chunk)) {
           res.once('drain', next)
           return
@@ -247,6 +263,10 @@ export class LinkSim {
       finish()
     }
     next()
+  }
+
+  private nextLinkDrop(every: number): number {
+    return (this.linkDrops + 1) * every
   }
 
   private slice(from: number, to: number): Buffer {
