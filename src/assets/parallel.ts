@@ -13,7 +13,7 @@ import { cancellationOf, errorMessage } from '../errors.js'
 import type { HttpResponse } from '../net/http.js'
 import { Fault, type RetryPolicy, withRetries } from '../net/retry.js'
 import type { Clock, Log } from '../runtime.js'
-import { formatDuration } from '../units.js'
+import { formatBytes, formatDuration, formatRate } from '../units.js'
 import { FileWriteError } from './file-sink.js'
 import { getAsset, shownRedirect } from './http-get.js'
 import { OrderedHash } from './ordered-hash.js'
@@ -22,6 +22,7 @@ import { rangeMismatch, validatorOf } from './ranges.js'
 /** Files from this size up are fetched as ranges; see docs/DECISIONS.md. */
 export const PARALLEL_FROM_BYTES = 16 * 1024 * 1024
 export const DEFAULT_CONNECTIONS = 4
+const PROGRESS_CHECK_BYTES = 1024 * 1024
 const MIN_PIECE_BYTES = 4 * 1024 * 1024
 const MAX_PIECE_BYTES = 64 * 1024 * 1024
 
@@ -47,6 +48,8 @@ export interface ParallelOptions {
   limitEnds: number
   idleTimeoutMs: number
   policy: RetryPolicy
+  /** Interval of progress lines (the file as a whole, every connection together). */
+  progressEveryMs: number
   allowInsecureHosts?: readonly string[]
   allowPrivateHosts?: boolean
   /** Counts every body byte received, restarts included. */
@@ -93,6 +96,23 @@ export async function fetchParallel(
   let next = 0
   let first: HttpResponse | undefined = job.first
   let failure: { error: unknown } | undefined
+  let landed = 0
+  let nextCheck = PROGRESS_CHECK_BYTES
+  const began = deps.clock.now()
+  let reported = began
+  const progress = (bytes: number): void => {
+    landed += bytes
+    // The clock is read once per MiB, not per chunk.
+    if (landed < nextCheck) return
+    nextCheck = landed + PROGRESS_CHECK_BYTES
+    const now = deps.clock.now()
+    if (now - reported < options.progressEveryMs) return
+    reported = now
+    const share = Math.floor((landed / total) * 100)
+    deps.log.info(
+      `${label}: ${formatBytes(landed)} of ${formatBytes(total)} (${share}%), ${formatRate(landed, now - began)}`
+    )
+  }
 
   const fetchPiece = async (index: number): Promise<void> => {
     const start = index * pieceBytes
@@ -109,6 +129,7 @@ export async function fetchParallel(
             const part = chunk.length > end - position ? chunk.subarray(0, end - position) : chunk
             await writeAt(file, job.tempPath, part, position)
             hasher.onLanded(index, position, [part], part.length)
+            progress(part.length)
             position += part.length
             if (position >= end) break
           }
