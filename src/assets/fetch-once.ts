@@ -124,45 +124,9 @@ export async function fetchOnce(
   const fresh = partial.bytes === 0
   adopt(response, partial, options.maxBytes)
   if (fresh && splits(response, partial, options)) {
-    const wanted = (options.connections ?? DEFAULT_CONNECTIONS) - 1
-    const extra = options.borrowConnections?.(wanted) ?? { granted: wanted, release() {} }
-    try {
-      if (extra.granted > 0) {
-        const sha256 = await fetchParallel(
-          {
-            url,
-            tempPath,
-            label,
-            total: partial.total as number,
-            validator: partial.validator as string,
-            connections: 1 + extra.granted,
-            first: response
-          },
-          {
-            ...options,
-            policy: options.policy,
-            onReceived: bytes => (partial.received += bytes)
-          },
-          deps
-        ).catch((error: unknown) => {
-          if (error instanceof RangesRefused) return error
-          // Another try of the whole file goes over one connection, from byte 0.
-          if (error instanceof Fault)
-            Object.assign(partial, emptyPartial(), { received: partial.received, single: true })
-          throw error
-        })
-        if (typeof sha256 === 'string') {
-          partial.bytes = partial.total as number
-          return { bytes: partial.bytes, sha256, ms: clock.now() - began }
-        }
-        log.warning(`${label}: falling back to one connection: ${sha256.message}`)
-        Object.assign(partial, emptyPartial(), { received: partial.received, single: true })
-        response = await request(url, partial, label, options, deps)
-        adopt(response, partial, options.maxBytes)
-      }
-    } finally {
-      extra.release()
-    }
+    const outcome = await viaRanges(url, tempPath, label, partial, response, options, deps)
+    if (!('body' in outcome)) return { ...outcome, ms: clock.now() - began }
+    response = outcome
   }
   const expected = partial.total
 
@@ -232,6 +196,56 @@ export async function fetchOnce(
     throw connectionFault(`the body ended after ${bytes} of ${expected} bytes`)
   }
   return { bytes, sha256, ms: clock.now() - began }
+}
+
+/**
+ * The file as parallel ranges, when lanes are free: its size and digest; or, when the server
+ * turned ranges down, a new answer for the whole file over one connection (or the first answer
+ * itself when no lane was free).
+ */
+async function viaRanges(
+  url: URL,
+  tempPath: string,
+  label: string,
+  partial: PartialFile,
+  first: HttpResponse,
+  options: AttemptOptions,
+  deps: AttemptDeps
+): Promise<{ bytes: number; sha256: string } | HttpResponse> {
+  const wanted = (options.connections ?? DEFAULT_CONNECTIONS) - 1
+  const extra = options.borrowConnections?.(wanted) ?? { granted: wanted, release() {} }
+  const oneConnection = (): void => {
+    Object.assign(partial, emptyPartial(), { received: partial.received, single: true })
+  }
+  try {
+    if (extra.granted === 0) return first
+    const job = {
+      url,
+      tempPath,
+      label,
+      total: partial.total as number,
+      validator: partial.validator as string,
+      connections: 1 + extra.granted,
+      first
+    }
+    const onReceived = (bytes: number): number => (partial.received += bytes)
+    try {
+      const sha256 = await fetchParallel(job, { ...options, onReceived }, deps)
+      partial.bytes = job.total
+      return { bytes: job.total, sha256 }
+    } catch (error) {
+      // After a range ran out of tries, another try of the file goes over one connection.
+      if (error instanceof Fault) oneConnection()
+      if (!(error instanceof RangesRefused)) throw error
+      deps.log.warning(`${label}: falling back to one connection: ${error.message}`)
+    }
+  } finally {
+    extra.release()
+  }
+  oneConnection()
+  const response = await request(url, partial, label, options, deps)
+  adopt(response, partial, options.maxBytes)
+  return response
 }
 
 /** Takes what a first answer says of the file (length, validator, ranges); refuses it over budget. */
