@@ -4,7 +4,7 @@
  * the step failing for a file over one whatever `fail-on` says, in-process against the
  * simulated open platform. Also the delivery error's cap on the files it names.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
 import { describeOverBudget, overBudget } from '../src/assets/budgets.js'
@@ -13,6 +13,7 @@ import type { InputName } from '../src/inputs/contract.js'
 import { run } from '../src/main.js'
 import { describeFile } from '../src/report/summary.js'
 import { realClock } from '../src/runtime.js'
+import { startLink } from '../sim/link.js'
 import { AholoSim, DEFAULT_CREDENTIALS, startAholoSim } from '../sim/open-platform.js'
 import { FakeTime } from './support/fake-time.js'
 import { writeGlb, writeStl } from './support/model-writers.js'
@@ -152,6 +153,48 @@ describe('a file over a budget, through the step', () => {
     expect(io.failed).toContain(
       `Task A1, PLY: 244 KiB (${PLY_BYTES.toLocaleString('en-US')} bytes), over 'max-file-size' of 244 KiB (${(PLY_BYTES - 1).toLocaleString('en-US')} bytes).`
     )
+  })
+
+  it('refuses a file over max-file-size by its Content-Length: nothing under its name, nothing cached', async () => {
+    const toolCache = path.join(home, 'tool-cache')
+    mkdirSync(toolCache, { recursive: true })
+    const saved = process.env.RUNNER_TOOL_CACHE
+    process.env.RUNNER_TOOL_CACHE = toolCache
+    try {
+      const io = await step({ 'max-file-size': String(PLY_BYTES - 1), cache: 'true' })
+      expect(io.failed).toContain("over 'max-file-size'")
+      expect(readdirSync(path.join(home, 'ws', 'aholo-assets', 'A1'))).toEqual([])
+      expect(readdirSync(toolCache)).toEqual([])
+    } finally {
+      if (saved === undefined) delete process.env.RUNNER_TOOL_CACHE
+      else process.env.RUNNER_TOOL_CACHE = saved
+    }
+  })
+
+  it('refuses an https asset URL on the metadata address while api-url is on this machine', async () => {
+    sim.addAsset(sim.assetPath('A1', 'ply'), {
+      kind: 'redirect',
+      location: 'https://169.254.169.254/latest/meta-data/iam'
+    })
+    const io = await step({})
+    expect(io.failed).toContain(
+      'https://169.254.169.254/latest/meta-data/iam is a private, link-local or metadata address'
+    )
+  })
+
+  it('ends a trickling asset host within the overall limit on downloads', async () => {
+    const link = await startLink({ generated: 1024 * 1024 }, { bytesPerSecond: 10_000 })
+    sim.addAsset(sim.assetPath('A1', 'ply'), { kind: 'redirect', location: link.url })
+    try {
+      const began = performance.now()
+      const io = await step({ timeout: '2s', 'poll-interval': '1s' })
+      // 2 s of `timeout` and as much again; the fake clock spent some of it polling.
+      expect(performance.now() - began).toBeLessThan(6000)
+      expect(io.failed).toContain('did not finish within the overall limit on downloads')
+      expect(readdirSync(path.join(home, 'ws', 'aholo-assets', 'A1'))).toEqual([])
+    } finally {
+      await link.close()
+    }
   })
 
   it('passes a file exactly at both limits', async () => {

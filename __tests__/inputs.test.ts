@@ -44,6 +44,7 @@ describe('parseInputs', () => {
       failOn: 'any',
       download: [],
       downloadDir: `${WORKSPACE}/aholo-assets`,
+      downloadConnections: 4,
       uploadArtifact: false,
       artifactName: 'aholo-assets',
       retentionDays: undefined,
@@ -213,6 +214,19 @@ describe('parseInputs', () => {
       expect(problems({ download: 'ply, gltf' })[0]).toBe(
         `'download' must be none, all, or a list of ply, spz, sog, glb, usdz, obj, fbx, stl, 3mf, zip, image; got "ply, gltf" ("gltf" not allowed).`
       )
+    })
+  })
+
+  describe('download-connections', () => {
+    it('takes 1 to 16', () => {
+      expect(parse({ 'download-connections': '1' }).downloadConnections).toBe(1)
+      expect(parse({ 'download-connections': '16' }).downloadConnections).toBe(16)
+    })
+
+    it.each(['0', '17', '2.5', 'four', '-1'])('refuses %s', text => {
+      expect(problems({ 'download-connections': text })).toEqual([
+        `'download-connections' must be a whole number from 1 to 16 (1: one connection per file); got "${text}".`
+      ])
     })
   })
 

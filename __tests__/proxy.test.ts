@@ -15,6 +15,7 @@ import { OpenPlatformSource } from '../src/providers/open-platform/client.js'
 import { type DownloadDeps, downloadFile } from '../src/assets/download.js'
 import { realClock } from '../src/runtime.js'
 import { AholoSim, DEFAULT_CREDENTIALS } from '../sim/open-platform.js'
+import { LinkSim } from '../sim/link.js'
 import { PROJECT_ROOT } from '../sim/runner.js'
 import { startTlsServer } from './support/tls-server.js'
 import {
@@ -111,6 +112,32 @@ describeWithProxy(title, () => {
     expect(result.sha256).toBe(PLY_SHA256)
     expect(sim.requests.filter(request => request.path === '/proxied/scene.ply')).toHaveLength(1)
     expect(proxyLog()).toContain(tunnel())
+  })
+
+  test('fetches a large file as parallel ranges through the proxy, resuming every range dropped once', async () => {
+    const link = await new LinkSim(
+      { generated: 24 * 1024 * 1024 },
+      { dropEachRangeOnce: 1024 * 1024, drop: { after: 3 * 1024 * 1024, mode: 'once' } }
+    ).start('127.0.0.1')
+    try {
+      const destination = path.join(folder, 'large.bin')
+      const result = await downloadFile(
+        { url: link.url.replace('127.0.0.1', host), destination, label: 'PROXY PLY' },
+        { allowInsecureHosts: [host] },
+        deps
+      )
+      const sha256sum = await new Promise<string>((resolve, reject) =>
+        execFile('sha256sum', [destination], (error, stdout) =>
+          error ? reject(error) : resolve(stdout.split(' ')[0])
+        )
+      )
+      expect(result.sha256).toBe(sha256sum)
+      expect(result.sha256).toBe(link.sha256())
+      expect(link.requests.filter(request => request.status === 206).length).toBeGreaterThan(5)
+      expect(proxyLog()).toContain(`CONNECT ${host}:${new URL(link.url).port}`)
+    } finally {
+      await link.close()
+    }
   })
 
   test('goes straight to a host named in NO_PROXY', async () => {

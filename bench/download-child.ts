@@ -18,7 +18,14 @@ import { peakRssKb } from './peak-rss.mjs'
 const MODES = ['ours', 'tool-cache', 'bare', 'read-only'] as const
 type Mode = (typeof MODES)[number]
 
-const [url, destination, mode = 'ours'] = process.argv.slice(2) as [string, string, Mode]
+const [url, destination, mode = 'ours', connectionsArg] = process.argv.slice(2) as [
+  string,
+  string,
+  Mode,
+  string | undefined
+]
+// `download-connections`; the action's default (4) when not given.
+const connections = connectionsArg === undefined ? undefined : Number(connectionsArg)
 if (!url || !destination || !MODES.includes(mode)) {
   throw new Error(`usage: download-child <url> <destination> [${MODES.join('|')}]`)
 }
@@ -28,18 +35,20 @@ interface Report {
   ms?: number
   bytes?: number
   sha256?: string
+  /** Body bytes received over every try. */
+  received?: number
 }
 
 async function ours(): Promise<Report> {
   const result = await downloadFile(
     { url, destination, label: 'bench' },
-    {},
+    { connections },
     {
       clock: realClock,
       log: { info: () => undefined, debug: () => undefined, warning: m => console.error(m) }
     }
   )
-  return { bytes: result.bytes, sha256: result.sha256 }
+  return { bytes: result.bytes, sha256: result.sha256, received: result.received }
 }
 
 async function toolCache(): Promise<Report> {

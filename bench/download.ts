@@ -61,6 +61,7 @@ export interface ChildReport {
   cpuMs: number
   bytes?: number
   sha256?: string
+  received?: number
   maxRssKb: number
 }
 
@@ -177,7 +178,7 @@ export function runChild(script: string, args: string[]): Promise<ChildReport> {
 }
 
 /** Runs a command to its end; its standard output. */
-function runProcess(command: string, args: string[]): Promise<string> {
+export function runProcess(command: string, args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] })
     let output = ''

@@ -30,6 +30,12 @@ console.log(await (await import('./world.js')).worldBenchSection(quick))
 console.log('\n## Download (1 GiB from 127.0.0.1)\n')
 console.log(formatDownloadBench(await benchDownload(quick ? 3 : 5)))
 
+console.log('\n## Downloads over a capped, dropping link (256 MiB)\n')
+const link = await import('./link.js')
+console.log(
+  link.formatLinkBench(await link.benchLink(quick ? 64 * 1024 * 1024 : 256 * 1024 * 1024))
+)
+
 console.log('\n## Deep verification (a 100 MB SPZ v3)\n')
 console.log(formatVerifyBench(await benchVerify(quick ? 3 : 5)))
 

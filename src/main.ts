@@ -12,6 +12,7 @@ import { checkRunTarget } from './github/check-target.js'
 import { type CheckRun, NULL_CHECK_RUN, startCheckRun } from './github/check-run.js'
 import { SECRET_INPUTS } from './inputs/contract.js'
 import { type Config, InputError, parseInputs } from './inputs/parse.js'
+import { isPrivateHost } from './net/url-policy.js'
 import { pollTasks, type PollOutcome, type TaskRecord } from './poll.js'
 import { createSource } from './providers/create-source.js'
 import type { TaskSource } from './providers/provider.js'
@@ -169,6 +170,7 @@ async function openDelivery(
   }
   // Downloading, verifying and uploading stay out of the start path of runs that need none.
   const { startDelivery } = await import('./assets/deliver.js')
+  const { downloadsDeadline } = await import('./assets/download.js')
   return startDelivery(
     {
       formats: config.download.filter(format => source.formats.includes(format)),
@@ -185,6 +187,11 @@ async function openDelivery(
         const deadline = runtime.clock.now() + REFRESH_LIMIT_MS
         const task = await source.refresh(taskId, { signal: runtime.signal, deadline })
         return task?.assets
+      },
+      download: {
+        deadline: downloadsDeadline(runtime.clock.now(), config.timeoutMs),
+        connections: config.downloadConnections,
+        allowPrivateHosts: config.api.apiUrl ? isPrivateHost(config.api.apiUrl.hostname) : false
       },
       upload: config.uploadArtifact
         ? {

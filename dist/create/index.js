@@ -28712,6 +28712,7 @@ const INPUT_NAMES = (/* unused pure expression or super */ null && ([
     'fail-on',
     'download',
     'download-dir',
+    'download-connections',
     'upload-artifact',
     'artifact-name',
     'retention-days',
@@ -28733,6 +28734,7 @@ const contract_DEFAULTS = {
     'fail-on': 'any',
     download: 'none',
     'download-dir': 'aholo-assets',
+    'download-connections': '4',
     'upload-artifact': 'false',
     'artifact-name': 'aholo-assets',
     cache: 'auto',
@@ -28809,20 +28811,25 @@ function redactUrl(url) {
 }
 /**
  * Why this asset URL may not be fetched, or undefined when it may: https only, plain http only
- * from this machine. `allowInsecureHosts` is for tests that reach a local server by a name a
- * proxy does not bypass; it is never set from user input.
+ * from this machine, and no private, link-local or metadata address unless `allowPrivateHosts`
+ * (set when `api-url` itself is on such a host: a mirror inside the network). `allowInsecureHosts`
+ * is for tests that reach a local server by a name a proxy does not bypass; it is never set from
+ * user input.
  */
-function refuseUrl(url, allowInsecureHosts = []) {
-    if (url.protocol === 'https:')
-        return undefined;
+function refuseUrl(url, allowInsecureHosts = [], allowPrivateHosts = false) {
     const host = url.hostname.toLowerCase();
+    if (url.protocol === 'https:') {
+        if (allowPrivateHosts || !isPrivateHost(host))
+            return undefined;
+        return `${redactUrl(url)} is a private, link-local or metadata address, which asset URLs may not name unless 'api-url' is on such a host too`;
+    }
     if (url.protocol === 'http:' && (isLoopbackHost(host) || allowInsecureHosts.includes(host))) {
         return undefined;
     }
     return `only https: URLs are downloaded (plain http only from this machine); got ${redactUrl(url)}`;
 }
 /** Where a redirect from `from` leads (relative Locations included), or why it is not followed. */
-function redirectTarget(from, location, allowInsecureHosts) {
+function redirectTarget(from, location, allowInsecureHosts, allowPrivateHosts) {
     if (!location)
         return { refusal: 'a redirect without a Location header' };
     let next;
@@ -28835,8 +28842,56 @@ function redirectTarget(from, location, allowInsecureHosts) {
     if (from.protocol === 'https:' && next.protocol !== 'https:') {
         return { refusal: `refused a redirect from https to ${redactUrl(next)}` };
     }
-    const refusal = refuseUrl(next, allowInsecureHosts);
+    const refusal = refuseUrl(next, allowInsecureHosts, allowPrivateHosts);
     return refusal ? { refusal: `refused a redirect: ${refusal}` } : { next };
+}
+/**
+ * Private (RFC 1918, CGNAT, unique-local), link-local and unspecified addresses, and the cloud
+ * metadata endpoints by name: where a hostile asset URL would reach the runner's own network.
+ * Loopback is not among them: this machine is governed by the plain-http rule above.
+ */
+function isPrivateHost(hostname) {
+    const host = hostname
+        .toLowerCase()
+        .replace(/^\[|\]$/g, '')
+        .replace(/\.$/, '');
+    if (METADATA_NAMES.has(host))
+        return true;
+    const family = isIP(host);
+    if (family === 4)
+        return isPrivateV4(host);
+    if (family !== 6)
+        return false;
+    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(host);
+    if (mapped)
+        return isPrivateV4(mapped[1]);
+    const hextets = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(host);
+    if (hextets) {
+        const high = parseInt(hextets[1], 16);
+        const low = parseInt(hextets[2], 16);
+        return isPrivateV4(`${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`);
+    }
+    if (host === '::')
+        return true;
+    const first = parseInt(host.split(':')[0] || '0', 16);
+    // fc00::/7 (unique local, fd00:ec2::254 among them) and fe80::/10 (link-local).
+    return (first & 0xfe00) === 0xfc00 || (first & 0xffc0) === 0xfe80;
+}
+const METADATA_NAMES = new Set([
+    'metadata',
+    'metadata.google.internal',
+    'metadata.goog',
+    'instance-data',
+    'instance-data.ec2.internal'
+]);
+function isPrivateV4(host) {
+    const [a, b] = host.split('.').map(Number);
+    return (a === 0 ||
+        a === 10 ||
+        (a === 100 && b >= 64 && b <= 127) ||
+        (a === 169 && b === 254) ||
+        (a === 172 && b >= 16 && b <= 31) ||
+        (a === 192 && b === 168));
 }
 
 ;// CONCATENATED MODULE: ./src/units.ts
@@ -29225,6 +29280,7 @@ function parseInputs(read, context) {
     if (uploadArtifact && isEnterpriseServer(context.env.GITHUB_SERVER_URL)) {
         problems.push(`'upload-artifact' is true, but this runner belongs to GitHub Enterprise Server (${context.env.GITHUB_SERVER_URL}), whose artifact service this action's uploader (@actions/artifact v2 and later) does not support. Set 'upload-artifact' to false and upload 'download-dir' with a GHES-compatible upload step (actions/upload-artifact@v3 on GHES).`);
     }
+    const downloadConnections = parseWholeNumber('download-connections', value('download-connections'), { min: 1, max: 16, rule: 'a whole number from 1 to 16 (1: one connection per file)' }, problems) ?? 4;
     const artifactName = parseArtifactName(value('artifact-name'), problems);
     const retentionDays = parseWholeNumber('retention-days', value('retention-days'), {
         min: 1,
@@ -29268,6 +29324,7 @@ function parseInputs(read, context) {
         uploadArtifact,
         artifactName,
         retentionDays,
+        downloadConnections,
         compressionLevel,
         // GitHub-hosted runners start empty: a cache there would cost time and save none.
         cache: cacheChoice === 'auto'

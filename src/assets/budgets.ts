@@ -41,9 +41,31 @@ export function overBudget(file: BudgetedFile, budgets: Budgets): string | undef
     )
   }
   if (maxFileSizeBytes !== undefined && file.bytes > maxFileSizeBytes) {
-    reasons.push(`${size(file.bytes)}, over 'max-file-size' of ${size(maxFileSizeBytes)}`)
+    reasons.push(overFileSize(file.bytes, maxFileSizeBytes))
   }
   return reasons.length > 0 ? reasons.join('; ') : undefined
+}
+
+/** `244 KiB (250,000 bytes), over 'max-file-size' of 1.0 KiB (1,024 bytes)` */
+export function overFileSize(bytes: number, maxBytes: number, received = false): string {
+  const what = received ? `more than ${size(maxBytes)} received` : size(bytes)
+  return `${what}, over 'max-file-size' of ${size(maxBytes)}`
+}
+
+/**
+ * A download stopped as soon as its length (`announced`: Content-Length or Content-Range), or the
+ * bytes received, passed `max-file-size`: nothing more is fetched, kept or cached.
+ */
+export class OverSizeError extends Error {
+  override readonly name = 'OverSizeError'
+
+  constructor(
+    readonly bytes: number,
+    readonly maxBytes: number,
+    readonly how: 'announced' | 'received'
+  ) {
+    super(overFileSize(bytes, maxBytes, how === 'received'))
+  }
 }
 
 /** The sentence that fails the step: `Task T1, SPZ: <reason>.` */

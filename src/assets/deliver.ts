@@ -108,14 +108,18 @@ export function startDelivery(options: DeliveryOptions, deps: DeliveryDeps): Del
   const { api = 'open-platform', cache = false } = options
   if (cache && !options.api) throw new Error('A delivery with the tool cache needs its API.')
   const { refresh } = options
+  const limiter = createLimiter(options.concurrency ?? DEFAULT_CONCURRENCY, signal)
   const settings = {
     api,
     downloadDir: options.downloadDir,
     budgets: options.budgets ?? {},
-    download: options.download,
+    // A file's extra connections take lanes of the same bound as files do.
+    download: {
+      ...options.download,
+      borrowConnections: (wanted: number) => limiter.borrow(wanted)
+    },
     refresh: refresh && (async (job: AssetJob) => sameFile(await refresh(job.taskId), job))
   }
-  const limiter = createLimiter(options.concurrency ?? DEFAULT_CONCURRENCY, signal)
   // Opened by the first file, so that a run with nothing to download never loads it.
   let assetCache: Promise<AssetCache | undefined> | undefined
   const openCache = (): Promise<AssetCache | undefined> =>

@@ -16,7 +16,13 @@ import { Fault, type RetryPolicy, withRetries } from '../net/retry.js'
 import { redactUrl, refuseUrl } from '../net/url-policy.js'
 import { boundedSignal, type Clock, type Log, untilAborted } from '../runtime.js'
 import { formatBytes, formatDuration, formatRate } from '../units.js'
-import { DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_PROGRESS_EVERY_MS, fetchOnce } from './fetch-once.js'
+import { OverSizeError } from './budgets.js'
+import {
+  DEFAULT_IDLE_TIMEOUT_MS,
+  DEFAULT_PROGRESS_EVERY_MS,
+  emptyPartial,
+  fetchOnce
+} from './fetch-once.js'
 import { FileWriteError } from './file-sink.js'
 import { RefusedError } from './http-get.js'
 
@@ -36,6 +42,8 @@ export interface DownloadResult {
   sha256: string
   ms: number
   attempts: number
+  /** Body bytes received over every try, restarts included (the file's size when nothing dropped). */
+  received: number
 }
 
 export interface DownloadOptions {
@@ -59,6 +67,19 @@ export interface DownloadOptions {
    * server by a name the proxy does not bypass; never set from user input.
    */
   allowInsecureHosts?: readonly string[]
+  /** Private, link-local and metadata addresses allowed: `api-url` is on such a host. */
+  allowPrivateHosts?: boolean
+  /** `max-file-size`: the download stops as soon as the length, or the bytes received, pass it. */
+  maxBytes?: number
+  /**
+   * On `clock.now()`: when every download must have ended (the overall bound on all downloads),
+   * which shortens `timeLimitMs` for a file that starts late.
+   */
+  deadline?: number
+  /** Connections for one file from 16 MiB up, as ranges (default 4; 1 turns ranges off). */
+  connections?: number
+  /** Takes lanes of the bounded parallelism across files for the extra connections. */
+  borrowConnections?: (wanted: number) => { granted: number; release(): void }
 }
 
 export { DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_PROGRESS_EVERY_MS }
@@ -105,6 +126,16 @@ export const DOWNLOAD_RETRY: RetryPolicy = {
 /** Generous for a splat file (3.6 GB at 1 MB/s), yet a stalled proxy cannot hold the step. */
 export const DEFAULT_TIME_LIMIT_MS = 60 * 60_000
 
+/**
+ * The overall bound on all downloads of a step, on `clock.now()`: `timeout` after the step began,
+ * plus as much again for the files of tasks that finished late, that extra at most 10 min. A host
+ * that trickles can hold the step that long, no longer.
+ */
+export function downloadsDeadline(stepStart: number, timeoutMs: number): number {
+  return stepStart + timeoutMs + Math.min(timeoutMs, DOWNLOAD_GRACE_MS)
+}
+export const DOWNLOAD_GRACE_MS = 10 * 60_000
+
 class TimeLimitError extends Error {}
 
 /**
@@ -125,7 +156,7 @@ export async function downloadFile(
   } catch {
     throw new DownloadError(shownUrl, 'not a valid URL', true, 0)
   }
-  const refusal = refuseUrl(url, options.allowInsecureHosts)
+  const refusal = refuseUrl(url, options.allowInsecureHosts, options.allowPrivateHosts)
   if (refusal) throw new DownloadError(shownUrl, refusal, true, 0)
   if (options.signal?.aborted) throw cancellationOf(options.signal)
 
@@ -138,36 +169,40 @@ export async function downloadFile(
     })
   }
 
-  const timeLimitMs = options.timeLimitMs ?? DEFAULT_TIME_LIMIT_MS
+  const ownLimitMs = options.timeLimitMs ?? DEFAULT_TIME_LIMIT_MS
+  const overallLeft = options.deadline === undefined ? Infinity : options.deadline - clock.now()
+  const overall = overallLeft < ownLimitMs
+  const timeLimitMs = Math.max(0, Math.min(ownLimitMs, overallLeft))
   const limit = boundedSignal(options.signal, timeLimitMs, () => new TimeLimitError())
   const limitEnds = performance.now() + timeLimitMs
   const policy = { ...(options.policy ?? DOWNLOAD_RETRY) }
   if (options.maxAttempts !== undefined) policy.maxAttempts = Math.max(1, options.maxAttempts)
   const started = clock.now()
   let attempts = 0
-  let tempPath = ''
+  // One temporary file for every try: a try after a drop appends the rest to it.
+  const tempPath = path.join(
+    folder,
+    `.${path.basename(request.destination)}.${randomBytes(6).toString('hex')}.part`
+  )
+  const partial = emptyPartial()
   log.info(`${request.label}: downloading ${shownUrl}`)
   try {
     const fetched = await withRetries(
       async attempt => {
         attempts = attempt
-        tempPath = path.join(
-          folder,
-          `.${path.basename(request.destination)}.${randomBytes(6).toString('hex')}.part`
-        )
         const attemptOptions = {
           signal: limit.signal,
           limitEnds,
           idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
           progressEveryMs: options.progressEveryMs ?? DEFAULT_PROGRESS_EVERY_MS,
-          allowInsecureHosts: options.allowInsecureHosts
+          allowInsecureHosts: options.allowInsecureHosts,
+          allowPrivateHosts: options.allowPrivateHosts,
+          maxBytes: options.maxBytes,
+          connections: options.connections,
+          borrowConnections: options.borrowConnections,
+          policy
         }
-        return fetchOnce(url, tempPath, request.label, attemptOptions, deps).catch(
-          async (error: unknown) => {
-            await rm(tempPath, { force: true })
-            throw error
-          }
-        )
+        return fetchOnce(url, tempPath, request.label, partial, attemptOptions, deps)
       },
       {
         clock,
@@ -205,10 +240,15 @@ export async function downloadFile(
       bytes: fetched.bytes,
       sha256: fetched.sha256,
       ms,
-      attempts
+      attempts,
+      received: partial.received
     }
   } catch (error) {
-    throw asDownloadError(error, shownUrl, attempts, options.signal, limit.signal, timeLimitMs)
+    await rm(tempPath, { force: true })
+    const shown = overall
+      ? `the overall limit on downloads (${formatDuration(timeLimitMs)} left when it started)`
+      : formatDuration(timeLimitMs)
+    throw asDownloadError(error, shownUrl, attempts, options.signal, limit.signal, shown)
   } finally {
     limit.release()
   }
@@ -220,19 +260,23 @@ function asDownloadError(
   attempts: number,
   cancel: AbortSignal | undefined,
   limited: AbortSignal,
-  timeLimitMs: number
+  shownLimit: string
 ): unknown {
   if (cancel?.aborted) return cancellationOf(cancel)
   if (error instanceof DownloadError) return error
   if (limited.aborted) {
-    const reason = `did not finish within ${formatDuration(timeLimitMs)}`
+    const reason = `did not finish within ${shownLimit}`
     return new DownloadError(shownUrl, reason, false, attempts, { cause: error })
   }
   if (error instanceof Fault) {
     const reason = attempts > 1 ? `${error.message} (after ${attempts} attempts)` : error.message
     return new DownloadError(shownUrl, reason, false, attempts, { cause: error })
   }
-  if (error instanceof RefusedError || error instanceof FileWriteError) {
+  if (
+    error instanceof RefusedError ||
+    error instanceof FileWriteError ||
+    error instanceof OverSizeError
+  ) {
     return new DownloadError(shownUrl, error.message, true, attempts, { cause: error })
   }
   return error

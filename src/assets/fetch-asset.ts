@@ -9,7 +9,7 @@ import { errorMessage, sentence } from '../errors.js'
 import type { ApiKind } from '../providers/provider.js'
 import type { Clock, Log } from '../runtime.js'
 import type { AssetCache, CacheKey } from './asset-cache.js'
-import { type Budgets, overBudget } from './budgets.js'
+import { type Budgets, describeOverBudget, OverSizeError, overBudget } from './budgets.js'
 import { DownloadError, type DownloadOptions, downloadFile, isExpiredLink } from './download.js'
 import { type AssetFile, describeFigures } from './types.js'
 import { verifyAsset } from './verify.js'
@@ -33,10 +33,18 @@ export interface FetchSettings {
   refresh?: (job: AssetJob) => Promise<string | undefined>
 }
 
-/** Limits for every file, and `allowInsecureHosts` for tests. */
+/** Limits for every file, the overall deadline, and `allowInsecureHosts` for tests. */
 export type DownloadLimits = Pick<
   DownloadOptions,
-  'idleTimeoutMs' | 'timeLimitMs' | 'maxAttempts' | 'progressEveryMs' | 'allowInsecureHosts'
+  | 'idleTimeoutMs'
+  | 'timeLimitMs'
+  | 'maxAttempts'
+  | 'progressEveryMs'
+  | 'allowInsecureHosts'
+  | 'allowPrivateHosts'
+  | 'deadline'
+  | 'connections'
+  | 'borrowConnections'
 >
 
 export interface FetchDeps {
@@ -57,10 +65,8 @@ export async function fetchAsset(
   const destination = path.join(settings.downloadDir, job.taskId, job.fileName)
   const key: CacheKey = { api: settings.api, taskId: job.taskId, format: job.format, url: job.url }
   let file = cache ? await cache.reuse(key, destination, signal) : undefined
-  if (!file) {
-    file = await download(job, destination, settings, deps)
-    await cache?.store(key, file, signal)
-  }
+  const reused = file !== undefined
+  file ??= await download(job, destination, settings, deps)
   log.info(
     `${label(job)}: ${file.version}, ${describeFigures(file)}${file.shDegree === undefined ? '' : `, SH degree ${file.shDegree}`}, sha256 ${file.sha256}`
   )
@@ -69,12 +75,16 @@ export async function fetchAsset(
     file.overBudget = reason
     log.info(`${label(job)}: over budget: ${reason}`)
   }
+  // A file over a budget is no file to reuse: the cache keeps none.
+  else if (!reused) await cache?.store(key, file, signal)
   return file
 }
 
 /** The sentence naming a file that could not be delivered. */
 export function describeFailure(job: AssetJob, error: unknown): string {
   const format = formatLabel(job.format)
+  if (error instanceof DownloadError && error.cause instanceof OverSizeError)
+    return describeOverBudget(job.taskId, job.format, error.reason)
   if (error instanceof DownloadError)
     return sentence(`Task ${job.taskId}, ${format} from ${error.url}: ${error.reason}`)
   return sentence(`Task ${job.taskId}, ${format}: ${errorMessage(error)}`)
@@ -121,6 +131,7 @@ async function downloadFrom(
     { url, destination, label: label(job) },
     {
       ...settings.download,
+      maxBytes: settings.budgets.maxFileSizeBytes,
       signal: deps.signal,
       verify: async tempPath => {
         info = await verifyAsset(tempPath, job.format)

@@ -14,7 +14,7 @@
  * hashing those buffers on a worker thread was no faster (best 1.57 s either way) and cost 25%
  * more CPU. So: no buffers of our own, no worker, no forced GC.
  */
-import { createHash } from 'node:crypto'
+import { createHash, type Hash } from 'node:crypto'
 import { type FileHandle, open } from 'node:fs/promises'
 import { Writable } from 'node:stream'
 import { errorMessage } from '../errors.js'
@@ -38,25 +38,44 @@ export interface SinkResult {
 
 type Callback = (error?: Error | null) => void
 
+/** Where a sink starts: a new file, or the end of a partial one whose bytes `hash` has seen. */
+export interface SinkStart {
+  /** Bytes already in the file, in order; the sink writes from here on. */
+  position: number
+  /** The SHA-256 of those bytes so far; the sink goes on updating it. */
+  hash: Hash
+  /** `r+` to continue a partial file, `w` to start one over; default `wx` (must not exist). */
+  flags: 'r+' | 'w' | 'wx'
+}
+
 /**
- * Creates `filePath` (which must not exist yet) and writes every chunk to it. After 'finish',
- * `result` holds the byte count and SHA-256. On an error or destroy the file is closed, not
- * removed: the caller owns the name.
+ * Creates `filePath` (which must not exist yet), or continues a partial one (`start`), and writes
+ * every chunk to it. After 'finish', `result` holds the byte count and SHA-256 of the whole file.
+ * On an error or destroy the file is closed, not removed: the caller owns the name, and
+ * `position` says how many bytes the file holds, each of them hashed.
  */
 export class FileSink extends Writable {
   /** Set once the stream has finished. */
   result: SinkResult | undefined
   private file: FileHandle | undefined
-  private readonly hash = createHash('sha256')
-  private position = 0
+  private readonly hash: Hash
+  /** Bytes handed to the file so far (written once the stream has closed). */
+  position: number
+  private readonly flags: SinkStart['flags']
 
-  constructor(readonly filePath: string) {
+  constructor(
+    readonly filePath: string,
+    start?: SinkStart
+  ) {
     // The default high-water mark (16 KiB): larger batches made larger writes, and cost more.
     super()
+    this.hash = start?.hash ?? createHash('sha256')
+    this.position = start?.position ?? 0
+    this.flags = start?.flags ?? 'wx'
   }
 
   override _construct(callback: Callback): void {
-    open(this.filePath, 'wx').then(
+    open(this.filePath, this.flags).then(
       file => {
         this.file = file
         callback()

@@ -1,7 +1,8 @@
 /**
  * One GET of an asset, redirects followed here (relative ones too, which the toolkit's client
- * cannot), every hop checked by src/net/url-policy.ts. Resolves with a 200 response whose body is
- * unread; a failure is a `Fault` when another try may help, else a `RefusedError`.
+ * cannot), every hop checked by src/net/url-policy.ts. Resolves with a 200 response, or a 206 to a
+ * range request, whose body is unread; a failure is a `Fault` when another try may help, else a
+ * `RefusedError`.
  */
 import type { IncomingHttpHeaders } from 'node:http'
 import type { Readable } from 'node:stream'
@@ -36,6 +37,10 @@ export interface GetOptions {
   /** Limit for each exchange, headers and body, as far as the download's time limit allows. */
   timeoutMs?: number
   allowInsecureHosts?: readonly string[]
+  /** Private and metadata addresses allowed (`api-url` is on such a host). */
+  allowPrivateHosts?: boolean
+  /** `Range` and `If-Range`, sent again to every redirect target. */
+  headers?: Record<string, string>
   /** Unix milliseconds, to read `Retry-After` dates. */
   wallClock(): number
   /** Each redirect followed, for the debug log. */
@@ -55,7 +60,7 @@ export async function getAsset(start: URL, options: GetOptions): Promise<HttpRes
         method: 'GET',
         url,
         // The size check needs the bytes as stored, not a transfer encoding of them.
-        headers: { 'Accept-Encoding': 'identity' },
+        headers: { ...options.headers, 'Accept-Encoding': 'identity' },
         signal: options.signal,
         timeoutMs: options.timeoutMs,
         idleTimeoutMs: options.idleTimeoutMs
@@ -67,12 +72,19 @@ export async function getAsset(start: URL, options: GetOptions): Promise<HttpRes
       throw error
     }
     const { status, headers, body } = response
-    if (status === 200) return response
+    if (status === 200 || (status === 206 && options.headers?.Range !== undefined)) return response
+    // A range the server cannot serve: the caller starts the file over.
+    if (status === 416 && options.headers?.Range !== undefined) return response
 
     if (REDIRECT_STATUSES.has(status)) {
       body.resume()
       if (hops >= MAX_REDIRECTS) throw new RefusedError(`more than ${MAX_REDIRECTS} redirects`)
-      const target = redirectTarget(url, headers.location, options.allowInsecureHosts)
+      const target = redirectTarget(
+        url,
+        headers.location,
+        options.allowInsecureHosts,
+        options.allowPrivateHosts
+      )
       if ('refusal' in target) throw new RefusedError(`HTTP ${status}: ${target.refusal}`)
       options.onRedirect?.(status, target.next)
       url = target.next

@@ -43,6 +43,11 @@ export interface Limiter {
    * never starts: it rejects at once with the signal's reason.
    */
   run<T>(job: () => Promise<T>): Promise<T>
+  /**
+   * Takes up to `wanted` lanes free now, without waiting (a file's extra connections), until
+   * `release`; `granted` may be 0.
+   */
+  borrow(wanted: number): { granted: number; release(): void }
 }
 
 interface Queued {
@@ -85,6 +90,20 @@ export function createLimiter(concurrency: number, signal?: AbortSignal): Limite
         })
         next()
       })
+    },
+    borrow(wanted) {
+      const granted = queue.length > 0 ? 0 : Math.max(0, Math.min(wanted, lanes - active))
+      active += granted
+      let released = false
+      return {
+        granted,
+        release() {
+          if (released) return
+          released = true
+          active -= granted
+          next()
+        }
+      }
     }
   }
 }

@@ -43,6 +43,8 @@ export interface Config {
   uploadArtifact: boolean
   artifactName: string
   retentionDays: number | undefined
+  /** Connections for one large file, as ranges: 1-16 (default 4). */
+  downloadConnections: number
   /** 0-9; undefined: 0 when every file is SPZ or SOG (already compressed), else 6. */
   compressionLevel: number | undefined
   /** Keep verified files in the runner's tool cache and reuse them. */
@@ -124,6 +126,13 @@ export function parseInputs(read: (name: InputName) => string, context: InputCon
       `'upload-artifact' is true, but this runner belongs to GitHub Enterprise Server (${context.env.GITHUB_SERVER_URL}), whose artifact service this action's uploader (@actions/artifact v2 and later) does not support. Set 'upload-artifact' to false and upload 'download-dir' with a GHES-compatible upload step (actions/upload-artifact@v3 on GHES).`
     )
   }
+  const downloadConnections =
+    parseWholeNumber(
+      'download-connections',
+      value('download-connections'),
+      { min: 1, max: 16, rule: 'a whole number from 1 to 16 (1: one connection per file)' },
+      problems
+    ) ?? 4
   const artifactName = parseArtifactName(value('artifact-name'), problems)
   const retentionDays = parseWholeNumber(
     'retention-days',
@@ -188,6 +197,7 @@ export function parseInputs(read: (name: InputName) => string, context: InputCon
     uploadArtifact,
     artifactName,
     retentionDays,
+    downloadConnections,
     compressionLevel,
     // GitHub-hosted runners start empty: a cache there would cost time and save none.
     cache:
