@@ -280,3 +280,25 @@ describe('requests per round', () => {
     expect(h.sim.apiRequests.length).toBe(40 + 2 + 38 * 3 + 2 + 1)
   })
 })
+
+it.each([
+  ['a 502 every time', { kind: 'status', status: 502 }],
+  ['a d that is not a task', { kind: 'malformed' }]
+] as Array<[string, Lux3dFault]>)(
+  'one task whose GET always fails (%s) stays pending; the others finish',
+  async (_, fault) => {
+    for (const id of ['101', '102', '103']) h.sim.addTask(id, lux3dTimeline(0))
+    h.sim.addTask('999', lux3dTimeline(0))
+    h.sim.injectTaskFaults('999', ...Array<Lux3dFault>(200).fill(fault))
+    const run = await h.poll(['101', '999', '102', '103'], { timeoutMs: 60_000 })
+    expect(run.ending).toBe('timed-out')
+    expect(run.tasks.map(task => `${task.taskId}:${task.state}`)).toEqual([
+      '101:succeeded',
+      '999:not-found',
+      '102:succeeded',
+      '103:succeeded'
+    ])
+    const named = h.log.lines.filter(line => line.message.startsWith('Lux3D task 999: the answers'))
+    expect(named).toHaveLength(1)
+  }
+)

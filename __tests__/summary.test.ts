@@ -171,7 +171,7 @@ describe('server text in the summary is text', () => {
       expect(markdown).not.toContain(raw)
     }
     expect(markdown).toContain('&lt;h1&gt;big&lt;/h1&gt;')
-    expect(markdown).toContain('\\[click\\]\\(https://evil.example\\)')
+    expect(markdown).toContain('\\[click\\](https://evil.example)')
     expect(markdown).toContain('## T &lt;b&gt;:')
   })
 

@@ -28629,7 +28629,7 @@ function sentence(text) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _action_io_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(63078);
 /* harmony import */ var _entry_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(81379);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(22448);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4981);
 /** The wait action's entry (action.yml): signals and I/O only; the step is main.ts. */
 
 
@@ -28641,7 +28641,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 22448:
+/***/ 4981:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -30461,6 +30461,69 @@ async function mapBounded(items, limit, signal, task) {
     return results;
 }
 
+;// CONCATENATED MODULE: ./src/providers/get-each.ts
+/**
+ * One GET per task, side by side, where each task's answer counts by itself (World and Lux3D
+ * alike): a task whose answers keep failing (5xx, no answer, not JSON, not a task) is tried a few
+ * times and then left out of the round, so it keeps its last known state, and its fault is
+ * named once, while the others go on to their final states and downloads. Only when no task
+ * answered does the round fail, with the last fault, for the retry helper to try again until the
+ * deadline. Any other error (a refused key, a cancel, the deadline) ends the round at once.
+ */
+
+
+/** Tries of one task's GET in a round before it is left for the next round. */
+const GET_ATTEMPTS = 3;
+class TaskGetter {
+    options;
+    /** Tasks whose failing answers were named; named again only after one answers. */
+    reported = new Set();
+    constructor(options) {
+        this.options = options;
+    }
+    /** The tasks that answered (undefined answers, such as a 404, are left out). */
+    async getEach(ids, call, get) {
+        const { clock, onRetry } = this.options;
+        const once = async () => {
+            const answers = await mapBounded(ids, this.options.concurrency, call.signal, (id, signal) => this.getOrFault(id, signal, get));
+            const faults = answers.filter((answer) => answer instanceof retry/* Fault */.vC);
+            if (ids.length > 0 && faults.length === ids.length)
+                throw faults[faults.length - 1];
+            const tasks = [];
+            for (const [index, answer] of answers.entries()) {
+                if (answer instanceof retry/* Fault */.vC)
+                    this.report(ids[index], answer);
+                else {
+                    this.reported.delete(ids[index]);
+                    if (answer !== undefined)
+                        tasks.push(answer);
+                }
+            }
+            return tasks;
+        };
+        return (0,retry/* withRetries */.LH)(once, { clock, signal: call.signal, deadline: call.deadline, onRetry });
+    }
+    async getOrFault(id, signal, get) {
+        try {
+            return await get(id, signal, { ...retry/* API_RETRY */.Is, maxAttempts: GET_ATTEMPTS });
+        }
+        catch (error) {
+            if (error instanceof retry/* Fault */.vC)
+                return error;
+            if (this.options.isMalformed(error))
+                return new retry/* Fault */.vC(error.message, 'malformed answer');
+            throw error;
+        }
+    }
+    report(id, fault) {
+        if (this.reported.has(id))
+            return;
+        this.reported.add(id);
+        this.options.log.warning(`${this.options.label(id)}: the answers for it keep failing (${fault.message.replace(/\.$/, '')}); ` +
+            'it keeps its last known state while the others go on, and is asked again each round.');
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/providers/gateway-request.ts
 /**
  * One request to the Aholo gateway (World and Lux3D share it: same key, same hosts), retried under
@@ -31272,6 +31335,7 @@ class Lux3dSource {
     base;
     memory = INITIAL_MEMORY;
     warnedNotFound = new Set();
+    getter;
     /** The service refused the list (403): every round GETs. */
     listRefused = false;
     constructor(options) {
@@ -31279,6 +31343,14 @@ class Lux3dSource {
         const origin = GATEWAY_ORIGINS[options.region];
         this.base = gatewayBase(origin, LUX3D_PREFIXES[options.region], options.apiUrl);
         this.description = `the Aholo Lux3D API (region ${options.region}) at ${this.base}`;
+        this.getter = new TaskGetter({
+            clock: options.clock,
+            log: options.log,
+            concurrency: options.concurrency ?? GET_CONCURRENCY,
+            onRetry: options.onRetry,
+            label: id => `Lux3D task ${id}`,
+            isMalformed: (error) => error instanceof Lux3dResponseError
+        });
     }
     async poll(ids, call) {
         if (ids.length === 0)
@@ -31348,15 +31420,15 @@ class Lux3dSource {
         url.searchParams.set('status', String(status));
         return askGateway({ method: 'GET', url: url.href }, this.options, call, call.signal, answer => envelope_interpretList(answer, this.options.region));
     }
-    async getEach(ids, call) {
-        const tasks = await mapBounded(ids, this.options.concurrency ?? GET_CONCURRENCY, call.signal, (id, signal) => this.getTask(id, call, signal));
-        return tasks.filter((task) => task !== undefined);
+    /** The tasks that answered; one whose answers keep failing waits on its own (get-each.ts). */
+    getEach(ids, call) {
+        return this.getter.getEach(ids, call, (id, signal, policy) => this.getTask(id, call, signal, policy));
     }
     /** The task, or undefined while the service does not know it. */
-    async getTask(id, call, signal) {
+    async getTask(id, call, signal, policy) {
         const url = `${this.base}/generate/task/get?taskid=${encodeURIComponent(id)}`;
         const { region } = this.options;
-        const task = await askGateway({ method: 'GET', url }, this.options, call, signal, answer => interpretTask(answer, id, region));
+        const task = await askGateway({ method: 'GET', url }, this.options, call, signal, answer => interpretTask(answer, id, region), policy);
         if (task !== 'not-found')
             return task;
         if (!this.warnedNotFound.has(id)) {
@@ -31392,13 +31464,10 @@ function client_toSnapshot(task) {
 
 
 
-
 const WORLD_GATEWAYS = {
     cn: { origin: GATEWAY_ORIGINS.cn, prefix: '/world/v1' },
     global: { origin: GATEWAY_ORIGINS.global, prefix: '/global/world/v1' }
 };
-/** Tries of one world's GET in a round before it is left for the next round. */
-const GET_ATTEMPTS = 3;
 class WorldSource {
     options;
     api = 'world';
@@ -31408,13 +31477,20 @@ class WorldSource {
     base;
     memory = INITIAL_MEMORY;
     warnedNotFound = new Set();
-    /** Worlds whose failing answers were named; named again only after one answers. */
-    failureReported = new Set();
+    getter;
     /** The gateway refused the list (403): every round GETs. */
     listRefused = false;
     constructor(options) {
         this.options = options;
         this.base = worldBaseUrl(options.region, options.apiUrl);
+        this.getter = new TaskGetter({
+            clock: options.clock,
+            log: options.log,
+            concurrency: options.concurrency ?? GET_CONCURRENCY,
+            onRetry: options.onRetry,
+            label: id => `World ${id}`,
+            isMalformed: (error) => error instanceof WorldResponseError
+        });
         this.description = `the Aholo World gateway (region ${options.region}) at ${this.base}`;
     }
     async poll(ids, call) {
@@ -31477,63 +31553,9 @@ class WorldSource {
     listPage(body, call) {
         return this.request('POST', `${this.base}/list`, body, call, call.signal, answer => interpretList(answer, this.options.region));
     }
-    /**
-     * The worlds that answered. Each GET counts by itself: a world whose answers keep failing
-     * (5xx, not JSON, not a world) is left out of this round, so it keeps its last known state,
-     * and its fault is named once, while the others go on to their final states and downloads.
-     * When no world answered, the round fails with the last fault, and the retry helper tries it
-     * again until the deadline.
-     */
-    async getEach(ids, call) {
-        const fetchAll = async () => {
-            const answers = await mapBounded(ids, this.options.concurrency ?? GET_CONCURRENCY, call.signal, (id, signal) => this.getWorldOrFailure(id, call, signal));
-            const worlds = [];
-            const failures = [];
-            for (const answer of answers) {
-                if (answer instanceof retry/* Fault */.vC)
-                    failures.push(answer);
-                else if (answer !== undefined)
-                    worlds.push(answer);
-            }
-            if (ids.length > 0 && failures.length === ids.length)
-                throw failures[failures.length - 1];
-            for (const [index, answer] of answers.entries()) {
-                if (answer instanceof retry/* Fault */.vC)
-                    this.reportFailure(ids[index], answer);
-                else
-                    this.failureReported.delete(ids[index]);
-            }
-            return worlds;
-        };
-        return (0,retry/* withRetries */.LH)(fetchAll, {
-            clock: this.options.clock,
-            signal: call.signal,
-            deadline: call.deadline,
-            onRetry: this.options.onRetry
-        });
-    }
-    /**
-     * The world; undefined for a 404; the Fault that GET_ATTEMPTS tries met. An answer that is not
-     * a world counts as such a Fault: it keeps the world pending (docs/DECISIONS.md).
-     */
-    async getWorldOrFailure(id, call, signal) {
-        try {
-            return await this.getWorld(id, call, signal, { ...retry/* API_RETRY */.Is, maxAttempts: GET_ATTEMPTS });
-        }
-        catch (error) {
-            if (error instanceof retry/* Fault */.vC)
-                return error;
-            if (error instanceof WorldResponseError)
-                return new retry/* Fault */.vC(error.message, 'malformed answer');
-            throw error;
-        }
-    }
-    reportFailure(id, failure) {
-        if (this.failureReported.has(id))
-            return;
-        this.failureReported.add(id);
-        this.options.log.warning(`World ${id}: the gateway's answers for this world keep failing (${failure.message.replace(/\.$/, '')}); ` +
-            'it keeps its last known state while the other worlds go on, and is asked again each round.');
+    /** The worlds that answered; one whose answers keep failing waits on its own (get-each.ts). */
+    getEach(ids, call) {
+        return this.getter.getEach(ids, call, (id, signal, policy) => this.getWorld(id, call, signal, policy));
     }
     /** The world, or undefined while the gateway answers 404 for it. */
     async getWorld(id, call, signal, policy) {
@@ -32103,9 +32125,13 @@ function capMessage(message) {
  * check run). GitHub renders inline HTML and link syntax there, so an error message could
  * otherwise show a tracking image, a heading or a link that points anywhere. Pure.
  */
-/** Characters that Markdown gives a meaning to; a backslash makes each a plain character. */
-const MARKDOWN_PUNCTUATION = /[\\`*_{}[\]()#+!|~]/g;
-/** As plain text on one line: no HTML, no links, no emphasis, and no table cell breaks. */
+/**
+ * What could make server text a link, an image, code or a new table cell; a backslash makes each
+ * a plain character. Emphasis is left alone: it cannot point anywhere, and escaping every `_`
+ * would garble the URLs and file names that messages quote.
+ */
+const MARKDOWN_PUNCTUATION = /[\\`[\]|]/g;
+/** As plain text on one line: no HTML, no links or images, and no table cell breaks. */
 function markdownText(text) {
     return text
         .replace(/\r\n|[\r\n\u2028\u2029]/g, ' ')

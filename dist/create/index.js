@@ -28414,7 +28414,7 @@ function coreActionIO(env = process.env) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _action_io_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3078);
 /* harmony import */ var _entry_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1379);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7001);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7104);
 /** The create action's entry (create/action.yml): signals and I/O only; the step is main.ts. */
 
 
@@ -28426,7 +28426,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7001:
+/***/ 7104:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -29934,6 +29934,69 @@ async function bounded_mapBounded(items, limit, signal, task) {
     return results;
 }
 
+;// CONCATENATED MODULE: ./src/providers/get-each.ts
+/**
+ * One GET per task, side by side, where each task's answer counts by itself (World and Lux3D
+ * alike): a task whose answers keep failing (5xx, no answer, not JSON, not a task) is tried a few
+ * times and then left out of the round, so it keeps its last known state, and its fault is
+ * named once, while the others go on to their final states and downloads. Only when no task
+ * answered does the round fail, with the last fault, for the retry helper to try again until the
+ * deadline. Any other error (a refused key, a cancel, the deadline) ends the round at once.
+ */
+
+
+/** Tries of one task's GET in a round before it is left for the next round. */
+const GET_ATTEMPTS = 3;
+class get_each_TaskGetter {
+    options;
+    /** Tasks whose failing answers were named; named again only after one answers. */
+    reported = new Set();
+    constructor(options) {
+        this.options = options;
+    }
+    /** The tasks that answered (undefined answers, such as a 404, are left out). */
+    async getEach(ids, call, get) {
+        const { clock, onRetry } = this.options;
+        const once = async () => {
+            const answers = await mapBounded(ids, this.options.concurrency, call.signal, (id, signal) => this.getOrFault(id, signal, get));
+            const faults = answers.filter((answer) => answer instanceof Fault);
+            if (ids.length > 0 && faults.length === ids.length)
+                throw faults[faults.length - 1];
+            const tasks = [];
+            for (const [index, answer] of answers.entries()) {
+                if (answer instanceof Fault)
+                    this.report(ids[index], answer);
+                else {
+                    this.reported.delete(ids[index]);
+                    if (answer !== undefined)
+                        tasks.push(answer);
+                }
+            }
+            return tasks;
+        };
+        return withRetries(once, { clock, signal: call.signal, deadline: call.deadline, onRetry });
+    }
+    async getOrFault(id, signal, get) {
+        try {
+            return await get(id, signal, { ...API_RETRY, maxAttempts: GET_ATTEMPTS });
+        }
+        catch (error) {
+            if (error instanceof Fault)
+                return error;
+            if (this.options.isMalformed(error))
+                return new Fault(error.message, 'malformed answer');
+            throw error;
+        }
+    }
+    report(id, fault) {
+        if (this.reported.has(id))
+            return;
+        this.reported.add(id);
+        this.options.log.warning(`${this.options.label(id)}: the answers for it keep failing (${fault.message.replace(/\.$/, '')}); ` +
+            'it keeps its last known state while the others go on, and is asked again each round.');
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/providers/plan.ts
 /**
  * How a round asks a service about the unfinished tasks, in the fewest requests (DESIGN.md §5).
@@ -30407,7 +30470,7 @@ class envelope_Lux3dApiError extends errors/* ActionError */.lZ {
 class Lux3dAuthError extends (/* unused pure expression or super */ null && (envelope_Lux3dApiError)) {
 }
 /** An answer that is not the documented shape: most often `api-url` points elsewhere. */
-class Lux3dResponseError extends errors/* ActionError */.lZ {
+class envelope_Lux3dResponseError extends errors/* ActionError */.lZ {
     constructor(message) {
         super(`Unexpected answer from the Aholo Lux3D API: ${message}`, "Check 'api-url' (empty means the region's own gateway).");
     }
@@ -30467,7 +30530,7 @@ function readData(answer, subject, region) {
         throw new Fault(`the answer is not JSON (starts with ${JSON.stringify(text.slice(0, 40))})`, 'not JSON');
     }
     if (!isRecord(json) || !('c' in json)) {
-        throw new Lux3dResponseError(`HTTP ${status} without the envelope {c, m, d}.`);
+        throw new envelope_Lux3dResponseError(`HTTP ${status} without the envelope {c, m, d}.`);
     }
     if (json.c !== '0') {
         const what = subject.kind === 'task' ? `task ${subject.taskId}` : "the account's task list";
@@ -30550,6 +30613,7 @@ class Lux3dSource {
     base;
     memory = INITIAL_MEMORY;
     warnedNotFound = new Set();
+    getter;
     /** The service refused the list (403): every round GETs. */
     listRefused = false;
     constructor(options) {
@@ -30557,6 +30621,14 @@ class Lux3dSource {
         const origin = GATEWAY_ORIGINS[options.region];
         this.base = gatewayBase(origin, LUX3D_PREFIXES[options.region], options.apiUrl);
         this.description = `the Aholo Lux3D API (region ${options.region}) at ${this.base}`;
+        this.getter = new TaskGetter({
+            clock: options.clock,
+            log: options.log,
+            concurrency: options.concurrency ?? GET_CONCURRENCY,
+            onRetry: options.onRetry,
+            label: id => `Lux3D task ${id}`,
+            isMalformed: (error) => error instanceof Lux3dResponseError
+        });
     }
     async poll(ids, call) {
         if (ids.length === 0)
@@ -30626,15 +30698,15 @@ class Lux3dSource {
         url.searchParams.set('status', String(status));
         return askGateway({ method: 'GET', url: url.href }, this.options, call, call.signal, answer => interpretList(answer, this.options.region));
     }
-    async getEach(ids, call) {
-        const tasks = await mapBounded(ids, this.options.concurrency ?? GET_CONCURRENCY, call.signal, (id, signal) => this.getTask(id, call, signal));
-        return tasks.filter((task) => task !== undefined);
+    /** The tasks that answered; one whose answers keep failing waits on its own (get-each.ts). */
+    getEach(ids, call) {
+        return this.getter.getEach(ids, call, (id, signal, policy) => this.getTask(id, call, signal, policy));
     }
     /** The task, or undefined while the service does not know it. */
-    async getTask(id, call, signal) {
+    async getTask(id, call, signal, policy) {
         const url = `${this.base}/generate/task/get?taskid=${encodeURIComponent(id)}`;
         const { region } = this.options;
-        const task = await askGateway({ method: 'GET', url }, this.options, call, signal, answer => interpretTask(answer, id, region));
+        const task = await askGateway({ method: 'GET', url }, this.options, call, signal, answer => interpretTask(answer, id, region), policy);
         if (task !== 'not-found')
             return task;
         if (!this.warnedNotFound.has(id)) {
@@ -30875,13 +30947,10 @@ function parseBody(text) {
 
 
 
-
 const WORLD_GATEWAYS = {
     cn: { origin: gateway_request_GATEWAY_ORIGINS.cn, prefix: '/world/v1' },
     global: { origin: gateway_request_GATEWAY_ORIGINS.global, prefix: '/global/world/v1' }
 };
-/** Tries of one world's GET in a round before it is left for the next round. */
-const GET_ATTEMPTS = 3;
 class WorldSource {
     options;
     api = 'world';
@@ -30891,13 +30960,20 @@ class WorldSource {
     base;
     memory = INITIAL_MEMORY;
     warnedNotFound = new Set();
-    /** Worlds whose failing answers were named; named again only after one answers. */
-    failureReported = new Set();
+    getter;
     /** The gateway refused the list (403): every round GETs. */
     listRefused = false;
     constructor(options) {
         this.options = options;
         this.base = worldBaseUrl(options.region, options.apiUrl);
+        this.getter = new TaskGetter({
+            clock: options.clock,
+            log: options.log,
+            concurrency: options.concurrency ?? GET_CONCURRENCY,
+            onRetry: options.onRetry,
+            label: id => `World ${id}`,
+            isMalformed: (error) => error instanceof WorldResponseError
+        });
         this.description = `the Aholo World gateway (region ${options.region}) at ${this.base}`;
     }
     async poll(ids, call) {
@@ -30960,63 +31036,9 @@ class WorldSource {
     listPage(body, call) {
         return this.request('POST', `${this.base}/list`, body, call, call.signal, answer => interpretList(answer, this.options.region));
     }
-    /**
-     * The worlds that answered. Each GET counts by itself: a world whose answers keep failing
-     * (5xx, not JSON, not a world) is left out of this round, so it keeps its last known state,
-     * and its fault is named once, while the others go on to their final states and downloads.
-     * When no world answered, the round fails with the last fault, and the retry helper tries it
-     * again until the deadline.
-     */
-    async getEach(ids, call) {
-        const fetchAll = async () => {
-            const answers = await mapBounded(ids, this.options.concurrency ?? GET_CONCURRENCY, call.signal, (id, signal) => this.getWorldOrFailure(id, call, signal));
-            const worlds = [];
-            const failures = [];
-            for (const answer of answers) {
-                if (answer instanceof Fault)
-                    failures.push(answer);
-                else if (answer !== undefined)
-                    worlds.push(answer);
-            }
-            if (ids.length > 0 && failures.length === ids.length)
-                throw failures[failures.length - 1];
-            for (const [index, answer] of answers.entries()) {
-                if (answer instanceof Fault)
-                    this.reportFailure(ids[index], answer);
-                else
-                    this.failureReported.delete(ids[index]);
-            }
-            return worlds;
-        };
-        return withRetries(fetchAll, {
-            clock: this.options.clock,
-            signal: call.signal,
-            deadline: call.deadline,
-            onRetry: this.options.onRetry
-        });
-    }
-    /**
-     * The world; undefined for a 404; the Fault that GET_ATTEMPTS tries met. An answer that is not
-     * a world counts as such a Fault: it keeps the world pending (docs/DECISIONS.md).
-     */
-    async getWorldOrFailure(id, call, signal) {
-        try {
-            return await this.getWorld(id, call, signal, { ...API_RETRY, maxAttempts: GET_ATTEMPTS });
-        }
-        catch (error) {
-            if (error instanceof Fault)
-                return error;
-            if (error instanceof WorldResponseError)
-                return new Fault(error.message, 'malformed answer');
-            throw error;
-        }
-    }
-    reportFailure(id, failure) {
-        if (this.failureReported.has(id))
-            return;
-        this.failureReported.add(id);
-        this.options.log.warning(`World ${id}: the gateway's answers for this world keep failing (${failure.message.replace(/\.$/, '')}); ` +
-            'it keeps its last known state while the other worlds go on, and is asked again each round.');
+    /** The worlds that answered; one whose answers keep failing waits on its own (get-each.ts). */
+    getEach(ids, call) {
+        return this.getter.getEach(ids, call, (id, signal, policy) => this.getWorld(id, call, signal, policy));
     }
     /** The world, or undefined while the gateway answers 404 for it. */
     async getWorld(id, call, signal, policy) {
@@ -31388,9 +31410,13 @@ function definedOnly(value) {
  * check run). GitHub renders inline HTML and link syntax there, so an error message could
  * otherwise show a tracking image, a heading or a link that points anywhere. Pure.
  */
-/** Characters that Markdown gives a meaning to; a backslash makes each a plain character. */
-const MARKDOWN_PUNCTUATION = /[\\`*_{}[\]()#+!|~]/g;
-/** As plain text on one line: no HTML, no links, no emphasis, and no table cell breaks. */
+/**
+ * What could make server text a link, an image, code or a new table cell; a backslash makes each
+ * a plain character. Emphasis is left alone: it cannot point anywhere, and escaping every `_`
+ * would garble the URLs and file names that messages quote.
+ */
+const MARKDOWN_PUNCTUATION = /[\\`[\]|]/g;
+/** As plain text on one line: no HTML, no links or images, and no table cell breaks. */
 function markdownText(text) {
     return text
         .replace(/\r\n|[\r\n\u2028\u2029]/g, ' ')

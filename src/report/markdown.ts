@@ -4,10 +4,14 @@
  * otherwise show a tracking image, a heading or a link that points anywhere. Pure.
  */
 
-/** Characters that Markdown gives a meaning to; a backslash makes each a plain character. */
-const MARKDOWN_PUNCTUATION = /[\\`*_{}[\]()#+!|~]/g
+/**
+ * What could make server text a link, an image, code or a new table cell; a backslash makes each
+ * a plain character. Emphasis is left alone: it cannot point anywhere, and escaping every `_`
+ * would garble the URLs and file names that messages quote.
+ */
+const MARKDOWN_PUNCTUATION = /[\\`[\]|]/g
 
-/** As plain text on one line: no HTML, no links, no emphasis, and no table cell breaks. */
+/** As plain text on one line: no HTML, no links or images, and no table cell breaks. */
 export function markdownText(text: string): string {
   return text
     .replace(/\r\n|[\r\n\u2028\u2029]/g, ' ')

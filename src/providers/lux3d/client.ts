@@ -6,7 +6,8 @@
  * request is retried under the one retry policy until the call's deadline.
  */
 import type { AssetFormat } from '../../domain/formats.js'
-import { mapBounded } from '../bounded.js'
+import type { RetryPolicy } from '../../net/retry.js'
+import { TaskGetter } from '../get-each.js'
 import {
   askGateway,
   GATEWAY_ORIGINS,
@@ -33,6 +34,7 @@ import {
   isInProgressStatus,
   Lux3dApiError,
   type Lux3dPage,
+  Lux3dResponseError,
   type Lux3dTask,
   stateOfLux3dStatus
 } from './envelope.js'
@@ -79,6 +81,7 @@ export class Lux3dSource implements TaskSource {
   private readonly base: string
   private memory: PlanMemory = INITIAL_MEMORY
   private readonly warnedNotFound = new Set<string>()
+  private readonly getter: TaskGetter<Lux3dTask>
   /** The service refused the list (403): every round GETs. */
   private listRefused = false
 
@@ -86,6 +89,14 @@ export class Lux3dSource implements TaskSource {
     const origin = GATEWAY_ORIGINS[options.region]
     this.base = gatewayBase(origin, LUX3D_PREFIXES[options.region], options.apiUrl)
     this.description = `the Aholo Lux3D API (region ${options.region}) at ${this.base}`
+    this.getter = new TaskGetter<Lux3dTask>({
+      clock: options.clock,
+      log: options.log,
+      concurrency: options.concurrency ?? GET_CONCURRENCY,
+      onRetry: options.onRetry,
+      label: id => `Lux3D task ${id}`,
+      isMalformed: (error): error is Lux3dResponseError => error instanceof Lux3dResponseError
+    })
   }
 
   async poll(ids: readonly string[], call: PollCall): Promise<TaskSnapshot[]> {
@@ -169,26 +180,29 @@ export class Lux3dSource implements TaskSource {
     )
   }
 
-  private async getEach(ids: readonly string[], call: PollCall): Promise<Lux3dTask[]> {
-    const tasks = await mapBounded(
-      ids,
-      this.options.concurrency ?? GET_CONCURRENCY,
-      call.signal,
-      (id, signal) => this.getTask(id, call, signal)
+  /** The tasks that answered; one whose answers keep failing waits on its own (get-each.ts). */
+  private getEach(ids: readonly string[], call: PollCall): Promise<Lux3dTask[]> {
+    return this.getter.getEach(ids, call, (id, signal, policy) =>
+      this.getTask(id, call, signal, policy)
     )
-    return tasks.filter((task): task is Lux3dTask => task !== undefined)
   }
 
   /** The task, or undefined while the service does not know it. */
   private async getTask(
     id: string,
     call: PollCall,
-    signal: AbortSignal
+    signal: AbortSignal,
+    policy?: RetryPolicy
   ): Promise<Lux3dTask | undefined> {
     const url = `${this.base}/generate/task/get?taskid=${encodeURIComponent(id)}`
     const { region } = this.options
-    const task = await askGateway({ method: 'GET', url }, this.options, call, signal, answer =>
-      interpretTask(answer, id, region)
+    const task = await askGateway(
+      { method: 'GET', url },
+      this.options,
+      call,
+      signal,
+      answer => interpretTask(answer, id, region),
+      policy
     )
     if (task !== 'not-found') return task
     if (!this.warnedNotFound.has(id)) {

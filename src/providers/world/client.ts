@@ -5,9 +5,9 @@
  * under the one retry policy until the call's deadline.
  */
 import { type AssetFormat, linksOfUrls } from '../../domain/formats.js'
-import { API_RETRY, Fault, type RetryPolicy, withRetries } from '../../net/retry.js'
+import type { RetryPolicy } from '../../net/retry.js'
+import { TaskGetter } from '../get-each.js'
 import { readListPages } from '../list-pages.js'
-import { mapBounded } from '../bounded.js'
 import {
   askGateway,
   GATEWAY_ORIGINS,
@@ -53,9 +53,6 @@ export interface WorldOptions extends GatewayOptions {
   concurrency?: number
 }
 
-/** Tries of one world's GET in a round before it is left for the next round. */
-const GET_ATTEMPTS = 3
-
 /** The asked worlds one list showed, of `totalCount` in progress, read in `pages` requests. */
 interface Listing {
   listed: Map<string, World>
@@ -71,13 +68,20 @@ export class WorldSource implements TaskSource {
   private readonly base: string
   private memory: PlanMemory = INITIAL_MEMORY
   private readonly warnedNotFound = new Set<string>()
-  /** Worlds whose failing answers were named; named again only after one answers. */
-  private readonly failureReported = new Set<string>()
+  private readonly getter: TaskGetter<World>
   /** The gateway refused the list (403): every round GETs. */
   private listRefused = false
 
   constructor(private readonly options: WorldOptions) {
     this.base = worldBaseUrl(options.region, options.apiUrl)
+    this.getter = new TaskGetter<World>({
+      clock: options.clock,
+      log: options.log,
+      concurrency: options.concurrency ?? GET_CONCURRENCY,
+      onRetry: options.onRetry,
+      label: id => `World ${id}`,
+      isMalformed: (error): error is WorldResponseError => error instanceof WorldResponseError
+    })
     this.description = `the Aholo World gateway (region ${options.region}) at ${this.base}`
   }
 
@@ -148,66 +152,10 @@ export class WorldSource implements TaskSource {
     )
   }
 
-  /**
-   * The worlds that answered. Each GET counts by itself: a world whose answers keep failing
-   * (5xx, not JSON, not a world) is left out of this round, so it keeps its last known state,
-   * and its fault is named once, while the others go on to their final states and downloads.
-   * When no world answered, the round fails with the last fault, and the retry helper tries it
-   * again until the deadline.
-   */
-  private async getEach(ids: readonly string[], call: PollCall): Promise<World[]> {
-    const fetchAll = async (): Promise<World[]> => {
-      const answers = await mapBounded(
-        ids,
-        this.options.concurrency ?? GET_CONCURRENCY,
-        call.signal,
-        (id, signal) => this.getWorldOrFailure(id, call, signal)
-      )
-      const worlds: World[] = []
-      const failures: Fault[] = []
-      for (const answer of answers) {
-        if (answer instanceof Fault) failures.push(answer)
-        else if (answer !== undefined) worlds.push(answer)
-      }
-      if (ids.length > 0 && failures.length === ids.length) throw failures[failures.length - 1]
-      for (const [index, answer] of answers.entries()) {
-        if (answer instanceof Fault) this.reportFailure(ids[index], answer)
-        else this.failureReported.delete(ids[index])
-      }
-      return worlds
-    }
-    return withRetries(fetchAll, {
-      clock: this.options.clock,
-      signal: call.signal,
-      deadline: call.deadline,
-      onRetry: this.options.onRetry
-    })
-  }
-
-  /**
-   * The world; undefined for a 404; the Fault that GET_ATTEMPTS tries met. An answer that is not
-   * a world counts as such a Fault: it keeps the world pending (docs/DECISIONS.md).
-   */
-  private async getWorldOrFailure(
-    id: string,
-    call: PollCall,
-    signal: AbortSignal
-  ): Promise<World | Fault | undefined> {
-    try {
-      return await this.getWorld(id, call, signal, { ...API_RETRY, maxAttempts: GET_ATTEMPTS })
-    } catch (error) {
-      if (error instanceof Fault) return error
-      if (error instanceof WorldResponseError) return new Fault(error.message, 'malformed answer')
-      throw error
-    }
-  }
-
-  private reportFailure(id: string, failure: Fault): void {
-    if (this.failureReported.has(id)) return
-    this.failureReported.add(id)
-    this.options.log.warning(
-      `World ${id}: the gateway's answers for this world keep failing (${failure.message.replace(/\.$/, '')}); ` +
-        'it keeps its last known state while the other worlds go on, and is asked again each round.'
+  /** The worlds that answered; one whose answers keep failing waits on its own (get-each.ts). */
+  private getEach(ids: readonly string[], call: PollCall): Promise<World[]> {
+    return this.getter.getEach(ids, call, (id, signal, policy) =>
+      this.getWorld(id, call, signal, policy)
     )
   }
 
