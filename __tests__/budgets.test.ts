@@ -330,7 +330,7 @@ describe('mesh budgets through the delivery', () => {
     const delivery = await deliverMeshes({ maxFileSizeBytes: glbBytes - 1 }, 'size')
     expect(delivery.error).toMatch(
       new RegExp(
-        `^1 of 2 files is over a budget: Task M1, GLB: .*\\(${glbBytes.toLocaleString('en-US')} bytes\\), over 'max-file-size'`
+        `^1 of 2 downloads failed: Task M1, GLB: .*\\(${glbBytes.toLocaleString('en-US')} bytes\\), over 'max-file-size'`
       )
     )
   })
