@@ -60,7 +60,7 @@ it.each([
       'api-url': sim.url,
       'poll-interval': '100ms',
       timeout: '20s',
-      download: 'ply',
+      download: 'ply glb',
       'fail-on': 'never'
     }
   })
@@ -90,8 +90,18 @@ it.each([
     (r.assets as Array<{ format: string; url: string }>).find(a => a.format === 'glb')!.url
   expect(run.outputs['glb-url']).toBe(glbOf(results[0]))
   expect(JSON.parse(run.outputs['glb-urls'])).toEqual([glbOf(results[0]), glbOf(results[1])])
-  expect(results[1].files).toEqual([expect.objectContaining({ format: 'ply', gaussians: 1000 })])
-  expect(readdirSync(path.join(run.workspace, 'aholo-assets', '1389513'))).toEqual(['gaussian.ply'])
+  // The GLBs passed Khronos's validator in the bundle, which counted their triangles.
+  const glb = expect.objectContaining({ format: 'glb', triangles: 128, vertices: 256 })
+  expect(results[0].files).toEqual([glb])
+  expect(results[1].files).toEqual([
+    glb,
+    expect.objectContaining({ format: 'ply', gaussians: 1000 })
+  ])
+  expect(readdirSync(path.join(run.workspace, 'aholo-assets', '1389513')).sort()).toEqual([
+    'gaussian.ply',
+    expect.stringMatching(/\.glb$/)
+  ])
+  expect(run.summary).toContain('GLB (5.1 KiB, 128 triangles)')
   expect(run.stdout).toContain(
     '1389513 PLY: the link has expired; asking the service for a fresh one.'
   )

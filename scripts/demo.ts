@@ -147,7 +147,7 @@ const lux3dRun = await runAction({
     'poll-interval': '300ms',
     timeout: '1m',
     'fail-on': 'all',
-    download: 'ply'
+    download: 'glb ply'
   },
   onStdout: text => process.stdout.write(asRunnerShowsIt(text))
 })

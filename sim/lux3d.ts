@@ -47,6 +47,15 @@ const PLY_FIXTURE = path.join(
   'input_1k_sh0.ply'
 )
 
+/** A GLB written by @gltf-transform/core (__fixtures__/models/README.md), for every `.glb`. */
+const GLB_FIXTURE = path.join(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '..',
+  '__fixtures__',
+  'models',
+  'strip_128_triangles.glb'
+)
+
 export type Lux3dFault =
   | WorldFault
   /** HTTP 200 with `c` other than "0". */
@@ -289,7 +298,9 @@ export class Lux3dSim {
     if (!this.shelf.has(url.pathname) && this.catalog.hasFile(taskId, name)) {
       const spec: AssetSpec = name.endsWith('.ply')
         ? { kind: 'file', path: PLY_FIXTURE }
-        : { kind: 'generated', bytes: 4096 }
+        : name.endsWith('.glb')
+          ? { kind: 'file', path: GLB_FIXTURE }
+          : { kind: 'generated', bytes: 4096 }
       this.shelf.add(url.pathname, spec)
     }
     this.shelf.serve(req, res, url.pathname, record)
