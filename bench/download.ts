@@ -194,7 +194,7 @@ export function runProcess(command: string, args: string[]): Promise<string> {
  * `curl -o FILE && openssl dgst -sha256 FILE`, both whole processes, under one bash that
  * reports their CPU (`times`: user and system time of its children).
  */
-async function timeCurlOpenssl(
+export async function timeCurlOpenssl(
   url: string,
   file: string
 ): Promise<{ ms: number; cpuMs: number; sha256: string }> {
