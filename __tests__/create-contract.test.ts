@@ -16,8 +16,9 @@ import {
 import { buildCreateOutputs, CREATE_OUTPUT_NAMES } from '../src/report/create-outputs.js'
 import { NO_SECRETS } from '../src/report/redact.js'
 import { PROJECT_ROOT } from '../sim/runner.js'
+import { publishedRef, readVersionStory } from './support/versions.js'
 
-const CREATE_REF = 'aholo-dev/aholo-task-action/create@v1'
+const CREATE_REF = `aholo-dev/aholo-task-action/create@${publishedRef(readVersionStory(PROJECT_ROOT))}`
 const read = (file: string): string => readFileSync(path.join(PROJECT_ROOT, file), 'utf8')
 
 interface ActionYml {

@@ -20,12 +20,15 @@ import { MISSING_TASK, SELF_TEST_TASKS, SELF_TEST_WORLD } from '../scripts/serve
 import { DEFAULT_API_KEY } from '../sim/world.js'
 import { DEFAULT_CREDENTIALS, TASK_LIST_PATH } from '../sim/open-platform.js'
 import { PROJECT_ROOT } from '../sim/runner.js'
+import { publishedRef, readVersionStory } from './support/versions.js'
 
 /** Where users get the action; the examples and the reusable workflow must all say so. */
 const ACTION_REPOSITORY = 'aholo-dev/aholo-task-action'
-const ACTION_REF = `${ACTION_REPOSITORY}@v1`
+/** The ref the docs tell users to take (versions.test.ts holds it to CHANGELOG.md). */
+const REF = publishedRef(readVersionStory(PROJECT_ROOT))
+const ACTION_REF = `${ACTION_REPOSITORY}@${REF}`
 const REUSABLE_WORKFLOW = '.github/workflows/aholo-wait.yml'
-const REUSABLE_REF = `${ACTION_REPOSITORY}/${REUSABLE_WORKFLOW}@v1`
+const REUSABLE_REF = `${ACTION_REPOSITORY}/${REUSABLE_WORKFLOW}@${REF}`
 /**
  * Inputs that the reusable workflow takes as secrets: the credentials of both APIs and the
  * token. None is required, since either API's credentials will do (the action checks them).
@@ -650,6 +653,8 @@ describe('every workflow', () => {
       .filter(({ uses }) => uses !== undefined && !isThisAction(uses))
       // An action of this repository's own checkout (./create) is the code under test.
       .filter(({ uses }) => !(uses as string).startsWith('./'))
+      // The create action is this repository's too, at the ref versions.test.ts checks.
+      .filter(({ uses }) => uses !== `${ACTION_REPOSITORY}/create@${REF}`)
       .filter(
         ({ uses }) => !/^[\w.-]+\/[\w./-]+@(v\d+(\.\d+){0,2}|[0-9a-f]{40})$/.test(uses as string)
       )
