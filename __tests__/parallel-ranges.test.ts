@@ -51,7 +51,12 @@ function sha256sum(file: string): string {
 async function fetchFrom(sim: LinkSim, options: DownloadOptions = {}) {
   const { lines, deps } = harness()
   const destination = path.join(folder, 'T1', 'file.bin')
-  const result = await downloadFile({ url: sim.url, destination, label: 'T1 PLY' }, options, deps)
+  // Every connection at once: a loopback link is too fast for the ramp to add any (tested below).
+  const result = await downloadFile(
+    { url: sim.url, destination, label: 'T1 PLY' },
+    { oneConnectionEnough: Infinity, ...options },
+    deps
+  )
   expect(result.sha256).toBe(sha256sum(destination))
   expect(result.sha256).toBe(sim.sha256())
   expect(readdirSync(path.dirname(destination))).toEqual(['file.bin'])
@@ -170,7 +175,7 @@ test('a cancel mid-download with 4 connections closes every socket, leaves no fi
   const destination = path.join(folder, 'T1', 'file.bin')
   const download = downloadFile(
     { url: link.url, destination, label: 'T1 PLY' },
-    { signal: controller.signal },
+    { signal: controller.signal, oneConnectionEnough: Infinity },
     deps
   )
   await new Promise(resolve => setTimeout(resolve, 700))
@@ -183,6 +188,20 @@ test('a cancel mid-download with 4 connections closes every socket, leaves no fi
   expect(sim.openConnections).toBe(0)
   expect(existsSync(destination)).toBe(false)
   expect(readdirSync(path.join(folder, 'T1'))).toEqual([])
+})
+
+test('a link that one connection fills keeps one connection; a capped one gets the others', async () => {
+  link = await startLink({ generated: 40 * MiB })
+  // Loopback brings far more than 1 MiB/s over the first connection: it stays alone.
+  const fast = await fetchFrom(link, { oneConnectionEnough: MiB })
+  expect(ranged(link).length).toBe(9)
+  expect(fast.lines.some(line => line.includes('connections,'))).toBe(false)
+  await link.close()
+  link = await startLink({ generated: 40 * MiB }, { bytesPerSecond: 16 * MiB })
+  const capped = await fetchFrom(link, { oneConnectionEnough: 64 * MiB })
+  expect(
+    capped.lines.some(line => /4 connections, 10 ranges \(one connection brought/.test(line))
+  ).toBe(true)
 })
 
 describe('download-connections, through the step', () => {
@@ -202,7 +221,8 @@ describe('download-connections, through the step', () => {
     ['2', 2],
     ['1', 1]
   ])('download-connections: %s fetches a large file over %i connection(s)', async (text, lanes) => {
-    link = await startLink({ generated: 20 * MiB })
+    // A link that caps each connection, as far links do: one connection is not enough.
+    link = await startLink({ generated: 20 * MiB }, { bytesPerSecond: 16 * MiB })
     sim.addAsset(sim.assetPath('A1', 'ply'), { kind: 'redirect', location: link.url })
     const io = new RecordingIO({
       'app-key': DEFAULT_CREDENTIALS.appKey,

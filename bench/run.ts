@@ -30,6 +30,10 @@ console.log(await (await import('./world.js')).worldBenchSection(quick))
 console.log('\n## Download (1 GiB from 127.0.0.1)\n')
 console.log(formatDownloadBench(await benchDownload(quick ? 3 : 5)))
 
+console.log('\n## The whole step on 1 GiB from 127.0.0.1 (first request for the file to exit)\n')
+const step = await import('./step.js')
+console.log(step.formatStepBench(await step.benchStep(quick ? 2 : 3)))
+
 console.log('\n## Downloads over a capped, dropping link (256 MiB)\n')
 const link = await import('./link.js')
 console.log(

@@ -478,6 +478,15 @@ function rangeMismatch(header, asked) {
 /** Files from this size up are fetched as ranges; see docs/DECISIONS.md. */
 const PARALLEL_FROM_BYTES = 16 * 1024 * 1024;
 const DEFAULT_CONNECTIONS = 4;
+/**
+ * A file that comes at least this fast over its first connection gets no others: on a fast link
+ * they only share the same cores and disk. Measured on 2 cores over loopback (BENCHMARKS.md),
+ * 4 connections took 8 s for 1 GiB where one took 5.2 s. The extra connections start as soon as
+ * a check finds the file coming slower, as over a link that caps each connection.
+ */
+const ONE_CONNECTION_ENOUGH_BYTES_PER_S = 64 * 1024 * 1024;
+/** How often the first connection's rate is checked while it runs alone. */
+const RAMP_CHECK_MS = 500;
 const PROGRESS_CHECK_BYTES = 1024 * 1024;
 const MIN_PIECE_BYTES = 4 * 1024 * 1024;
 const MAX_PIECE_BYTES = 64 * 1024 * 1024;
@@ -513,7 +522,7 @@ async function fetchParallel(job, options, deps) {
     }
     const hasher = new OrderedHash(file, total, pieceBytes);
     const lanes = Math.min(job.connections, pieces);
-    deps.log.info(`${label}: ${lanes} connections, ${pieces} ranges`);
+    const enough = options.oneConnectionEnough ?? ONE_CONNECTION_ENOUGH_BYTES_PER_S;
     let next = 0;
     let first = job.first;
     let failure;
@@ -621,8 +630,36 @@ async function fetchParallel(job, options, deps) {
             }
         }
     };
+    // The first connection runs alone while it is fast enough; the others join once it is not.
+    const others = [];
+    const startOthers = (why) => {
+        deps.log.info(`${label}: ${lanes} connections, ${pieces} ranges${why}`);
+        for (let i = 1; i < lanes; i++)
+            others.push(lane());
+    };
+    // The link's own rate, on the real timers whatever clock the step runs on.
+    const rampBegan = performance.now();
+    let rampTimer;
+    const cancelCheck = () => clearTimeout(rampTimer);
+    const check = () => {
+        if (failure || next >= pieces)
+            return;
+        const elapsedMs = performance.now() - rampBegan;
+        if ((landed * 1000) / elapsedMs < enough) {
+            startOthers(` (one connection brought ${(0,units/* formatRate */.CE)(landed, elapsedMs)})`);
+        }
+        else
+            rampTimer = setTimeout(check, RAMP_CHECK_MS).unref();
+    };
+    const firstLane = lane();
+    if (lanes > 1 && enough === Infinity)
+        startOthers('');
+    else if (lanes > 1)
+        rampTimer = setTimeout(check, RAMP_CHECK_MS).unref();
     try {
-        await Promise.all(Array.from({ length: lanes }, lane));
+        await firstLane;
+        cancelCheck();
+        await Promise.all(others);
         first?.body.destroy();
         if (options.signal.aborted)
             throw (0,errors/* cancellationOf */.zg)(options.signal);
@@ -633,6 +670,7 @@ async function fetchParallel(job, options, deps) {
         return sha256;
     }
     finally {
+        cancelCheck();
         first?.body.destroy();
         options.signal.removeEventListener('abort', onAbort);
         await file.close();
@@ -1030,6 +1068,7 @@ async function downloadFile(request, options, deps) {
                 maxBytes: options.maxBytes,
                 connections: options.connections,
                 borrowConnections: options.borrowConnections,
+                oneConnectionEnough: options.oneConnectionEnough,
                 policy
             };
             return fetchOnce(url, tempPath, request.label, partial, attemptOptions, deps);

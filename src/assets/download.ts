@@ -80,6 +80,8 @@ export interface DownloadOptions {
   connections?: number
   /** Takes lanes of the bounded parallelism across files for the extra connections. */
   borrowConnections?: (wanted: number) => { granted: number; release(): void }
+  /** The rate of one connection at which no other joins it (parallel.ts); tests set Infinity. */
+  oneConnectionEnough?: number
 }
 
 export { DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_PROGRESS_EVERY_MS }
@@ -200,6 +202,7 @@ export async function downloadFile(
           maxBytes: options.maxBytes,
           connections: options.connections,
           borrowConnections: options.borrowConnections,
+          oneConnectionEnough: options.oneConnectionEnough,
           policy
         }
         return fetchOnce(url, tempPath, request.label, partial, attemptOptions, deps)

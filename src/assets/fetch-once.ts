@@ -48,6 +48,8 @@ export interface AttemptOptions {
    * connections; absent: all of them granted.
    */
   borrowConnections?: (wanted: number) => { granted: number; release(): void }
+  /** The rate of one connection at which no other joins it (parallel.ts). */
+  oneConnectionEnough?: number
   /** For each range of a parallel download. */
   policy: RetryPolicy
 }
