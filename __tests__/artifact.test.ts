@@ -132,6 +132,31 @@ describe('uploadArtifact', () => {
     expect(expiresAt).toBeLessThanOrEqual(Date.now() + fiveDays + 3600_000)
   })
 
+  // What actions/upload-artifact does: days above 90 go to the client, and the runner's
+  // GITHUB_RETENTION_DAYS (the repository's setting) caps them there.
+  it.each([
+    ['passes 400 days on when the runner sets no limit', undefined, 400, 400],
+    ['passes 120 days on when the repository allows 400', '400', 120, 120],
+    ['caps 400 days at the repository setting of 200', '200', 400, 200]
+  ])('%s', async (_, limit, asked, days) => {
+    const name = `retention-${asked}-${limit ?? 'none'}`
+    const saved = process.env.GITHUB_RETENTION_DAYS
+    if (limit === undefined) delete process.env.GITHUB_RETENTION_DAYS
+    else process.env.GITHUB_RETENTION_DAYS = limit
+    const before = Date.now()
+    try {
+      await uploadArtifact(upload(name, { retentionDays: asked }))
+    } finally {
+      if (saved === undefined) delete process.env.GITHUB_RETENTION_DAYS
+      else process.env.GITHUB_RETENTION_DAYS = saved
+    }
+
+    const expiresAt = Date.parse(service.artifact(name)?.expiresAt ?? '')
+    const span = days * 24 * 3600_000
+    expect(expiresAt).toBeGreaterThanOrEqual(before + span - 3600_000)
+    expect(expiresAt).toBeLessThanOrEqual(Date.now() + span + 3600_000)
+  })
+
   it('leaves the expiry to the repository default when no retention is given', async () => {
     await uploadArtifact(upload('default-retention'))
 

@@ -326,6 +326,7 @@ describe('mesh budgets through the delivery', () => {
     expect(files.filter(file => file.overBudget).map(file => file.format)).toEqual(over)
   })
 
+  // Refused while receiving, so counted among the failed downloads (docs/DECISIONS.md).
   it('applies max-file-size to a GLB as to every file', async () => {
     const delivery = await deliverMeshes({ maxFileSizeBytes: glbBytes - 1 }, 'size')
     expect(delivery.error).toMatch(

@@ -1,6 +1,7 @@
 /**
  * The artifact at the end of a delivery, against the Azurite-backed results service: the ZIP's
- * default compression follows the formats, and a file over a budget stops the upload.
+ * default compression follows the formats, and the artifact holds every file that verified and
+ * is within budget, while the step fails naming the others.
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -8,11 +9,13 @@ import * as path from 'node:path'
 import { defaultCompressionLevel } from '../src/assets/artifact.js'
 import { type DeliveryOptions, deliverAssets } from '../src/assets/deliver.js'
 import { type AssetUrls, linksOfUrls } from '../src/domain/formats.js'
+import type { AssetFormat } from '../src/domain/formats.js'
 import type { TaskRecord } from '../src/poll.js'
 import { realClock } from '../src/runtime.js'
 import { type Azurite, startAzurite } from '../sim/azurite.js'
 import { AholoSim, startAholoSim } from '../sim/open-platform.js'
 import { readZip, ResultsService, runnerEnv } from '../sim/results-service.js'
+import { writeGlb, writeStl } from './support/model-writers.js'
 
 const SPLATS = path.resolve('__fixtures__/splats')
 const FIXTURES = {
@@ -42,6 +45,13 @@ beforeAll(async () => {
       sim.addAsset(`/up/${id}.${format}`, { kind: 'file', path: file })
     }
   }
+  // Bytes cut short: verification fails on it.
+  sim.addAsset('/broken/T2.spz', {
+    kind: 'file',
+    path: path.join(SPLATS, 'bad/trunc_v4_1k_sh3.spz')
+  })
+  sim.addAsset('/mesh/M1.glb', { kind: 'bytes', body: await writeGlb(50) }) // 100 triangles
+  sim.addAsset('/mesh/M1.stl', { kind: 'bytes', body: writeStl(true) }) // 12 triangles
   env = runnerEnv(service)
 })
 
@@ -78,12 +88,13 @@ function urlsOf(taskId: string, formats: Array<keyof typeof FIXTURES>): AssetUrl
 async function deliver(
   name: string,
   formats: Array<keyof typeof FIXTURES>,
-  extra: Partial<DeliveryOptions> = {}
+  extra: Partial<DeliveryOptions> = {},
+  tasks = [task('T1', urlsOf('T1', formats)), task('T2', urlsOf('T2', formats))]
 ) {
   const groups: string[] = []
   const delivery = await deliverAssets(
     { formats, downloadDir: folder, upload: { name }, ...extra },
-    [task('T1', urlsOf('T1', formats)), task('T2', urlsOf('T2', formats))],
+    tasks,
     {
       clock: realClock,
       signal: new AbortController().signal,
@@ -99,6 +110,14 @@ async function deliver(
     }
   )
   return { delivery, groups }
+}
+
+async function deliverAssetsOf(
+  name: string,
+  meshes: TaskRecord,
+  budgets: DeliveryOptions['budgets']
+) {
+  return deliver(name, [], { formats: ['glb', 'stl'], budgets }, [meshes])
 }
 
 describe('defaultCompressionLevel', () => {
@@ -147,7 +166,62 @@ describe('the artifact of a delivery', () => {
     expect(entries.map(entry => entry.method)).toEqual([8, 8])
   })
 
-  it('uploads nothing when a file is over a budget, and keeps the files listed', async () => {
+  it('holds the good file when another is broken, and the error names the broken one', async () => {
+    const { delivery, groups } = await deliver('one-broken', ['spz'], {}, [
+      task('T1', urlsOf('T1', ['spz'])),
+      task('T2', { spzPath: `${sim.url}/broken/T2.spz` })
+    ])
+
+    expect(delivery.error).toMatch(
+      /^1 of 2 downloads failed: Task T2, SPZ from .*\/broken\/T2\.spz: /
+    )
+    expect(delivery.error).toMatch(/ The artifact one-broken holds the other file\.$/)
+    expect(delivery.artifact?.id).toEqual(expect.any(Number))
+    const entries = readZip(await service.readArtifact('one-broken'))
+    expect(entries.map(entry => entry.name)).toEqual(['T1/T1.spz'])
+    expect(groups.at(-1)).toMatch(/^Uploading 1 file as the artifact one-broken /)
+    expect([...delivery.files.keys()]).toEqual(['T1'])
+  })
+
+  it('leaves a file over a budget out of the artifact, and the error names it', async () => {
+    const meshes: TaskRecord = {
+      taskId: 'M1',
+      status: 3,
+      state: 'succeeded',
+      final: true,
+      assets: (['glb', 'stl'] as AssetFormat[]).map(format => ({
+        format,
+        url: `${sim.url}/mesh/M1.${format}`
+      }))
+    }
+    const { delivery } = await deliverAssetsOf('over-one', meshes, { maxTriangles: 50 })
+
+    expect(delivery.error).toBe(
+      "1 of 2 files is over a budget: Task M1, GLB: 100 triangles, over 'max-triangles' of 50. The artifact over-one holds the other file."
+    )
+    const entries = readZip(await service.readArtifact('over-one'))
+    expect(entries.map(entry => entry.name)).toEqual(['M1/M1.stl'])
+    // The file over budget is still downloaded and listed; only the artifact leaves it out.
+    expect(delivery.files.get('M1')?.map(file => [file.format, Boolean(file.overBudget)])).toEqual([
+      ['glb', true],
+      ['stl', false]
+    ])
+  })
+
+  it('names every file that failed and what the artifact holds, for several of each', async () => {
+    // The PLY fixture is 249,529 bytes, the SPZ 38,133: the two PLY files are over the limit.
+    const { delivery } = await deliver('no-ply', ['spz', 'ply'], {
+      budgets: { maxFileSizeBytes: 100_000 }
+    })
+
+    expect(delivery.error).toContain('Task T1, PLY')
+    expect(delivery.error).toContain('Task T2, PLY')
+    expect(delivery.error).toMatch(/ The artifact no-ply holds the other 2 files\.$/)
+    const entries = readZip(await service.readArtifact('no-ply'))
+    expect(entries.map(entry => entry.name).sort()).toEqual(['T1/T1.spz', 'T2/T2.spz'])
+  })
+
+  it('uploads nothing when every file is over a budget, and keeps the files listed', async () => {
     const { delivery, groups } = await deliver('over-budget', ['spz'], {
       budgets: { maxGaussians: 999 }
     })

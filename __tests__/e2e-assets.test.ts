@@ -178,7 +178,7 @@ describe('dist/index.js with downloads, artifact and check run', () => {
       expect(text).not.toContain(TOKEN)
   }, 60_000)
 
-  it('fails on an HTML page served as a splat, naming the task, format, URL and reason, and leaves no file', async () => {
+  it('fails on an HTML page served as a splat, naming the task, format, URL and reason, leaves no file, and uploads the good file', async () => {
     const brokenUrl = `${sim.url}/cdn/T1/model.spz?token=signed-secret-query`
     sim.addTask('T1', [
       { status: 3, result: { plyPath: sim.assetUrl('T1', 'ply'), spzPath: brokenUrl } }
@@ -192,14 +192,12 @@ describe('dist/index.js with downloads, artifact and check run', () => {
       path: path.join(FIXTURES, 'bad/html_error.spz'),
       contentType: 'text/html'
     })
-    const uploadsBefore = results.calls.length
-
     const run = await runAction({
       inputs: inputs({
         'task-ids': 'T1',
         download: 'ply spz',
         'upload-artifact': 'true',
-        'artifact-name': 'never-uploaded'
+        'artifact-name': 'partial'
       }),
       env: pullRequestEnv()
     })
@@ -208,11 +206,14 @@ describe('dist/index.js with downloads, artifact and check run', () => {
     const error = run.stdout.split('\n').find(line => line.startsWith('::error::')) ?? ''
     expect(error).toContain(`Task T1, SPZ from ${sim.url}/cdn/T1/model.spz:`)
     expect(error).toMatch(/HTML/)
-    expect(error).toContain('No artifact was uploaded.')
+    expect(error).toContain('The artifact partial holds the other file.')
     expect(run.stdout).not.toContain('signed-secret-query')
     expect(existsSync(path.join(run.workspace, 'aholo-assets', 'T1', 'model.spz'))).toBe(false)
     expect(readdirSync(path.join(run.workspace, 'aholo-assets', 'T1'))).toEqual(['point_cloud.ply'])
-    expect(results.calls.length).toBe(uploadsBefore)
+    expect(readZip(await results.readArtifact('partial')).map(entry => entry.name)).toEqual([
+      'T1/point_cloud.ply'
+    ])
+    expect(run.outputs['artifact-id']).not.toBe('')
     // The good file is still reported; the step fails for the bad one.
     const [task] = JSON.parse(run.outputs.results) as Array<{ files: Array<{ format: string }> }>
     expect(task.files.map(file => file.format)).toEqual(['ply'])

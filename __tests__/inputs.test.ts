@@ -268,12 +268,16 @@ describe('parseInputs', () => {
     )
   })
 
-  it('reads retention-days from 1 to 90, or empty', () => {
+  it('passes retention-days above 90 on, for the repository setting to cap, as upload-artifact does', () => {
+    expect(parse({ 'retention-days': '1' }).retentionDays).toBe(1)
     expect(parse({ 'retention-days': '90' }).retentionDays).toBe(90)
+    expect(parse({ 'retention-days': '91' }).retentionDays).toBe(91)
+    expect(parse({ 'retention-days': '400' }).retentionDays).toBe(400)
+    expect(parse({ 'retention-days': '36500' }).retentionDays).toBe(36_500)
     expect(parse({ 'retention-days': '' }).retentionDays).toBeUndefined()
-    for (const bad of ['0', '91', '7.5', 'week']) {
+    for (const bad of ['0', '36501', '7.5', 'week', '-1']) {
       expect(problems({ 'retention-days': bad })[0]).toMatch(
-        /^'retention-days' must be a whole number of days from 1 to 90/
+        /^'retention-days' must be a whole number of days from 1 to 36500 \(the repository's setting caps it, 90 by default\)/
       )
     }
   })
@@ -291,7 +295,7 @@ describe('parseInputs', () => {
       'poll-interval': 'soon',
       'fail-on': 'maybe',
       download: 'gltf',
-      'retention-days': '365',
+      'retention-days': '0',
       'max-file-size': '2 gigs'
     })
     expect(all).toHaveLength(7)

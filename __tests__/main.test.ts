@@ -282,6 +282,22 @@ describe('downloads', () => {
     expect(io.outputs['download-dir']).toBe(path.join(home, 'workspace', 'aholo-assets'))
     expect(io.outputWrites.results).toBe(2)
   })
+
+  it('keeps the download lines of a task that succeeded in the last round inside the wait group', async () => {
+    sim.addTask('A1', { timeline: [2, 3], formats: ['ply'] })
+    sim.addAsset(sim.assetPath('A1', 'ply'), { kind: 'file', path: PLY })
+    const io = await step(openPlatform({ 'task-ids': 'A1', download: 'ply' }))
+    expect(io.failed).toBeUndefined()
+    const levels = io.log.map(entry => entry.level)
+    const lastDownloadLine = io.log.findLastIndex(entry => entry.message.startsWith('A1 PLY: '))
+    expect(io.log[lastDownloadLine].message).toMatch(/^A1 PLY: .*1,000 splats/)
+    expect(levels.filter(level => level === 'group' || level === 'endgroup')).toEqual([
+      'group',
+      'endgroup'
+    ])
+    expect(levels.indexOf('group')).toBeLessThan(lastDownloadLine)
+    expect(levels.indexOf('endgroup')).toBeGreaterThan(lastDownloadLine)
+  })
 })
 
 describe('the check run', () => {

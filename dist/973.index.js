@@ -2286,8 +2286,10 @@ function createLimiter(concurrency, signal) {
 /**
  * Delivery of the succeeded tasks' assets: each chosen format reused from the runner's tool cache
  * or downloaded, verified and checked against the budgets (at most `concurrency` files at once
- * across all tasks), then, when asked and nothing failed, one artifact of them all. Every file is
- * tried, so one run names every broken file (the first 20 in the error, every one in the log).
+ * across all tasks), then, when asked, one artifact of every file that verified and is within
+ * budget: partial results are still results, as with actions/upload-artifact, and the step fails
+ * naming the others. Every file is tried, so one run names every broken file (the first 20 in the
+ * error, every one in the log). A cancelled run uploads nothing.
  *
  * `startDelivery` takes tasks as they succeed (`add`), so downloads can start while other tasks
  * are still polled; `deliverAssets` is the same for a finished list of tasks.
@@ -2380,16 +2382,14 @@ function startDelivery(options, deps) {
                 log.notice(`Not downloaded, since the service gave no URL: ${missing.join('; ')}.`);
             await downloaded();
             const delivery = summarise(settled, options.downloadDir, signal.aborted);
-            if (settled.length === 0)
+            if (settled.length === 0 || !options.upload)
                 return delivery;
-            if (delivery.error !== undefined || delivery.cancelled) {
-                if (options.upload) {
-                    delivery.error = `${delivery.error ?? 'The run was cancelled.'} No artifact was uploaded.`;
-                }
+            const good = [...delivery.files.values()].flat().filter(file => !file.overBudget);
+            if (delivery.cancelled || good.length === 0) {
+                delivery.error = `${delivery.error ?? 'The run was cancelled.'} No artifact was uploaded.`;
                 return delivery;
             }
-            if (options.upload)
-                await upload(delivery, options.upload, options.downloadDir, deps);
+            await upload(delivery, good, options.upload, options.downloadDir, deps);
             return delivery;
         }
     };
@@ -2478,9 +2478,14 @@ function named(sentences) {
     const shown = sentences.slice(0, NAMED_AT_MOST).join(' ');
     return rest > 0 ? `${shown} And ${rest} more, each named in the log.` : shown;
 }
-async function upload(delivery, settings, downloadDir, deps) {
+/**
+ * Uploads the good files as the artifact. When other files failed or are over budget, the error
+ * (already naming them) says what the artifact holds, so that the step's message tells the whole
+ * story: the good files are there, and the step fails for the rest.
+ */
+async function upload(delivery, files, settings, downloadDir, deps) {
     const { log } = deps;
-    const files = [...delivery.files.values()].flat();
+    const problems = delivery.error;
     const paths = files.map(file => file.path);
     const level = settings.compressionLevel ?? defaultCompressionLevel(files.map(file => file.format));
     log.startGroup(`Uploading ${paths.length} file${paths.length === 1 ? '' : 's'} as the artifact ${settings.name} (compression level ${level})`);
@@ -2494,10 +2499,15 @@ async function upload(delivery, settings, downloadDir, deps) {
         }, { signal: deps.signal, timeLimitMs: settings.timeLimitMs, env: deps.env });
         delivery.artifact = { id: artifact.id, url: artifact.url, digest: artifact.digest };
         log.info(`Artifact ${settings.name}: id ${artifact.id}, ${artifact.size} bytes, ${artifact.url}`);
+        if (problems !== undefined) {
+            const other = files.length === 1 ? 'the other file' : `the other ${files.length} files`;
+            delivery.error = `${problems} The artifact ${settings.name} holds ${other}.`;
+        }
     }
     catch (error) {
         delivery.cancelled = deps.signal.aborted;
-        delivery.error = `Could not upload the artifact: ${(0,src_errors/* describeError */.Uc)(error)}`;
+        const failed = `Could not upload the artifact: ${(0,src_errors/* describeError */.Uc)(error)}`;
+        delivery.error = problems === undefined ? failed : `${problems} ${failed}`;
     }
     finally {
         log.endGroup();

@@ -29943,6 +29943,8 @@ function singleToken(name, text, problems) {
 
 
 
+/** Far above any repository's limit (400 days at most); only guards the expiry date. */
+const MAX_RETENTION_DAYS = 36_500;
 const FAIL_ON = ['any', 'all', 'never'];
 const CACHE = ['auto', 'true', 'false'];
 /** The vendor asks clients not to poll more often than this. */
@@ -29996,10 +29998,14 @@ function parseInputs(read, context) {
     }
     const downloadConnections = parseWholeNumber('download-connections', value('download-connections'), { min: 1, max: 16, rule: 'a whole number from 1 to 16 (1: one connection per file)' }, problems) ?? 4;
     const artifactName = parseArtifactName(value('artifact-name'), problems);
-    const retentionDays = parseWholeNumber('retention-days', value('retention-days'), {
+    const retentionDays = parseWholeNumber('retention-days', value('retention-days'), 
+    // No cap of 90 here: the repository's setting may allow more (private repositories up to
+    // 400 days), and the artifact client and service cap what it does not allow, as with
+    // actions/upload-artifact. The ceiling only keeps the expiry a valid date.
+    {
         min: 1,
-        max: 90,
-        rule: "a whole number of days from 1 to 90, or empty for the repository's default"
+        max: MAX_RETENTION_DAYS,
+        rule: `a whole number of days from 1 to ${MAX_RETENTION_DAYS} (the repository's setting caps it, 90 by default), or empty for the repository's default`
     }, problems);
     const compressionLevel = parseWholeNumber('compression-level', value('compression-level'), {
         min: 0,
@@ -32436,13 +32442,25 @@ async function run(rawIo = (0,action_io/* coreActionIO */.I)(), runtime = (0,src
 }
 async function waitAndReport(config, source, runtime, io, checkRun) {
     const delivery = config.download.length > 0 ? await openDelivery(config, source, runtime, io) : undefined;
-    const outcome = await waitForTasks(config, source, runtime, io, checkRun, delivery);
     const resultsFile = resultsFilePath(runtime.env);
-    const provisional = runtime.signal.aborted ? 'cancelled' : overallState(outcome);
-    // Set before the downloads end, so that whatever happens next, later steps have them.
-    const written = publishOutputs(io, resultsFile, provisional, outcome.tasks, undefined, {
-        checkRunUrl: checkRun.url
-    });
+    const count = config.taskIds.length;
+    io.startGroup(`Waiting for ${count} Aholo task${count === 1 ? '' : 's'} on ${source.description} (every ${(0,units/* formatDuration */.a3)(config.pollIntervalMs)}, up to ${(0,units/* formatDuration */.a3)(config.timeoutMs)})`);
+    let outcome;
+    let written;
+    try {
+        outcome = await waitForTasks(config, source, runtime, io, checkRun, delivery);
+        const provisional = runtime.signal.aborted ? 'cancelled' : overallState(outcome);
+        // Set before the downloads end, so that whatever happens next, later steps have them.
+        written = publishOutputs(io, resultsFile, provisional, outcome.tasks, undefined, {
+            checkRunUrl: checkRun.url
+        });
+        // The files of tasks that succeeded during the wait log their lines as they download: the
+        // group stays open until they are done, so that none lands after it is closed.
+        await delivery?.downloaded();
+    }
+    finally {
+        io.endGroup();
+    }
     const delivered = delivery ? await delivery.finish() : undefined;
     const verdict = decideVerdict({
         outcome,
@@ -32534,34 +32552,27 @@ async function openDelivery(config, source, runtime, io) {
     }, { clock: runtime.clock, signal: runtime.signal, env: runtime.env, log: io });
 }
 async function waitForTasks(config, source, runtime, io, checkRun, delivery) {
-    const count = config.taskIds.length;
-    io.startGroup(`Waiting for ${count} Aholo task${count === 1 ? '' : 's'} on ${source.description} (every ${(0,units/* formatDuration */.a3)(config.pollIntervalMs)}, up to ${(0,units/* formatDuration */.a3)(config.timeoutMs)})`);
-    try {
-        return await pollTasks({
-            taskIds: config.taskIds,
-            pollIntervalMs: config.pollIntervalMs,
-            timeoutMs: config.timeoutMs,
-            source,
-            clock: runtime.clock,
-            signal: runtime.signal,
-            events: {
-                onRound: (changes, tasks, elapsedMs) => {
-                    describeRound(changes, elapsedMs).forEach(line => io.info(line));
-                    // Drawn only when an update is sent: at most every 30 s.
-                    checkRun.update(() => progressOutput(config, tasks, elapsedMs));
-                },
-                onUnknownStatus: (taskId, status) => io.warning(`Task ${taskId} has status ${JSON.stringify(status)}, which this action does not know; it is treated as unfinished and polling goes on. Other tasks with this status are not reported again.`),
-                onUnasked: ids => io.warning(describeUnasked(ids, config.taskIds)),
-                onFinal: task => {
-                    if (task.state === 'succeeded')
-                        delivery?.add(task);
-                }
+    return pollTasks({
+        taskIds: config.taskIds,
+        pollIntervalMs: config.pollIntervalMs,
+        timeoutMs: config.timeoutMs,
+        source,
+        clock: runtime.clock,
+        signal: runtime.signal,
+        events: {
+            onRound: (changes, tasks, elapsedMs) => {
+                describeRound(changes, elapsedMs).forEach(line => io.info(line));
+                // Drawn only when an update is sent: at most every 30 s.
+                checkRun.update(() => progressOutput(config, tasks, elapsedMs));
+            },
+            onUnknownStatus: (taskId, status) => io.warning(`Task ${taskId} has status ${JSON.stringify(status)}, which this action does not know; it is treated as unfinished and polling goes on. Other tasks with this status are not reported again.`),
+            onUnasked: ids => io.warning(describeUnasked(ids, config.taskIds)),
+            onFinal: task => {
+                if (task.state === 'succeeded')
+                    delivery?.add(task);
             }
-        });
-    }
-    finally {
-        io.endGroup();
-    }
+        }
+    });
 }
 function progressOutput(config, tasks, elapsedMs) {
     const groups = groupTasks(tasks);

@@ -6,6 +6,10 @@
  * Lux3D a v3 task, a G1 task and a four-view task succeed with their positional outputs, one
  * fails, and the G1 task's 3DGS PLY is downloaded through a link that had expired. Then the
  * create action starts a world, a re-run reuses it, and the wait action waits for it.
+ *
+ * Each run first shows its step's `with:` block as a workflow would write it. Headings are bold
+ * only on a terminal, and never when NO_COLOR is set (https://no-color.org), so that
+ * `npm run demo | cat` or a file holds no escape codes.
  */
 import * as path from 'node:path'
 import { DEFAULT_CREDENTIALS, startAholoSim } from '../sim/open-platform.js'
@@ -32,8 +36,89 @@ function asRunnerShowsIt(text: string): string {
     .join('\n')
 }
 
+const colour = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR
+const bold = (text: string): string => (colour ? `\x1b[1m${text}\x1b[0m` : text)
+
 const heading = (text: string): void =>
-  console.log(`\n\x1b[1m── ${text} ${'─'.repeat(Math.max(0, 70 - text.length))}\x1b[0m`)
+  console.log(`\n${bold(`── ${text} ${'─'.repeat(Math.max(0, 70 - text.length))}`)}`)
+
+/**
+ * The simulated tasks move on every few hundred ms, so each run polls every 300ms and the demo
+ * ends in seconds; the action warns about it, as it would in a workflow.
+ */
+const DEMO_POLL_INTERVAL = '300ms'
+
+/** How a workflow passes what the demo passes in clear: the secrets stay in the repository's settings. */
+const AS_A_WORKFLOW_WRITES_IT: Record<string, string> = {
+  'app-key': '${{ secrets.AHOLO_APP_KEY }}',
+  'app-secret': '${{ secrets.AHOLO_APP_SECRET }}',
+  'app-uid': '${{ secrets.AHOLO_APP_UID }}',
+  'api-key': '${{ secrets.AHOLO_API_KEY }}'
+}
+
+const NOTES: Record<string, string> = {
+  'api-url': 'the simulator; a workflow leaves it out',
+  'poll-interval': 'the demo only (see the top); a workflow keeps the default, 10s'
+}
+
+/** The step's `with:` block, as a workflow would write it, with what only the demo needs marked. */
+function showWith(
+  label: string,
+  inputs: Record<string, string>,
+  written: Record<string, string> = {},
+  notes: Record<string, string> = {}
+): void {
+  heading(`${label}: the step's with: block`)
+  const shown = { ...inputs, ...AS_A_WORKFLOW_WRITES_IT, ...written }
+  const lines = ['with:']
+  for (const name of Object.keys(inputs)) {
+    const value = shown[name]
+    if (value.includes('\n')) {
+      lines.push(`  ${name}: |`, ...value.split('\n').map(line => `    ${line}`))
+    } else {
+      const entry = `  ${name}: ${yamlScalar(value)}`
+      const note = notes[name] ?? NOTES[name]
+      lines.push(note ? `${entry.padEnd(40)} # ${note}` : entry)
+    }
+  }
+  console.log(lines.join('\n'))
+}
+
+/** A one-line value as YAML reads it back: plain where it can be, else quoted. */
+function yamlScalar(value: string): string {
+  const plain = value !== '' && !/^[\s\-?:,[\]{}#&*!|>'"%@`]|: | #|\s$/.test(value)
+  return plain ? value : JSON.stringify(value)
+}
+
+/** Shows the step's `with:` block (unless it is the one shown just before), then runs it. */
+async function runStep(
+  title: string,
+  inputs: Record<string, string>,
+  options: {
+    bundle?: string
+    written?: Record<string, string>
+    notes?: Record<string, string>
+    withShown?: boolean
+  } = {}
+): Promise<ActionRun> {
+  if (!options.withShown) {
+    showWith(title.split(':')[0], inputs, options.written, options.notes)
+  }
+  heading(title)
+  return runAction({
+    bundle: options.bundle,
+    inputs,
+    onStdout: text => process.stdout.write(asRunnerShowsIt(text))
+  })
+}
+
+console.log(
+  [
+    'The bundled action, run as a workflow step would run it, against simulated services on',
+    `127.0.0.1. Each run polls every ${DEMO_POLL_INTERVAL}, since the simulated tasks move on every few`,
+    'hundred ms: the action warns that the service asks for 5s or more, as it would in a workflow.'
+  ].join('\n')
+)
 
 function show(run: ActionRun, exitNote: string, requests: string): void {
   heading(`exit code ${run.exitCode} (${exitNote})`)
@@ -63,20 +148,16 @@ for (const [taskId, file] of [
     path: path.join(FIXTURES, 'spz', file)
   })
 }
-heading('open platform: step log (what the runner shows)')
-const openPlatform = await runAction({
-  inputs: {
-    'task-ids': '3FO4K4WBNNYV, 3FO4K4WBNNY2\n3FO4K4WBNNZ7 3FO4K4WBNNQ1',
-    'app-key': DEFAULT_CREDENTIALS.appKey,
-    'app-secret': DEFAULT_CREDENTIALS.appSecret,
-    'app-uid': DEFAULT_CREDENTIALS.appUid,
-    'api-url': sim.url,
-    'poll-interval': '300ms',
-    timeout: '1m',
-    'fail-on': 'any',
-    download: 'spz'
-  },
-  onStdout: text => process.stdout.write(asRunnerShowsIt(text))
+const openPlatform = await runStep('open platform: step log (what the runner shows)', {
+  'task-ids': '3FO4K4WBNNYV, 3FO4K4WBNNY2\n3FO4K4WBNNZ7 3FO4K4WBNNQ1',
+  'app-key': DEFAULT_CREDENTIALS.appKey,
+  'app-secret': DEFAULT_CREDENTIALS.appSecret,
+  'app-uid': DEFAULT_CREDENTIALS.appUid,
+  'api-url': sim.url,
+  'poll-interval': DEMO_POLL_INTERVAL,
+  timeout: '1m',
+  'fail-on': 'any',
+  download: 'spz'
 })
 await sim.close()
 show(
@@ -98,17 +179,13 @@ for (const worldId of ['WORLDLOBBY01', 'WORLDGARDEN2']) {
     path: path.join(FIXTURES, 'ply', 'st_1k_sh3.ply')
   })
 }
-heading('World gateway: step log (what the runner shows)')
-const worldRun = await runAction({
-  inputs: {
-    'task-ids': 'WORLDLOBBY01 WORLDGARDEN2',
-    'api-key': DEFAULT_API_KEY,
-    'api-url': world.url,
-    'poll-interval': '300ms',
-    timeout: '1m',
-    download: 'ply'
-  },
-  onStdout: text => process.stdout.write(asRunnerShowsIt(text))
+const worldRun = await runStep('World gateway: step log (what the runner shows)', {
+  'task-ids': 'WORLDLOBBY01 WORLDGARDEN2',
+  'api-key': DEFAULT_API_KEY,
+  'api-url': world.url,
+  'poll-interval': DEMO_POLL_INTERVAL,
+  timeout: '1m',
+  download: 'ply'
 })
 await world.close()
 show(
@@ -137,19 +214,15 @@ lux3d.injectFileFaults('1389514', 'gaussian.ply', {
   status: 403,
   body: '<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>'
 })
-heading('Lux3D: step log (what the runner shows)')
-const lux3dRun = await runAction({
-  inputs: {
-    'task-ids': '1389513 1389514 9223372036854775807 1389516',
-    provider: 'lux3d',
-    'api-key': LUX3D_API_KEY,
-    'api-url': lux3d.url,
-    'poll-interval': '300ms',
-    timeout: '1m',
-    'fail-on': 'all',
-    download: 'glb ply'
-  },
-  onStdout: text => process.stdout.write(asRunnerShowsIt(text))
+const lux3dRun = await runStep('Lux3D: step log (what the runner shows)', {
+  'task-ids': '1389513 1389514 9223372036854775807 1389516',
+  provider: 'lux3d',
+  'api-key': LUX3D_API_KEY,
+  'api-url': lux3d.url,
+  'poll-interval': DEMO_POLL_INTERVAL,
+  timeout: '1m',
+  'fail-on': 'all',
+  download: 'glb ply'
 })
 await lux3d.close()
 show(
@@ -169,23 +242,19 @@ const createInputs = {
   scene: 'space',
   name: 'Lobby'
 }
-heading('create action: step log (what the runner shows)')
-const created = await runAction({
-  bundle: CREATE_BUNDLE,
-  inputs: createInputs,
-  onStdout: text => process.stdout.write(asRunnerShowsIt(text))
+const created = await runStep('create action: step log (what the runner shows)', createInputs, {
+  bundle: CREATE_BUNDLE
 })
 show(
   created,
   'one world made',
   `${gateway.apiRequests.length} requests to the simulated World gateway`
 )
-heading('create action again: the world is reused, nothing is paid twice')
-const again = await runAction({
-  bundle: CREATE_BUNDLE,
-  inputs: createInputs,
-  onStdout: text => process.stdout.write(asRunnerShowsIt(text))
-})
+const again = await runStep(
+  'create action again, with the same with: block: the world is reused, nothing is paid twice',
+  createInputs,
+  { bundle: CREATE_BUNDLE, withShown: true }
+)
 show(again, 'the same world, reused', `${gateway.created.length} world made in all`)
 for (const { worldId } of gateway.created) {
   gateway.addAsset(gateway.assetPath(worldId, 'ply'), {
@@ -193,18 +262,25 @@ for (const { worldId } of gateway.created) {
     path: path.join(FIXTURES, 'ply', 'st_1k_sh3.ply')
   })
 }
-heading("wait action on the create action's outputs: step log")
-const waited = await runAction({
-  inputs: {
+const waited = await runStep(
+  "wait action on the create action's outputs: step log",
+  {
     'task-ids': again.outputs['task-ids'],
     provider: again.outputs.provider,
     'api-key': DEFAULT_API_KEY,
     'api-url': gateway.url,
-    'poll-interval': '300ms',
+    'poll-interval': DEMO_POLL_INTERVAL,
     timeout: '1m',
     download: 'ply'
   },
-  onStdout: text => process.stdout.write(asRunnerShowsIt(text))
-})
+  {
+    // The create step's outputs, as the next step of the job reads them.
+    written: {
+      'task-ids': '${{ steps.create.outputs.task-ids }}',
+      provider: '${{ steps.create.outputs.provider }}'
+    },
+    notes: { 'task-ids': 'the create step has id: create' }
+  }
+)
 await gateway.close()
 show(waited, 'the world succeeded', `${gateway.apiRequests.length} requests in all`)

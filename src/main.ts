@@ -87,13 +87,26 @@ async function waitAndReport(
 ): Promise<void> {
   const delivery =
     config.download.length > 0 ? await openDelivery(config, source, runtime, io) : undefined
-  const outcome = await waitForTasks(config, source, runtime, io, checkRun, delivery)
   const resultsFile = resultsFilePath(runtime.env)
-  const provisional = runtime.signal.aborted ? 'cancelled' : overallState(outcome)
-  // Set before the downloads end, so that whatever happens next, later steps have them.
-  const written = publishOutputs(io, resultsFile, provisional, outcome.tasks, undefined, {
-    checkRunUrl: checkRun.url
-  })
+  const count = config.taskIds.length
+  io.startGroup(
+    `Waiting for ${count} Aholo task${count === 1 ? '' : 's'} on ${source.description} (every ${formatDuration(config.pollIntervalMs)}, up to ${formatDuration(config.timeoutMs)})`
+  )
+  let outcome: PollOutcome
+  let written: ReturnType<typeof publishOutputs>
+  try {
+    outcome = await waitForTasks(config, source, runtime, io, checkRun, delivery)
+    const provisional = runtime.signal.aborted ? 'cancelled' : overallState(outcome)
+    // Set before the downloads end, so that whatever happens next, later steps have them.
+    written = publishOutputs(io, resultsFile, provisional, outcome.tasks, undefined, {
+      checkRunUrl: checkRun.url
+    })
+    // The files of tasks that succeeded during the wait log their lines as they download: the
+    // group stays open until they are done, so that none lands after it is closed.
+    await delivery?.downloaded()
+  } finally {
+    io.endGroup()
+  }
 
   const delivered = delivery ? await delivery.finish() : undefined
   const verdict = decideVerdict({
@@ -213,37 +226,29 @@ async function waitForTasks(
   checkRun: CheckRun,
   delivery: DeliveryRun | undefined
 ): Promise<PollOutcome> {
-  const count = config.taskIds.length
-  io.startGroup(
-    `Waiting for ${count} Aholo task${count === 1 ? '' : 's'} on ${source.description} (every ${formatDuration(config.pollIntervalMs)}, up to ${formatDuration(config.timeoutMs)})`
-  )
-  try {
-    return await pollTasks({
-      taskIds: config.taskIds,
-      pollIntervalMs: config.pollIntervalMs,
-      timeoutMs: config.timeoutMs,
-      source,
-      clock: runtime.clock,
-      signal: runtime.signal,
-      events: {
-        onRound: (changes, tasks, elapsedMs) => {
-          describeRound(changes, elapsedMs).forEach(line => io.info(line))
-          // Drawn only when an update is sent: at most every 30 s.
-          checkRun.update(() => progressOutput(config, tasks, elapsedMs))
-        },
-        onUnknownStatus: (taskId, status) =>
-          io.warning(
-            `Task ${taskId} has status ${JSON.stringify(status)}, which this action does not know; it is treated as unfinished and polling goes on. Other tasks with this status are not reported again.`
-          ),
-        onUnasked: ids => io.warning(describeUnasked(ids, config.taskIds)),
-        onFinal: task => {
-          if (task.state === 'succeeded') delivery?.add(task)
-        }
+  return pollTasks({
+    taskIds: config.taskIds,
+    pollIntervalMs: config.pollIntervalMs,
+    timeoutMs: config.timeoutMs,
+    source,
+    clock: runtime.clock,
+    signal: runtime.signal,
+    events: {
+      onRound: (changes, tasks, elapsedMs) => {
+        describeRound(changes, elapsedMs).forEach(line => io.info(line))
+        // Drawn only when an update is sent: at most every 30 s.
+        checkRun.update(() => progressOutput(config, tasks, elapsedMs))
+      },
+      onUnknownStatus: (taskId, status) =>
+        io.warning(
+          `Task ${taskId} has status ${JSON.stringify(status)}, which this action does not know; it is treated as unfinished and polling goes on. Other tasks with this status are not reported again.`
+        ),
+      onUnasked: ids => io.warning(describeUnasked(ids, config.taskIds)),
+      onFinal: task => {
+        if (task.state === 'succeeded') delivery?.add(task)
       }
-    })
-  } finally {
-    io.endGroup()
-  }
+    }
+  })
 }
 
 function progressOutput(

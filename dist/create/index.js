@@ -29229,6 +29229,8 @@ function singleToken(name, text, problems) {
 
 
 
+/** Far above any repository's limit (400 days at most); only guards the expiry date. */
+const MAX_RETENTION_DAYS = 36_500;
 const FAIL_ON = (/* unused pure expression or super */ null && (['any', 'all', 'never']));
 const CACHE = (/* unused pure expression or super */ null && (['auto', 'true', 'false']));
 /** The vendor asks clients not to poll more often than this. */
@@ -29282,10 +29284,14 @@ function parseInputs(read, context) {
     }
     const downloadConnections = parseWholeNumber('download-connections', value('download-connections'), { min: 1, max: 16, rule: 'a whole number from 1 to 16 (1: one connection per file)' }, problems) ?? 4;
     const artifactName = parseArtifactName(value('artifact-name'), problems);
-    const retentionDays = parseWholeNumber('retention-days', value('retention-days'), {
+    const retentionDays = parseWholeNumber('retention-days', value('retention-days'), 
+    // No cap of 90 here: the repository's setting may allow more (private repositories up to
+    // 400 days), and the artifact client and service cap what it does not allow, as with
+    // actions/upload-artifact. The ceiling only keeps the expiry a valid date.
+    {
         min: 1,
-        max: 90,
-        rule: "a whole number of days from 1 to 90, or empty for the repository's default"
+        max: MAX_RETENTION_DAYS,
+        rule: `a whole number of days from 1 to ${MAX_RETENTION_DAYS} (the repository's setting caps it, 90 by default), or empty for the repository's default`
     }, problems);
     const compressionLevel = parseWholeNumber('compression-level', value('compression-level'), {
         min: 0,

@@ -24,7 +24,7 @@ export interface ArtifactUpload {
   rootDirectory: string
   /** Absolute paths under rootDirectory. */
   files: string[]
-  /** 1-90; undefined keeps the repository's default. */
+  /** Days, 1 or more: the repository's setting caps it; undefined keeps its default. */
   retentionDays?: number
   /** zlib level of the ZIP, 0 (stored) to 9; undefined keeps the client's default, 6. */
   compressionLevel?: number

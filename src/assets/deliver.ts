@@ -1,8 +1,10 @@
 /**
  * Delivery of the succeeded tasks' assets: each chosen format reused from the runner's tool cache
  * or downloaded, verified and checked against the budgets (at most `concurrency` files at once
- * across all tasks), then, when asked and nothing failed, one artifact of them all. Every file is
- * tried, so one run names every broken file (the first 20 in the error, every one in the log).
+ * across all tasks), then, when asked, one artifact of every file that verified and is within
+ * budget: partial results are still results, as with actions/upload-artifact, and the step fails
+ * naming the others. Every file is tried, so one run names every broken file (the first 20 in the
+ * error, every one in the log). A cancelled run uploads nothing.
  *
  * `startDelivery` takes tasks as they succeed (`add`), so downloads can start while other tasks
  * are still polled; `deliverAssets` is the same for a finished list of tasks.
@@ -22,7 +24,7 @@ import type { AssetFile } from './types.js'
 
 export interface UploadSettings {
   name: string
-  /** 1-90; undefined keeps the repository's default. */
+  /** Days, 1 or more: the repository's setting caps it; undefined keeps its default. */
   retentionDays?: number
   /** 0-9; undefined: 0 when every file is SPZ or SOG, else 6 (defaultCompressionLevel). */
   compressionLevel?: number
@@ -70,10 +72,11 @@ export interface Delivery {
   files: Map<string, AssetFile[]>
   /** Set when at least one file was downloaded. */
   downloadDir?: string
+  /** Holds every file that verified and is within budget, even when others failed. */
   artifact?: { id: number; url: string; digest: string }
   /**
    * Why the step fails: the files that could not be brought down whole, those over a budget
-   * (20 of each named at most), or the upload.
+   * (20 of each named at most), or the upload; it says what the artifact holds, if any.
    */
   error?: string
   /** The run was cancelled before the delivery ended: `files` holds what finished before. */
@@ -182,14 +185,13 @@ export function startDelivery(options: DeliveryOptions, deps: DeliveryDeps): Del
         log.notice(`Not downloaded, since the service gave no URL: ${missing.join('; ')}.`)
       await downloaded()
       const delivery = summarise(settled, options.downloadDir, signal.aborted)
-      if (settled.length === 0) return delivery
-      if (delivery.error !== undefined || delivery.cancelled) {
-        if (options.upload) {
-          delivery.error = `${delivery.error ?? 'The run was cancelled.'} No artifact was uploaded.`
-        }
+      if (settled.length === 0 || !options.upload) return delivery
+      const good = [...delivery.files.values()].flat().filter(file => !file.overBudget)
+      if (delivery.cancelled || good.length === 0) {
+        delivery.error = `${delivery.error ?? 'The run was cancelled.'} No artifact was uploaded.`
         return delivery
       }
-      if (options.upload) await upload(delivery, options.upload, options.downloadDir, deps)
+      await upload(delivery, good, options.upload, options.downloadDir, deps)
       return delivery
     }
   }
@@ -298,14 +300,20 @@ function named(sentences: readonly string[]): string {
   return rest > 0 ? `${shown} And ${rest} more, each named in the log.` : shown
 }
 
+/**
+ * Uploads the good files as the artifact. When other files failed or are over budget, the error
+ * (already naming them) says what the artifact holds, so that the step's message tells the whole
+ * story: the good files are there, and the step fails for the rest.
+ */
 async function upload(
   delivery: Delivery,
+  files: readonly AssetFile[],
   settings: UploadSettings,
   downloadDir: string,
   deps: DeliveryDeps
 ): Promise<void> {
   const { log } = deps
-  const files = [...delivery.files.values()].flat()
+  const problems = delivery.error
   const paths = files.map(file => file.path)
   const level = settings.compressionLevel ?? defaultCompressionLevel(files.map(file => file.format))
   log.startGroup(
@@ -326,9 +334,14 @@ async function upload(
     log.info(
       `Artifact ${settings.name}: id ${artifact.id}, ${artifact.size} bytes, ${artifact.url}`
     )
+    if (problems !== undefined) {
+      const other = files.length === 1 ? 'the other file' : `the other ${files.length} files`
+      delivery.error = `${problems} The artifact ${settings.name} holds ${other}.`
+    }
   } catch (error) {
     delivery.cancelled = deps.signal.aborted
-    delivery.error = `Could not upload the artifact: ${describeError(error)}`
+    const failed = `Could not upload the artifact: ${describeError(error)}`
+    delivery.error = problems === undefined ? failed : `${problems} ${failed}`
   } finally {
     log.endGroup()
   }

@@ -21,6 +21,9 @@ import {
   parseWholeNumber
 } from './fields.js'
 
+/** Far above any repository's limit (400 days at most); only guards the expiry date. */
+const MAX_RETENTION_DAYS = 36_500
+
 export const FAIL_ON = ['any', 'all', 'never'] as const
 export type FailOn = (typeof FAIL_ON)[number]
 const CACHE = ['auto', 'true', 'false'] as const
@@ -137,10 +140,13 @@ export function parseInputs(read: (name: InputName) => string, context: InputCon
   const retentionDays = parseWholeNumber(
     'retention-days',
     value('retention-days'),
+    // No cap of 90 here: the repository's setting may allow more (private repositories up to
+    // 400 days), and the artifact client and service cap what it does not allow, as with
+    // actions/upload-artifact. The ceiling only keeps the expiry a valid date.
     {
       min: 1,
-      max: 90,
-      rule: "a whole number of days from 1 to 90, or empty for the repository's default"
+      max: MAX_RETENTION_DAYS,
+      rule: `a whole number of days from 1 to ${MAX_RETENTION_DAYS} (the repository's setting caps it, 90 by default), or empty for the repository's default`
     },
     problems
   )
