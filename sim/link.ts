@@ -226,9 +226,12 @@ export class LinkSim {
     const began = performance.now()
     let at = from
     const finish = (): void => {
-      // A short range ends the connection after fewer bytes than Content-Length promised.
-      if (cut || record.sent < length) setImmediate(() => res.socket?.destroy())
-      else res.end()
+      // A short range ends the connection after fewer bytes than Content-Length promised: once the
+      // bytes are out, and a moment later, so that the client has them before it sees the cut
+      // (as over a real link, where the cut comes after the bytes in flight).
+      if (cut || record.sent < length) {
+        res.write('', () => setTimeout(() => res.socket?.destroy(), 20))
+      } else res.end()
     }
     const next = (): void => {
       while (at < to) {
