@@ -8,7 +8,7 @@ import {
   Lux3dRequestError,
   Lux3dUnknownFateError
 } from '../src/providers/lux3d/create.js'
-import { exactId, parseExactJson } from '../src/providers/lux3d/exact-json.js'
+import { exactId, parseWithExactIds } from '../src/providers/lux3d/exact-ids.js'
 import {
   buildCreateOutputs,
   type JobRecord,
@@ -17,16 +17,15 @@ import {
 import { NO_SECRETS, Redactor } from '../src/report/redact.js'
 
 describe('exact JSON', () => {
-  it('keeps integers past 2^53 as their decimal strings, and leaves strings and other numbers alone', () => {
+  it('keeps the ids of a creation and of a list past 2^53 as their decimal strings, and leaves strings and other numbers alone', () => {
     const text =
-      '{"d": 9007199254740993, "n": -12345678901234567, "s": "id 9007199254740993 \\" 1234567890123456", "f": 1.5e300, "small": 42, "arr": [1234567890123456789]}'
-    expect(parseExactJson(text)).toEqual({
+      '{"d": 9007199254740993, "items": [{"taskId": -12345678901234567}], "s": "id 9007199254740993 \\" 1234567890123456", "f": 1.5e300, "small": 42}'
+    expect(parseWithExactIds(text, ['d', 'taskId'])).toEqual({
       d: '9007199254740993',
-      n: '-12345678901234567',
+      items: [{ taskId: '-12345678901234567' }],
       s: 'id 9007199254740993 " 1234567890123456',
       f: 1.5e300,
-      small: 42,
-      arr: ['1234567890123456789']
+      small: 42
     })
     expect(exactId(42)).toBe('42')
     expect(exactId('9007199254740993')).toBe('9007199254740993')

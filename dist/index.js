@@ -31031,11 +31031,22 @@ function integerOr(value, fallback) {
  * escapes included, so the key is only matched where it is a key, never inside a text. Pure.
  */
 const WHOLE_NUMBER = /-?\d+(?![.eE\d])/y;
-/** JSON.parse, with the whole numbers of `key` (at any depth) kept as their exact digits. */
-function parseWithExactIds(text, key = 'taskId') {
-    return JSON.parse(quoteNumbersOf(text, key));
+/**
+ * JSON.parse, with the whole numbers of `keys` (at any depth) kept as their exact digits: `taskId`
+ * in answers about tasks, and `d` too in the answer to a creation, which is the new id itself.
+ */
+function parseWithExactIds(text, keys = ['taskId']) {
+    return JSON.parse(quoteNumbersOf(text, keys));
 }
-function quoteNumbersOf(text, key) {
+/** A task id as the exact decimal string, from a number or a string; undefined otherwise. */
+function exactId(value) {
+    if (typeof value === 'string' && /^-?\d+$/.test(value))
+        return value;
+    if (typeof value === 'number' && Number.isSafeInteger(value))
+        return String(value);
+    return undefined;
+}
+function quoteNumbersOf(text, keys) {
     const parts = [];
     let copied = 0;
     let at = text.indexOf('"');
@@ -31044,7 +31055,7 @@ function quoteNumbersOf(text, key) {
         if (end === -1)
             break;
         const value = valueAfterKey(text, end + 1);
-        if (value !== -1 && text.slice(at + 1, end) === key) {
+        if (value !== -1 && keys.includes(text.slice(at + 1, end))) {
             WHOLE_NUMBER.lastIndex = value;
             const number = WHOLE_NUMBER.exec(text);
             if (number) {

@@ -28414,7 +28414,7 @@ function coreActionIO(env = process.env) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _action_io_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3078);
 /* harmony import */ var _entry_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1379);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7104);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7074);
 /** The create action's entry (create/action.yml): signals and I/O only; the step is main.ts. */
 
 
@@ -28426,7 +28426,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7104:
+/***/ 7074:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -30161,7 +30161,7 @@ async function list_pages_readListPages(options) {
 /** A field read from the service is shown whole up to this many characters. */
 const MAX_FIELD = 300;
 /** The ApiError in a parsed body, or undefined when the body is not one. */
-function api_error_parseApiError(body) {
+function parseApiError(body) {
     if (!json_isRecord(body) || (!('status' in body) && !('message' in body) && !('details' in body))) {
         return undefined;
     }
@@ -30178,7 +30178,7 @@ function api_error_parseApiError(body) {
     api_error_assign(info, 'detail', details?.message);
     const bizCode = metaData?.bizCode;
     if (typeof bizCode === 'string' || typeof bizCode === 'number')
-        info.bizCode = api_error_clip(String(bizCode));
+        info.bizCode = clip(String(bizCode));
     const localizedText = field(localized?.message);
     if (localizedText !== undefined) {
         info.localized = { message: localizedText };
@@ -30193,7 +30193,7 @@ function api_error_parseApiError(body) {
  * `HTTP 401 UNAUTHENTICATED: Invalid API key (reason INVALID_API_KEY, bizCode 10004; zh_CN:
  * API Key 无效; help https://…)`; just `HTTP 502` when the body said nothing.
  */
-function api_error_describeApiError(httpStatus, info) {
+function describeApiError(httpStatus, info) {
     let line = `HTTP ${httpStatus}`;
     if (!info)
         return line;
@@ -30223,9 +30223,9 @@ function api_error_assign(info, key, value) {
         info[key] = text;
 }
 function field(value) {
-    return typeof value === 'string' && value.trim() !== '' ? api_error_clip(value.trim()) : undefined;
+    return typeof value === 'string' && value.trim() !== '' ? clip(value.trim()) : undefined;
 }
-function api_error_clip(text) {
+function clip(text) {
     // Control characters would break the one-line log; an endless message would flood it.
     const flat = [...text].map(char => (isControl(char) ? ' ' : char)).join('');
     return flat.length > MAX_FIELD ? `${flat.slice(0, MAX_FIELD)}… (${flat.length} characters)` : flat;
@@ -30303,7 +30303,7 @@ class envelope_WorldResponseError extends errors/* ActionError */.lZ {
         super(`Unexpected answer from the Aholo World gateway: ${message}`, "Check 'api-url' (empty means the region's own gateway).");
     }
 }
-const envelope_KEYS_PAGES = {
+const KEYS_PAGES = {
     cn: 'https://labs.aholo3d.cn',
     global: 'https://labs.aholo3d.com'
 };
@@ -30356,8 +30356,8 @@ function readJson(answer, subject, region) {
     catch {
         parsed = false;
     }
-    const apiError = parsed ? api_error_parseApiError(json) : undefined;
-    const said = api_error_describeApiError(status, apiError);
+    const apiError = parsed ? parseApiError(json) : undefined;
+    const said = describeApiError(status, apiError);
     if (status === 429 || status === 408 || status >= 500) {
         const wait = retryAfterMs !== undefined ? `, Retry-After ${retryAfterMs} ms` : '';
         throw new retry_Fault(`${said}${wait}`, `HTTP ${status}`, retryAfterMs);
@@ -30382,7 +30382,7 @@ function refusal(status, apiError, subject, region, said) {
     }
     if (status === 401) {
         return new WorldAuthError(`The Aholo World gateway refused the API key: ${said}`, `Check the 'api-key' input: keys are made on the Aholo Labs "API keys" page ` +
-            `(${envelope_KEYS_PAGES.cn} for region cn, ${envelope_KEYS_PAGES.global} for region global); ` +
+            `(${KEYS_PAGES.cn} for region cn, ${KEYS_PAGES.global} for region global); ` +
             `'region' is ${region}, and must match the site the key comes from.`, status, apiError);
     }
     if (status === 403) {
@@ -30433,6 +30433,77 @@ function integerOr(value, fallback) {
     return Number.isInteger(value) ? value : fallback;
 }
 
+;// CONCATENATED MODULE: ./src/providers/lux3d/exact-ids.ts
+/**
+ * Lux3D sends `taskId` as a JSON number, an int64: beyond 2^53 JSON.parse would round it (a
+ * 19-digit id keeps about 16 of its digits). Node 20's JSON.parse has no access to a number's
+ * source text, so the raw text is rewritten first: every whole number under the key `taskId`
+ * becomes a string of the same digits, and is then parsed as one. The scan follows JSON's strings,
+ * escapes included, so the key is only matched where it is a key, never inside a text. Pure.
+ */
+const WHOLE_NUMBER = /-?\d+(?![.eE\d])/y;
+/**
+ * JSON.parse, with the whole numbers of `keys` (at any depth) kept as their exact digits: `taskId`
+ * in answers about tasks, and `d` too in the answer to a creation, which is the new id itself.
+ */
+function parseWithExactIds(text, keys = ['taskId']) {
+    return JSON.parse(quoteNumbersOf(text, keys));
+}
+/** A task id as the exact decimal string, from a number or a string; undefined otherwise. */
+function exactId(value) {
+    if (typeof value === 'string' && /^-?\d+$/.test(value))
+        return value;
+    if (typeof value === 'number' && Number.isSafeInteger(value))
+        return String(value);
+    return undefined;
+}
+function quoteNumbersOf(text, keys) {
+    const parts = [];
+    let copied = 0;
+    let at = text.indexOf('"');
+    while (at !== -1) {
+        const end = endOfString(text, at);
+        if (end === -1)
+            break;
+        const value = valueAfterKey(text, end + 1);
+        if (value !== -1 && keys.includes(text.slice(at + 1, end))) {
+            WHOLE_NUMBER.lastIndex = value;
+            const number = WHOLE_NUMBER.exec(text);
+            if (number) {
+                parts.push(text.slice(copied, value), `"${number[0]}"`);
+                copied = value + number[0].length;
+            }
+        }
+        at = text.indexOf('"', end + 1);
+    }
+    parts.push(text.slice(copied));
+    return parts.join('');
+}
+/** The index of the quote that closes the string opened at `start`, or -1. */
+function endOfString(text, start) {
+    for (let i = start + 1; i < text.length; i++) {
+        if (text[i] === '\\')
+            i++;
+        else if (text[i] === '"')
+            return i;
+    }
+    return -1;
+}
+/** Where the value starts when a ':' follows `from` (the string was a key), else -1. */
+function valueAfterKey(text, from) {
+    let i = skipSpace(text, from);
+    if (text[i] !== ':')
+        return -1;
+    i = skipSpace(text, i + 1);
+    return i;
+}
+function skipSpace(text, from) {
+    let i = from;
+    while (i < text.length && ' \t\n\r'.includes(text[i]))
+        i++;
+    return i;
+}
+
 ;// CONCATENATED MODULE: ./src/providers/lux3d/envelope.ts
 /**
  * Lux3D's answers, read (DESIGN.md §2c): an HTTP status and body become a task, a page of the
@@ -30473,7 +30544,7 @@ class envelope_Lux3dApiError extends errors/* ActionError */.lZ {
     }
 }
 /** 401: the key is missing, wrong or revoked. */
-class Lux3dAuthError extends (/* unused pure expression or super */ null && (envelope_Lux3dApiError)) {
+class Lux3dAuthError extends envelope_Lux3dApiError {
 }
 /** An answer that is not the documented shape: most often `api-url` points elsewhere. */
 class envelope_Lux3dResponseError extends errors/* ActionError */.lZ {
@@ -30498,7 +30569,7 @@ function envelope_interpretTask(answer, taskId, region) {
 /** One page of the account's tasks in one status; throws a Fault or a typed error otherwise. */
 function lux3d_envelope_interpretList(answer, region) {
     const d = readData(answer, { kind: 'list' }, region);
-    if (!isRecord(d) || (d.items !== undefined && d.items !== null && !Array.isArray(d.items))) {
+    if (!json_isRecord(d) || (d.items !== undefined && d.items !== null && !Array.isArray(d.items))) {
         throw malformed('the list is not {items: [...], total, page, pageSize}');
     }
     const items = Array.isArray(d.items) ? d.items : [];
@@ -30527,15 +30598,15 @@ function readData(answer, subject, region) {
     const said = describeAnswer(status, parsed ? json : undefined);
     if (status === 429 || status === 408 || status >= 500) {
         const wait = retryAfterMs !== undefined ? `, Retry-After ${retryAfterMs} ms` : '';
-        throw new Fault(`${said}${wait}`, `HTTP ${status}`, retryAfterMs);
+        throw new retry_Fault(`${said}${wait}`, `HTTP ${status}`, retryAfterMs);
     }
     if (status < 200 || status >= 300)
         throw envelope_refusal(status, json, subject, region, said);
     // Proxies and gateways answer with HTML pages under 200; these pass.
     if (!parsed) {
-        throw new Fault(`the answer is not JSON (starts with ${JSON.stringify(text.slice(0, 40))})`, 'not JSON');
+        throw new retry_Fault(`the answer is not JSON (starts with ${JSON.stringify(text.slice(0, 40))})`, 'not JSON');
     }
-    if (!isRecord(json) || !('c' in json)) {
+    if (!json_isRecord(json) || !('c' in json)) {
         throw new envelope_Lux3dResponseError(`HTTP ${status} without the envelope {c, m, d}.`);
     }
     if (json.c !== '0') {
@@ -30546,7 +30617,7 @@ function readData(answer, subject, region) {
 }
 function envelope_refusal(status, json, subject, region, said) {
     const what = subject.kind === 'task' ? `task ${subject.taskId}` : "the account's task list";
-    const code = isRecord(json) ? codeOf(json.c) : undefined;
+    const code = json_isRecord(json) ? codeOf(json.c) : undefined;
     if (status === 401) {
         return new Lux3dAuthError(`The Aholo Lux3D API refused the API key: ${said}`, `Check the 'api-key' input: keys are made on the Aholo Labs "API keys" page ` +
             `(${KEYS_PAGES.cn} for region cn, ${KEYS_PAGES.global} for region global); ` +
@@ -30561,7 +30632,7 @@ function envelope_refusal(status, json, subject, region, said) {
  * `HTTP 502`: whichever of the envelope or the ApiError the body is.
  */
 function describeAnswer(status, json) {
-    if (isRecord(json) && 'c' in json) {
+    if (json_isRecord(json) && 'c' in json) {
         const code = codeOf(json.c);
         const message = typeof json.m === 'string' && json.m.trim() !== '' ? clip(json.m.trim()) : '';
         const parts = [code === undefined ? 'no c' : `c ${code}`, message].filter(part => part !== '');
@@ -30570,7 +30641,7 @@ function describeAnswer(status, json) {
     return describeApiError(status, parseApiError(json));
 }
 function parseTask(raw) {
-    if (!isRecord(raw))
+    if (!json_isRecord(raw))
         return undefined;
     const taskId = typeof raw.taskId === 'string' && /^\d+$/.test(raw.taskId) ? raw.taskId : undefined;
     if (taskId === undefined || !Number.isInteger(raw.status))
@@ -30584,7 +30655,7 @@ function wholeNumber(value) {
     return Number.isInteger(value) ? value : undefined;
 }
 function malformed(what) {
-    return new Fault(`a malformed answer: ${what}`, 'malformed answer');
+    return new retry_Fault(`a malformed answer: ${what}`, 'malformed answer');
 }
 
 ;// CONCATENATED MODULE: ./src/providers/lux3d/client.ts
@@ -30735,56 +30806,6 @@ function toSnapshot(task) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/providers/lux3d/exact-json.ts
-/**
- * JSON whose integers may pass 2^53 (Lux3D task ids are int64): every integer literal of more
- * than 15 digits, outside strings, is read as its exact decimal string. Pure.
- */
-const NUMBER = /-?\d+(\.\d+)?([eE][+-]?\d+)?/y;
-function parseExactJson(text) {
-    let out = '';
-    let at = 0;
-    let inString = false;
-    while (at < text.length) {
-        const char = text[at];
-        if (inString) {
-            out += char;
-            if (char === '\\')
-                out += text[++at] ?? '';
-            else if (char === '"')
-                inString = false;
-            at++;
-            continue;
-        }
-        if (char === '"') {
-            inString = true;
-            out += char;
-            at++;
-            continue;
-        }
-        NUMBER.lastIndex = at;
-        const number = char === '-' || (char >= '0' && char <= '9') ? NUMBER.exec(text) : null;
-        if (number) {
-            const literal = number[0];
-            const digits = literal.replace(/^-/, '');
-            out += !number[1] && !number[2] && digits.length > 15 ? `"${literal}"` : literal;
-            at += literal.length;
-            continue;
-        }
-        out += char;
-        at++;
-    }
-    return JSON.parse(out);
-}
-/** A task id as the exact decimal string, from a number or a string; undefined otherwise. */
-function exactId(value) {
-    if (typeof value === 'string' && /^-?\d+$/.test(value))
-        return value;
-    if (typeof value === 'number' && Number.isSafeInteger(value))
-        return String(value);
-    return undefined;
-}
-
 ;// CONCATENATED MODULE: ./src/providers/lux3d/create.ts
 /**
  * Starting Lux3D tasks (DESIGN.md §2c, §2d): the task id comes back in `d`, read exactly (an
@@ -30802,11 +30823,10 @@ function exactId(value) {
 
 
 
-/** Lux3D's paths on the same gateways as World's. */
+
 const CONCURRENCY_CODE = 'GENERATION_CONCURRENCY_LIMIT_EXCEEDED';
 /** How often the account's tasks are listed while over the quota (the spec polls 10-15 s). */
 const QUOTA_POLL_MS = 15_000;
-const IN_PROGRESS = new Set(['0', '1']);
 const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 /** The gateway refused the request; `c` and `m` as it said them. */
 class Lux3dRequestError extends errors/* ActionError */.lZ {
@@ -30869,14 +30889,16 @@ class Lux3dCreator {
                 return;
         }
     }
-    /** Ids of the account's tasks in progress (status 0 or 1), from the newest 100. */
+    /**
+     * Ids of the account's tasks in progress (status 0 or 1), from the newest 100, read as the
+     * wait action reads the list (envelope.ts).
+     */
     inProgress(call) {
         const url = `${this.base}/generate/task/list?page=1&pagesize=100`;
         return retry_withRetries(async () => {
             const answer = await exchange(this.options, { method: 'GET', url }, call.deadline, call.signal);
-            const d = readEnvelope(answer, 'the list of tasks');
-            const items = json_isRecord(d) && Array.isArray(d.items) ? d.items : [];
-            return new Set(items.flatMap(item => json_isRecord(item) && IN_PROGRESS.has(String(item.status)) ? (exactId(item.taskId) ?? []) : []));
+            const { tasks } = lux3d_envelope_interpretList(answer, this.options.region);
+            return new Set(tasks.filter(task => lux3d_envelope_isInProgressStatus(task.status)).map(task => task.taskId));
         }, this.retryContext(call));
     }
     retryContext(call) {
@@ -30917,23 +30939,9 @@ function create_interpretCreated(answer, what) {
     }
     throw new Lux3dRequestError(`The Aholo gateway refused ${what}: ${said}`);
 }
-/** `d` of a successful envelope; a Fault for what may pass, an error otherwise. */
-function readEnvelope(answer, what) {
-    if (answer.status === 429 || answer.status === 408 || answer.status >= 500) {
-        throw new retry_Fault(`HTTP ${answer.status} for ${what}`, `HTTP ${answer.status}`, answer.retryAfterMs);
-    }
-    const body = parseBody(answer.body);
-    if (body === undefined)
-        throw new retry_Fault(`${what} is not JSON`, 'not JSON');
-    if (answer.status === 200 && json_isRecord(body) && String(body.c) === '0')
-        return body.d;
-    const c = json_isRecord(body) ? String(body.c ?? '') : '';
-    const m = json_isRecord(body) && typeof body.m === 'string' ? body.m.slice(0, 300) : '';
-    throw new Lux3dRequestError(`The Aholo gateway refused ${what}: HTTP ${answer.status}, c ${JSON.stringify(c)}, m ${JSON.stringify(m)}`);
-}
 function parseBody(text) {
     try {
-        return parseExactJson(text.replace(/^\uFEFF/, ''));
+        return parseWithExactIds(text.replace(/^\uFEFF/, ''), ['d', 'taskId']);
     }
     catch {
         return undefined;
@@ -32206,7 +32214,7 @@ function answers_readJson(answer, who, what) {
     catch {
         parsed = false;
     }
-    const said = serverText(api_error_describeApiError(status, parsed ? api_error_parseApiError(json) : undefined));
+    const said = serverText(describeApiError(status, parsed ? parseApiError(json) : undefined));
     if (status === 429 || status === 408 || status >= 500) {
         const wait = retryAfterMs !== undefined ? `, Retry-After ${retryAfterMs} ms` : '';
         throw new retry_Fault(`${who} answered ${what} with ${said}${wait}`, `HTTP ${status}`, retryAfterMs);

@@ -9,20 +9,18 @@
 import { isRecord } from '../../domain/json.js'
 import { ActionError } from '../../errors.js'
 import { NetworkError } from '../../net/http.js'
-import { DeadlineError, Fault, withRetries } from '../../net/retry.js'
+import { DeadlineError, withRetries } from '../../net/retry.js'
 import { formatDuration } from '../../units.js'
 import { exchange, GATEWAY_ORIGINS, gatewayBase } from '../gateway-request.js'
 import { LUX3D_PREFIXES } from './client.js'
 import type { RawAnswer } from '../world/envelope.js'
 import type { CreateCall, WorldCreatorOptions } from '../world/create.js'
-import { exactId, parseExactJson } from './exact-json.js'
-
-/** Lux3D's paths on the same gateways as World's. */
+import { interpretList, isInProgressStatus } from './envelope.js'
+import { exactId, parseWithExactIds } from './exact-ids.js'
 
 export const CONCURRENCY_CODE = 'GENERATION_CONCURRENCY_LIMIT_EXCEEDED'
 /** How often the account's tasks are listed while over the quota (the spec polls 10-15 s). */
 export const QUOTA_POLL_MS = 15_000
-const IN_PROGRESS = new Set(['0', '1'])
 const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'])
 
 export type Lux3dCreatorOptions = WorldCreatorOptions
@@ -104,7 +102,10 @@ export class Lux3dCreator {
     }
   }
 
-  /** Ids of the account's tasks in progress (status 0 or 1), from the newest 100. */
+  /**
+   * Ids of the account's tasks in progress (status 0 or 1), from the newest 100, read as the
+   * wait action reads the list (envelope.ts).
+   */
   private inProgress(call: CreateCall): Promise<Set<string>> {
     const url = `${this.base}/generate/task/list?page=1&pagesize=100`
     return withRetries(async () => {
@@ -114,13 +115,8 @@ export class Lux3dCreator {
         call.deadline,
         call.signal
       )
-      const d = readEnvelope(answer, 'the list of tasks')
-      const items = isRecord(d) && Array.isArray(d.items) ? d.items : []
-      return new Set(
-        items.flatMap(item =>
-          isRecord(item) && IN_PROGRESS.has(String(item.status)) ? (exactId(item.taskId) ?? []) : []
-        )
-      )
+      const { tasks } = interpretList(answer, this.options.region)
+      return new Set(tasks.filter(task => isInProgressStatus(task.status)).map(task => task.taskId))
     }, this.retryContext(call))
   }
 
@@ -168,28 +164,9 @@ export function interpretCreated(answer: RawAnswer, what: string): Created {
   throw new Lux3dRequestError(`The Aholo gateway refused ${what}: ${said}`)
 }
 
-/** `d` of a successful envelope; a Fault for what may pass, an error otherwise. */
-function readEnvelope(answer: RawAnswer, what: string): unknown {
-  if (answer.status === 429 || answer.status === 408 || answer.status >= 500) {
-    throw new Fault(
-      `HTTP ${answer.status} for ${what}`,
-      `HTTP ${answer.status}`,
-      answer.retryAfterMs
-    )
-  }
-  const body = parseBody(answer.body)
-  if (body === undefined) throw new Fault(`${what} is not JSON`, 'not JSON')
-  if (answer.status === 200 && isRecord(body) && String(body.c) === '0') return body.d
-  const c = isRecord(body) ? String(body.c ?? '') : ''
-  const m = isRecord(body) && typeof body.m === 'string' ? body.m.slice(0, 300) : ''
-  throw new Lux3dRequestError(
-    `The Aholo gateway refused ${what}: HTTP ${answer.status}, c ${JSON.stringify(c)}, m ${JSON.stringify(m)}`
-  )
-}
-
 function parseBody(text: string): unknown {
   try {
-    return parseExactJson(text.replace(/^\uFEFF/, ''))
+    return parseWithExactIds(text.replace(/^\uFEFF/, ''), ['d', 'taskId'])
   } catch {
     return undefined
   }

@@ -8,12 +8,22 @@
 
 const WHOLE_NUMBER = /-?\d+(?![.eE\d])/y
 
-/** JSON.parse, with the whole numbers of `key` (at any depth) kept as their exact digits. */
-export function parseWithExactIds(text: string, key = 'taskId'): unknown {
-  return JSON.parse(quoteNumbersOf(text, key))
+/**
+ * JSON.parse, with the whole numbers of `keys` (at any depth) kept as their exact digits: `taskId`
+ * in answers about tasks, and `d` too in the answer to a creation, which is the new id itself.
+ */
+export function parseWithExactIds(text: string, keys: readonly string[] = ['taskId']): unknown {
+  return JSON.parse(quoteNumbersOf(text, keys))
 }
 
-export function quoteNumbersOf(text: string, key: string): string {
+/** A task id as the exact decimal string, from a number or a string; undefined otherwise. */
+export function exactId(value: unknown): string | undefined {
+  if (typeof value === 'string' && /^-?\d+$/.test(value)) return value
+  if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value)
+  return undefined
+}
+
+export function quoteNumbersOf(text: string, keys: readonly string[]): string {
   const parts: string[] = []
   let copied = 0
   let at = text.indexOf('"')
@@ -21,7 +31,7 @@ export function quoteNumbersOf(text: string, key: string): string {
     const end = endOfString(text, at)
     if (end === -1) break
     const value = valueAfterKey(text, end + 1)
-    if (value !== -1 && text.slice(at + 1, end) === key) {
+    if (value !== -1 && keys.includes(text.slice(at + 1, end))) {
       WHOLE_NUMBER.lastIndex = value
       const number = WHOLE_NUMBER.exec(text)
       if (number) {
