@@ -28629,7 +28629,7 @@ function sentence(text) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _action_io_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(63078);
 /* harmony import */ var _entry_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(81379);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4981);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(26356);
 /** The wait action's entry (action.yml): signals and I/O only; the step is main.ts. */
 
 
@@ -28641,7 +28641,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4981:
+/***/ 26356:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -30202,6 +30202,38 @@ function progressStep(progress) {
 
 // EXTERNAL MODULE: ./src/net/http.ts + 4 modules
 var http = __nccwpck_require__(42462);
+;// CONCATENATED MODULE: ./src/net/exchange.ts
+
+
+/** `request.timeoutMs` is cut to what is left before the deadline; `User-Agent` is added. */
+async function exchange(request, context) {
+    const { clock, log, deadline, signal } = context;
+    const left = Math.max(1, deadline - clock.now());
+    const timeoutMs = Math.min(request.timeoutMs ?? left, left);
+    const started = clock.now();
+    // The path only: a query string may carry a signature (the open platform's `sign`).
+    log.debug(`${request.method} ${request.url.origin}${request.url.pathname}, time limit ${Math.round(timeoutMs)} ms`);
+    try {
+        const response = await (0,http/* sendRequest */.w$)({
+            ...request,
+            headers: { 'User-Agent': http/* USER_AGENT */._O, ...request.headers },
+            signal,
+            timeoutMs
+        });
+        const retryAfter = response.headers['retry-after'];
+        const retryAfterMs = (0,retry/* parseRetryAfter */.mu)(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter, clock.wallClock());
+        const body = await (0,http/* readText */.yR)(response, context.maxBytes, signal);
+        log.debug(`HTTP ${response.status} after ${Math.round(clock.now() - started)} ms, ${body.length} characters`);
+        return { status: response.status, body, retryAfterMs };
+    }
+    catch (error) {
+        // Cut short by the deadline, not by the service: time is up, and nobody is to blame.
+        if (error instanceof http/* NetworkError */.Dr && clock.now() >= deadline)
+            throw new retry/* DeadlineError */.j3();
+        throw error;
+    }
+}
+
 // EXTERNAL MODULE: ./src/domain/json.ts
 var domain_json = __nccwpck_require__(97504);
 ;// CONCATENATED MODULE: ./src/providers/open-platform/envelope.ts
@@ -30378,34 +30410,15 @@ class OpenPlatformSource {
         url.searchParams.set('appkey', credentials.appKey);
         url.searchParams.set('timestamp', String(timestamp));
         url.searchParams.set('sign', sign(credentials, timestamp));
-        const timeoutMs = Math.max(1, Math.min(requestTimeoutMs, call.deadline - clock.now()));
-        const started = clock.now();
-        // The query string carries the sign: logs show the path only.
-        log.debug(`POST ${this.endpoint.href} with ${ids.length} id(s), time limit ${timeoutMs} ms`);
-        try {
-            const response = await (0,http/* sendRequest */.w$)({
-                method: 'POST',
-                url,
-                headers: {
-                    'Content-Type': 'application/json',
-                    Accept: 'application/json',
-                    'User-Agent': http/* USER_AGENT */._O
-                },
-                body: JSON.stringify(ids),
-                signal: call.signal,
-                timeoutMs
-            });
-            const retryAfter = (0,retry/* parseRetryAfter */.mu)(response.headers['retry-after'], clock.wallClock());
-            const body = await (0,http/* readText */.yR)(response, MAX_RESPONSE_BYTES, call.signal);
-            log.debug(`HTTP ${response.status} after ${Math.round(clock.now() - started)} ms, ${body.length} bytes`);
-            return interpretResponse(response.status, body, retryAfter);
-        }
-        catch (error) {
-            // Cut short by the deadline, not by the service: time is up, and nobody is to blame.
-            if (error instanceof http/* NetworkError */.Dr && clock.now() >= call.deadline)
-                throw new retry/* DeadlineError */.j3();
-            throw error;
-        }
+        log.debug(`Open platform batch of ${ids.length} id(s)`);
+        const answer = await exchange({
+            method: 'POST',
+            url,
+            headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+            body: JSON.stringify(ids),
+            timeoutMs: requestTimeoutMs
+        }, { clock, log, deadline: call.deadline, signal: call.signal, maxBytes: MAX_RESPONSE_BYTES });
+        return interpretResponse(answer.status, answer.body, answer.retryAfterMs);
     }
 }
 function toSnapshot(task) {
@@ -30547,44 +30560,25 @@ const GATEWAY_ORIGINS = {
 const gateway_request_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 /** The request, retried under `policy` (the API policy by default) until the call's deadline. */
 function askGateway(request, options, call, signal, interpret, policy) {
-    return (0,retry/* withRetries */.LH)(async () => interpret(await exchange(options, request, call.deadline, signal)), { clock: options.clock, signal, deadline: call.deadline, onRetry: options.onRetry, policy });
+    return (0,retry/* withRetries */.LH)(async () => interpret(await gateway_request_exchange(options, request, call.deadline, signal)), { clock: options.clock, signal, deadline: call.deadline, onRetry: options.onRetry, policy });
 }
 /**
- * One request and its answer, read whole, not retried: for callers that must decide what a
+ * One request to the gateway and its answer, not retried: for callers that must decide what a
  * failure means before trying again (a creation whose fate is unknown).
  */
-async function exchange(options, { method, url, body, headers }, deadline, signal) {
-    const { clock, log, requestTimeoutMs, apiKey } = options;
-    const timeoutMs = Math.max(1, Math.min(requestTimeoutMs, deadline - clock.now()));
-    const started = clock.now();
-    log.debug(`${method} ${url}, time limit ${timeoutMs} ms`);
-    try {
-        const response = await (0,http/* sendRequest */.w$)({
-            method,
-            url: new URL(url),
-            headers: {
-                Authorization: apiKey,
-                Accept: 'application/json',
-                'User-Agent': http/* USER_AGENT */._O,
-                ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
-                ...headers
-            },
-            body: body === undefined ? undefined : JSON.stringify(body),
-            signal,
-            timeoutMs
-        });
-        const retryAfter = response.headers['retry-after'];
-        const retryAfterMs = (0,retry/* parseRetryAfter */.mu)(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter, clock.wallClock());
-        const text = await (0,http/* readText */.yR)(response, gateway_request_MAX_RESPONSE_BYTES, signal);
-        log.debug(`HTTP ${response.status} after ${Math.round(clock.now() - started)} ms, ${text.length} characters`);
-        return { status: response.status, body: text, retryAfterMs };
-    }
-    catch (error) {
-        // Cut short by the deadline, not by the service: time is up, and nobody is to blame.
-        if (error instanceof http/* NetworkError */.Dr && clock.now() >= deadline)
-            throw new retry/* DeadlineError */.j3();
-        throw error;
-    }
+function gateway_request_exchange(options, { method, url, body, headers }, deadline, signal) {
+    return exchange({
+        method,
+        url: new URL(url),
+        headers: {
+            Authorization: options.apiKey,
+            Accept: 'application/json',
+            ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+            ...headers
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        timeoutMs: options.requestTimeoutMs
+    }, { ...options, deadline, signal, maxBytes: gateway_request_MAX_RESPONSE_BYTES });
 }
 /** `{prefix}` under the region's origin, or under `apiUrl` with a path of its own kept. */
 function gatewayBase(origin, prefix, apiUrl) {

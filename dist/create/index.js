@@ -28414,7 +28414,7 @@ function coreActionIO(env = process.env) {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _action_io_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3078);
 /* harmony import */ var _entry_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1379);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(7074);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4829);
 /** The create action's entry (create/action.yml): signals and I/O only; the step is main.ts. */
 
 
@@ -28426,7 +28426,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7074:
+/***/ 4829:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -29828,6 +29828,38 @@ function fractionField(value) {
     return Math.min(1, Math.max(0, value));
 }
 
+;// CONCATENATED MODULE: ./src/net/exchange.ts
+
+
+/** `request.timeoutMs` is cut to what is left before the deadline; `User-Agent` is added. */
+async function exchange(request, context) {
+    const { clock, log, deadline, signal } = context;
+    const left = Math.max(1, deadline - clock.now());
+    const timeoutMs = Math.min(request.timeoutMs ?? left, left);
+    const started = clock.now();
+    // The path only: a query string may carry a signature (the open platform's `sign`).
+    log.debug(`${request.method} ${request.url.origin}${request.url.pathname}, time limit ${Math.round(timeoutMs)} ms`);
+    try {
+        const response = await sendRequest({
+            ...request,
+            headers: { 'User-Agent': USER_AGENT, ...request.headers },
+            signal,
+            timeoutMs
+        });
+        const retryAfter = response.headers['retry-after'];
+        const retryAfterMs = parseRetryAfter(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter, clock.wallClock());
+        const body = await readText(response, context.maxBytes, signal);
+        log.debug(`HTTP ${response.status} after ${Math.round(clock.now() - started)} ms, ${body.length} characters`);
+        return { status: response.status, body, retryAfterMs };
+    }
+    catch (error) {
+        // Cut short by the deadline, not by the service: time is up, and nobody is to blame.
+        if (error instanceof NetworkError && clock.now() >= deadline)
+            throw new DeadlineError();
+        throw error;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/providers/gateway-request.ts
 /**
  * One request to the Aholo gateway (World and Lux3D share it: same key, same hosts), retried under
@@ -29845,44 +29877,25 @@ const gateway_request_GATEWAY_ORIGINS = {
 const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 /** The request, retried under `policy` (the API policy by default) until the call's deadline. */
 function gateway_request_askGateway(request, options, call, signal, interpret, policy) {
-    return withRetries(async () => interpret(await exchange(options, request, call.deadline, signal)), { clock: options.clock, signal, deadline: call.deadline, onRetry: options.onRetry, policy });
+    return withRetries(async () => interpret(await gateway_request_exchange(options, request, call.deadline, signal)), { clock: options.clock, signal, deadline: call.deadline, onRetry: options.onRetry, policy });
 }
 /**
- * One request and its answer, read whole, not retried: for callers that must decide what a
+ * One request to the gateway and its answer, not retried: for callers that must decide what a
  * failure means before trying again (a creation whose fate is unknown).
  */
-async function exchange(options, { method, url, body, headers }, deadline, signal) {
-    const { clock, log, requestTimeoutMs, apiKey } = options;
-    const timeoutMs = Math.max(1, Math.min(requestTimeoutMs, deadline - clock.now()));
-    const started = clock.now();
-    log.debug(`${method} ${url}, time limit ${timeoutMs} ms`);
-    try {
-        const response = await sendRequest({
-            method,
-            url: new URL(url),
-            headers: {
-                Authorization: apiKey,
-                Accept: 'application/json',
-                'User-Agent': USER_AGENT,
-                ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
-                ...headers
-            },
-            body: body === undefined ? undefined : JSON.stringify(body),
-            signal,
-            timeoutMs
-        });
-        const retryAfter = response.headers['retry-after'];
-        const retryAfterMs = parseRetryAfter(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter, clock.wallClock());
-        const text = await readText(response, MAX_RESPONSE_BYTES, signal);
-        log.debug(`HTTP ${response.status} after ${Math.round(clock.now() - started)} ms, ${text.length} characters`);
-        return { status: response.status, body: text, retryAfterMs };
-    }
-    catch (error) {
-        // Cut short by the deadline, not by the service: time is up, and nobody is to blame.
-        if (error instanceof NetworkError && clock.now() >= deadline)
-            throw new DeadlineError();
-        throw error;
-    }
+function gateway_request_exchange(options, { method, url, body, headers }, deadline, signal) {
+    return exchange({
+        method,
+        url: new URL(url),
+        headers: {
+            Authorization: options.apiKey,
+            Accept: 'application/json',
+            ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+            ...headers
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        timeoutMs: options.requestTimeoutMs
+    }, { ...options, deadline, signal, maxBytes: MAX_RESPONSE_BYTES });
 }
 /** `{prefix}` under the region's origin, or under `apiUrl` with a path of its own kept. */
 function gateway_request_gatewayBase(origin, prefix, apiUrl) {
@@ -30848,7 +30861,7 @@ class Lux3dCreator {
             const created = await retry_withRetries(async () => {
                 let answer;
                 try {
-                    answer = await exchange(this.options, {
+                    answer = await gateway_request_exchange(this.options, {
                         method: 'POST',
                         url: `${this.base}${path}`,
                         body,
@@ -30896,7 +30909,7 @@ class Lux3dCreator {
     inProgress(call) {
         const url = `${this.base}/generate/task/list?page=1&pagesize=100`;
         return retry_withRetries(async () => {
-            const answer = await exchange(this.options, { method: 'GET', url }, call.deadline, call.signal);
+            const answer = await gateway_request_exchange(this.options, { method: 'GET', url }, call.deadline, call.signal);
             const { tasks } = lux3d_envelope_interpretList(answer, this.options.region);
             return new Set(tasks.filter(task => lux3d_envelope_isInProgressStatus(task.status)).map(task => task.taskId));
         }, this.retryContext(call));
@@ -31147,7 +31160,7 @@ class WorldCreator {
     /** One page of the account's worlds, newest first; a refusal to list stops the step. */
     async listPage(pageNum, call) {
         try {
-            return await retry_withRetries(async () => envelope_interpretList(await exchange(this.options, {
+            return await retry_withRetries(async () => envelope_interpretList(await gateway_request_exchange(this.options, {
                 method: 'POST',
                 url: `${this.base}/list`,
                 body: { pageNum, pageSize: TAG_PAGE_SIZE }
@@ -31176,7 +31189,7 @@ class WorldCreator {
                 unsure = false;
             }
             try {
-                const answer = await exchange(this.options, {
+                const answer = await gateway_request_exchange(this.options, {
                     method: 'POST',
                     url: `${this.base}${path}`,
                     body,
@@ -32240,18 +32253,17 @@ function answers_readJson(answer, who, what) {
 
 
 
-const ASSET_GATEWAYS = {
-    cn: { origin: 'https://api.aholo3d.cn', tokenPath: '/asset/v1/token' },
-    global: { origin: 'https://api.aholo3d.com', tokenPath: '/global/asset/v1/token' }
+
+/** The token path on the gateway of each region (the same hosts as World's and Lux3D's). */
+const ASSET_TOKEN_PATHS = {
+    cn: '/asset/v1/token',
+    global: '/global/asset/v1/token'
 };
 const MAX_ANSWER_BYTES = 1024 * 1024;
 const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
-function tokenUrl(context) {
-    const gateway = ASSET_GATEWAYS[context.region];
-    const { apiUrl } = context;
-    const root = apiUrl ? `${apiUrl.origin}${apiUrl.pathname.replace(/\/+$/, '')}` : gateway.origin;
-    return new URL(`${root}${gateway.tokenPath}`);
+function tokenUrl({ region, apiUrl }) {
+    return new URL(gateway_request_gatewayBase(gateway_request_GATEWAY_ORIGINS[region], ASSET_TOKEN_PATHS[region], apiUrl));
 }
 /** One token from the gateway: the only request that carries the API key. */
 function fetchToken(context, signal) {
@@ -32318,36 +32330,12 @@ function retried(context, signal, attempt) {
     });
 }
 /** One request and its whole (small) answer. A file's bytes get an idle limit, not a total one. */
-async function client_exchange(context, signal, request, sendsFile = false) {
-    const { clock, log, deadline } = context;
-    const left = Math.max(1, deadline - clock.now());
-    const limit = sendsFile
-        ? left
-        : Math.min(context.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, left);
-    const started = clock.now();
-    log.debug(`${request.method} ${request.url.origin}${request.url.pathname}, time limit ${Math.round(limit)} ms`);
-    try {
-        const response = await sendRequest({
-            method: request.method,
-            url: request.url,
-            headers: { 'User-Agent': USER_AGENT, ...request.headers },
-            body: request.body,
-            signal,
-            timeoutMs: limit,
-            idleTimeoutMs: sendsFile ? (context.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS) : undefined
-        });
-        const retryAfter = response.headers['retry-after'];
-        const retryAfterMs = parseRetryAfter(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter, clock.wallClock());
-        const body = await readText(response, MAX_ANSWER_BYTES, signal);
-        log.debug(`HTTP ${response.status} after ${Math.round(clock.now() - started)} ms`);
-        return { status: response.status, body, retryAfterMs };
-    }
-    catch (error) {
-        // Cut short by the deadline, not by the service: time is up, and nobody is to blame.
-        if (error instanceof NetworkError && clock.now() >= deadline)
-            throw new DeadlineError();
-        throw error;
-    }
+function client_exchange(context, signal, request, sendsFile = false) {
+    return exchange({
+        ...request,
+        timeoutMs: sendsFile ? undefined : (context.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS),
+        idleTimeoutMs: sendsFile ? (context.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS) : undefined
+    }, { ...context, signal, maxBytes: MAX_ANSWER_BYTES });
 }
 
 ;// CONCATENATED MODULE: ./src/upload/lack-blocks.ts

@@ -4,28 +4,18 @@
  * the API's own `interpret`, which returns what the answer means or throws: a Fault to try again,
  * anything else to stop.
  */
-import { NetworkError, readText, sendRequest, USER_AGENT } from '../net/http.js'
-import {
-  DeadlineError,
-  type Fault,
-  parseRetryAfter,
-  type RetryPolicy,
-  withRetries
-} from '../net/retry.js'
+import { exchange as exchangeText, type RawAnswer } from '../net/exchange.js'
+import { type Fault, type RetryPolicy, withRetries } from '../net/retry.js'
 import type { Clock, Log } from '../runtime.js'
 import type { PollCall } from './provider.js'
+
+export type { RawAnswer }
 
 /** The Aholo gateway's hosts by region: World's and Lux3D's paths live under both. */
 export const GATEWAY_ORIGINS = {
   cn: 'https://api.aholo3d.cn',
   global: 'https://api.aholo3d.com'
 } as const
-
-export interface RawAnswer {
-  status: number
-  body: string
-  retryAfterMs?: number
-}
 
 export interface GatewayRequest {
   method: 'GET' | 'POST'
@@ -69,49 +59,30 @@ export function askGateway<T>(
 }
 
 /**
- * One request and its answer, read whole, not retried: for callers that must decide what a
+ * One request to the gateway and its answer, not retried: for callers that must decide what a
  * failure means before trying again (a creation whose fate is unknown).
  */
-export async function exchange(
+export function exchange(
   options: Pick<GatewayOptions, 'apiKey' | 'clock' | 'log' | 'requestTimeoutMs'>,
   { method, url, body, headers }: GatewayRequest,
   deadline: number,
   signal: AbortSignal
 ): Promise<RawAnswer> {
-  const { clock, log, requestTimeoutMs, apiKey } = options
-  const timeoutMs = Math.max(1, Math.min(requestTimeoutMs, deadline - clock.now()))
-  const started = clock.now()
-  log.debug(`${method} ${url}, time limit ${timeoutMs} ms`)
-  try {
-    const response = await sendRequest({
+  return exchangeText(
+    {
       method,
       url: new URL(url),
       headers: {
-        Authorization: apiKey,
+        Authorization: options.apiKey,
         Accept: 'application/json',
-        'User-Agent': USER_AGENT,
         ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
         ...headers
       },
       body: body === undefined ? undefined : JSON.stringify(body),
-      signal,
-      timeoutMs
-    })
-    const retryAfter = response.headers['retry-after']
-    const retryAfterMs = parseRetryAfter(
-      Array.isArray(retryAfter) ? retryAfter[0] : retryAfter,
-      clock.wallClock()
-    )
-    const text = await readText(response, MAX_RESPONSE_BYTES, signal)
-    log.debug(
-      `HTTP ${response.status} after ${Math.round(clock.now() - started)} ms, ${text.length} characters`
-    )
-    return { status: response.status, body: text, retryAfterMs }
-  } catch (error) {
-    // Cut short by the deadline, not by the service: time is up, and nobody is to blame.
-    if (error instanceof NetworkError && clock.now() >= deadline) throw new DeadlineError()
-    throw error
-  }
+      timeoutMs: options.requestTimeoutMs
+    },
+    { ...options, deadline, signal, maxBytes: MAX_RESPONSE_BYTES }
+  )
 }
 
 /** `{prefix}` under the region's origin, or under `apiUrl` with a path of its own kept. */

@@ -9,11 +9,9 @@ import { isLoopbackHost, redactUrl } from '../net/url-policy.js'
 import { describeApiError, parseApiError } from '../providers/world/api-error.js'
 import { serverText } from '../report/redact.js'
 
-export interface RawAnswer {
-  status: number
-  body: string
-  retryAfterMs?: number
-}
+import type { RawAnswer } from '../net/exchange.js'
+
+export type { RawAnswer }
 
 /** What the gateway hands out for one file. */
 export interface UploadToken {

@@ -3,8 +3,9 @@
  * asset gateway, which takes the API key and hands out a token, and the upload service at the
  * token's `globalDomain`, which takes the token alone (DESIGN.md §2d).
  */
-import { NetworkError, readText, sendRequest, USER_AGENT } from '../net/http.js'
-import { DeadlineError, type Fault, parseRetryAfter, withRetries } from '../net/retry.js'
+import { exchange as exchangeText } from '../net/exchange.js'
+import { GATEWAY_ORIGINS, gatewayBase } from '../providers/gateway-request.js'
+import { type Fault, withRetries } from '../net/retry.js'
 import type { Clock, Log } from '../runtime.js'
 import { interpretOus, interpretToken, type RawAnswer, type UploadToken } from './answers.js'
 import type { MultipartBody } from './multipart.js'
@@ -40,20 +41,18 @@ export interface UploadContext {
   allowInsecureHosts?: readonly string[]
 }
 
-export const ASSET_GATEWAYS: Record<UploadRegion, { origin: string; tokenPath: string }> = {
-  cn: { origin: 'https://api.aholo3d.cn', tokenPath: '/asset/v1/token' },
-  global: { origin: 'https://api.aholo3d.com', tokenPath: '/global/asset/v1/token' }
+/** The token path on the gateway of each region (the same hosts as World's and Lux3D's). */
+export const ASSET_TOKEN_PATHS: Record<UploadRegion, string> = {
+  cn: '/asset/v1/token',
+  global: '/global/asset/v1/token'
 }
 
 const MAX_ANSWER_BYTES = 1024 * 1024
 const DEFAULT_REQUEST_TIMEOUT_MS = 30_000
 const DEFAULT_IDLE_TIMEOUT_MS = 60_000
 
-export function tokenUrl(context: Pick<UploadContext, 'region' | 'apiUrl'>): URL {
-  const gateway = ASSET_GATEWAYS[context.region]
-  const { apiUrl } = context
-  const root = apiUrl ? `${apiUrl.origin}${apiUrl.pathname.replace(/\/+$/, '')}` : gateway.origin
-  return new URL(`${root}${gateway.tokenPath}`)
+export function tokenUrl({ region, apiUrl }: Pick<UploadContext, 'region' | 'apiUrl'>): URL {
+  return new URL(gatewayBase(GATEWAY_ORIGINS[region], ASSET_TOKEN_PATHS[region], apiUrl))
 }
 
 /** One token from the gateway: the only request that carries the API key. */
@@ -150,42 +149,18 @@ interface Exchange {
 }
 
 /** One request and its whole (small) answer. A file's bytes get an idle limit, not a total one. */
-async function exchange(
+function exchange(
   context: UploadContext,
   signal: AbortSignal,
   request: Exchange,
   sendsFile = false
 ): Promise<RawAnswer> {
-  const { clock, log, deadline } = context
-  const left = Math.max(1, deadline - clock.now())
-  const limit = sendsFile
-    ? left
-    : Math.min(context.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, left)
-  const started = clock.now()
-  log.debug(
-    `${request.method} ${request.url.origin}${request.url.pathname}, time limit ${Math.round(limit)} ms`
-  )
-  try {
-    const response = await sendRequest({
-      method: request.method,
-      url: request.url,
-      headers: { 'User-Agent': USER_AGENT, ...request.headers },
-      body: request.body,
-      signal,
-      timeoutMs: limit,
+  return exchangeText(
+    {
+      ...request,
+      timeoutMs: sendsFile ? undefined : (context.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS),
       idleTimeoutMs: sendsFile ? (context.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS) : undefined
-    })
-    const retryAfter = response.headers['retry-after']
-    const retryAfterMs = parseRetryAfter(
-      Array.isArray(retryAfter) ? retryAfter[0] : retryAfter,
-      clock.wallClock()
-    )
-    const body = await readText(response, MAX_ANSWER_BYTES, signal)
-    log.debug(`HTTP ${response.status} after ${Math.round(clock.now() - started)} ms`)
-    return { status: response.status, body, retryAfterMs }
-  } catch (error) {
-    // Cut short by the deadline, not by the service: time is up, and nobody is to blame.
-    if (error instanceof NetworkError && clock.now() >= deadline) throw new DeadlineError()
-    throw error
-  }
+    },
+    { ...context, signal, maxBytes: MAX_ANSWER_BYTES }
+  )
 }

@@ -30,7 +30,7 @@ import { type FileDigest, md5File } from './digest.js'
 import { finishFile, sendFile, type UploadedFile, type UploadItem } from './upload-file.js'
 
 export { UploadAuthError, UploadError } from './answers.js'
-export { ASSET_GATEWAYS, tokenUrl, type UploadContext, type UploadRegion } from './client.js'
+export { ASSET_TOKEN_PATHS, tokenUrl, type UploadContext, type UploadRegion } from './client.js'
 export { type FileDigest, md5File } from './digest.js'
 export { type UploadedFile, type UploadItem } from './upload-file.js'
 

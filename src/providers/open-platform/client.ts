@@ -3,8 +3,8 @@
  * under the one retry policy until the deadline.
  */
 import { linksOfUrls, SPLAT_FORMATS } from '../../domain/formats.js'
-import { NetworkError, readText, sendRequest, USER_AGENT } from '../../net/http.js'
-import { DeadlineError, type Fault, parseRetryAfter, withRetries } from '../../net/retry.js'
+import { exchange } from '../../net/exchange.js'
+import { type Fault, withRetries } from '../../net/retry.js'
 import { redactUrl } from '../../net/url-policy.js'
 import type { Clock, Log } from '../../runtime.js'
 import type { PollCall, TaskSnapshot, TaskSource } from '../provider.js'
@@ -78,34 +78,18 @@ export class OpenPlatformSource implements TaskSource {
     url.searchParams.set('timestamp', String(timestamp))
     url.searchParams.set('sign', sign(credentials, timestamp))
 
-    const timeoutMs = Math.max(1, Math.min(requestTimeoutMs, call.deadline - clock.now()))
-    const started = clock.now()
-    // The query string carries the sign: logs show the path only.
-    log.debug(`POST ${this.endpoint.href} with ${ids.length} id(s), time limit ${timeoutMs} ms`)
-    try {
-      const response = await sendRequest({
+    log.debug(`Open platform batch of ${ids.length} id(s)`)
+    const answer = await exchange(
+      {
         method: 'POST',
         url,
-        headers: {
-          'Content-Type': 'application/json',
-          Accept: 'application/json',
-          'User-Agent': USER_AGENT
-        },
+        headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
         body: JSON.stringify(ids),
-        signal: call.signal,
-        timeoutMs
-      })
-      const retryAfter = parseRetryAfter(response.headers['retry-after'], clock.wallClock())
-      const body = await readText(response, MAX_RESPONSE_BYTES, call.signal)
-      log.debug(
-        `HTTP ${response.status} after ${Math.round(clock.now() - started)} ms, ${body.length} bytes`
-      )
-      return interpretResponse(response.status, body, retryAfter)
-    } catch (error) {
-      // Cut short by the deadline, not by the service: time is up, and nobody is to blame.
-      if (error instanceof NetworkError && clock.now() >= call.deadline) throw new DeadlineError()
-      throw error
-    }
+        timeoutMs: requestTimeoutMs
+      },
+      { clock, log, deadline: call.deadline, signal: call.signal, maxBytes: MAX_RESPONSE_BYTES }
+    )
+    return interpretResponse(answer.status, answer.body, answer.retryAfterMs)
   }
 }
 
