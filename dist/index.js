@@ -29525,6 +29525,10 @@ const DEFAULTS = {
     'check-name': 'Aholo 3D tasks'
 };
 
+// EXTERNAL MODULE: ./src/domain/formats.ts
+var formats = __nccwpck_require__(76892);
+// EXTERNAL MODULE: ./src/net/url-policy.ts
+var url_policy = __nccwpck_require__(1785);
 ;// CONCATENATED MODULE: ./src/report/redact.ts
 /**
  * What a server says is shown only after this: its text may echo the request (the sign, the
@@ -29676,10 +29680,6 @@ function serverText(text) {
     return cutWithNote(redactText(text), SERVER_TEXT_CAP_BYTES, " of the server's text");
 }
 
-// EXTERNAL MODULE: ./src/domain/formats.ts
-var formats = __nccwpck_require__(76892);
-// EXTERNAL MODULE: ./src/net/url-policy.ts
-var url_policy = __nccwpck_require__(1785);
 ;// CONCATENATED MODULE: ./src/inputs/fields.ts
 /**
  * Parsers of single input values. Each returns the value, or pushes a problem that names the
@@ -29689,6 +29689,20 @@ var url_policy = __nccwpck_require__(1785);
 
 
 
+
+/** A credential is one token: a space or line break is a paste error, shown without the value. */
+function singleToken(name, text, problems) {
+    if (/\s/.test(text)) {
+        problems.push(`'${name}' must not contain spaces or line breaks (its value is not shown).`);
+    }
+    return text;
+}
+/** A secret too short to scrub safely is refused (report/redact.ts), its value never shown. */
+function checkSecretLength(name, text, problems) {
+    if (text !== '' && text.length < MIN_SECRET_LENGTH) {
+        problems.push(`'${name}' is shorter than ${MIN_SECRET_LENGTH} characters (its value is not shown): a secret that short cannot be kept out of logs and outputs without garbling ordinary words. Check that the whole value is passed.`);
+    }
+}
 const TASK_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 /** Ids one step waits for: the scale every limit (outputs, summary, memory) is measured at. */
 const MAX_TASK_IDS = 5000;
@@ -29929,16 +29943,8 @@ function chooseApi(value, provider, region, problems, notices) {
     const apiUrl = parseApiUrl(apiUrlText || OPEN_PLATFORM_ORIGIN, OPEN_PLATFORM_ORIGIN, problems);
     return apiUrl ? { kind, credentials, apiUrl } : undefined;
 }
-/** A credential is one token: a space or line break is a paste error, shown without the value. */
-function singleToken(name, text, problems) {
-    if (/\s/.test(text)) {
-        problems.push(`'${name}' must not contain spaces or line breaks (its value is not shown).`);
-    }
-    return text;
-}
 
 ;// CONCATENATED MODULE: ./src/inputs/parse.ts
-
 
 
 
@@ -29966,12 +29972,8 @@ function parseInputs(read, context) {
         const raw = read(name).trim();
         return raw === '' && name in DEFAULTS ? DEFAULTS[name] : raw;
     };
-    for (const name of SECRET_INPUTS) {
-        const secret = value(name);
-        if (secret !== '' && secret.length < MIN_SECRET_LENGTH) {
-            problems.push(`'${name}' is shorter than ${MIN_SECRET_LENGTH} characters (its value is not shown): a secret that short cannot be kept out of logs and outputs without garbling ordinary words. Check that the whole value is passed.`);
-        }
-    }
+    for (const name of SECRET_INPUTS)
+        checkSecretLength(name, value(name), problems);
     const taskIds = parseTaskIds(value('task-ids'), problems, notices);
     const provider = oneOf('provider', value('provider'), PROVIDERS, problems);
     const region = oneOf('region', value('region'), REGIONS, problems);

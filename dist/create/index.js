@@ -28482,219 +28482,6 @@ const CREATE_DEFAULTS = {
     version: 'G1'
 };
 
-;// CONCATENATED MODULE: ./src/report/byte-budget.ts
-/**
- * Fitting text under a limit counted in UTF-8 bytes, as GitHub counts them: a check run's
- * `summary` and `text` (65535 bytes each) and the job summary (1 MiB). One helper for both, so
- * that every shortened text is cut the same way and says how much was left out.
- */
-function byteLength(text) {
-    return Buffer.byteLength(text, 'utf8');
-}
-/** The longest start of `text` within `maxBytes`, cut between code points (never inside one). */
-function cutUtf8(text, maxBytes) {
-    if (maxBytes <= 0)
-        return '';
-    if (byteLength(text) <= maxBytes)
-        return text;
-    let used = 0;
-    let end = 0;
-    for (const char of text) {
-        const size = byteLength(char);
-        if (used + size > maxBytes)
-            break;
-        used += size;
-        end += char.length;
-    }
-    return text.slice(0, end);
-}
-/** `text` when it fits in `maxBytes`; else its start within them, then how much was left out. */
-function cutWithNote(text, maxBytes, leftOutOf = '') {
-    const bytes = byteLength(text);
-    if (bytes <= maxBytes)
-        return text;
-    const kept = cutUtf8(text, maxBytes);
-    return `${kept}… (${bytes - byteLength(kept)} more bytes${leftOutOf} left out)`;
-}
-/**
- * The lines joined by `\n` when they fit in `budgetBytes`; otherwise as many whole lines as fit,
- * followed by `note(omitted)`, all within the budget. The note carries its own separator (say
- * `\n\n… and 12 more`). When not even the first line fits whole, it is cut at a code point and
- * counted among the omitted ones.
- */
-function fitLines(lines, budgetBytes, note) {
-    const whole = lines.join('\n');
-    if (byteLength(whole) <= budgetBytes)
-        return whole;
-    // The note's length grows with the count; the largest count bounds it.
-    const room = budgetBytes - byteLength(note(lines.length));
-    if (room < 0)
-        return cutUtf8(note(lines.length), budgetBytes);
-    let used = 0;
-    let kept = 0;
-    for (const line of lines) {
-        const size = byteLength(line) + (kept > 0 ? 1 : 0);
-        if (used + size > room)
-            break;
-        used += size;
-        kept++;
-    }
-    if (kept === 0)
-        return cutUtf8(lines[0] ?? '', room) + note(lines.length);
-    return lines.slice(0, kept).join('\n') + note(lines.length - kept);
-}
-
-;// CONCATENATED MODULE: ./src/report/redact.ts
-/**
- * What a server says is shown only after this: its text may echo the request (the sign, the
- * app key, the user id, the API key), or be a whole HTML page. Pure.
- *
- * Two layers: `redactText` removes the values of signed-request parameters from a server's
- * text; a `Redactor` removes every known secret from everything the step shows, in each form an
- * echo may take. The sinks (the log, outputs, the summary, the check run, `results-file`, error
- * messages) each pass one Redactor, made once per run.
- */
-
-/** The most of one server's text that a message, the summary or the check run shows. */
-const SERVER_TEXT_CAP_BYTES = 2048;
-/**
- * A secret shorter than this is refused as an input: scrubbing a short value from every text
- * would garble ordinary words (a key `null` or `ply`), and leaving it would leak it.
- */
-const redact_MIN_SECRET_LENGTH = 6;
-const SIGNED_PARAMS = [
-    'sign',
-    'appkey',
-    'appuid',
-    'timestamp',
-    'app_key',
-    'app_uid',
-    'access_token',
-    'token'
-];
-// name=value (a query string), "name":"value" or "name": value (JSON), name: value (text).
-const PARAM_PATTERN = new RegExp(`(["']?\\b(?:${SIGNED_PARAMS.join('|')})\\b["']?\\s*[:=]\\s*["']?)([^&"'\\s,;}<>]+)`, 'gi');
-/** The base64 forms are matched only when this much of them is fixed by the secret alone. */
-const MIN_BASE64_RUN = 8;
-/**
- * Removes every known secret from text and values, whichever way it was echoed: as it is,
- * JSON-escaped (`\/`, `\u0061`), URL-encoded (`%2F`, `+`), any mix of those, or in base64
- * (standard or URL-safe, at any offset within a longer base64 run, as in a Basic header).
- */
-class Redactor {
-    patterns;
-    constructor(secrets) {
-        const usable = [...new Set(secrets.filter(secret => secret.length > 0))];
-        // Longer first: a secret that contains another is removed whole.
-        usable.sort((a, b) => b.length - a.length);
-        this.patterns = usable.map(secret => {
-            const alternatives = [[...secret].map(escapedForms).join('')];
-            alternatives.push(...base64Forms(secret).map(escapeRegExp));
-            return new RegExp(alternatives.join('|'), 'g');
-        });
-    }
-    /** `text` with every form of every secret replaced by `***`. */
-    text(text) {
-        let redacted = text;
-        for (const pattern of this.patterns)
-            redacted = redacted.replace(pattern, '***');
-        return redacted;
-    }
-    /**
-     * The value with every string in it redacted, structure untouched: for JSON outputs and
-     * `results-file`, so that a secret is never substituted into JSON syntax and the JSON always
-     * parses. Object keys are the action's own and stay as they are.
-     */
-    value(value) {
-        if (this.patterns.length === 0)
-            return value;
-        return this.walk(value);
-    }
-    /** JSON of the redacted value. */
-    json(value) {
-        return JSON.stringify(this.value(value));
-    }
-    walk(value) {
-        if (typeof value === 'string')
-            return this.text(value);
-        if (Array.isArray(value))
-            return value.map(item => this.walk(item));
-        if (typeof value === 'object' && value !== null) {
-            return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, this.walk(item)]));
-        }
-        return value;
-    }
-}
-/** A Redactor that removes nothing: for code paths and tests that hold no secret. */
-const NO_SECRETS = new Redactor([]);
-/**
- * One character as an echo may show it: itself; JSON-escaped (`\u0061`, `\/`, `\\`, `\"`);
- * URL-encoded (`%61`, `+` for a space); or URL-encoded over a JSON escape (`%5C%2F`). Hex in
- * either case. As a regular expression that matches any one of them, longest first.
- */
-function escapedForms(char) {
-    const escapes = { '/': '\\/', '\\': '\\\\', '"': '\\"' };
-    const unicode = char
-        .split('')
-        .map(unit => `\\u${hex(unit.charCodeAt(0), 4)}`)
-        .join('');
-    const plain = new Set([char, unicode, unicode.replace(/[A-F]/g, h => h.toLowerCase())]);
-    if (escapes[char])
-        plain.add(escapes[char]);
-    const forms = new Set(plain);
-    for (const form of plain) {
-        const everyByte = [...Buffer.from(form, 'utf8')].map(byte => `%${hex(byte, 2)}`).join('');
-        for (const encoded of [everyByte, encodeURIComponent(form)]) {
-            forms.add(encoded);
-            forms.add(encoded.replace(/%[0-9A-F]{2}/g, code => code.toLowerCase()));
-        }
-    }
-    if (char === ' ')
-        forms.add('+');
-    return `(?:${[...forms]
-        .sort((a, b) => b.length - a.length)
-        .map(escapeRegExp)
-        .join('|')})`;
-}
-function hex(value, digits) {
-    return value.toString(16).toUpperCase().padStart(digits, '0');
-}
-/**
- * The runs of base64 that encode the secret wherever it starts within a longer payload: for
- * each of the three byte offsets, the characters whose six bits all come from the secret.
- */
-function base64Forms(secret) {
-    const bytes = Buffer.from(secret, 'utf8');
-    const forms = new Set();
-    for (let offset = 0; offset < 3; offset++) {
-        const padded = Buffer.concat([Buffer.alloc(offset), bytes, Buffer.alloc(3)]);
-        const encoded = padded.toString('base64');
-        const first = Math.ceil((8 * offset) / 6);
-        const end = Math.floor((8 * (offset + bytes.length)) / 6);
-        const run = encoded.slice(first, end);
-        if (run.length < MIN_BASE64_RUN)
-            continue;
-        forms.add(run);
-        forms.add(run.replace(/\+/g, '-').replace(/\//g, '_'));
-    }
-    return [...forms];
-}
-function escapeRegExp(text) {
-    return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-}
-/**
- * Removes the values of signed-request parameters: for a server's text, which may echo our own
- * request (asset URLs the service hands out are left alone elsewhere: their signatures are what
- * makes them work).
- */
-function redactText(text) {
-    return text.replace(PARAM_PATTERN, '$1***');
-}
-/** Redacts, then caps at SERVER_TEXT_CAP_BYTES with a note of how much was left out. */
-function serverText(text) {
-    return cutWithNote(redactText(text), SERVER_TEXT_CAP_BYTES, " of the server's text");
-}
-
 ;// CONCATENATED MODULE: ./src/inputs/contract.ts
 /** action.yml's inputs as the code knows them; drift tests hold the two together. */
 /** Every input of action.yml, by name: the single list that the code, action.yml and README share. */
@@ -28894,6 +28681,219 @@ function isPrivateV4(host) {
         (a === 192 && b === 168));
 }
 
+;// CONCATENATED MODULE: ./src/report/byte-budget.ts
+/**
+ * Fitting text under a limit counted in UTF-8 bytes, as GitHub counts them: a check run's
+ * `summary` and `text` (65535 bytes each) and the job summary (1 MiB). One helper for both, so
+ * that every shortened text is cut the same way and says how much was left out.
+ */
+function byteLength(text) {
+    return Buffer.byteLength(text, 'utf8');
+}
+/** The longest start of `text` within `maxBytes`, cut between code points (never inside one). */
+function cutUtf8(text, maxBytes) {
+    if (maxBytes <= 0)
+        return '';
+    if (byteLength(text) <= maxBytes)
+        return text;
+    let used = 0;
+    let end = 0;
+    for (const char of text) {
+        const size = byteLength(char);
+        if (used + size > maxBytes)
+            break;
+        used += size;
+        end += char.length;
+    }
+    return text.slice(0, end);
+}
+/** `text` when it fits in `maxBytes`; else its start within them, then how much was left out. */
+function cutWithNote(text, maxBytes, leftOutOf = '') {
+    const bytes = byteLength(text);
+    if (bytes <= maxBytes)
+        return text;
+    const kept = cutUtf8(text, maxBytes);
+    return `${kept}… (${bytes - byteLength(kept)} more bytes${leftOutOf} left out)`;
+}
+/**
+ * The lines joined by `\n` when they fit in `budgetBytes`; otherwise as many whole lines as fit,
+ * followed by `note(omitted)`, all within the budget. The note carries its own separator (say
+ * `\n\n… and 12 more`). When not even the first line fits whole, it is cut at a code point and
+ * counted among the omitted ones.
+ */
+function fitLines(lines, budgetBytes, note) {
+    const whole = lines.join('\n');
+    if (byteLength(whole) <= budgetBytes)
+        return whole;
+    // The note's length grows with the count; the largest count bounds it.
+    const room = budgetBytes - byteLength(note(lines.length));
+    if (room < 0)
+        return cutUtf8(note(lines.length), budgetBytes);
+    let used = 0;
+    let kept = 0;
+    for (const line of lines) {
+        const size = byteLength(line) + (kept > 0 ? 1 : 0);
+        if (used + size > room)
+            break;
+        used += size;
+        kept++;
+    }
+    if (kept === 0)
+        return cutUtf8(lines[0] ?? '', room) + note(lines.length);
+    return lines.slice(0, kept).join('\n') + note(lines.length - kept);
+}
+
+;// CONCATENATED MODULE: ./src/report/redact.ts
+/**
+ * What a server says is shown only after this: its text may echo the request (the sign, the
+ * app key, the user id, the API key), or be a whole HTML page. Pure.
+ *
+ * Two layers: `redactText` removes the values of signed-request parameters from a server's
+ * text; a `Redactor` removes every known secret from everything the step shows, in each form an
+ * echo may take. The sinks (the log, outputs, the summary, the check run, `results-file`, error
+ * messages) each pass one Redactor, made once per run.
+ */
+
+/** The most of one server's text that a message, the summary or the check run shows. */
+const SERVER_TEXT_CAP_BYTES = 2048;
+/**
+ * A secret shorter than this is refused as an input: scrubbing a short value from every text
+ * would garble ordinary words (a key `null` or `ply`), and leaving it would leak it.
+ */
+const MIN_SECRET_LENGTH = 6;
+const SIGNED_PARAMS = [
+    'sign',
+    'appkey',
+    'appuid',
+    'timestamp',
+    'app_key',
+    'app_uid',
+    'access_token',
+    'token'
+];
+// name=value (a query string), "name":"value" or "name": value (JSON), name: value (text).
+const PARAM_PATTERN = new RegExp(`(["']?\\b(?:${SIGNED_PARAMS.join('|')})\\b["']?\\s*[:=]\\s*["']?)([^&"'\\s,;}<>]+)`, 'gi');
+/** The base64 forms are matched only when this much of them is fixed by the secret alone. */
+const MIN_BASE64_RUN = 8;
+/**
+ * Removes every known secret from text and values, whichever way it was echoed: as it is,
+ * JSON-escaped (`\/`, `\u0061`), URL-encoded (`%2F`, `+`), any mix of those, or in base64
+ * (standard or URL-safe, at any offset within a longer base64 run, as in a Basic header).
+ */
+class Redactor {
+    patterns;
+    constructor(secrets) {
+        const usable = [...new Set(secrets.filter(secret => secret.length > 0))];
+        // Longer first: a secret that contains another is removed whole.
+        usable.sort((a, b) => b.length - a.length);
+        this.patterns = usable.map(secret => {
+            const alternatives = [[...secret].map(escapedForms).join('')];
+            alternatives.push(...base64Forms(secret).map(escapeRegExp));
+            return new RegExp(alternatives.join('|'), 'g');
+        });
+    }
+    /** `text` with every form of every secret replaced by `***`. */
+    text(text) {
+        let redacted = text;
+        for (const pattern of this.patterns)
+            redacted = redacted.replace(pattern, '***');
+        return redacted;
+    }
+    /**
+     * The value with every string in it redacted, structure untouched: for JSON outputs and
+     * `results-file`, so that a secret is never substituted into JSON syntax and the JSON always
+     * parses. Object keys are the action's own and stay as they are.
+     */
+    value(value) {
+        if (this.patterns.length === 0)
+            return value;
+        return this.walk(value);
+    }
+    /** JSON of the redacted value. */
+    json(value) {
+        return JSON.stringify(this.value(value));
+    }
+    walk(value) {
+        if (typeof value === 'string')
+            return this.text(value);
+        if (Array.isArray(value))
+            return value.map(item => this.walk(item));
+        if (typeof value === 'object' && value !== null) {
+            return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, this.walk(item)]));
+        }
+        return value;
+    }
+}
+/** A Redactor that removes nothing: for code paths and tests that hold no secret. */
+const NO_SECRETS = new Redactor([]);
+/**
+ * One character as an echo may show it: itself; JSON-escaped (`\u0061`, `\/`, `\\`, `\"`);
+ * URL-encoded (`%61`, `+` for a space); or URL-encoded over a JSON escape (`%5C%2F`). Hex in
+ * either case. As a regular expression that matches any one of them, longest first.
+ */
+function escapedForms(char) {
+    const escapes = { '/': '\\/', '\\': '\\\\', '"': '\\"' };
+    const unicode = char
+        .split('')
+        .map(unit => `\\u${hex(unit.charCodeAt(0), 4)}`)
+        .join('');
+    const plain = new Set([char, unicode, unicode.replace(/[A-F]/g, h => h.toLowerCase())]);
+    if (escapes[char])
+        plain.add(escapes[char]);
+    const forms = new Set(plain);
+    for (const form of plain) {
+        const everyByte = [...Buffer.from(form, 'utf8')].map(byte => `%${hex(byte, 2)}`).join('');
+        for (const encoded of [everyByte, encodeURIComponent(form)]) {
+            forms.add(encoded);
+            forms.add(encoded.replace(/%[0-9A-F]{2}/g, code => code.toLowerCase()));
+        }
+    }
+    if (char === ' ')
+        forms.add('+');
+    return `(?:${[...forms]
+        .sort((a, b) => b.length - a.length)
+        .map(escapeRegExp)
+        .join('|')})`;
+}
+function hex(value, digits) {
+    return value.toString(16).toUpperCase().padStart(digits, '0');
+}
+/**
+ * The runs of base64 that encode the secret wherever it starts within a longer payload: for
+ * each of the three byte offsets, the characters whose six bits all come from the secret.
+ */
+function base64Forms(secret) {
+    const bytes = Buffer.from(secret, 'utf8');
+    const forms = new Set();
+    for (let offset = 0; offset < 3; offset++) {
+        const padded = Buffer.concat([Buffer.alloc(offset), bytes, Buffer.alloc(3)]);
+        const encoded = padded.toString('base64');
+        const first = Math.ceil((8 * offset) / 6);
+        const end = Math.floor((8 * (offset + bytes.length)) / 6);
+        const run = encoded.slice(first, end);
+        if (run.length < MIN_BASE64_RUN)
+            continue;
+        forms.add(run);
+        forms.add(run.replace(/\+/g, '-').replace(/\//g, '_'));
+    }
+    return [...forms];
+}
+function escapeRegExp(text) {
+    return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}
+/**
+ * Removes the values of signed-request parameters: for a server's text, which may echo our own
+ * request (asset URLs the service hands out are left alone elsewhere: their signatures are what
+ * makes them work).
+ */
+function redactText(text) {
+    return text.replace(PARAM_PATTERN, '$1***');
+}
+/** Redacts, then caps at SERVER_TEXT_CAP_BYTES with a note of how much was left out. */
+function serverText(text) {
+    return cutWithNote(redactText(text), SERVER_TEXT_CAP_BYTES, " of the server's text");
+}
+
 ;// CONCATENATED MODULE: ./src/units.ts
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/;
@@ -28975,6 +28975,20 @@ function formatRate(bytes, ms) {
 
 
 
+
+/** A credential is one token: a space or line break is a paste error, shown without the value. */
+function fields_singleToken(name, text, problems) {
+    if (/\s/.test(text)) {
+        problems.push(`'${name}' must not contain spaces or line breaks (its value is not shown).`);
+    }
+    return text;
+}
+/** A secret too short to scrub safely is refused (report/redact.ts), its value never shown. */
+function fields_checkSecretLength(name, text, problems) {
+    if (text !== '' && text.length < MIN_SECRET_LENGTH) {
+        problems.push(`'${name}' is shorter than ${MIN_SECRET_LENGTH} characters (its value is not shown): a secret that short cannot be kept out of logs and outputs without garbling ordinary words. Check that the whole value is passed.`);
+    }
+}
 const TASK_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 /** Ids one step waits for: the scale every limit (outputs, summary, memory) is measured at. */
 const MAX_TASK_IDS = 5000;
@@ -29215,16 +29229,8 @@ function credentials_chooseApi(value, provider, region, problems, notices) {
     const apiUrl = parseApiUrl(apiUrlText || OPEN_PLATFORM_ORIGIN, OPEN_PLATFORM_ORIGIN, problems);
     return apiUrl ? { kind, credentials, apiUrl } : undefined;
 }
-/** A credential is one token: a space or line break is a paste error, shown without the value. */
-function singleToken(name, text, problems) {
-    if (/\s/.test(text)) {
-        problems.push(`'${name}' must not contain spaces or line breaks (its value is not shown).`);
-    }
-    return text;
-}
 
 ;// CONCATENATED MODULE: ./src/inputs/parse.ts
-
 
 
 
@@ -29252,12 +29258,8 @@ function parseInputs(read, context) {
         const raw = read(name).trim();
         return raw === '' && name in DEFAULTS ? DEFAULTS[name] : raw;
     };
-    for (const name of SECRET_INPUTS) {
-        const secret = value(name);
-        if (secret !== '' && secret.length < MIN_SECRET_LENGTH) {
-            problems.push(`'${name}' is shorter than ${MIN_SECRET_LENGTH} characters (its value is not shown): a secret that short cannot be kept out of logs and outputs without garbling ordinary words. Check that the whole value is passed.`);
-        }
-    }
+    for (const name of SECRET_INPUTS)
+        checkSecretLength(name, value(name), problems);
     const taskIds = parseTaskIds(value('task-ids'), problems, notices);
     const provider = oneOf('provider', value('provider'), PROVIDERS, problems);
     const region = oneOf('region', value('region'), REGIONS, problems);
@@ -31518,16 +31520,12 @@ function buildCreateOutputs(provider, jobs, uploads, resultsFile, redactor) {
         shortened
     };
 }
+/** The leading items within `capBytes` (with 4 bytes to spare), naming what was cut. */
 function fit(items, capBytes, name, shortened) {
-    let used = 4;
-    for (let index = 0; index < items.length; index++) {
-        used += utf16Bytes(JSON.stringify(items[index])) + 2;
-        if (used > capBytes) {
-            shortened.push(`${name} (the first ${index} of ${items.length})`);
-            return items.slice(0, index);
-        }
-    }
-    return [...items];
+    const kept = longestPrefix(items, capBytes - 4);
+    if (kept < items.length)
+        shortened.push(`${name} (the first ${kept} of ${items.length})`);
+    return items.slice(0, kept);
 }
 /** The job summary: a table of the jobs made or reused, and a line on the uploads. */
 function renderCreateSummary(summary) {
@@ -31818,7 +31816,6 @@ async function writeSummary(io, markdown) {
 
 
 
-
 const JOB_KINDS = ['reconstruction', 'generation', 'image-to-3d', 'text-to-3d'];
 const SCENES = ['model', 'space'];
 const QUALITIES = ['low', 'normal', 'high'];
@@ -31859,13 +31856,10 @@ function parseCreateInputs(read, workspace) {
         problems.push(`'api-key' is required (except with dry-run: true) and is empty. ${inputs_SECRET_HINT}`);
     }
     for (const name of CREATE_SECRET_INPUTS) {
-        const secret = raw(name);
-        if (secret !== '' && secret.length < redact_MIN_SECRET_LENGTH) {
-            problems.push(`'${name}' is shorter than ${redact_MIN_SECRET_LENGTH} characters (its value is not shown): check that the whole value is passed.`);
-        }
-        else if (/\s/.test(secret)) {
-            problems.push(`'${name}' must not contain spaces or line breaks (its value is not shown).`);
-        }
+        const problemsBefore = problems.length;
+        fields_checkSecretLength(name, raw(name), problems);
+        if (problems.length === problemsBefore)
+            fields_singleToken(name, raw(name), problems);
     }
     const region = fields_oneOf('region', value('region'), credentials_REGIONS, problems);
     const apiUrl = raw('api-url')

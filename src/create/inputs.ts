@@ -11,15 +11,16 @@ import {
 } from '../inputs/create-contract.js'
 import { REGIONS, type Region } from '../inputs/credentials.js'
 import {
+  checkSecretLength,
   oneOf,
   parseApiUrl,
   parseBoolean,
   parseDurationInput,
   parseWholeNumber,
-  type Problems
+  type Problems,
+  singleToken
 } from '../inputs/fields.js'
 import { isLoopbackHost } from '../net/url-policy.js'
-import { MIN_SECRET_LENGTH } from '../report/redact.js'
 
 export const JOB_KINDS = ['reconstruction', 'generation', 'image-to-3d', 'text-to-3d'] as const
 export type JobKind = (typeof JOB_KINDS)[number]
@@ -115,14 +116,9 @@ export function parseCreateInputs(
     problems.push(`'api-key' is required (except with dry-run: true) and is empty. ${SECRET_HINT}`)
   }
   for (const name of CREATE_SECRET_INPUTS) {
-    const secret = raw(name)
-    if (secret !== '' && secret.length < MIN_SECRET_LENGTH) {
-      problems.push(
-        `'${name}' is shorter than ${MIN_SECRET_LENGTH} characters (its value is not shown): check that the whole value is passed.`
-      )
-    } else if (/\s/.test(secret)) {
-      problems.push(`'${name}' must not contain spaces or line breaks (its value is not shown).`)
-    }
+    const problemsBefore = problems.length
+    checkSecretLength(name, raw(name), problems)
+    if (problems.length === problemsBefore) singleToken(name, raw(name), problems)
   }
   const region = oneOf('region', value('region'), REGIONS, problems)
   const apiUrl = raw('api-url')

@@ -5,7 +5,7 @@
  */
 import type { Credentials } from '../providers/open-platform/sign.js'
 import type { InputName } from './contract.js'
-import { parseApiUrl, type Problems } from './fields.js'
+import { parseApiUrl, type Problems, singleToken } from './fields.js'
 
 export const PROVIDERS = ['auto', 'world', 'lux3d', 'open-platform'] as const
 export type ProviderChoice = (typeof PROVIDERS)[number]
@@ -87,12 +87,4 @@ export function chooseApi(
   }
   const apiUrl = parseApiUrl(apiUrlText || OPEN_PLATFORM_ORIGIN, OPEN_PLATFORM_ORIGIN, problems)
   return apiUrl ? { kind, credentials, apiUrl } : undefined
-}
-
-/** A credential is one token: a space or line break is a paste error, shown without the value. */
-function singleToken(name: InputName, text: string, problems: Problems): string {
-  if (/\s/.test(text)) {
-    problems.push(`'${name}' must not contain spaces or line breaks (its value is not shown).`)
-  }
-  return text
 }

@@ -5,6 +5,7 @@
 import * as path from 'node:path'
 import { ASSET_FORMATS, type AssetFormat } from '../domain/formats.js'
 import { isLoopbackHost } from '../net/url-policy.js'
+import { MIN_SECRET_LENGTH } from '../report/redact.js'
 import { parseDuration, parseSize } from '../units.js'
 import type { InputName } from './contract.js'
 import type { CreateInputName } from './create-contract.js'
@@ -12,6 +13,23 @@ import type { CreateInputName } from './create-contract.js'
 export type Problems = string[]
 /** An input of either action: the parsers serve both. */
 export type FieldName = InputName | CreateInputName
+
+/** A credential is one token: a space or line break is a paste error, shown without the value. */
+export function singleToken(name: FieldName, text: string, problems: Problems): string {
+  if (/\s/.test(text)) {
+    problems.push(`'${name}' must not contain spaces or line breaks (its value is not shown).`)
+  }
+  return text
+}
+
+/** A secret too short to scrub safely is refused (report/redact.ts), its value never shown. */
+export function checkSecretLength(name: FieldName, text: string, problems: Problems): void {
+  if (text !== '' && text.length < MIN_SECRET_LENGTH) {
+    problems.push(
+      `'${name}' is shorter than ${MIN_SECRET_LENGTH} characters (its value is not shown): a secret that short cannot be kept out of logs and outputs without garbling ordinary words. Check that the whole value is passed.`
+    )
+  }
+}
 
 export const TASK_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/
 /** Ids one step waits for: the scale every limit (outputs, summary, memory) is measured at. */

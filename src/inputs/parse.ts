@@ -5,11 +5,11 @@
  */
 import type { AssetFormat } from '../domain/formats.js'
 import { ActionError } from '../errors.js'
-import { MIN_SECRET_LENGTH } from '../report/redact.js'
 import { DEFAULTS, type InputName, SECRET_INPUTS } from './contract.js'
 import { type ApiChoice, chooseApi, PROVIDERS, REGIONS } from './credentials.js'
 import {
   checkLux3dIds,
+  checkSecretLength,
   oneOf,
   parseArtifactName,
   parseBoolean,
@@ -88,14 +88,7 @@ export function parseInputs(read: (name: InputName) => string, context: InputCon
     return raw === '' && name in DEFAULTS ? DEFAULTS[name as keyof typeof DEFAULTS] : raw
   }
 
-  for (const name of SECRET_INPUTS) {
-    const secret = value(name)
-    if (secret !== '' && secret.length < MIN_SECRET_LENGTH) {
-      problems.push(
-        `'${name}' is shorter than ${MIN_SECRET_LENGTH} characters (its value is not shown): a secret that short cannot be kept out of logs and outputs without garbling ordinary words. Check that the whole value is passed.`
-      )
-    }
-  }
+  for (const name of SECRET_INPUTS) checkSecretLength(name, value(name), problems)
   const taskIds = parseTaskIds(value('task-ids'), problems, notices)
   const provider = oneOf('provider', value('provider'), PROVIDERS, problems)
   const region = oneOf('region', value('region'), REGIONS, problems)

@@ -3,7 +3,7 @@
  * wait action takes (`task-ids`, `provider`), and the uploads. Pure.
  */
 import { formatBytes, formatDuration } from '../units.js'
-import { utf16Bytes } from './outputs.js'
+import { longestPrefix } from './outputs.js'
 import type { Redactor } from './redact.js'
 import { markdownText } from './markdown.js'
 
@@ -65,16 +65,11 @@ export function buildCreateOutputs(
   }
 }
 
+/** The leading items within `capBytes` (with 4 bytes to spare), naming what was cut. */
 function fit<T>(items: readonly T[], capBytes: number, name: string, shortened: string[]): T[] {
-  let used = 4
-  for (let index = 0; index < items.length; index++) {
-    used += utf16Bytes(JSON.stringify(items[index])) + 2
-    if (used > capBytes) {
-      shortened.push(`${name} (the first ${index} of ${items.length})`)
-      return items.slice(0, index)
-    }
-  }
-  return [...items]
+  const kept = longestPrefix(items, capBytes - 4)
+  if (kept < items.length) shortened.push(`${name} (the first ${kept} of ${items.length})`)
+  return items.slice(0, kept)
 }
 
 export interface CreateSummary {

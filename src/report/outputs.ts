@@ -208,7 +208,7 @@ function fitMatrix(matrix: string, capBytes: number): string {
 }
 
 /** How many leading items of `items` fit in `capBytes` as a JSON array. */
-function longestPrefix(items: readonly unknown[], capBytes: number): number {
+export function longestPrefix(items: readonly unknown[], capBytes: number): number {
   let used = utf16Bytes('[]')
   for (let index = 0; index < items.length; index++) {
     used += utf16Bytes(JSON.stringify(items[index])) + (index > 0 ? 2 : 0)
