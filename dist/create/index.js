@@ -29879,7 +29879,7 @@ const gateway_request_GATEWAY_ORIGINS = {
 const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 /** The request, retried under `policy` (the API policy by default) until the call's deadline. */
 function gateway_request_askGateway(request, options, call, signal, interpret, policy) {
-    return withRetries(async () => interpret(await gateway_request_exchange(options, request, call.deadline, signal)), { clock: options.clock, signal, deadline: call.deadline, onRetry: options.onRetry, policy });
+    return retry_withRetries(async () => interpret(await gateway_request_exchange(options, request, call.deadline, signal)), { clock: options.clock, signal, deadline: call.deadline, onRetry: options.onRetry, policy });
 }
 /**
  * One request to the gateway and its answer, not retried: for callers that must decide what a
@@ -30910,11 +30910,9 @@ class Lux3dCreator {
      */
     inProgress(call) {
         const url = `${this.base}/generate/task/list?page=1&pagesize=100`;
-        return retry_withRetries(async () => {
-            const answer = await gateway_request_exchange(this.options, { method: 'GET', url }, call.deadline, call.signal);
-            const { tasks } = lux3d_envelope_interpretList(answer, this.options.region);
-            return new Set(tasks.filter(task => lux3d_envelope_isInProgressStatus(task.status)).map(task => task.taskId));
-        }, this.retryContext(call));
+        return gateway_request_askGateway({ method: 'GET', url }, this.options, call, call.signal, answer => new Set(lux3d_envelope_interpretList(answer, this.options.region)
+            .tasks.filter(task => lux3d_envelope_isInProgressStatus(task.status))
+            .map(task => task.taskId)));
     }
     retryContext(call) {
         return {
@@ -31162,11 +31160,7 @@ class WorldCreator {
     /** One page of the account's worlds, newest first; a refusal to list stops the step. */
     async listPage(pageNum, call) {
         try {
-            return await retry_withRetries(async () => envelope_interpretList(await gateway_request_exchange(this.options, {
-                method: 'POST',
-                url: `${this.base}/list`,
-                body: { pageNum, pageSize: TAG_PAGE_SIZE }
-            }, call.deadline, call.signal), this.options.region), this.retryContext(call));
+            return await gateway_request_askGateway({ method: 'POST', url: `${this.base}/list`, body: { pageNum, pageSize: TAG_PAGE_SIZE } }, this.options, call, call.signal, answer => envelope_interpretList(answer, this.options.region));
         }
         catch (error) {
             if (!(error instanceof envelope_WorldAccessError))

@@ -11,7 +11,7 @@ import { ActionError } from '../../errors.js'
 import { NetworkError } from '../../net/http.js'
 import { DeadlineError, withRetries } from '../../net/retry.js'
 import { formatDuration } from '../../units.js'
-import { exchange, GATEWAY_ORIGINS, gatewayBase } from '../gateway-request.js'
+import { askGateway, exchange, GATEWAY_ORIGINS, gatewayBase } from '../gateway-request.js'
 import { LUX3D_PREFIXES } from './client.js'
 import type { RawAnswer } from '../world/envelope.js'
 import type { CreateCall, WorldCreatorOptions } from '../world/create.js'
@@ -108,16 +108,18 @@ export class Lux3dCreator {
    */
   private inProgress(call: CreateCall): Promise<Set<string>> {
     const url = `${this.base}/generate/task/list?page=1&pagesize=100`
-    return withRetries(async () => {
-      const answer = await exchange(
-        this.options,
-        { method: 'GET', url },
-        call.deadline,
-        call.signal
-      )
-      const { tasks } = interpretList(answer, this.options.region)
-      return new Set(tasks.filter(task => isInProgressStatus(task.status)).map(task => task.taskId))
-    }, this.retryContext(call))
+    return askGateway(
+      { method: 'GET', url },
+      this.options,
+      call,
+      call.signal,
+      answer =>
+        new Set(
+          interpretList(answer, this.options.region)
+            .tasks.filter(task => isInProgressStatus(task.status))
+            .map(task => task.taskId)
+        )
+    )
   }
 
   private retryContext(call: CreateCall) {

@@ -8,7 +8,7 @@ import { ActionError } from '../../errors.js'
 import { NetworkError } from '../../net/http.js'
 import { withRetries } from '../../net/retry.js'
 import type { Log } from '../../runtime.js'
-import { exchange } from '../gateway-request.js'
+import { askGateway, exchange } from '../gateway-request.js'
 import { worldBaseUrl, type WorldOptions } from './client.js'
 import {
   interpretCreated,
@@ -81,22 +81,12 @@ export class WorldCreator {
   /** One page of the account's worlds, newest first; a refusal to list stops the step. */
   private async listPage(pageNum: number, call: CreateCall): Promise<WorldPage> {
     try {
-      return await withRetries(
-        async () =>
-          interpretList(
-            await exchange(
-              this.options,
-              {
-                method: 'POST',
-                url: `${this.base}/list`,
-                body: { pageNum, pageSize: TAG_PAGE_SIZE }
-              },
-              call.deadline,
-              call.signal
-            ),
-            this.options.region
-          ),
-        this.retryContext(call)
+      return await askGateway(
+        { method: 'POST', url: `${this.base}/list`, body: { pageNum, pageSize: TAG_PAGE_SIZE } },
+        this.options,
+        call,
+        call.signal,
+        answer => interpretList(answer, this.options.region)
       )
     } catch (error) {
       if (!(error instanceof WorldAccessError)) throw error
