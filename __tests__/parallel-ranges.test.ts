@@ -3,22 +3,20 @@
  * ranges dropped, answered short, refused, a length that changes, and a cancel with four
  * connections open. Every digest is checked against `sha256sum` of the file on disk.
  */
-import { execFileSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
-import { type DownloadDeps, type DownloadOptions, downloadFile } from '../src/assets/download.js'
+import { type DownloadOptions, downloadFile } from '../src/assets/download.js'
 import { pieceBytesFor } from '../src/assets/parallel.js'
 import { createLimiter } from '../src/assets/run-bounded.js'
 import { CancelledError } from '../src/errors.js'
-import { realClock } from '../src/runtime.js'
 import { run } from '../src/main.js'
 import { LinkSim, startLink } from '../sim/link.js'
+import { downloadHarness, MiB, sha256sum } from './support/download-harness.js'
 import { AholoSim, DEFAULT_CREDENTIALS, startAholoSim } from '../sim/open-platform.js'
 import { FakeTime } from './support/fake-time.js'
 import { RecordingIO } from './support/recording-io.js'
 
-const MiB = 1024 * 1024
 let folder: string
 let link: LinkSim | undefined
 
@@ -31,25 +29,8 @@ afterEach(async () => {
   rmSync(folder, { recursive: true, force: true })
 })
 
-function harness() {
-  const lines: string[] = []
-  const deps: DownloadDeps = {
-    clock: { ...realClock, sleep: async () => undefined, random: () => 0.5 },
-    log: {
-      info: message => lines.push(`info: ${message}`),
-      debug: message => lines.push(`debug: ${message}`),
-      warning: message => lines.push(`warning: ${message}`)
-    }
-  }
-  return { lines, deps }
-}
-
-function sha256sum(file: string): string {
-  return execFileSync('sha256sum', [file]).toString().split(' ')[0]
-}
-
 async function fetchFrom(sim: LinkSim, options: DownloadOptions = {}) {
-  const { lines, deps } = harness()
+  const { lines, deps } = downloadHarness()
   const destination = path.join(folder, 'T1', 'file.bin')
   // Every connection at once: a loopback link is too fast for the ramp to add any (tested below).
   const result = await downloadFile(
@@ -170,7 +151,7 @@ test('the connections count against the bounded parallelism across files', async
 test('a cancel mid-download with 4 connections closes every socket, leaves no file, within 2 s', async () => {
   link = await startLink({ generated: 64 * MiB }, { bytesPerSecond: 4 * MiB })
   const sim = link
-  const { deps } = harness()
+  const { deps } = downloadHarness()
   const controller = new AbortController()
   const destination = path.join(folder, 'T1', 'file.bin')
   const download = downloadFile(

@@ -3,7 +3,6 @@
  * against the link emulator (sim/link.ts) and plain local servers. Every digest is checked
  * against `sha256sum` of the file on disk.
  */
-import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import * as http from 'node:http'
@@ -11,7 +10,6 @@ import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
 import {
-  type DownloadDeps,
   DownloadError,
   type DownloadOptions,
   downloadFile,
@@ -20,6 +18,7 @@ import {
 import { isPrivateHost, redirectTarget, refuseUrl } from '../src/net/url-policy.js'
 import { realClock } from '../src/runtime.js'
 import { LinkSim, startLink } from '../sim/link.js'
+import { downloadHarness, MiB, sha256sum } from './support/download-harness.js'
 
 let folder: string
 let link: LinkSim | undefined
@@ -33,31 +32,12 @@ afterEach(async () => {
   rmSync(folder, { recursive: true, force: true })
 })
 
-function harness() {
-  const lines: string[] = []
-  const deps: DownloadDeps = {
-    clock: { ...realClock, sleep: async () => undefined, random: () => 0.5 },
-    log: {
-      info: message => lines.push(`info: ${message}`),
-      debug: message => lines.push(`debug: ${message}`),
-      warning: message => lines.push(`warning: ${message}`)
-    }
-  }
-  return { lines, deps }
-}
-
-function sha256sum(file: string): string {
-  return execFileSync('sha256sum', [file]).toString().split(' ')[0]
-}
-
 async function fetchFrom(url: string, options: DownloadOptions = {}) {
-  const { lines, deps } = harness()
+  const { lines, deps } = downloadHarness()
   const destination = path.join(folder, 'T1', 'file.bin')
   const result = await downloadFile({ url, destination, label: 'T1 PLY' }, options, deps)
   return { result, lines, destination }
 }
-
-const MiB = 1024 * 1024
 
 describe('a drop mid-file', () => {
   test('is resumed with Range and If-Range, answered 206, and the digest covers the whole file', async () => {
@@ -109,7 +89,7 @@ describe('a drop mid-file', () => {
     const second = randomBytes(3 * MiB)
     link = await startLink(first, { drop: { after: 2 * MiB, mode: 'once' } })
     const sim = link
-    const { lines, deps } = harness()
+    const { lines, deps } = downloadHarness()
     const destination = path.join(folder, 'file.bin')
     // The file is rewritten on the server while the client waits between tries.
     deps.clock.sleep = async () => sim.replace(second, '"v2"')
@@ -127,7 +107,7 @@ describe('a drop mid-file', () => {
       ignoreIfRange: true
     })
     const sim = link
-    const { lines, deps } = harness()
+    const { lines, deps } = downloadHarness()
     const destination = path.join(folder, 'file.bin')
     deps.clock.sleep = async () => sim.replace(second, '"v2"')
     const result = await downloadFile({ url: link.url, destination, label: 'T1 PLY' }, {}, deps)
